@@ -1,0 +1,212 @@
+/**
+ * Generates the JavaScript body of a compiled rule from its checked AST.
+ *
+ * Security: user text reaches the generated code only as JSON-escaped string literals (`jsString`) or
+ * as numbers that went through `Number()`; names of functions and helpers come from our own tables.
+ * Non-primitive constants (lists, sets, patterns, folded versions and dates) live in the constant pool
+ * `k` and are referenced by index.
+ *
+ * Speed: common shapes get specialised code (`x === "lit"`, `typeof t === "number" && t > 30`, chained
+ * `===` for short literal lists, a Set for long ones) so evaluation costs about what hand-written JS does.
+ */
+import type { BinaryNode, CallNode, Expr, LiteralValue } from './ast.js';
+import { compilePattern } from './checker.js';
+import { builtinFunctions } from './functions/index.js';
+
+interface Code {
+  code: string;
+  /** True when the code always yields a boolean. */
+  boolean: boolean;
+}
+
+export interface GeneratedRule {
+  /** The complete source of the factory body, shown in the playground. */
+  js: string;
+  constants: unknown[];
+}
+
+const shortListLimit = 8;
+
+/** A string as a JavaScript literal; U+2028/U+2029 are escaped too, so no text can end a line of code. */
+export function jsString(value: string): string {
+  return JSON.stringify(value).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+function jsLiteral(value: LiteralValue): string {
+  if (typeof value === 'string') return jsString(value);
+  if (typeof value === 'number') return value < 0 || Object.is(value, -0) ? `(${String(value)})` : String(value);
+  return String(value);
+}
+
+function isPrimitiveLiteral(node: Expr): node is Extract<Expr, { type: 'literal' }> {
+  return node.type === 'literal';
+}
+
+class Generator {
+  readonly constants: unknown[] = [];
+  private temporaries = 0;
+
+  constructor(private readonly salt: string) {}
+
+  get temporaryCount(): number {
+    return this.temporaries;
+  }
+
+  expression(node: Expr): Code {
+    switch (node.type) {
+      case 'literal':
+        return { code: jsLiteral(node.value), boolean: typeof node.value === 'boolean' };
+      case 'path':
+        return { code: node.segments.reduce((target, key) => `rd(${target}, ${jsString(key)})`, 'ctx'), boolean: false };
+      case 'list':
+        return this.list(node.items);
+      case 'call':
+        return this.call(node);
+      case 'not':
+        return { code: `!${this.condition(node.operand)}`, boolean: true };
+      case 'logical':
+        return { code: `(${node.operands.map((operand) => this.condition(operand)).join(node.operator === 'and' ? ' && ' : ' || ')})`, boolean: true };
+      case 'binary':
+        return { code: this.binary(node), boolean: true };
+    }
+  }
+
+  /** Code that is true exactly when the expression is `true` (only `true` counts as true). */
+  condition(node: Expr): string {
+    const { code, boolean } = this.expression(node);
+    return boolean ? code : `(${code} === true)`;
+  }
+
+  private constant(value: unknown): string {
+    this.constants.push(value);
+    return `k[${this.constants.length - 1}]`;
+  }
+
+  private temporary(): string {
+    return `t${this.temporaries++}`;
+  }
+
+  private list(items: Expr[]): Code {
+    if (items.every(isPrimitiveLiteral)) return { code: this.constant(Object.freeze(items.map((item) => item.value))), boolean: false };
+    return { code: `[${items.map((item) => this.expression(item).code).join(', ')}]`, boolean: false };
+  }
+
+  private call(node: CallNode): Code {
+    if (node.name === 'segment' || node.name === 'flag') {
+      const key = jsString(String((node.args[0] as { value: unknown }).value));
+      return node.name === 'segment'
+        ? { code: `(resolveSegment(${key}, ctx, scope) === true)`, boolean: true }
+        : { code: `resolveFlag(${key}, ctx, scope)`, boolean: false };
+    }
+    const builtin = builtinFunctions.get(node.name)!;
+    const args = node.args.map((arg) => this.expression(arg).code);
+    if (node.name === 'bucket' && args.length === 1) args.push(jsString(this.salt));
+    if (builtin.pure && node.args.every(isPrimitiveLiteral)) return this.folded(builtin.implementation(...node.args.map((arg) => arg.value), this.salt));
+    return { code: `${builtin.binding}(${args.join(', ')})`, boolean: false };
+  }
+
+  private folded(value: unknown): Code {
+    if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      return { code: jsLiteral(value), boolean: typeof value === 'boolean' };
+    }
+    return { code: this.constant(value), boolean: false };
+  }
+
+  private binary(node: BinaryNode): string {
+    const { left, right } = node;
+    switch (node.operator) {
+      case '==':
+        return this.equality(left, right);
+      case '!=':
+        return `!${this.equality(left, right)}`;
+      case '<':
+      case '<=':
+      case '>':
+      case '>=':
+        return this.ordering(node.operator, left, right);
+      case 'in':
+        return this.membership(left, right);
+      case 'not in':
+        return `!${this.membership(left, right)}`;
+      case 'contains':
+        return `contains(${this.expression(left).code}, ${this.expression(right).code})`;
+      case 'startsWith':
+      case 'endsWith':
+        return this.affix(node.operator, left, right);
+      case 'matches':
+        return this.matches(left, right);
+    }
+  }
+
+  private equality(left: Expr, right: Expr): string {
+    const [literal, other] = isPrimitiveLiteral(right) ? [right, left] : isPrimitiveLiteral(left) ? [left, right] : [null, null];
+    if (!literal || !other) return `eq(${this.expression(left).code}, ${this.expression(right).code})`;
+    // A missing attribute is undefined at run time and must equal null: loose `== null` covers both.
+    if (literal.value === null) return `(${this.expression(other).code} == null)`;
+    return `(${this.expression(other).code} === ${jsLiteral(literal.value)})`;
+  }
+
+  private ordering(operator: '<' | '<=' | '>' | '>=', left: Expr, right: Expr): string {
+    if (isPrimitiveLiteral(right) && (typeof right.value === 'number' || typeof right.value === 'string')) {
+      const t = this.temporary();
+      return `((${t} = ${this.expression(left).code}), typeof ${t} === "${typeof right.value}" && ${t} ${operator} ${jsLiteral(right.value)})`;
+    }
+    return `(cmp(${this.expression(left).code}, ${this.expression(right).code}) ${operator} 0)`;
+  }
+
+  private membership(item: Expr, list: Expr): string {
+    const value = this.expression(item).code;
+    if (list.type !== 'list' || !list.items.every(isPrimitiveLiteral)) return `isIn(${value}, ${this.expression(list).code})`;
+    const literals = list.items.map((entry) => entry.value);
+    if (literals.length === 0) return `(${value}, false)`;
+    const t = this.temporary();
+    if (literals.length <= shortListLimit) {
+      const tests = literals.map((literal) => (literal === null ? `${t} == null` : `${t} === ${jsLiteral(literal)}`));
+      return `((${t} = ${value}), ${tests.join(' || ')})`;
+    }
+    return `((${t} = ${value}), ${this.constant(new Set(literals))}.has(${t} === undefined ? null : ${t}))`;
+  }
+
+  private affix(operator: 'startsWith' | 'endsWith', left: Expr, right: Expr): string {
+    if (isPrimitiveLiteral(right) && typeof right.value === 'string') {
+      const t = this.temporary();
+      return `((${t} = ${this.expression(left).code}), typeof ${t} === "string" && ${t}.${operator}(${jsString(right.value)}))`;
+    }
+    return `${operator}(${this.expression(left).code}, ${this.expression(right).code})`;
+  }
+
+  private matches(left: Expr, right: Expr): string {
+    const pattern = compilePattern(String((right as { value: unknown }).value));
+    const t = this.temporary();
+    return `((${t} = ${this.expression(left).code}), typeof ${t} === "string" && ${this.constant(pattern)}.test(${t}))`;
+  }
+}
+
+/** Names bound from the runtime object in the factory's scope (see compile.ts). */
+export const runtimeBindings = [
+  'rd',
+  'eq',
+  'cmp',
+  'isIn',
+  'contains',
+  'startsWith',
+  'endsWith',
+  'resolveSegment',
+  'resolveFlag',
+  ...[...builtinFunctions.values()].map((fn) => fn.binding),
+];
+
+export function generate(root: Expr, salt: string): GeneratedRule {
+  const generator = new Generator(salt);
+  const body = generator.condition(root);
+  const temporaries = Array.from({ length: generator.temporaryCount }, (_, i) => `t${i}`);
+  const js = [
+    '"use strict";',
+    `const { ${runtimeBindings.join(', ')} } = rt;`,
+    'return function evaluate(ctx, scope) {',
+    ...(temporaries.length > 0 ? [`  let ${temporaries.join(', ')};`] : []),
+    `  return ${body};`,
+    '};',
+  ].join('\n');
+  return { js, constants: generator.constants };
+}

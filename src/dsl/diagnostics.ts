@@ -1,0 +1,76 @@
+/** Diagnostics: what is wrong with a rule, and exactly where (1-based line and column). */
+
+export interface Diagnostic {
+  message: string;
+  /** 1-based line of the first character. */
+  line: number;
+  /** 1-based column (UTF-16 code units) of the first character. */
+  column: number;
+  /** 0-based offset of the first character. */
+  offset: number;
+  /** Length of the span in UTF-16 code units (0 at end of input). */
+  length: number;
+}
+
+/** Thrown by `compileRule` for any invalid rule; `diagnostics` lists every problem found. */
+export class RuleError extends Error {
+  readonly code = 'RULE_SYNTAX';
+  readonly diagnostics: readonly Diagnostic[];
+
+  constructor(diagnostics: readonly Diagnostic[]) {
+    const first = diagnostics[0];
+    super(first ? `${first.message} (line ${first.line}, column ${first.column})` : 'invalid rule');
+    this.name = 'RuleError';
+    this.diagnostics = diagnostics;
+  }
+}
+
+export function isRuleError(error: unknown): error is RuleError {
+  return error instanceof RuleError;
+}
+
+/** Maps offsets to line/column once per source (binary search over line starts). */
+export class SourcePositions {
+  private readonly lineStarts: number[] = [0];
+
+  constructor(private readonly source: string) {
+    for (let i = 0; i < source.length; i++) {
+      const c = source.charCodeAt(i);
+      if (c === 10 /* \n */) this.lineStarts.push(i + 1);
+      else if (c === 13 /* \r */ && source.charCodeAt(i + 1) !== 10) this.lineStarts.push(i + 1);
+    }
+  }
+
+  diagnostic(message: string, offset: number, length: number): Diagnostic {
+    const clamped = Math.max(0, Math.min(offset, this.source.length));
+    let low = 0;
+    let high = this.lineStarts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (this.lineStarts[mid]! <= clamped) low = mid;
+      else high = mid - 1;
+    }
+    const column = clamped - this.lineStarts[low]! + 1;
+    return { message, line: low + 1, column, offset: clamped, length: Math.max(0, length) };
+  }
+}
+
+/** Collects diagnostics in source order, one per position (recovery can report a spot twice). */
+export class DiagnosticList {
+  private readonly items: Diagnostic[] = [];
+
+  constructor(readonly positions: SourcePositions) {}
+
+  add(message: string, offset: number, length: number): void {
+    if (this.items.some((d) => d.offset === offset)) return;
+    this.items.push(this.positions.diagnostic(message, offset, length));
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  sorted(): Diagnostic[] {
+    return [...this.items].sort((a, b) => a.offset - b.offset);
+  }
+}

@@ -1,0 +1,7 @@
+/** Public surface of the rule language. */
+export { compileRule, checkRule, configureRuleCache, RuleCompiler, type CompiledRule, type RuleCheck } from './compile.js';
+export { RuleError, isRuleError, type Diagnostic } from './diagnostics.js';
+export type { Explanation, ExplainNode } from './explain.js';
+export type { CompileOptions, RuleResolvers } from './options.js';
+export { limits as ruleLimits } from './options.js';
+export { bucket, bucketIndex, hashSaltedText } from './functions/bucket.js';
