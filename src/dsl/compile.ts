@@ -113,25 +113,35 @@ function build(source: string, options: CompileOptions, analysis: Analysis): Com
   });
 }
 
-/** Compiles rules and caches them by (source, options); one per cache size or resolver set. */
+/** Compiled rules of one source, by resolver set and salt. */
+type SourceBucket = Map<RuleResolvers | null, Map<string, CompiledRule>>;
+
+/**
+ * Compiles rules and caches them by (source, options) in an LRU of `cacheSize` compiled rules.
+ * Keyed by the source string itself (V8 caches a string's hash), then resolvers and salt in nested
+ * maps, so a cache hit allocates nothing.
+ */
 export class RuleCompiler {
-  private readonly cache: LRUCache<string, CompiledRule>;
-  private readonly resolverIds = new WeakMap<RuleResolvers, number>();
-  private nextResolverId = 1;
+  private readonly cache: LRUCache<string, SourceBucket>;
 
   /** @param cacheSize how many compiled rules to keep. @default 10000 */
   constructor({ cacheSize = 10_000 }: { cacheSize?: number } = {}) {
-    this.cache = new LRUCache({ max: cacheSize });
+    this.cache = new LRUCache<string, SourceBucket>({ maxSize: cacheSize, sizeCalculation: countRules });
   }
 
   compile(source: string, options: CompileOptions = {}): CompiledRule {
-    const key = this.cacheKey(source, options);
-    const cached = this.cache.get(key);
+    const resolvers = options.resolvers ?? null;
+    const salt = options.salt ?? '';
+    const bucket = this.cache.get(source);
+    const cached = bucket?.get(resolvers)?.get(salt);
     if (cached) return cached;
     const analysis = analyse(source, options);
     if (Array.isArray(analysis)) throw new RuleError(analysis);
     const rule = build(source, options, analysis);
-    this.cache.set(key, rule);
+    const next: SourceBucket = bucket ?? new Map();
+    const bySalt = next.get(resolvers) ?? new Map<string, CompiledRule>();
+    next.set(resolvers, bySalt.set(salt, rule));
+    this.cache.set(source, next); // re-set so the LRU recounts the bucket's size
     return rule;
   }
 
@@ -140,22 +150,20 @@ export class RuleCompiler {
     return Array.isArray(analysis) ? { ok: false, diagnostics: analysis } : { ok: true, diagnostics: [] };
   }
 
+  /** Number of compiled rules held. */
   get size(): number {
-    return this.cache.size;
+    return this.cache.calculatedSize;
   }
 
   clear(): void {
     this.cache.clear();
   }
+}
 
-  private cacheKey(source: string, options: CompileOptions): string {
-    let resolverId = 0;
-    if (options.resolvers) {
-      resolverId = this.resolverIds.get(options.resolvers) ?? this.nextResolverId++;
-      this.resolverIds.set(options.resolvers, resolverId);
-    }
-    return `${resolverId}\u0000${options.salt ?? ''}\u0000${source}`;
-  }
+function countRules(bucket: SourceBucket): number {
+  let count = 0;
+  for (const bySalt of bucket.values()) count += bySalt.size;
+  return Math.max(1, count);
 }
 
 let defaultCompiler = new RuleCompiler();

@@ -240,3 +240,8 @@ export function parseTokens(tokens: IToken[], diagnostics: DiagnosticList, sourc
   parser.diagnostics = null;
   return diagnostics.size === 0 ? ast : null;
 }
+
+/** The grammar as Chevrotain's serialized productions, for generating documentation (railroad diagrams). */
+export function serializedGrammar(): ReturnType<RuleParser['getSerializedGastProductions']> {
+  return parser.getSerializedGastProductions();
+}

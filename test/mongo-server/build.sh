@@ -38,6 +38,6 @@ fi
 
 # -q keeps a successful build silent; Maven 3.8 still prints bare ANSI reset codes, stripped here
 # (pipefail keeps mvn's exit status).
-mvn -q -B package -DskipTests | sed -e 's/\x1b\[[0-9;]*m//g'
+mvn -q -B package -DskipTests 2>&1 | sed -e 's/\x1b\[[0-9;]*m//g'
 # Maven may leave the jar's mtime at the moment the build started; make the freshness check exact.
 touch "$jar"
