@@ -1,2 +1,3 @@
-/** The `vexil` package entry: the rule language (more layers are exported as they are built). */
+/** The `vexil` package entry: the rule language and the flag engine. */
 export * from './dsl/index.js';
+export * from './flags/index.js';

@@ -11,6 +11,7 @@ import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import de.bwaldvogel.mongo.bson.Document;
 
 /**
  * Runs mongo-java-server's in-memory backend on 127.0.0.1 for the TypeScript tests
@@ -30,6 +31,10 @@ import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 public final class MongoLauncher {
 
     private static final String HOST = "127.0.0.1";
+
+    /** How long an empty change-stream getMore waits for news, polling every AWAIT_DATA_POLL_MILLIS. */
+    private static final long AWAIT_DATA_MILLIS = 50;
+    private static final long AWAIT_DATA_POLL_MILLIS = 5;
 
     /** How long START keeps retrying when the old port is not free again yet. */
     private static final long REBIND_TIMEOUT_MILLIS = 10_000;
@@ -64,6 +69,35 @@ public final class MongoLauncher {
         @Override
         public void close() {
             // Keep the data: it is thrown away with the JVM.
+        }
+
+        /**
+         * The library answers a change stream's getMore at once, even with nothing new (it has no
+         * awaitData), and the driver asks again straight away: some 600 round trips a second per
+         * waiting stream, each scanning the whole oplog, which keeps a core busy. Like mongod's
+         * awaitData, wait a little for news before answering empty; only tailable cursors reply
+         * with an empty batch and a live cursor id. The wait holds one Netty event loop, hence
+         * kept short: about 20 polls a second per stream, at most AWAIT_DATA_MILLIS more latency.
+         */
+        @Override
+        protected Document handleGetMore(String databaseName, String command, Document query) {
+            long deadline = System.nanoTime() + AWAIT_DATA_MILLIS * 1_000_000;
+            while (true) {
+                Document reply = super.handleGetMore(databaseName, command, query);
+                Document cursor = (Document) reply.get("cursor");
+                boolean waiting = cursor != null
+                    && ((List<?>) cursor.get("nextBatch")).isEmpty()
+                    && ((Number) cursor.get("id")).longValue() != 0;
+                if (!waiting || System.nanoTime() > deadline) {
+                    return reply;
+                }
+                try {
+                    Thread.sleep(AWAIT_DATA_POLL_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return reply;
+                }
+            }
         }
 
         /**

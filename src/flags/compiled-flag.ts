@@ -1,0 +1,135 @@
+/**
+ * A flag compiled for one environment: conditions compiled to functions, and every possible successful
+ * result precomputed as a frozen object with its usage counter slot. Evaluating then allocates nothing.
+ */
+import type { CompiledRule, RuleCompiler } from '../dsl/index.js';
+import { bucketIndex } from '../dsl/index.js';
+import { readProperty } from '../dsl/values.js';
+import type { EvaluationReason, EvaluationResult } from './evaluation.js';
+import { type Flag, type FlagEnvironmentConfig, type JsonValue, type Serve, targetingKeyAttribute } from './model.js';
+import { ruleResolvers } from './resolvers.js';
+import type { UsageRecorder } from './usage.js';
+
+export interface Outcome {
+  result: EvaluationResult;
+  slot: number;
+}
+
+export interface FixedServe {
+  kind: 'fixed';
+  outcome: Outcome;
+}
+
+export interface SplitServe {
+  kind: 'split';
+  bucketBy: string[];
+  /** Upper bounds (exclusive) of each weight's slice of [0, 100000), in weight order. */
+  bounds: Int32Array;
+  outcomes: Outcome[];
+  ruleIndex: number | undefined;
+}
+
+export type CompiledServe = FixedServe | SplitServe;
+
+export interface CompiledTargetingRule {
+  rule: CompiledRule;
+  serve: CompiledServe;
+}
+
+export interface CompiledFlag {
+  readonly key: string;
+  readonly flag: Flag;
+  readonly on: boolean;
+  readonly off: Outcome;
+  readonly rules: CompiledTargetingRule[];
+  readonly defaultServe: CompiledServe;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/** The configuration a flag has in an environment it was never configured for: off, serving the "false-like" variation. */
+export function unconfiguredEnvironment(flag: Flag): FlagEnvironmentConfig {
+  const offVariation = flag.variations.find((variation) => variation.value === false) ?? flag.variations[0]!;
+  return { on: false, offVariation: offVariation.key, rules: [], defaultServe: { variation: offVariation.key } };
+}
+
+class FlagCompiler {
+  constructor(
+    private readonly flag: Flag,
+    private readonly environment: string,
+    private readonly config: FlagEnvironmentConfig,
+    private readonly usage: UsageRecorder,
+  ) {}
+
+  outcome(variationKey: string, reason: EvaluationReason, ruleIndex?: number, inRollout?: boolean): Outcome {
+    const variation = this.flag.variations.find((candidate) => candidate.key === variationKey);
+    const result: EvaluationResult = {
+      key: this.flag.key,
+      value: deepFreeze(structuredClone(variation?.value ?? null)) as JsonValue,
+      variation: variationKey,
+      reason,
+      ruleIndex,
+      ruleId: ruleIndex === undefined ? undefined : this.config.rules[ruleIndex]!.id,
+      inRollout,
+      errorCode: undefined,
+      errorMessage: undefined,
+      flagVersion: this.flag.version,
+    };
+    return { result: Object.freeze(result), slot: this.usage.slotFor(this.environment, this.flag.key, variationKey) };
+  }
+
+  serve(serve: Serve, ruleIndex: number | undefined): CompiledServe {
+    if (serve.variation !== undefined) return { kind: 'fixed', outcome: this.outcome(serve.variation, ruleIndex === undefined ? 'DEFAULT' : 'RULE_MATCH', ruleIndex) };
+    const rollout = serve.rollout!;
+    const bounds = new Int32Array(rollout.weights.length);
+    let upper = 0;
+    rollout.weights.forEach((weight, index) => {
+      upper += weight.weight;
+      bounds[index] = upper;
+    });
+    return {
+      kind: 'split',
+      bucketBy: (rollout.bucketBy ?? targetingKeyAttribute).split('.'),
+      bounds,
+      outcomes: rollout.weights.map((weight) => this.outcome(weight.variation, 'SPLIT', ruleIndex, weight.variation !== this.config.offVariation)),
+      ruleIndex,
+    };
+  }
+
+  compile(rules: RuleCompiler): CompiledFlag {
+    const options = { salt: this.flag.salt, resolvers: ruleResolvers };
+    return {
+      key: this.flag.key,
+      flag: this.flag,
+      on: this.config.on,
+      off: this.outcome(this.config.offVariation, 'OFF'),
+      rules: this.config.rules.map((rule, index) => ({ rule: rules.compile(rule.condition, options), serve: this.serve(rule.serve, index) })),
+      defaultServe: this.serve(this.config.defaultServe, undefined),
+    };
+  }
+}
+
+export function compileFlag(flag: Flag, environment: string, rules: RuleCompiler, usage: UsageRecorder): CompiledFlag {
+  const config = flag.environments[environment] ?? unconfiguredEnvironment(flag);
+  return new FlagCompiler(flag, environment, config, usage).compile(rules);
+}
+
+/** The bucket (0-99,999) of a split for this context, or -1 when the bucketing attribute is missing. */
+export function splitBucket(serve: SplitServe, salt: string, context: unknown): number {
+  let value: unknown = context;
+  for (let i = 0; i < serve.bucketBy.length; i++) value = readProperty(value, serve.bucketBy[i]!);
+  return bucketIndex(salt, value);
+}
+
+/** The outcome whose slice contains the bucket. */
+export function pickSlice(serve: SplitServe, bucket: number): Outcome {
+  const { bounds, outcomes } = serve;
+  for (let i = 0; i < bounds.length; i++) if (bucket < bounds[i]!) return outcomes[i]!;
+  return outcomes[outcomes.length - 1]!;
+}

@@ -1,0 +1,100 @@
+/** The flag model: flags, their per-environment targeting, segments and environments. Pure data. */
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+export const flagKinds = ['release', 'experiment', 'ops', 'permission'] as const;
+export type FlagKind = (typeof flagKinds)[number];
+
+export const valueTypes = ['boolean', 'string', 'number', 'json'] as const;
+export type ValueType = (typeof valueTypes)[number];
+
+export interface Variation {
+  key: string;
+  value: JsonValue;
+  name?: string;
+  description?: string;
+}
+
+export interface Weight {
+  variation: string;
+  /** Thousandths of a percent: all weights of a rollout sum to 100,000. */
+  weight: number;
+}
+
+export interface Rollout {
+  /** Attribute path whose value is bucketed. @default "targetingKey" */
+  bucketBy?: string;
+  weights: Weight[];
+}
+
+/** Exactly one of `variation` or `rollout`. */
+export interface Serve {
+  variation?: string;
+  rollout?: Rollout;
+}
+
+export interface TargetingRule {
+  /** Stable identifier, kept across edits so statistics and links survive reordering. */
+  id: string;
+  description?: string;
+  /** A rule-language expression. */
+  condition: string;
+  serve: Serve;
+}
+
+export interface FlagEnvironmentConfig {
+  /** The kill switch: when off, everyone gets `offVariation`. */
+  on: boolean;
+  offVariation: string;
+  rules: TargetingRule[];
+  defaultServe: Serve;
+}
+
+export interface Flag {
+  key: string;
+  name: string;
+  description: string;
+  kind: FlagKind;
+  valueType: ValueType;
+  variations: Variation[];
+  tags: string[];
+  owner: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Required for release and experiment flags: when the flag should be gone. */
+  expiresAt: string | null;
+  archived: boolean;
+  /** Increments on every change. */
+  version: number;
+  /** Salt of bucketing and of `bucket()` in this flag's rules. @default the key */
+  salt: string;
+  environments: Record<string, FlagEnvironmentConfig>;
+}
+
+/** A named, reusable audience in one environment. */
+export interface Segment {
+  key: string;
+  environment: string;
+  name: string;
+  description: string;
+  /** Targeting keys always in the segment (unless also excluded). */
+  included: string[];
+  /** Targeting keys never in the segment: exclusion wins over inclusion and the condition. */
+  excluded: string[];
+  /** Optional rule-language condition for everyone else. */
+  condition: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Environment {
+  key: string;
+  name: string;
+  createdAt: string;
+}
+
+export const defaultEnvironments = ['development', 'staging', 'production'] as const;
+
+/** The context attribute that identifies the subject of an evaluation (OpenFeature's name). */
+export const targetingKeyAttribute = 'targetingKey';

@@ -1,0 +1,123 @@
+/**
+ * An immutable, compiled view of one environment: flags, segments and their compiled conditions.
+ * The engine swaps whole snapshots, so an evaluation always sees one consistent state.
+ * This is the hot path: no I/O, no clock, and no allocation for successful evaluations.
+ */
+import type { RuleCompiler } from '../dsl/index.js';
+import { isPlainObject } from '../dsl/values.js';
+import { type CompiledFlag, type CompiledServe, compileFlag, type Outcome, pickSlice, splitBucket } from './compiled-flag.js';
+import { type CompiledSegment, compileSegment, segmentMatches } from './compiled-segment.js';
+import { errorResult, type EvaluateOptions, type EvaluationResult } from './evaluation.js';
+import type { Flag, JsonValue, Segment } from './model.js';
+import type { EvaluationScope } from './resolvers.js';
+import type { UsageRecorder } from './usage.js';
+
+/** Prerequisite chains deeper than this are treated as broken (validation rejects cycles; this is the backstop). */
+const maxPrerequisiteDepth = 16;
+let prerequisiteDepth = 0;
+
+function matchesValueType(value: JsonValue, valueType: Flag['valueType']): boolean {
+  return valueType === 'json' || typeof value === valueType;
+}
+
+export class EnvironmentSnapshot implements EvaluationScope {
+  /** Non-archived flags sorted by key, the order of `evaluateAll`. */
+  readonly activeFlags: readonly CompiledFlag[];
+
+  constructor(
+    readonly environment: string,
+    readonly flags: ReadonlyMap<string, CompiledFlag>,
+    readonly segments: ReadonlyMap<string, CompiledSegment>,
+    private readonly usage: UsageRecorder,
+  ) {
+    this.activeFlags = [...flags.values()].filter((compiled) => !compiled.flag.archived).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  evaluate(flagKey: string, context: unknown, options: EvaluateOptions): EvaluationResult {
+    const compiled = this.flags.get(flagKey);
+    if (compiled === undefined || compiled.flag.archived) {
+      return errorResult(flagKey, 'FLAG_NOT_FOUND', `flag '${flagKey}' does not exist in environment '${this.environment}'`, options.defaultValue, null);
+    }
+    const { defaultValue } = options;
+    if (defaultValue !== undefined && defaultValue !== null && !matchesValueType(defaultValue, compiled.flag.valueType)) {
+      return errorResult(flagKey, 'TYPE_MISMATCH', `flag '${flagKey}' is of type ${compiled.flag.valueType}, the default value is not`, defaultValue, compiled.flag.version);
+    }
+    if (!isPlainObject(context)) return errorResult(flagKey, 'INVALID_CONTEXT', 'the context must be a JSON object', defaultValue, compiled.flag.version);
+    return this.run(compiled, context, defaultValue, true);
+  }
+
+  /** Evaluates every active flag (or the given keys) for one context. */
+  evaluateAll(context: unknown, keys?: readonly string[]): EvaluationResult[] {
+    if (keys) return keys.map((key) => this.evaluate(key, context, { environment: this.environment }));
+    const results: EvaluationResult[] = new Array(this.activeFlags.length);
+    if (!isPlainObject(context)) {
+      for (let i = 0; i < results.length; i++) results[i] = errorResult(this.activeFlags[i]!.key, 'INVALID_CONTEXT', 'the context must be a JSON object', undefined, this.activeFlags[i]!.flag.version);
+      return results;
+    }
+    for (let i = 0; i < results.length; i++) results[i] = this.run(this.activeFlags[i]!, context, undefined, true);
+    return results;
+  }
+
+  segmentMatches(name: string, context: unknown): boolean {
+    const segment = this.segments.get(name);
+    return segment !== undefined && segmentMatches(segment, context);
+  }
+
+  prerequisiteValue(flagKey: string, context: unknown): unknown {
+    const compiled = this.flags.get(flagKey);
+    if (compiled === undefined || compiled.flag.archived || prerequisiteDepth >= maxPrerequisiteDepth) return null;
+    prerequisiteDepth++;
+    try {
+      const result = this.run(compiled, context, undefined, false);
+      return result.reason === 'ERROR' ? null : result.value;
+    } finally {
+      prerequisiteDepth--;
+    }
+  }
+
+  /** Builds the next snapshot, recompiling only flags whose version changed and the changed segments. */
+  static build(input: SnapshotInput, previous: EnvironmentSnapshot | undefined, rules: RuleCompiler, usage: UsageRecorder): EnvironmentSnapshot {
+    const flags = new Map<string, CompiledFlag>();
+    for (const flag of input.flags) {
+      const old = previous?.flags.get(flag.key);
+      flags.set(flag.key, old !== undefined && old.flag === flag ? old : compileFlag(flag, input.environment, rules, usage));
+    }
+    const segments = new Map<string, CompiledSegment>();
+    for (const segment of input.segments) {
+      const old = previous?.segments.get(segment.key);
+      segments.set(segment.key, old !== undefined && old.segment === segment ? old : compileSegment(segment, rules));
+    }
+    return new EnvironmentSnapshot(input.environment, flags, segments, usage);
+  }
+
+  private run(compiled: CompiledFlag, context: unknown, defaultValue: JsonValue | undefined, record: boolean): EvaluationResult {
+    if (!compiled.on) return this.finish(compiled.off, record);
+    const rules = compiled.rules;
+    for (let i = 0; i < rules.length; i++) {
+      const entry = rules[i]!;
+      if (entry.rule.evaluate(context, this)) return this.serve(compiled, entry.serve, context, defaultValue, record);
+    }
+    return this.serve(compiled, compiled.defaultServe, context, defaultValue, record);
+  }
+
+  private serve(compiled: CompiledFlag, serve: CompiledServe, context: unknown, defaultValue: JsonValue | undefined, record: boolean): EvaluationResult {
+    if (serve.kind === 'fixed') return this.finish(serve.outcome, record);
+    const bucket = splitBucket(serve, compiled.flag.salt, context);
+    if (bucket < 0) {
+      const attribute = serve.bucketBy.join('.');
+      return errorResult(compiled.key, 'TARGETING_KEY_MISSING', `a percentage rollout needs '${attribute}' (a string or number) in the context`, defaultValue, compiled.flag.version);
+    }
+    return this.finish(pickSlice(serve, bucket), record);
+  }
+
+  private finish(outcome: Outcome, record: boolean): EvaluationResult {
+    if (record) this.usage.counts[outcome.slot]!++;
+    return outcome.result;
+  }
+}
+
+export interface SnapshotInput {
+  environment: string;
+  flags: readonly Flag[];
+  segments: readonly Segment[];
+}
