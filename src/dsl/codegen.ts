@@ -12,6 +12,7 @@
 import type { BinaryNode, CallNode, Expr, LiteralValue } from './ast.js';
 import { compilePattern } from './checker.js';
 import { builtinFunctions } from './functions/index.js';
+import { isInheritableName } from './values.js';
 
 interface Code {
   code: string;
@@ -36,16 +37,6 @@ function jsLiteral(value: LiteralValue): string {
   if (typeof value === 'string') return jsString(value);
   if (typeof value === 'number') return value < 0 || Object.is(value, -0) ? `(${String(value)})` : String(value);
   return String(value);
-}
-
-/**
- * Names that some JSON value inherits (`constructor`, `toString`, `length`, `at`, array indices…).
- * Any other name can only ever be an own property of a plain JSON object, so `o?.[name]` reads it at
- * the speed of hand-written JS; inheritable names go through the checked `rd` helper instead.
- */
-const builtinPrototypes = [Object.prototype, Array.prototype, String.prototype, Number.prototype, Boolean.prototype];
-function isInheritableName(key: string): boolean {
-  return key === '__proto__' || /^(?:0|[1-9][0-9]*)$/.test(key) || builtinPrototypes.some((proto) => key in proto);
 }
 
 function propertyRead(target: string, key: string): string {
@@ -211,16 +202,26 @@ export const runtimeBindings = [
   ...[...builtinFunctions.values()].map((fn) => fn.binding),
 ];
 
+/** Calls to runtime helpers in a body (a helper name inside a string literal only adds an unused binding). */
+const bindingCall = new RegExp(`\\b(${runtimeBindings.join('|')})\\(`, 'g');
+
 export function generate(root: Expr, salt: string): GeneratedRule {
   const generator = new Generator(salt);
   const body = generator.condition(root);
   const temporaries = Array.from({ length: generator.temporaryCount }, (_, i) => `t${i}`);
+  // Bind only the helpers this rule calls: compiling unused destructuring costs more than the rule.
+  const used = [...new Set(Array.from(body.matchAll(bindingCall), (match) => match[1]!))];
   const js = [
     '"use strict";',
-    `const { ${runtimeBindings.join(', ')} } = rt;`,
+    ...(used.length > 0 ? [`const { ${used.join(', ')} } = rt;`] : []),
     'return function evaluate(ctx, scope) {',
     ...(temporaries.length > 0 ? [`  let ${temporaries.join(', ')};`] : []),
-    `  return ${body};`,
+    // Only an exotic context (a throwing getter, a revoked proxy) can throw here; such a rule does not match.
+    '  try {',
+    `    return ${body};`,
+    '  } catch {',
+    '    return false;',
+    '  }',
     '};',
   ].join('\n');
   return { js, constants: generator.constants };

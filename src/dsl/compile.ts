@@ -67,7 +67,7 @@ function checkBracketDepth(tokens: ReturnType<typeof ruleLexer.tokenize>['tokens
   let depth = 0;
   for (const token of tokens) {
     if (token.tokenType === LParen || token.tokenType === LBracket) depth++;
-    else if (token.tokenType === RParen || token.tokenType === RBracket) depth--;
+    else if (token.tokenType === RParen || token.tokenType === RBracket) depth = Math.max(0, depth - 1);
     if (depth > limits.maxDepth) {
       diagnostics.add(`expression is nested deeper than ${limits.maxDepth} levels`, token.startOffset, 1);
       return false;
@@ -138,10 +138,10 @@ export class RuleCompiler {
     const analysis = analyse(source, options);
     if (Array.isArray(analysis)) throw new RuleError(analysis);
     const rule = build(source, options, analysis);
-    const next: SourceBucket = bucket ?? new Map();
-    const bySalt = next.get(resolvers) ?? new Map<string, CompiledRule>();
-    next.set(resolvers, bySalt.set(salt, rule));
-    this.cache.set(source, next); // re-set so the LRU recounts the bucket's size
+    // A new bucket object on every insert: lru-cache only recounts a size when the value changes identity.
+    const next: SourceBucket = new Map(bucket ?? []);
+    next.set(resolvers, new Map(next.get(resolvers) ?? []).set(salt, rule));
+    this.cache.set(source, next);
     return rule;
   }
 

@@ -9,7 +9,7 @@ import { compilePattern } from './checker.js';
 import { bucket } from './functions/bucket.js';
 import { builtinFunctions } from './functions/index.js';
 import type { CompileOptions } from './options.js';
-import { compare, contains, endsWith, equals, isIn, normalize, readProperty, startsWith } from './values.js';
+import { compare, contains, endsWith, equals, isIn, normalize, readAttribute, startsWith } from './values.js';
 import type { RE2JS } from 're2js';
 
 export interface ExplainNode {
@@ -53,8 +53,12 @@ export class Explainer {
 
   explain(root: Expr, context: unknown, scope: unknown): Explanation {
     const tree = this.node(root);
-    const value = this.evaluate(root, tree, context, scope);
-    return { matched: value === true, tree };
+    try {
+      return { matched: this.evaluate(root, tree, context, scope) === true, tree };
+    } catch {
+      // Only an exotic context (a throwing getter, a revoked proxy) gets here; evaluate() says false too.
+      return { matched: false, tree };
+    }
   }
 
   /** Builds the unevaluated node for an expression (children built lazily as they are evaluated). */
@@ -91,7 +95,7 @@ export class Explainer {
       case 'literal':
         return expr.value;
       case 'path':
-        return normalize(expr.segments.reduce<unknown>((target, key) => readProperty(target, key), ctx));
+        return normalize(expr.segments.reduce<unknown>((target, key) => readAttribute(target, key), ctx));
       case 'list':
         return expr.items.map((item) => normalize(child(item)));
       case 'not':

@@ -32,6 +32,22 @@ export function readProperty(target: unknown, key: string): unknown {
   return hasOwn(target, key) ? (target as Record<string, unknown>)[key] : undefined;
 }
 
+/**
+ * Names that some JSON value inherits (`constructor`, `toString`, `length`, `at`, array indices…).
+ * Any other name can only be an own property of a plain JSON object, so generated code reads it as
+ * `o?.[name]` at the speed of hand-written JS; inheritable names go through `readProperty`.
+ */
+const builtinPrototypes = [Object.prototype, Array.prototype, String.prototype, Number.prototype, Boolean.prototype];
+export function isInheritableName(key: string): boolean {
+  return key === '__proto__' || /^(?:0|[1-9][0-9]*)$/.test(key) || builtinPrototypes.some((proto) => key in proto);
+}
+
+/** One step of an attribute path, exactly as generated code reads it (see codegen's `propertyRead`). */
+export function readAttribute(target: unknown, key: string): unknown {
+  if (isInheritableName(key)) return readProperty(target, key);
+  return target === null || target === undefined ? undefined : (target as Record<string, unknown>)[key];
+}
+
 /** `==`: strict for primitives, by value for lists, objects, dates and versions. */
 export function equals(a: unknown, b: unknown): boolean {
   if (a === b) return true;

@@ -24,6 +24,8 @@ export class UsageRecorder {
   private readonly owners: SlotOwner[] = [];
   private readonly slotsByOwner = new Map<string, number>();
   private seen = new Float64Array(256);
+  /** Counts already drained, so totals stay cumulative for metrics. */
+  private drained = new Float64Array(256);
   private lastEvaluatedAt: Array<string | undefined> = [];
 
   /** The counter slot of (environment, flag, variation); called while building snapshots, not per evaluation. */
@@ -48,9 +50,20 @@ export class UsageRecorder {
   drain(now = new Date()): UsageEntry[] {
     this.stamp(now.toISOString());
     const entries = this.entries();
+    for (let slot = 0; slot < this.owners.length; slot++) this.drained[slot]! += this.counts[slot]!;
     this.counts.fill(0);
     this.seen.fill(0);
     return entries;
+  }
+
+  /** Cumulative counts since start, drained or not (for metrics). */
+  totals(): Array<Omit<UsageEntry, 'lastEvaluatedAt'>> {
+    const totals: Array<Omit<UsageEntry, 'lastEvaluatedAt'>> = [];
+    for (let slot = 0; slot < this.owners.length; slot++) {
+      const count = this.counts[slot]! + this.drained[slot]!;
+      if (count > 0) totals.push({ ...this.owners[slot]!, count });
+    }
+    return totals;
   }
 
   private stamp(now: string): void {
@@ -76,7 +89,10 @@ export class UsageRecorder {
     counts.set(this.counts);
     const seen = new Float64Array(this.seen.length * 2);
     seen.set(this.seen);
+    const drained = new Float64Array(this.drained.length * 2);
+    drained.set(this.drained);
     this.counts = counts;
     this.seen = seen;
+    this.drained = drained;
   }
 }

@@ -99,7 +99,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-describe('the bundled mongo-java-server, used through the mongodb driver', () => {
+describe('the test MongoDB, used through the mongodb driver', () => {
   it('reports a MongoDB version the 7.x driver accepts', async () => {
     const info = await db.admin().command({ buildInfo: 1 });
     expect(Number(String(info.version).split('.')[0])).toBeGreaterThanOrEqual(4);

@@ -14,8 +14,10 @@
  * With MONGODB_URI set, no Java server is started: the handle points at that server instead and
  * cannot simulate outages (`canSimulateOutage` is false, stop/start throw).
  *
- * What mongo-java-server does not do: sessions and transactions (so no retryable writes either),
- * and getMore on a change stream does not wait for events (the driver polls it).
+ * What mongo-java-server does not do: sessions and transactions (so no retryable writes either;
+ * startSession/withTransaction fail with "Current topology does not support sessions"), and the
+ * `hello` command (the driver falls back to isMaster). An empty change-stream getMore waits at
+ * most 50 ms for news (a real mongod waits up to 1 s), so a waiting stream polls ~20 times/s.
  */
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';

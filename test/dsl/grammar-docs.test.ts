@@ -1,0 +1,64 @@
+/** The generated rule-language docs in grammar/ are current, self-contained and complete. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { documentedNames, generateGrammarDocs, grammarAssetFiles, grammarEbnf } from '../../src/dsl/grammar-docs.js';
+
+const grammarDirectory = fileURLToPath(new URL('../../grammar/', import.meta.url));
+const committed = (name: string) => readFileSync(join(grammarDirectory, name), 'utf8');
+const docs = generateGrammarDocs();
+
+describe('grammar docs', () => {
+  it('equal the committed files in grammar/ (run `npm run grammar` after changing the grammar)', () => {
+    expect(Object.keys(docs).sort()).toEqual(['grammar.md', 'railroad.html']);
+    expect(committed('railroad.html')).toBe(docs['railroad.html']);
+    expect(committed('grammar.md')).toBe(docs['grammar.md']);
+    for (const [name, content] of Object.entries(grammarAssetFiles())) expect(committed(name), name).toBe(content);
+  });
+
+  it('railroad.html references no http(s) URL and every local resource it loads exists', () => {
+    const html = docs['railroad.html'];
+    expect(html).not.toMatch(/https?:\/\//i);
+    expect(html).not.toMatch(/(?:src|href)\s*=\s*['"]?\/\//i); // protocol-relative URLs
+    const resources = [...html.matchAll(/(?:src|href)='([^']+)'/g)].map((match) => match[1]!);
+    expect(resources).toEqual([
+      './diagrams/diagrams.css',
+      './diagrams/vendor/railroad-diagrams.js',
+      './diagrams/src/diagrams_builder.js',
+      './diagrams/src/diagrams_behavior.js',
+      './diagrams/src/main.js',
+    ]);
+    for (const resource of resources) expect(existsSync(join(grammarDirectory, resource)), resource).toBe(true);
+    expect(html).toContain('window.serializedGrammar =');
+  });
+
+  it('grammar.md mentions every grammar rule (with an EBNF production), function and keyword', () => {
+    const markdown = docs['grammar.md'];
+    const { rules, functions, keywords } = documentedNames();
+    expect(rules).toContain('callOrPath');
+    for (const rule of rules) {
+      expect(markdown, rule).toMatch(new RegExp(`^${rule} ::= `, 'm'));
+    }
+    for (const name of functions) expect(markdown, name).toContain(`\`${name}(`);
+    for (const keyword of keywords) expect(markdown, keyword).toContain(`\`${keyword}\``);
+    expect(markdown).not.toContain('Undocumented');
+  });
+
+  it('documents the bucket hash spec and the limits', () => {
+    const markdown = docs['grammar.md'];
+    expect(markdown).toContain('MurmurHash3_x86_32(input, seed 0)');
+    expect(markdown).toContain('floor(h × 100000 / 2^32)');
+    expect(markdown).toContain('| "" | `"u42"` | ":u42" | 2228850468 | 51.894 |');
+    expect(markdown).toContain('at most 16 KiB');
+    expect(markdown).toContain('64 levels');
+  });
+
+  it('prints EBNF that follows the parser structure', () => {
+    const ebnf = grammarEbnf();
+    expect(ebnf).toContain("orExpr ::= andExpr ( ( 'or' | '||' ) andExpr )*");
+    expect(ebnf).toContain("list ::= '[' ( operand ( ',' operand )* )? ']'");
+    expect(ebnf).toContain("comparison ::= operand ( comparisonOperator operand )?");
+    expect(ebnf).toMatch(/^ComparisonOperator +::= '==' \| '!=' \| '<=' \| '>=' \| '<' \| '>'$/m);
+  });
+});
