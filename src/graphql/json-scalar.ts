@@ -1,0 +1,59 @@
+/**
+ * The JSON scalar, with limits on depth and size so a hostile context cannot cost the server more
+ * than a few microseconds to accept (and cannot blow the stack of anything that walks it).
+ */
+import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+
+export const jsonLimits = { maxDepth: 16, maxNodes: 10_000, maxStringLength: 64 * 1024 };
+
+function limitError(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'VALIDATION' } });
+}
+
+/** Checks depth and node count iteratively; throws a VALIDATION error when over a limit. */
+export function checkJsonLimits(value: unknown): unknown {
+  let nodes = 0;
+  const pending: Array<[unknown, number]> = [[value, 1]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (++nodes > jsonLimits.maxNodes) throw limitError(`JSON value has more than ${jsonLimits.maxNodes} values`);
+    if (depth > jsonLimits.maxDepth) throw limitError(`JSON value is nested deeper than ${jsonLimits.maxDepth} levels`);
+    if (typeof current === 'string' && current.length > jsonLimits.maxStringLength) throw limitError(`JSON string longer than ${jsonLimits.maxStringLength} characters`);
+    if (current !== null && typeof current === 'object') for (const child of Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return value;
+}
+
+function fromLiteral(node: ValueNode, variables: Record<string, unknown> | null | undefined, depth: number): unknown {
+  if (depth > jsonLimits.maxDepth) throw limitError(`JSON value is nested deeper than ${jsonLimits.maxDepth} levels`);
+  switch (node.kind) {
+    case Kind.STRING:
+    case Kind.BOOLEAN:
+      return node.value;
+    case Kind.INT:
+    case Kind.FLOAT:
+      return Number(node.value);
+    case Kind.NULL:
+      return null;
+    case Kind.LIST:
+      return node.values.map((item) => fromLiteral(item, variables, depth + 1));
+    case Kind.OBJECT: {
+      // A null-prototype object, so a "__proto__" field is just data.
+      const result: Record<string, unknown> = Object.create(null);
+      for (const field of node.fields) result[field.name.value] = fromLiteral(field.value, variables, depth + 1);
+      return Object.setPrototypeOf(result, Object.prototype);
+    }
+    case Kind.VARIABLE:
+      return variables?.[node.name.value];
+    default:
+      throw limitError('not a JSON value');
+  }
+}
+
+export const JsonScalar = new GraphQLScalarType({
+  name: 'JSON',
+  description: 'Any JSON value. Inputs are limited in depth and size.',
+  serialize: (value) => value,
+  parseValue: checkJsonLimits,
+  parseLiteral: (node, variables) => checkJsonLimits(fromLiteral(node, variables, 1)),
+});

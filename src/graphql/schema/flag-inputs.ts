@@ -1,0 +1,112 @@
+/** Input types of the flag mutations, and their conversion into model documents (validated by the store). */
+import { builder } from '../builder.js';
+import { FlagKindEnum, ValueTypeEnum } from './enums.js';
+
+export const VariationInput = builder.inputType('VariationInput', {
+  fields: (t) => ({
+    key: t.string({ required: true }),
+    value: t.field({ type: 'JSON', required: true }),
+    name: t.string(),
+    description: t.string(),
+  }),
+});
+
+export const WeightInput = builder.inputType('WeightInput', {
+  description: 'Weights are in thousandths of a percent and sum to 100000.',
+  fields: (t) => ({ variation: t.string({ required: true }), weight: t.int({ required: true }) }),
+});
+
+export const RolloutInput = builder.inputType('RolloutInput', {
+  fields: (t) => ({
+    bucketBy: t.string({ description: 'Attribute path to bucket by. Defaults to targetingKey.' }),
+    weights: t.field({ type: [WeightInput], required: true }),
+  }),
+});
+
+export const ServeInput = builder.inputType('ServeInput', {
+  description: 'Exactly one of variation or rollout.',
+  fields: (t) => ({ variation: t.string(), rollout: t.field({ type: RolloutInput }) }),
+});
+
+export const RuleInput = builder.inputType('RuleInput', {
+  fields: (t) => ({
+    id: t.string({ description: 'Stable identifier; generated when absent.' }),
+    description: t.string(),
+    condition: t.string({ required: true }),
+    serve: t.field({ type: ServeInput, required: true }),
+  }),
+});
+
+export const EnvironmentConfigInput = builder.inputType('EnvironmentConfigInput', {
+  fields: (t) => ({
+    on: t.boolean({ required: true }),
+    offVariation: t.string({ required: true }),
+    rules: t.field({ type: [RuleInput] }),
+    defaultServe: t.field({ type: ServeInput, required: true }),
+  }),
+});
+
+export const FlagEnvironmentInput = builder.inputType('FlagEnvironmentInput', {
+  fields: (t) => ({ environment: t.string({ required: true }), config: t.field({ type: EnvironmentConfigInput, required: true }) }),
+});
+
+export const CreateFlagInput = builder.inputType('CreateFlagInput', {
+  fields: (t) => ({
+    key: t.string({ required: true }),
+    name: t.string(),
+    description: t.string(),
+    kind: t.field({ type: FlagKindEnum, required: true }),
+    valueType: t.field({ type: ValueTypeEnum, required: true }),
+    variations: t.field({ type: [VariationInput], required: true }),
+    tags: t.stringList(),
+    owner: t.string(),
+    expiresAt: t.string(),
+    salt: t.string(),
+    environments: t.field({ type: [FlagEnvironmentInput] }),
+  }),
+});
+
+export const UpdateFlagInput = builder.inputType('UpdateFlagInput', {
+  description: 'Fields to change; absent fields keep their value.',
+  fields: (t) => ({
+    name: t.string(),
+    description: t.string(),
+    kind: t.field({ type: FlagKindEnum }),
+    variations: t.field({ type: [VariationInput] }),
+    tags: t.stringList(),
+    owner: t.string(),
+    expiresAt: t.string(),
+    environments: t.field({ type: [FlagEnvironmentInput] }),
+  }),
+});
+
+type Input = Record<string, unknown>;
+
+/** Drops null/undefined fields (GraphQL's "not given"), so the store's defaults and "keep" rules apply. */
+function present(input: Input): Input {
+  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== null && value !== undefined));
+}
+
+function serveToDocument(serve: Input | null | undefined): Input | undefined {
+  if (!serve) return undefined;
+  const rollout = serve.rollout as Input | null | undefined;
+  return present({ variation: serve.variation, rollout: rollout ? present({ bucketBy: rollout.bucketBy, weights: rollout.weights }) : undefined });
+}
+
+export function environmentConfigToDocument(config: Input): Input {
+  const rules = (config.rules as Input[] | null | undefined) ?? [];
+  return {
+    on: config.on,
+    offVariation: config.offVariation,
+    rules: rules.map((rule) => present({ id: rule.id, description: rule.description, condition: rule.condition, serve: serveToDocument(rule.serve as Input) })),
+    defaultServe: serveToDocument(config.defaultServe as Input),
+  };
+}
+
+/** A create/update input as a flag document: the environment list becomes an object keyed by environment. */
+export function flagInputToDocument(input: Input): Input {
+  const environments = input.environments as Array<{ environment: string; config: Input }> | null | undefined;
+  const document = present({ ...input, environments: undefined, variations: (input.variations as Input[] | null | undefined)?.map((variation) => ({ ...present(variation), value: variation.value })) });
+  if (environments) document.environments = Object.fromEntries(environments.map(({ environment, config }) => [environment, environmentConfigToDocument(config)]));
+  return document;
+}

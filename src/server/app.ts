@@ -1,0 +1,13 @@
+/** The full application: the gateway plus its pages (grammar reference; the playground and live updates attach here). */
+import { fileURLToPath } from 'node:url';
+import type { GatewayConfig } from './config.js';
+import { type Gateway, startGateway } from './gateway.js';
+import { staticFiles } from './static-files.js';
+
+const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+export async function startApp(config: GatewayConfig): Promise<Gateway> {
+  return startGateway(config, {
+    routes: [{ prefix: '/grammar', handle: staticFiles({ prefix: '/grammar', root: `${packageRoot}grammar`, index: 'railroad.html' }) }],
+  });
+}

@@ -1,0 +1,53 @@
+/** Gateway configuration: environment variables, overridden by CLI flags, with documented defaults. */
+
+export interface GatewayConfig {
+  /** `PORT`. @default 4000 */
+  port: number;
+  /** `HOST`. @default "0.0.0.0" */
+  host: string;
+  /** `MONGODB_URI`; absent → the embedded store in `dataDir`. */
+  mongodbUri: string | undefined;
+  /** `VEXIL_DATA_DIR`. @default "./.vexil" */
+  dataDir: string;
+  /** `VEXIL_BOOTSTRAP_ADMIN_KEY`: becomes the first admin key of a store that has none. */
+  bootstrapAdminKey: string | undefined;
+  /** `LOG_LEVEL` (pino levels). @default "info" */
+  logLevel: string;
+  /** `NODE_ENV=development` or `--dev`: enables GraphiQL. */
+  dev: boolean;
+  /** `VEXIL_MAX_BODY_BYTES`. @default 1048576 */
+  maxBodyBytes: number;
+  /** `VEXIL_USAGE_FLUSH_MS`: how often usage counters are merged into the store. @default 10000 */
+  usageFlushMs: number;
+  /** `VEXIL_SHUTDOWN_GRACE_MS`: how long in-flight requests may take to finish on shutdown. @default 10000 */
+  shutdownGraceMs: number;
+  /** `VEXIL_MAX_SUBSCRIPTIONS_PER_KEY`. @default 1000 */
+  maxSubscriptionsPerKey: number;
+  /** `VEXIL_MAX_SUBSCRIPTIONS_PER_CONNECTION`. @default 100 */
+  maxSubscriptionsPerConnection: number;
+}
+
+function integer(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative integer, got '${value}'`);
+  return parsed;
+}
+
+export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
+  return {
+    port: integer(env.PORT, 4000, 'PORT'),
+    host: env.HOST || '0.0.0.0',
+    mongodbUri: env.MONGODB_URI || undefined,
+    dataDir: env.VEXIL_DATA_DIR || './.vexil',
+    bootstrapAdminKey: env.VEXIL_BOOTSTRAP_ADMIN_KEY || undefined,
+    logLevel: env.LOG_LEVEL || 'info',
+    dev: env.NODE_ENV === 'development',
+    maxBodyBytes: integer(env.VEXIL_MAX_BODY_BYTES, 1024 * 1024, 'VEXIL_MAX_BODY_BYTES'),
+    usageFlushMs: integer(env.VEXIL_USAGE_FLUSH_MS, 10_000, 'VEXIL_USAGE_FLUSH_MS'),
+    shutdownGraceMs: integer(env.VEXIL_SHUTDOWN_GRACE_MS, 10_000, 'VEXIL_SHUTDOWN_GRACE_MS'),
+    maxSubscriptionsPerKey: integer(env.VEXIL_MAX_SUBSCRIPTIONS_PER_KEY, 1000, 'VEXIL_MAX_SUBSCRIPTIONS_PER_KEY'),
+    maxSubscriptionsPerConnection: integer(env.VEXIL_MAX_SUBSCRIPTIONS_PER_CONNECTION, 100, 'VEXIL_MAX_SUBSCRIPTIONS_PER_CONNECTION'),
+    ...overrides,
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * The HTTP front: routes /graphql to yoga and serves /healthz, /readyz and /metrics, with request
+ * metrics, a body size limit, and graceful shutdown support (track in-flight requests).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { GatewayMetrics } from './metrics.js';
+
+export interface Readiness {
+  ready: boolean;
+  [detail: string]: unknown;
+}
+
+export interface HttpOptions {
+  yoga: (req: IncomingMessage, res: ServerResponse) => unknown;
+  metrics: GatewayMetrics;
+  readiness: () => Promise<Readiness>;
+  maxBodyBytes: number;
+  /** Extra routes (the playground, the grammar reference), by path prefix. */
+  routes?: Array<{ prefix: string; handle: (req: IncomingMessage, res: ServerResponse) => void | Promise<void> }>;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+function routeOf(path: string): string {
+  if (path === '/graphql') return '/graphql';
+  if (path === '/healthz' || path === '/readyz' || path === '/metrics') return path;
+  return 'other';
+}
+
+export function createHttpServer(options: HttpOptions): Server {
+  const { yoga, metrics, readiness, maxBodyBytes, routes = [] } = options;
+  return createServer(async (req, res) => {
+    const started = process.hrtime.bigint();
+    const path = (req.url ?? '/').split('?')[0]!;
+    const route = routeOf(path);
+    res.on('finish', () => {
+      metrics.httpRequests.inc({ method: req.method ?? 'GET', route, status: String(res.statusCode) });
+      metrics.httpDuration.observe({ method: req.method ?? 'GET', route }, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    try {
+      if (path === '/graphql') {
+        const length = Number(req.headers['content-length'] ?? 0);
+        if (length > maxBodyBytes) return sendJson(res, 413, { errors: [{ message: `request body larger than ${maxBodyBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+        if (req.method === 'POST' && !req.headers['content-length'] && req.headers['transfer-encoding']) {
+          return sendJson(res, 411, { errors: [{ message: 'send a Content-Length with POST bodies', extensions: { code: 'LENGTH_REQUIRED' } }] });
+        }
+        return await yoga(req, res);
+      }
+      if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+      if (path === '/readyz') {
+        const state = await readiness();
+        return sendJson(res, state.ready ? 200 : 503, state);
+      }
+      if (path === '/metrics') {
+        const text = await metrics.registry.metrics();
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        return res.end(text);
+      }
+      const extra = routes.find((candidate) => path === candidate.prefix || path.startsWith(`${candidate.prefix}/`));
+      if (extra) return await extra.handle(req, res);
+      sendJson(res, 404, { error: 'not found' });
+    } catch (error) {
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.destroy(error as Error);
+    }
+  });
+}

@@ -1,0 +1,53 @@
+/**
+ * Every API key's hash and metadata, held in memory and kept current from the change feed, so that
+ * authenticating a request is one map lookup (no database round trip on the evaluation hot path) and
+ * a revocation made on any instance reaches every instance.
+ */
+import { EventEmitter } from 'node:events';
+import type { ApiKeyKind, ApiKeyRecord, ChangeRecord } from '../store/types.js';
+import { hashesEqual, hashSecret } from './api-keys.js';
+
+/** Who is calling: the key's identity and scope. */
+export interface Principal {
+  keyId: string;
+  name: string;
+  kind: ApiKeyKind;
+  /** For evaluation keys: the one environment they may use. */
+  environment: string | null;
+}
+
+export class KeyRegistry extends EventEmitter<{ revoked: [keyId: string] }> {
+  private byHash = new Map<string, ApiKeyRecord>();
+
+  load(records: readonly ApiKeyRecord[]): void {
+    this.byHash = new Map(records.filter((record) => !record.revokedAt).map((record) => [record.secretHash, record]));
+  }
+
+  /** Applies an apiKey change from the feed; announces revocations so live subscriptions can end. */
+  apply(record: ChangeRecord): void {
+    if (record.ref.kind !== 'apiKey') return;
+    const after = record.after as ApiKeyRecord | null;
+    const before = record.before as ApiKeyRecord | null;
+    if (before) this.byHash.delete(before.secretHash);
+    if (after && !after.revokedAt) this.byHash.set(after.secretHash, after);
+    if (after?.revokedAt || (before && !after)) this.emit('revoked', record.ref.key);
+  }
+
+  /** The principal a secret stands for, or null for an unknown or revoked key. */
+  authenticate(secret: string): Principal | null {
+    const hash = hashSecret(secret);
+    const record = this.byHash.get(hash);
+    if (!record || !hashesEqual(record.secretHash, hash)) return null;
+    return { keyId: record.id, name: record.name, kind: record.kind, environment: record.environment };
+  }
+
+  isActive(keyId: string): boolean {
+    for (const record of this.byHash.values()) if (record.id === keyId) return true;
+    return false;
+  }
+
+  hasAdminKey(): boolean {
+    for (const record of this.byHash.values()) if (record.kind === 'admin') return true;
+    return false;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The GraphQL server (graphql-yoga): one composition of plugins, shared by HTTP, SSE and WebSocket.
+ * Parsed and validated documents are cached by yoga itself (`parserAndValidationCache`).
+ */
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { GatewayContext, GatewayServices } from '../graphql/context.js';
+import { apiError } from '../graphql/errors.js';
+import { gatewaySchema } from '../graphql/schema-builder.js';
+import type { KeyRegistry, Principal } from './key-registry.js';
+import type { Logger } from './logger.js';
+import type { GatewayMetrics } from './metrics.js';
+import { useErrorCodes } from './plugins/use-error-codes.js';
+import { type LimitOptions, useLimits } from './plugins/use-limits.js';
+
+export interface YogaOptions {
+  services: GatewayServices;
+  keys: KeyRegistry;
+  logger: Logger;
+  metrics: GatewayMetrics;
+  /** Serve GraphiQL at /graphql. @default false */
+  graphiql?: boolean;
+  limits?: LimitOptions | false;
+  /** Largest batch of operations in one request. @default 10 */
+  maxBatch?: number;
+}
+
+export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayContext>;
+
+/** The principal behind an Authorization header: null when absent; UNAUTHENTICATED (401) when unknown or revoked. */
+export function principalFromHeader(header: string | null | undefined, keys: KeyRegistry): Principal | null {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  const principal = match ? keys.authenticate(match[1]!) : null;
+  if (!principal) throw apiError('UNAUTHENTICATED', 'unknown or revoked API key', { http: { status: 401 } });
+  return principal;
+}
+
+export function createGatewayYoga({ services, keys, logger, metrics, graphiql = false, limits = {}, maxBatch = 10 }: YogaOptions): GatewayYoga {
+  return createYoga<Record<string, unknown>, GatewayContext>({
+    schema: gatewaySchema(),
+    graphqlEndpoint: '/graphql',
+    graphiql,
+    landingPage: false,
+    batching: { limit: maxBatch },
+    logging: {
+      debug: (...args) => logger.debug(args.length === 1 ? args[0] : args),
+      info: (...args) => logger.info(args.length === 1 ? args[0] : args),
+      warn: (...args) => logger.warn(args.length === 1 ? args[0] : args),
+      error: (...args) => logger.error(args.length === 1 ? args[0] : args),
+    },
+    // Unexpected errors become "Unexpected error." for the client; the original is logged here.
+    maskedErrors: true,
+    context: ({ request, connectionParams }: { request: Request; connectionParams?: Record<string, unknown> }) => {
+      const header = request.headers.get('authorization') ?? (typeof connectionParams?.authorization === 'string' ? connectionParams.authorization : null);
+      return { principal: principalFromHeader(header, keys), services };
+    },
+    plugins: [limits !== false && useLimits(limits), useErrorCodes((code) => metrics.graphqlErrors.inc({ code }))].filter(Boolean) as never[],
+  });
+}
