@@ -4,7 +4,7 @@
  *
  *   npx tsc -p tsconfig.json && npx tsx bench/engine.ts      (or `npm run bench -- engine`)
  *
- * Method:
+ * Method (see also bench/rule-eval.ts, which times the rule language the same way):
  *   - The code under test is the BUILT package (dist/). tsx transpiles this file with esbuild, whose
  *     keep-names transform wraps functions in `__name()`; anything timed in a hot loop (the loops and the
  *     hand-written evaluator) is therefore created with `new Function` from plain source strings, never
@@ -180,10 +180,21 @@ function evaluateAllLoop(label: string): Loop {
   ) as Loop;
 }
 
+/** CPU time (user + system, whole process) of the last `elapsedNs` call, in ns. */
+let lastCpuNs = 0;
+
+/**
+ * Wall-clock time of `run()` in ns (monotonic clock); also records its CPU time in `lastCpuNs`. On a busy
+ * machine the wall clock includes time spent descheduled, the CPU time does not.
+ */
 function elapsedNs(run: () => number): number {
+  const cpuBefore = process.cpuUsage();
   const start = process.hrtime.bigint();
   sink += run();
-  return Number(process.hrtime.bigint() - start);
+  const wall = Number(process.hrtime.bigint() - start);
+  const cpu = process.cpuUsage(cpuBefore);
+  lastCpuNs = (cpu.user + cpu.system) * 1000;
+  return wall;
 }
 
 /** Smallest power-of-two repetition count for which `run(count)` takes at least `minimumNs`. */
@@ -193,22 +204,32 @@ function calibrate(run: (count: number) => number, minimumNs: number): number {
   return count;
 }
 
-const RUNS = 11;
-const RUN_NS = 25e6;
+// Many short runs rather than a few long ones: on a busy machine a short run is more often left alone,
+// and the median discards the runs that were not.
+const RUNS = 15;
+const RUN_NS = 10e6;
+
+interface Runs {
+  /** Per candidate, per run: wall-clock ns per unit of work. */
+  wall: number[][];
+  /** Per candidate, per run: CPU ns per unit of work. */
+  cpu: number[][];
+}
 
 /** Per-unit samples of RUNS interleaved runs of each candidate (order alternating), after warm-up. */
-function compareRuns(candidates: Array<(count: number) => number>, unitsPerCount: number): number[][] {
+function compareRuns(candidates: Array<(count: number) => number>, unitsPerCount: number): Runs {
   for (let i = 0; i < 3; i++) for (const candidate of candidates) calibrate(candidate, RUN_NS / 4); // warm-up
   const count = Math.max(...candidates.map((candidate) => calibrate(candidate, RUN_NS)));
-  const samples = candidates.map((): number[] => []);
+  const runs: Runs = { wall: candidates.map(() => []), cpu: candidates.map(() => []) };
   for (let run = 0; run < RUNS; run++) {
     const order = run % 2 === 0 ? candidates.map((_, i) => i) : candidates.map((_, i) => candidates.length - 1 - i);
     for (const i of order) {
       gc?.();
-      samples[i]!.push(elapsedNs(() => candidates[i]!(count)) / (count * unitsPerCount));
+      runs.wall[i]!.push(elapsedNs(() => candidates[i]!(count)) / (count * unitsPerCount));
+      runs.cpu[i]!.push(lastCpuNs / (count * unitsPerCount));
     }
   }
-  return samples;
+  return runs;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -273,13 +294,18 @@ for (const required of ['RULE_MATCH rule 1', 'SPLIT rule 2 (in)', 'SPLIT rule 2 
 const seedOptions = { environment: ENV };
 const engineLoop = engineEvaluateLoop('seed flag');
 const handLoop = handEvaluateLoop('seed flag by hand');
-const [engineSamples, handSamples] = compareRuns(
+const seedRuns = compareRuns(
   [(rounds) => engineLoop(seedEngine, 'new_checkout', seedOptions, contexts, rounds), (rounds) => handLoop(handSeed, contexts, rounds)],
   contexts.length,
 );
+const [engineSamples, handSamples] = seedRuns.wall;
 const seedEngineNs = summarize(engineSamples!);
 const seedHandNs = summarize(handSamples!);
-const seedRatio = seedEngineNs.median / seedHandNs.median;
+const seedEngineCpuNs = summarize(seedRuns.cpu[0]!).median;
+const seedHandCpuNs = summarize(seedRuns.cpu[1]!).median;
+// The ratio is the median of per-run ratios: each engine run is paired with the adjacent hand-written
+// run, so a slow phase of the machine slows both sides of a pair alike.
+const seedRatio = summarize(engineSamples!.map((ns, run) => ns / handSamples![run]!)).median;
 
 // ---------------------------------------------------------------------------------------------------
 // 2. evaluateAll over 100 and 1,000 flags of mixed rules
@@ -311,7 +337,7 @@ const countryLists = [
  * and a compound of several.
  */
 function mixedFlag(i: number, unique: number): Flag {
-  const threshold = unique % 1000;
+  const threshold = unique;
   const rules: Array<{ condition: string; serve: Serve }> = [];
   let defaultServe: Serve = { variation: 'off' };
   switch (i % 9) {
@@ -320,7 +346,7 @@ function mixedFlag(i: number, unique: number): Flag {
       break;
     case 1:
       rules.push({ condition: `plan == "premium" and accountAgeDays > ${threshold}`, serve: { variation: 'on' } });
-      rules.push({ condition: `country == "${pick(['US', 'DE', 'FR', 'JP'])}"`, serve: { variation: 'on' } });
+      rules.push({ condition: `country == "${pick(['US', 'DE', 'FR', 'JP'])}" and accountAgeDays != ${unique}`, serve: { variation: 'on' } });
       break;
     case 2:
       rules.push({ condition: `country in ${JSON.stringify(countryLists[i % countryLists.length])} and accountAgeDays >= ${threshold}`, serve: { variation: 'on' } });
@@ -377,8 +403,11 @@ function benchSegments(): Segment[] {
   return segments;
 }
 
-function mixedEngine(count: number): FlagEngine {
-  const flags = Array.from({ length: count }, (_, i) => vexil.validateFlag(mixedFlag(i, i), NOW.toISOString()));
+const kindNames = ['plain', 'equality', 'in list', 'endsWith', 'bucket()', 'semver', 'segment()', 'rollout', 'compound'];
+
+/** An engine of `count` mixed flags, or (with `onlyKind`) of `count` flags of that one kind. */
+function mixedEngine(count: number, onlyKind?: number): FlagEngine {
+  const flags = Array.from({ length: count }, (_, i) => vexil.validateFlag(mixedFlag(onlyKind === undefined ? i : i * kindNames.length + onlyKind, i), NOW.toISOString()));
   const engine = new vexil.FlagEngine();
   engine.load({ environments, flags, segments: benchSegments() });
   return engine;
@@ -387,6 +416,7 @@ function mixedEngine(count: number): FlagEngine {
 interface AllResult {
   flags: number;
   perCall: ReturnType<typeof summarize>;
+  cpuPerCall: number;
 }
 const allResults: AllResult[] = [];
 for (const count of [100, 1000]) {
@@ -398,8 +428,17 @@ for (const count of [100, 1000]) {
     process.exit(1);
   }
   const loop = evaluateAllLoop(`${count} flags`);
-  const [samples] = compareRuns([(rounds) => loop(engine, options, contexts, rounds)], contexts.length);
-  allResults.push({ flags: count, perCall: summarize(samples!) });
+  const runs = compareRuns([(rounds) => loop(engine, options, contexts, rounds)], contexts.length);
+  allResults.push({ flags: count, perCall: summarize(runs.wall[0]!), cpuPerCall: summarize(runs.cpu[0]!).median });
+}
+
+// Where the time goes: 100 flags of one kind at a time.
+const kindResults: Array<{ kind: string; perFlag: number; cpuPerFlag: number }> = [];
+for (const [kind, name] of kindNames.entries()) {
+  const engine = mixedEngine(100, kind);
+  const loop = evaluateAllLoop(`100 flags of kind ${name}`);
+  const runs = compareRuns([(rounds) => loop(engine, { environment: ENV }, contexts, rounds)], contexts.length * 100);
+  kindResults.push({ kind: name, perFlag: summarize(runs.wall[0]!).median, cpuPerFlag: summarize(runs.cpu[0]!).median });
 }
 
 // Which reasons the mixed population produces, over all contexts (to show the rules are exercised).
@@ -417,84 +456,123 @@ const BUILD_RUNS = 7;
 let buildSerial = 0;
 
 /** One cold load: a fresh engine and flags whose rule literals no earlier load has used. */
-function timedLoad(count: number): { ns: number; rules: number } {
+function timedLoad(count: number): { ns: number; cpuNs: number; rules: number; distinct: number } {
   const base = 1_000_000 * ++buildSerial;
   const flags = Array.from({ length: count }, (_, i) => mixedFlag(i, base + i));
   const segments = benchSegments();
+  const distinct = new Set(flags.flatMap((entry) => Object.values(entry.environments).flatMap((config) => config.rules.map((rule) => rule.condition)))).size;
   gc?.();
   const engine = new vexil.FlagEngine();
-  const start = process.hrtime.bigint();
-  engine.load({ environments, flags, segments });
-  const ns = Number(process.hrtime.bigint() - start);
+  const ns = elapsedNs(() => {
+    engine.load({ environments, flags, segments });
+    return engine.version;
+  });
+  const cpuNs = lastCpuNs;
   const snapshot = engine.snapshot(ENV)!;
   sink += snapshot.flags.size + engine.version;
   let rules = 0;
   for (const compiled of snapshot.flags.values()) rules += compiled.rules.length;
-  return { ns, rules: rules * environmentKeys.length };
+  return { ns, cpuNs, rules: rules * environmentKeys.length, distinct };
 }
 
 for (let i = 0; i < 3; i++) timedLoad(2_000); // warm-up: the compiler's own code gets optimised
 const buildSamples: number[] = [];
+const buildCpuSamples: number[] = [];
 let buildRules = 0;
+let buildDistinct = 0;
 for (let run = 0; run < BUILD_RUNS; run++) {
-  const { ns, rules } = timedLoad(BUILD_FLAGS);
+  const { ns, cpuNs, rules, distinct } = timedLoad(BUILD_FLAGS);
   buildSamples.push(ns);
+  buildCpuSamples.push(cpuNs);
   buildRules = rules;
+  buildDistinct = distinct;
 }
 const build = summarize(buildSamples);
+const buildCpu = summarize(buildCpuSamples).median;
 
 // ---------------------------------------------------------------------------------------------------
 // Report
 
 const verdict = (ok: boolean) => (ok ? 'ok' : 'MISS');
-const spread = (summary: ReturnType<typeof summarize>, scale = 1) => `${formatDuration(summary.p10 * scale)} – ${formatDuration(summary.p90 * scale)}`;
-const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+const spread = (summary: ReturnType<typeof summarize>) => `${formatDuration(summary.p10)} – ${formatDuration(summary.p90)}`;
+const cpuModel = os.cpus()[0]?.model ?? 'unknown CPU';
+const busy = os.loadavg()[0]! > os.cpus().length * 0.75;
 
-console.log(`Vexil flag-engine benchmark: node ${process.version}, ${cpu} (${os.cpus().length} cores), load average ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}`);
+console.log(`Vexil flag-engine benchmark: node ${process.version}, ${cpuModel} (${os.cpus().length} cores), load average ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}`);
 console.log(`code under test: dist/ (built); ${contexts.length} JSON-parsed contexts; medians of ${RUNS} runs after warm-up${gc ? '' : ' (run with --expose-gc for a GC before each run)'}`);
+console.log('wall = monotonic wall clock (verdicts use it); cpu = process CPU time over the same runs (ignores time spent descheduled)');
+if (busy) console.log(`warning: the machine is busy (load average ${os.loadavg()[0]!.toFixed(2)} on ${os.cpus().length} cores): wall figures are inflated and noisy; cpu figures and ratios hold up better`);
 console.log('');
 console.log('1. evaluate(new_checkout): engine vs. hand-written JS (same result object, reason included; same bucketIndex)');
 console.log(`   paths over the contexts: ${[...pathHits].sort().map(([path, hits]) => `${path} ${hits}`).join(', ')}`);
 console.log('');
 console.log(
   renderTable(
-    ['candidate', 'per evaluate', 'p10 – p90', 'ratio', 'target', 'verdict'],
+    ['candidate', 'wall / evaluate', 'p10 – p90', 'cpu / evaluate', 'ratio', 'target', 'verdict'],
     [
-      ['engine.evaluate', formatDuration(seedEngineNs.median), spread(seedEngineNs), formatRatio(seedRatio), '≤ 3.00×', verdict(seedRatio <= 3)],
-      ['hand-written', formatDuration(seedHandNs.median), spread(seedHandNs), formatRatio(1), '', ''],
+      ['engine.evaluate', formatDuration(seedEngineNs.median), spread(seedEngineNs), formatDuration(seedEngineCpuNs), formatRatio(seedRatio), '≤ 3.00×', verdict(seedRatio <= 3)],
+      ['hand-written', formatDuration(seedHandNs.median), spread(seedHandNs), formatDuration(seedHandCpuNs), formatRatio(1), '', ''],
     ],
-    ['left', 'right', 'right', 'right', 'right', 'left'],
+    ['left', 'right', 'right', 'right', 'right', 'right', 'left'],
   ),
 );
+console.log('   ratio: median over runs of engine/hand of adjacent (paired) runs');
 console.log('');
 console.log('2. evaluateAll(context) over mixed flags (plain, ==, in, endsWith, bucket(), semver, segment(), rollouts, compounds)');
 console.log(`   reasons served (1,000 flags × ${contexts.length} contexts): ${[...reasonMix].map(([reason, hits]) => `${reason} ${hits}`).join(', ')}`);
 console.log('');
 console.log(
   renderTable(
-    ['flags', 'per call', 'p10 – p90', 'per flag', 'target', 'verdict'],
-    allResults.map(({ flags, perCall }) => {
-      const target = flags === 100 ? '< 20 µs' : '';
-      return [
-        flags.toLocaleString('en-US'),
-        formatDuration(perCall.median),
-        spread(perCall),
-        formatDuration(perCall.median / flags),
-        target,
-        flags === 100 ? verdict(perCall.median < 20_000) : '',
-      ];
-    }),
-    ['right', 'right', 'right', 'right', 'right', 'left'],
+    ['flags', 'wall / call', 'p10 – p90', 'wall / flag', 'cpu / call', 'cpu / flag', 'target', 'verdict'],
+    allResults.map(({ flags, perCall, cpuPerCall }) => [
+      flags.toLocaleString('en-US'),
+      formatDuration(perCall.median),
+      spread(perCall),
+      formatDuration(perCall.median / flags),
+      formatDuration(cpuPerCall),
+      formatDuration(cpuPerCall / flags),
+      flags === 100 ? '< 20 µs' : '',
+      flags === 100 ? verdict(perCall.median < 20_000) : '',
+    ]),
+    ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
   ),
 );
 console.log('');
-console.log(`3. engine.load: snapshots of ${BUILD_FLAGS.toLocaleString('en-US')} flags × ${environmentKeys.length} environments (${buildRules.toLocaleString('en-US')} targeting rules, unique per flag; cold rule cache)`);
+console.log('   per flag, by kind of rule (evaluateAll over 100 flags of one kind):');
 console.log('');
 console.log(
   renderTable(
-    ['build', 'median', 'min – max', 'per flag', 'target', 'verdict'],
-    [[`${BUILD_FLAGS.toLocaleString('en-US')} flags`, formatDuration(build.median), `${formatDuration(build.min)} – ${formatDuration(build.max)}`, formatDuration(build.median / BUILD_FLAGS), '< 2 s', verdict(build.median < 2e9)]],
-    ['left', 'right', 'right', 'right', 'right', 'left'],
+    ['kind', 'example condition (first rule)', 'wall / flag', 'cpu / flag'],
+    kindResults.map(({ kind, perFlag, cpuPerFlag }, index) => [
+      kind,
+      mixedFlag(index, 42).environments.production!.rules[0]?.condition ?? '(no rules: default serve)',
+      formatDuration(perFlag),
+      formatDuration(cpuPerFlag),
+    ]),
+    ['left', 'left', 'right', 'right'],
+  ).replace(/^/gm, '   '),
+);
+console.log('');
+console.log(`3. engine.load: snapshots of ${BUILD_FLAGS.toLocaleString('en-US')} flags × ${environmentKeys.length} environments, fresh engine (cold rule cache) per load`);
+console.log(
+  `   ${buildRules.toLocaleString('en-US')} targeting rules = ${(buildRules / environmentKeys.length).toLocaleString('en-US')} per environment, each flag's compiled once (cache keyed by condition + salt) and shared by its environments; ${buildDistinct.toLocaleString('en-US')} distinct condition texts`,
+);
+console.log('');
+console.log(
+  renderTable(
+    ['build', 'wall median', 'min – max', 'wall / flag', 'cpu median', 'target', 'verdict'],
+    [
+      [
+        `${BUILD_FLAGS.toLocaleString('en-US')} flags`,
+        formatDuration(build.median),
+        `${formatDuration(build.min)} – ${formatDuration(build.max)}`,
+        formatDuration(build.median / BUILD_FLAGS),
+        formatDuration(buildCpu),
+        '< 2 s',
+        verdict(build.median < 2e9),
+      ],
+    ],
+    ['left', 'right', 'right', 'right', 'right', 'right', 'left'],
   ),
 );
 console.log(`   (${build.samples} cold loads after 3 warm-up loads of 2,000 flags)`);

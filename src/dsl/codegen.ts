@@ -21,9 +21,15 @@ interface Code {
 }
 
 export interface GeneratedRule {
-  /** The complete source of the factory body, shown in the playground. */
+  /** The complete source of the single-rule factory body, shown in the playground. */
   js: string;
+  /** Runtime helpers the rule calls. */
+  bindings: string[];
+  /** False when the code is the same whatever the salt, so one compiled rule serves every flag. */
+  usesSalt: boolean;
   constants: unknown[];
+  /** The evaluator as a function expression; `prelude` is inserted first in its body. */
+  evaluatorSource(prelude: string): string;
 }
 
 const shortListLimit = 8;
@@ -51,6 +57,8 @@ function isPrimitiveLiteral(node: Expr): node is Extract<Expr, { type: 'literal'
 class Generator {
   readonly constants: unknown[] = [];
   private temporaries = 0;
+  /** Whether the code depends on the compile-time salt (a one-argument `bucket()`). */
+  usesSalt = false;
 
   constructor(private readonly salt: string) {}
 
@@ -106,7 +114,10 @@ class Generator {
     }
     const builtin = builtinFunctions.get(node.name)!;
     const args = node.args.map((arg) => this.expression(arg).code);
-    if (node.name === 'bucket' && args.length === 1) args.push(jsString(this.salt));
+    if (node.name === 'bucket' && args.length === 1) {
+      this.usesSalt = true;
+      args.push(jsString(this.salt));
+    }
     if (builtin.pure && node.args.every(isPrimitiveLiteral)) return this.folded(builtin.implementation(...node.args.map((arg) => arg.value), this.salt));
     return { code: `${builtin.binding}(${args.join(', ')})`, boolean: false };
   }
@@ -210,19 +221,20 @@ export function generate(root: Expr, salt: string): GeneratedRule {
   const body = generator.condition(root);
   const temporaries = Array.from({ length: generator.temporaryCount }, (_, i) => `t${i}`);
   // Bind only the helpers this rule calls: compiling unused destructuring costs more than the rule.
-  const used = [...new Set(Array.from(body.matchAll(bindingCall), (match) => match[1]!))];
-  const js = [
-    '"use strict";',
-    ...(used.length > 0 ? [`const { ${used.join(', ')} } = rt;`] : []),
-    'return function evaluate(ctx, scope) {',
-    ...(temporaries.length > 0 ? [`  let ${temporaries.join(', ')};`] : []),
-    // Only an exotic context (a throwing getter, a revoked proxy) can throw here; such a rule does not match.
-    '  try {',
-    `    return ${body};`,
-    '  } catch {',
-    '    return false;',
-    '  }',
-    '};',
-  ].join('\n');
-  return { js, constants: generator.constants };
+  const bindings = [...new Set(Array.from(body.matchAll(bindingCall), (match) => match[1]!))];
+  const evaluatorSource = (prelude: string) =>
+    [
+      'function evaluate(ctx, scope) {',
+      ...(prelude ? [`  ${prelude}`] : []),
+      ...(temporaries.length > 0 ? [`  let ${temporaries.join(', ')};`] : []),
+      // Only an exotic context (a throwing getter, a revoked proxy) can throw here; such a rule does not match.
+      '  try {',
+      `    return ${body};`,
+      '  } catch {',
+      '    return false;',
+      '  }',
+      '}',
+    ].join('\n');
+  const js = ['"use strict";', ...(bindings.length > 0 ? [`const { ${bindings.join(', ')} } = rt;`] : []), `return ${evaluatorSource('')};`].join('\n');
+  return { js, bindings, usesSalt: generator.usesSalt, constants: generator.constants, evaluatorSource };
 }

@@ -7,14 +7,13 @@
 import { LRUCache } from 'lru-cache';
 import type { Expr } from './ast.js';
 import { checkTree, type References } from './checker.js';
-import { generate } from './codegen.js';
+import { generate, type GeneratedRule } from './codegen.js';
 import { type Diagnostic, DiagnosticList, RuleError, SourcePositions } from './diagnostics.js';
 import { Explainer, type Explanation } from './explain.js';
-import { builtinFunctions } from './functions/index.js';
+import { type Evaluator, instantiateMany, instantiateOne, runtimeFor } from './factory.js';
 import { type CompileOptions, limits, type RuleResolvers } from './options.js';
 import { parseTokens } from './parser.js';
 import { LBracket, LParen, RBracket, RParen, ruleLexer } from './tokens.js';
-import { compare, contains, endsWith, equals, isIn, readProperty, startsWith } from './values.js';
 
 export interface CompiledRule {
   readonly source: string;
@@ -76,45 +75,56 @@ function checkBracketDepth(tokens: ReturnType<typeof ruleLexer.tokenize>['tokens
   return true;
 }
 
-const unavailable = () => {
-  throw new Error('unreachable: the checker rejects resolver calls without a resolver');
-};
+const runtimes = new WeakMap<RuleResolvers, Record<string, unknown>>();
+const plainRuntime = runtimeFor(undefined);
 
-function runtimeFor(resolvers: RuleResolvers | undefined): Record<string, unknown> {
-  const runtime: Record<string, unknown> = {
-    rd: readProperty,
-    eq: equals,
-    cmp: compare,
-    isIn,
-    contains,
-    startsWith,
-    endsWith,
-    resolveSegment: resolvers?.segment ?? unavailable,
-    resolveFlag: resolvers?.flag ?? unavailable,
-  };
-  for (const fn of builtinFunctions.values()) runtime[fn.binding] = fn.implementation;
+function runtimeOf(resolvers: RuleResolvers | undefined): Record<string, unknown> {
+  if (!resolvers) return plainRuntime;
+  let runtime = runtimes.get(resolvers);
+  if (!runtime) runtimes.set(resolvers, (runtime = runtimeFor(resolvers)));
   return runtime;
 }
 
-function build(source: string, options: CompileOptions, analysis: Analysis): CompiledRule {
-  const { js, constants } = generate(analysis.ast, options.salt ?? '');
-  // `js` contains no user text except JSON-escaped literals (see codegen.ts), so this is not eval of input.
-  const factory = new Function('rt', 'k', js) as (rt: unknown, k: unknown[]) => (context: unknown, scope?: unknown) => boolean;
-  const evaluate = factory(runtimeFor(options.resolvers), constants);
-  const explainer = new Explainer(source, analysis.positions, options);
+/** Builds the explainer on first use: most rules are never explained, and the AST is the bulk of a rule's memory. */
+function lazyExplain(source: string, options: CompileOptions): (context: unknown, scope?: unknown) => Explanation {
+  let explainer: { explainer: Explainer; ast: Expr } | null = null;
+  return (context, scope) => {
+    if (!explainer) {
+      const analysis = analyse(source, options) as Analysis;
+      explainer = { explainer: new Explainer(source, analysis.positions, options), ast: analysis.ast };
+    }
+    return explainer.explainer.explain(explainer.ast, context, scope);
+  };
+}
+
+function compiledRule(source: string, options: CompileOptions, analysis: Analysis, generated: GeneratedRule, evaluate: Evaluator): CompiledRule {
   return Object.freeze({
     source,
     evaluate,
-    explain: (context: unknown, scope?: unknown) => explainer.explain(analysis.ast, context, scope),
+    explain: lazyExplain(source, options),
     attributes: Object.freeze(analysis.references.attributes),
     segments: Object.freeze(analysis.references.segments),
     flags: Object.freeze(analysis.references.flags),
-    js,
+    js: generated.js,
   });
 }
 
-/** Compiled rules of one source, by resolver set and salt. */
-type SourceBucket = Map<RuleResolvers | null, Map<string, CompiledRule>>;
+interface PendingRule {
+  source: string;
+  options: CompileOptions;
+  analysis: Analysis;
+  generated: GeneratedRule;
+}
+
+/** Rules compiled together share one script (see factory.ts); this bounds a script's size. */
+const batchSize = 500;
+
+/** Compiled rules of one source, by resolver set, then salt (`anySalt` when the code does not depend on it). */
+interface SaltedRules {
+  anySalt: CompiledRule | null;
+  bySalt: Map<string, CompiledRule>;
+}
+type SourceBucket = Map<RuleResolvers | null, SaltedRules>;
 
 /**
  * Compiles rules and caches them by (source, options) in an LRU of `cacheSize` compiled rules.
@@ -123,6 +133,9 @@ type SourceBucket = Map<RuleResolvers | null, Map<string, CompiledRule>>;
  */
 export class RuleCompiler {
   private readonly cache: LRUCache<string, SourceBucket>;
+  /** Small numbers standing for resolver sets, to deduplicate a batch by (resolvers, salt, source). */
+  private readonly resolverIds = new WeakMap<RuleResolvers, number>();
+  private nextResolverId = 1;
 
   /** @param cacheSize how many compiled rules to keep. @default 10000 */
   constructor({ cacheSize = 10_000 }: { cacheSize?: number } = {}) {
@@ -130,19 +143,75 @@ export class RuleCompiler {
   }
 
   compile(source: string, options: CompileOptions = {}): CompiledRule {
-    const resolvers = options.resolvers ?? null;
-    const salt = options.salt ?? '';
-    const bucket = this.cache.get(source);
-    const cached = bucket?.get(resolvers)?.get(salt);
+    const cached = this.lookup(source, options);
     if (cached) return cached;
     const analysis = analyse(source, options);
     if (Array.isArray(analysis)) throw new RuleError(analysis);
-    const rule = build(source, options, analysis);
-    // A new bucket object on every insert: lru-cache only recounts a size when the value changes identity.
-    const next: SourceBucket = new Map(bucket ?? []);
-    next.set(resolvers, new Map(next.get(resolvers) ?? []).set(salt, rule));
-    this.cache.set(source, next);
+    const generated = generate(analysis.ast, options.salt ?? '');
+    const rule = compiledRule(source, options, analysis, generated, instantiateOne(generated, runtimeOf(options.resolvers)));
+    this.store(source, options, rule, generated.usesSalt);
     return rule;
+  }
+
+  /**
+   * Compiles many rules at once, far faster than one by one for thousands of new rules (one script
+   * per batch instead of one per rule). Returns, per request, the compiled rule or its RuleError.
+   */
+  compileMany(requests: ReadonlyArray<{ source: string; options?: CompileOptions }>): Array<CompiledRule | RuleError> {
+    const results: Array<CompiledRule | RuleError | undefined> = new Array(requests.length);
+    const pending = new Map<string, { rule: PendingRule; indexes: number[] }>();
+    requests.forEach(({ source, options = {} }, index) => {
+      const cached = this.lookup(source, options);
+      if (cached) return void (results[index] = cached);
+      const id = `${this.resolverId(options.resolvers)}\u0000${options.salt ?? ''}\u0000${source}`;
+      const existing = pending.get(id);
+      if (existing) return void existing.indexes.push(index);
+      const analysis = analyse(source, options);
+      if (Array.isArray(analysis)) return void (results[index] = new RuleError(analysis));
+      pending.set(id, { rule: { source, options, analysis, generated: generate(analysis.ast, options.salt ?? '') }, indexes: [index] });
+    });
+    const byRuntime = new Map<Record<string, unknown>, Array<{ rule: PendingRule; indexes: number[] }>>();
+    for (const entry of pending.values()) {
+      const runtime = runtimeOf(entry.rule.options.resolvers);
+      const group = byRuntime.get(runtime);
+      if (group) group.push(entry);
+      else byRuntime.set(runtime, [entry]);
+    }
+    for (const [runtime, entries] of byRuntime) {
+      for (let start = 0; start < entries.length; start += batchSize) {
+        const batch = entries.slice(start, start + batchSize);
+        const evaluators = instantiateMany(batch.map((entry) => entry.rule.generated), runtime);
+        batch.forEach(({ rule, indexes }, i) => {
+          const compiled = compiledRule(rule.source, rule.options, rule.analysis, rule.generated, evaluators[i]!);
+          this.store(rule.source, rule.options, compiled, rule.generated.usesSalt);
+          for (const index of indexes) results[index] = compiled;
+        });
+      }
+    }
+    return results as Array<CompiledRule | RuleError>;
+  }
+
+  private lookup(source: string, options: CompileOptions): CompiledRule | undefined {
+    const rules = this.cache.get(source)?.get(options.resolvers ?? null);
+    return rules?.anySalt ?? rules?.bySalt.get(options.salt ?? '');
+  }
+
+  private resolverId(resolvers: RuleResolvers | undefined): number {
+    if (!resolvers) return 0;
+    let id = this.resolverIds.get(resolvers);
+    if (id === undefined) this.resolverIds.set(resolvers, (id = this.nextResolverId++));
+    return id;
+  }
+
+  private store(source: string, options: CompileOptions, rule: CompiledRule, usesSalt: boolean): void {
+    const resolvers = options.resolvers ?? null;
+    // A new bucket object on every insert: lru-cache only recounts a size when the value changes identity.
+    const next: SourceBucket = new Map(this.cache.get(source) ?? []);
+    const previous = next.get(resolvers);
+    const bySalt = new Map(previous?.bySalt ?? []);
+    if (usesSalt) bySalt.set(options.salt ?? '', rule);
+    next.set(resolvers, { anySalt: usesSalt ? (previous?.anySalt ?? null) : rule, bySalt });
+    this.cache.set(source, next);
   }
 
   check(source: string, options: CompileOptions = {}): RuleCheck {
@@ -162,7 +231,7 @@ export class RuleCompiler {
 
 function countRules(bucket: SourceBucket): number {
   let count = 0;
-  for (const bySalt of bucket.values()) count += bySalt.size;
+  for (const rules of bucket.values()) count += rules.bySalt.size + (rules.anySalt ? 1 : 0);
   return Math.max(1, count);
 }
 

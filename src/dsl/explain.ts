@@ -5,7 +5,7 @@
  */
 import type { BinaryNode, Expr } from './ast.js';
 import type { SourcePositions } from './diagnostics.js';
-import { compilePattern } from './checker.js';
+import { childrenOf, compilePattern } from './checker.js';
 import { bucket } from './functions/bucket.js';
 import { builtinFunctions } from './functions/index.js';
 import type { CompileOptions } from './options.js';
@@ -84,13 +84,13 @@ export class Explainer {
       node.children.push(subNode);
       return this.evaluate(sub, subNode, ctx, scope);
     };
-    const value = this.compute(expr, child, ctx, scope);
+    const value = this.compute(expr, child, ctx, scope, node);
     node.evaluated = true;
     node.value = presentable(value);
     return value;
   }
 
-  private compute(expr: Expr, child: (sub: Expr) => unknown, ctx: unknown, scope: unknown): unknown {
+  private compute(expr: Expr, child: (sub: Expr) => unknown, ctx: unknown, scope: unknown, node: ExplainNode): unknown {
     switch (expr.type) {
       case 'literal':
         return expr.value;
@@ -101,7 +101,7 @@ export class Explainer {
       case 'not':
         return child(expr.operand) !== true;
       case 'logical':
-        return this.logical(expr.operator, expr.operands, child);
+        return this.logical(expr.operator, expr.operands, child, node);
       case 'call':
         return this.call(expr, child, ctx, scope);
       case 'binary':
@@ -109,14 +109,23 @@ export class Explainer {
     }
   }
 
-  private logical(operator: 'and' | 'or', operands: Expr[], child: (sub: Expr) => unknown): boolean {
-    // Short-circuit like the generated `&&` / `||`: later operands stay unevaluated in the tree.
-    for (const operand of operands) {
-      const isTrue = child(operand) === true;
-      if (operator === 'and' && !isTrue) return false;
-      if (operator === 'or' && isTrue) return true;
+  private logical(operator: 'and' | 'or', operands: Expr[], child: (sub: Expr) => unknown, node: ExplainNode): boolean {
+    // Short-circuit like the generated `&&` / `||`: later operands stay in the tree, unevaluated.
+    for (let i = 0; i < operands.length; i++) {
+      const isTrue = child(operands[i]!) === true;
+      if ((operator === 'and' && !isTrue) || (operator === 'or' && isTrue)) {
+        for (const skipped of operands.slice(i + 1)) node.children.push(this.unevaluated(skipped));
+        return isTrue;
+      }
     }
     return operator === 'and';
+  }
+
+  /** A sub-tree that short-circuiting skipped: spans and text, no values. */
+  private unevaluated(expr: Expr): ExplainNode {
+    const node = this.node(expr);
+    node.children = childrenOf(expr).map((child) => this.unevaluated(child));
+    return node;
   }
 
   private call(expr: Extract<Expr, { type: 'call' }>, child: (sub: Expr) => unknown, ctx: unknown, scope: unknown): unknown {

@@ -24,8 +24,9 @@ const comparisonOperators = new Map<TokenType, BinaryOperator>([
   [T.GreaterEqual, '>='],
 ]);
 
+/** Offsets only: the lexer tracks start offsets (we compute lines and columns ourselves), ends follow from the image. */
 function spanOf(first: IToken, last: IToken): { start: number; end: number } {
-  return { start: first.startOffset, end: (last.endOffset ?? last.startOffset) + 1 };
+  return { start: first.startOffset, end: last.startOffset + last.image.length };
 }
 
 /** What a rule returns when recovery skipped it; never seen by callers, since any error discards the AST. */

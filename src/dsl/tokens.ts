@@ -107,4 +107,4 @@ export const allTokens: TokenType[] = [
   ComparisonOperator,
 ];
 
-export const ruleLexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: true });
+export const ruleLexer = new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: true });

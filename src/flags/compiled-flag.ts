@@ -2,7 +2,7 @@
  * A flag compiled for one environment: conditions compiled to functions, and every possible successful
  * result precomputed as a frozen object with its usage counter slot. Evaluating then allocates nothing.
  */
-import type { CompiledRule, RuleCompiler } from '../dsl/index.js';
+import type { CompiledRule, CompileOptions, RuleCompiler } from '../dsl/index.js';
 import { bucketIndex } from '../dsl/index.js';
 import { readProperty } from '../dsl/values.js';
 import type { EvaluationReason, EvaluationResult } from './evaluation.js';
@@ -60,6 +60,9 @@ export function unconfiguredEnvironment(flag: Flag): FlagEnvironmentConfig {
 }
 
 class FlagCompiler {
+  /** Per variation: its frozen value and usage slot, computed once however many outcomes serve it. */
+  private readonly variations = new Map<string, { value: JsonValue; slot: number }>();
+
   constructor(
     private readonly flag: Flag,
     private readonly environment: string,
@@ -67,11 +70,22 @@ class FlagCompiler {
     private readonly usage: UsageRecorder,
   ) {}
 
+  private variation(key: string): { value: JsonValue; slot: number } {
+    let entry = this.variations.get(key);
+    if (!entry) {
+      const value = this.flag.variations.find((candidate) => candidate.key === key)?.value ?? null;
+      // Results are shared by every evaluation, so object values are copied and frozen once here.
+      entry = { value: value !== null && typeof value === 'object' ? deepFreeze(structuredClone(value)) : value, slot: this.usage.slotFor(this.environment, this.flag.key, key) };
+      this.variations.set(key, entry);
+    }
+    return entry;
+  }
+
   outcome(variationKey: string, reason: EvaluationReason, ruleIndex?: number, inRollout?: boolean): Outcome {
-    const variation = this.flag.variations.find((candidate) => candidate.key === variationKey);
+    const variation = this.variation(variationKey);
     const result: EvaluationResult = {
       key: this.flag.key,
-      value: deepFreeze(structuredClone(variation?.value ?? null)) as JsonValue,
+      value: variation.value,
       variation: variationKey,
       reason,
       ruleIndex,
@@ -81,7 +95,7 @@ class FlagCompiler {
       errorMessage: undefined,
       flagVersion: this.flag.version,
     };
-    return { result: Object.freeze(result), slot: this.usage.slotFor(this.environment, this.flag.key, variationKey) };
+    return { result: Object.freeze(result), slot: variation.slot };
   }
 
   serve(serve: Serve, ruleIndex: number | undefined): CompiledServe {
@@ -109,9 +123,21 @@ class FlagCompiler {
       flag: this.flag,
       on: this.config.on,
       off: this.outcome(this.config.offVariation, 'OFF'),
-      rules: this.config.rules.map((rule, index) => ({ rule: rules.compile(rule.condition, options), serve: this.serve(rule.serve, index) })),
+      rules: this.config.rules.map((rule, index) => ({ rule: compileOrNever(rules, rule.condition, options), serve: this.serve(rule.serve, index) })),
       defaultServe: this.serve(this.config.defaultServe, undefined),
     };
+  }
+}
+
+/**
+ * The store validates every condition before accepting it, so this only guards against data written
+ * around it: such a rule never matches instead of taking the whole snapshot down.
+ */
+function compileOrNever(rules: RuleCompiler, condition: string, options: CompileOptions): CompiledRule {
+  try {
+    return rules.compile(condition, options);
+  } catch {
+    return rules.compile('false');
   }
 }
 

@@ -2,10 +2,11 @@
  * The evaluation engine: holds one compiled snapshot per environment and swaps them atomically when
  * changes are applied. Pure and in-process; the store feeds it, GraphQL and OFREP read from it.
  */
-import { RuleCompiler } from '../dsl/index.js';
+import { type CompileOptions, RuleCompiler } from '../dsl/index.js';
 import { errorResult, type EvaluateOptions, type EvaluationResult } from './evaluation.js';
 import { explainFlag, type FlagExplanation } from './explain-flag.js';
 import type { Environment, Flag, Segment } from './model.js';
+import { ruleResolvers } from './resolvers.js';
 import { EnvironmentSnapshot } from './snapshot.js';
 import { UsageRecorder } from './usage.js';
 
@@ -137,6 +138,7 @@ export class FlagEngine {
   }
 
   private rebuild(environments: string[], incremental: boolean): void {
+    this.precompile(environments, incremental);
     const next = new Map(incremental ? this.snapshots : []);
     const flags = [...this.flags.values()];
     for (const environment of environments) {
@@ -152,6 +154,26 @@ export class FlagEngine {
     this.snapshots = next;
     this.snapshotVersion++;
     this.snapshotBuiltAt = Date.now();
+  }
+
+  /**
+   * Compiles every condition the rebuild will need in one batch (one script per few hundred rules
+   * instead of one per rule), so building a snapshot of thousands of flags stays fast.
+   */
+  private precompile(environments: string[], incremental: boolean): void {
+    const requests: Array<{ source: string; options: CompileOptions }> = [];
+    for (const environment of environments) {
+      const previous = incremental ? this.snapshots.get(environment) : undefined;
+      for (const flag of this.flags.values()) {
+        if (previous?.flags.get(flag.key)?.flag === flag) continue;
+        const options = { salt: flag.salt, resolvers: ruleResolvers };
+        for (const rule of flag.environments[environment]?.rules ?? []) requests.push({ source: rule.condition, options });
+      }
+      for (const segment of this.segments.get(environment)?.values() ?? []) {
+        if (segment.condition && previous?.segments.get(segment.key)?.segment !== segment) requests.push({ source: segment.condition, options: {} });
+      }
+    }
+    if (requests.length > 1) this.rules.compileMany(requests);
   }
 
   private touchedBy(changes: readonly EngineChange[], before: ReadonlyMap<string, EnvironmentSnapshot>): TouchedFlags {

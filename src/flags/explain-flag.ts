@@ -68,10 +68,13 @@ function rolloutOf(compiled: CompiledFlag, serve: CompiledServe, context: unknow
 
 export function explainFlag(snapshot: EnvironmentSnapshot, compiled: CompiledFlag, context: unknown): FlagExplanation {
   const config = compiled.flag.environments[snapshot.environment];
-  const result = snapshot.evaluate(compiled.key, context, { environment: snapshot.environment });
+  const result = snapshot.evaluate(compiled.key, context, { environment: snapshot.environment }, false);
+  // An evaluation that failed before targeting (INVALID_CONTEXT, TYPE_MISMATCH) reached no rule;
+  // TARGETING_KEY_MISSING comes after a rule matched, from its rollout.
+  const targeted = compiled.on && (result.reason !== 'ERROR' || result.errorCode === 'TARGETING_KEY_MISSING');
   let matchedRuleIndex: number | null = null;
   const rules = compiled.rules.map((entry, index): RuleExplanation => {
-    const reached = compiled.on && matchedRuleIndex === null;
+    const reached = targeted && matchedRuleIndex === null;
     const trace = reached ? entry.rule.explain(context, snapshot) : null;
     if (trace?.matched) matchedRuleIndex = index;
     const rule = config!.rules[index]!;
@@ -86,7 +89,7 @@ export function explainFlag(snapshot: EnvironmentSnapshot, compiled: CompiledFla
       serve: { variation: rule.serve.variation ?? null, rollout: rule.serve.rollout !== undefined },
     };
   });
-  const serve = !compiled.on ? null : matchedRuleIndex === null ? compiled.defaultServe : compiled.rules[matchedRuleIndex]!.serve;
+  const serve = !targeted ? null : matchedRuleIndex === null ? compiled.defaultServe : compiled.rules[matchedRuleIndex]!.serve;
   return {
     flagKey: compiled.key,
     environment: snapshot.environment,

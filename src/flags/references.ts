@@ -3,7 +3,7 @@
  * segments its rules use exist in those environments, its prerequisites exist, and no prerequisite
  * cycle is formed. The store runs this before accepting any write.
  */
-import { compileRule } from '../dsl/index.js';
+import { checkRule, compileRule } from '../dsl/index.js';
 import { ValidationError, type ValidationIssue } from './errors.js';
 import type { Flag } from './model.js';
 import { ruleResolvers } from './resolvers.js';
@@ -21,6 +21,8 @@ export function prerequisitesOf(flag: Flag): Set<string> {
   const keys = new Set<string>();
   for (const config of Object.values(flag.environments)) {
     for (const rule of config.rules) {
+      // A condition that does not compile references nothing (and is reported as RULE_SYNTAX elsewhere).
+      if (!checkRule(rule.condition, { resolvers: ruleResolvers }).ok) continue;
       for (const key of compileRule(rule.condition, { salt: flag.salt, resolvers: ruleResolvers }).flags) keys.add(key);
     }
   }
@@ -48,7 +50,7 @@ export function checkFlagReferences(flag: Flag, world: FlagWorld): void {
       }
     });
   }
-  const cycle = findCycle(flag, world);
+  const cycle = issues.some((issue) => issue.code === 'RULE_SYNTAX') ? null : findCycle(flag, world);
   if (cycle) issues.push({ path: 'environments', message: `prerequisite cycle: ${cycle.join(' → ')}`, code: 'VALIDATION' });
   if (issues.length > 0) throw new ValidationError(issues);
 }

@@ -33,7 +33,8 @@ export class EnvironmentSnapshot implements EvaluationScope {
     this.activeFlags = [...flags.values()].filter((compiled) => !compiled.flag.archived).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
-  evaluate(flagKey: string, context: unknown, options: EvaluateOptions): EvaluationResult {
+  /** @param record count this evaluation in usage statistics (explanations and previews do not). */
+  evaluate(flagKey: string, context: unknown, options: EvaluateOptions, record = true): EvaluationResult {
     const compiled = this.flags.get(flagKey);
     if (compiled === undefined || compiled.flag.archived) {
       return errorResult(flagKey, 'FLAG_NOT_FOUND', `flag '${flagKey}' does not exist in environment '${this.environment}'`, options.defaultValue, null);
@@ -43,7 +44,7 @@ export class EnvironmentSnapshot implements EvaluationScope {
       return errorResult(flagKey, 'TYPE_MISMATCH', `flag '${flagKey}' is of type ${compiled.flag.valueType}, the default value is not`, defaultValue, compiled.flag.version);
     }
     if (!isPlainObject(context)) return errorResult(flagKey, 'INVALID_CONTEXT', 'the context must be a JSON object', defaultValue, compiled.flag.version);
-    return this.run(compiled, context, defaultValue, true);
+    return this.run(compiled, context, defaultValue, record);
   }
 
   /** Evaluates every active flag (or the given keys) for one context. */

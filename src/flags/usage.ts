@@ -22,7 +22,8 @@ export class UsageRecorder {
   /** Read by the engine on every evaluation; replaced (never resized in place) when slots are added. */
   counts = new Float64Array(256);
   private readonly owners: SlotOwner[] = [];
-  private readonly slotsByOwner = new Map<string, number>();
+  /** environment → flag → variation → slot */
+  private readonly slotsByOwner = new Map<string, Map<string, Map<string, number>>>();
   private seen = new Float64Array(256);
   /** Counts already drained, so totals stay cumulative for metrics. */
   private drained = new Float64Array(256);
@@ -30,12 +31,15 @@ export class UsageRecorder {
 
   /** The counter slot of (environment, flag, variation); called while building snapshots, not per evaluation. */
   slotFor(environment: string, flagKey: string, variation: string): number {
-    const id = `${environment}\u0000${flagKey}\u0000${variation}`;
-    const existing = this.slotsByOwner.get(id);
+    let byFlag = this.slotsByOwner.get(environment);
+    if (!byFlag) this.slotsByOwner.set(environment, (byFlag = new Map()));
+    let byVariation = byFlag.get(flagKey);
+    if (!byVariation) byFlag.set(flagKey, (byVariation = new Map()));
+    const existing = byVariation.get(variation);
     if (existing !== undefined) return existing;
     const slot = this.owners.length;
     this.owners.push({ environment, flagKey, variation });
-    this.slotsByOwner.set(id, slot);
+    byVariation.set(variation, slot);
     if (slot >= this.counts.length) this.grow();
     return slot;
   }

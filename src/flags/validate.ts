@@ -4,6 +4,7 @@
  * Cross-document checks (segments exist, no prerequisite cycles) live in references.ts.
  */
 import { checkRule } from '../dsl/index.js';
+import { toDate } from '../dsl/functions/date.js';
 import { ValidationError, type ValidationIssue } from './errors.js';
 import {
   type Flag,
@@ -55,11 +56,18 @@ function text(doc: Doc, field: string, issues: Collector, path: string, fallback
 
 function timestamp(value: unknown, path: string, issues: Collector, fallback: string | null): string | null {
   if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
-    issues.add(path, 'must be an ISO-8601 date-time');
+  // The rule language's own ISO-8601 reader: strict format, real calendar dates, no Date.parse leniency.
+  const date = toDate(typeof value === 'string' ? value : undefined);
+  if (!date) {
+    issues.add(path, 'must be an ISO-8601 date-time such as 2026-12-31T00:00:00Z');
     return fallback;
   }
-  return new Date(value).toISOString();
+  return new Date(date.ms).toISOString();
+}
+
+function booleanField(value: unknown, path: string, issues: Collector): boolean {
+  if (value !== undefined && value !== null && typeof value !== 'boolean') issues.add(path, 'must be true or false');
+  return value === true;
 }
 
 function stringList(value: unknown, path: string, issues: Collector, max: number): string[] {
@@ -177,7 +185,7 @@ function rules(raw: unknown, path: string, issues: Collector, variationKeys: Set
     const condition = text(entry, 'condition', issues, `${rulePath}.`, undefined, 16 * 1024);
     if (typeof entry.condition === 'string') checkCondition(condition, `${rulePath}.condition`, issues.issues, index);
     const rule: TargetingRule = { id, condition, serve: serve(entry.serve, `${rulePath}.serve`, issues, variationKeys) };
-    if (typeof entry.description === 'string') rule.description = entry.description;
+    if (entry.description !== undefined && entry.description !== null) rule.description = text(entry, 'description', issues, `${rulePath}.`, '', 2000);
     return rule;
   });
 }
@@ -237,7 +245,7 @@ export function validateFlag(input: unknown, now = new Date().toISOString()): Fl
     createdAt: timestamp(input.createdAt, 'createdAt', issues, now)!,
     updatedAt: timestamp(input.updatedAt, 'updatedAt', issues, now)!,
     expiresAt,
-    archived: input.archived === true,
+    archived: booleanField(input.archived, 'archived', issues),
     version: Number(version),
     salt,
     environments,

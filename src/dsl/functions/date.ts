@@ -16,7 +16,8 @@ export function toDate(value: unknown): RuleDate | null {
   const ms = Date.parse(`${year}-${month}-${day}T${hour}:${minute}:${second}.${millis}${offset}`);
   if (Number.isNaN(ms)) return null;
   // Date.parse rolls 2024-02-31 over to March: reject dates that do not exist.
-  const check = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  const check = new Date(0);
+  check.setUTCFullYear(Number(year), Number(month) - 1, Number(day)); // Date.UTC maps years 0-99 to 1900-1999
   if (check.getUTCMonth() !== Number(month) - 1 || check.getUTCDate() !== Number(day)) return null;
   if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return null;
   return new RuleDate(ms);

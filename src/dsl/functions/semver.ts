@@ -2,6 +2,7 @@
 import { parse, type SemVer } from 'semver';
 
 export function toSemver(value: unknown): SemVer | null {
-  if (typeof value !== 'string' || value.length > 256) return null;
+  // node-semver trims surrounding whitespace; SemVer 2.0 does not allow it.
+  if (typeof value !== 'string' || value.length > 256 || value.trim() !== value) return null;
   return parse(value);
 }
