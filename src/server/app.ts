@@ -8,6 +8,10 @@ const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 export async function startApp(config: GatewayConfig): Promise<Gateway> {
   return startGateway(config, {
-    routes: [{ prefix: '/grammar', handle: staticFiles({ prefix: '/grammar', root: `${packageRoot}grammar`, index: 'railroad.html' }) }],
+    routes: [
+      { prefix: '/grammar', handle: staticFiles({ prefix: '/grammar', root: `${packageRoot}grammar`, index: 'railroad.html' }) },
+      // Vite names bundles by content hash, so they can be cached for good; index.html is revalidated.
+      { prefix: '/playground', handle: staticFiles({ prefix: '/playground', root: `${packageRoot}dist/playground`, immutablePattern: /^assets\// }) },
+    ],
   });
 }

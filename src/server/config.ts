@@ -21,6 +21,8 @@ export interface GatewayConfig {
   usageFlushMs: number;
   /** `VEXIL_SHUTDOWN_GRACE_MS`: how long in-flight requests may take to finish on shutdown. @default 10000 */
   shutdownGraceMs: number;
+  /** `VEXIL_FAST_LANE=false` turns off the direct path for JSON POST queries (see server/fast-lane.ts). @default true */
+  fastLane: boolean;
   /** `VEXIL_MAX_SUBSCRIPTIONS_PER_KEY`. @default 1000 */
   maxSubscriptionsPerKey: number;
   /** `VEXIL_MAX_SUBSCRIPTIONS_PER_CONNECTION`. @default 100 */
@@ -46,6 +48,7 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env, over
     maxBodyBytes: integer(env.VEXIL_MAX_BODY_BYTES, 1024 * 1024, 'VEXIL_MAX_BODY_BYTES'),
     usageFlushMs: integer(env.VEXIL_USAGE_FLUSH_MS, 10_000, 'VEXIL_USAGE_FLUSH_MS'),
     shutdownGraceMs: integer(env.VEXIL_SHUTDOWN_GRACE_MS, 10_000, 'VEXIL_SHUTDOWN_GRACE_MS'),
+    fastLane: env.VEXIL_FAST_LANE !== 'false',
     maxSubscriptionsPerKey: integer(env.VEXIL_MAX_SUBSCRIPTIONS_PER_KEY, 1000, 'VEXIL_MAX_SUBSCRIPTIONS_PER_KEY'),
     maxSubscriptionsPerConnection: integer(env.VEXIL_MAX_SUBSCRIPTIONS_PER_CONNECTION, 100, 'VEXIL_MAX_SUBSCRIPTIONS_PER_CONNECTION'),
     ...overrides,

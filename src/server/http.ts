@@ -3,7 +3,9 @@
  * metrics, a body size limit, and graceful shutdown support (track in-flight requests).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type FastLane, isFastLaneCandidate } from './fast-lane.js';
 import type { GatewayMetrics } from './metrics.js';
+import type { GatewayYoga } from './yoga.js';
 
 export interface Readiness {
   ready: boolean;
@@ -11,7 +13,9 @@ export interface Readiness {
 }
 
 export interface HttpOptions {
-  yoga: (req: IncomingMessage, res: ServerResponse) => unknown;
+  yoga: GatewayYoga;
+  /** Serves plain JSON POST queries without the Fetch-API adapter; hands anything else back. */
+  fastLane?: FastLane;
   metrics: GatewayMetrics;
   readiness: () => Promise<Readiness>;
   maxBodyBytes: number;
@@ -31,8 +35,24 @@ function routeOf(path: string): string {
   return 'other';
 }
 
+/** Hands a request whose body was already read to yoga, and writes yoga's response back. */
+async function forward(yoga: GatewayYoga, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined && name !== 'content-length') headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const response = await yoga.fetch(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/graphql'}`, { method: req.method ?? 'POST', headers, body }, { req, res });
+  const text = Buffer.from(await response.arrayBuffer());
+  const outgoing: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    outgoing[name] = value;
+  });
+  res.writeHead(response.status, { ...outgoing, 'content-length': String(text.length) });
+  res.end(text);
+}
+
 export function createHttpServer(options: HttpOptions): Server {
-  const { yoga, metrics, readiness, maxBodyBytes, routes = [] } = options;
+  const { yoga, fastLane, metrics, readiness, maxBodyBytes, routes = [] } = options;
   return createServer(async (req, res) => {
     const started = process.hrtime.bigint();
     const path = (req.url ?? '/').split('?')[0]!;
@@ -47,6 +67,11 @@ export function createHttpServer(options: HttpOptions): Server {
         if (length > maxBodyBytes) return sendJson(res, 413, { errors: [{ message: `request body larger than ${maxBodyBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
         if (req.method === 'POST' && !req.headers['content-length'] && req.headers['transfer-encoding']) {
           return sendJson(res, 411, { errors: [{ message: 'send a Content-Length with POST bodies', extensions: { code: 'LENGTH_REQUIRED' } }] });
+        }
+        if (fastLane && isFastLaneCandidate(req)) {
+          const body = await fastLane.handle(req, res);
+          if (body) await forward(yoga, req, res, body);
+          return;
         }
         return await yoga(req, res);
       }

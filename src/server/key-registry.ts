@@ -16,11 +16,16 @@ export interface Principal {
   environment: string | null;
 }
 
+/** Secrets already verified, so a busy client does not pay an HMAC per request; cleared on every key change. */
+const maxCachedSecrets = 10_000;
+
 export class KeyRegistry extends EventEmitter<{ revoked: [keyId: string] }> {
   private byHash = new Map<string, ApiKeyRecord>();
+  private readonly verified = new Map<string, Principal>();
 
   load(records: readonly ApiKeyRecord[]): void {
     this.byHash = new Map(records.filter((record) => !record.revokedAt).map((record) => [record.secretHash, record]));
+    this.verified.clear();
   }
 
   /** Applies an apiKey change from the feed; announces revocations so live subscriptions can end. */
@@ -28,6 +33,7 @@ export class KeyRegistry extends EventEmitter<{ revoked: [keyId: string] }> {
     if (record.ref.kind !== 'apiKey') return;
     const after = record.after as ApiKeyRecord | null;
     const before = record.before as ApiKeyRecord | null;
+    this.verified.clear();
     if (before) this.byHash.delete(before.secretHash);
     if (after && !after.revokedAt) this.byHash.set(after.secretHash, after);
     if (after?.revokedAt || (before && !after)) this.emit('revoked', record.ref.key);
@@ -35,10 +41,15 @@ export class KeyRegistry extends EventEmitter<{ revoked: [keyId: string] }> {
 
   /** The principal a secret stands for, or null for an unknown or revoked key. */
   authenticate(secret: string): Principal | null {
+    const cached = this.verified.get(secret);
+    if (cached) return cached;
     const hash = hashSecret(secret);
     const record = this.byHash.get(hash);
     if (!record || !hashesEqual(record.secretHash, hash)) return null;
-    return { keyId: record.id, name: record.name, kind: record.kind, environment: record.environment };
+    const principal: Principal = Object.freeze({ keyId: record.id, name: record.name, kind: record.kind, environment: record.environment });
+    if (this.verified.size >= maxCachedSecrets) this.verified.clear();
+    this.verified.set(secret, principal);
+    return principal;
   }
 
   isActive(keyId: string): boolean {

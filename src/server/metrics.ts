@@ -12,7 +12,7 @@ export interface GatewayMetrics {
   storeErrors: Counter<'operation'>;
   graphqlErrors: Counter<'code'>;
   /** Set by the subscription layer. */
-  subscribers: Gauge<'transport'>;
+  subscribers: Gauge<'subscription'>;
 }
 
 export function createMetrics(engine: FlagEngine): GatewayMetrics {
@@ -54,6 +54,6 @@ export function createMetrics(engine: FlagEngine): GatewayMetrics {
     }),
     storeErrors: new Counter({ name: 'vexil_store_errors_total', help: 'Store operations that failed.', labelNames: ['operation'] as const, registers: [registry] }),
     graphqlErrors: new Counter({ name: 'vexil_graphql_errors_total', help: 'GraphQL errors by code.', labelNames: ['code'] as const, registers: [registry] }),
-    subscribers: new Gauge({ name: 'vexil_subscribers', help: 'Live subscriptions.', labelNames: ['transport'] as const, registers: [registry] }),
+    subscribers: new Gauge({ name: 'vexil_subscribers', help: 'Live subscriptions, by subscription field.', labelNames: ['subscription'] as const, registers: [registry] }),
   };
 }

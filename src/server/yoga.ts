@@ -26,6 +26,13 @@ export interface YogaOptions {
 
 export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayContext>;
 
+/** Who is calling, established outside yoga (WebSocket connection_init, the fast lane). */
+export interface Authenticated {
+  principal: Principal | null;
+  /** What per-connection subscription limits count against. */
+  connection: object;
+}
+
 /** The principal behind an Authorization header: null when absent; UNAUTHENTICATED (401) when unknown or revoked. */
 export function principalFromHeader(header: string | null | undefined, keys: KeyRegistry): Principal | null {
   if (!header) return null;
@@ -50,9 +57,11 @@ export function createGatewayYoga({ services, keys, logger, metrics, graphiql = 
     },
     // Unexpected errors become "Unexpected error." for the client; the original is logged here.
     maskedErrors: true,
-    context: ({ request, connectionParams }: { request: Request; connectionParams?: Record<string, unknown> }) => {
-      const header = request.headers.get('authorization') ?? (typeof connectionParams?.authorization === 'string' ? connectionParams.authorization : null);
-      return { principal: principalFromHeader(header, keys), services };
+    // HTTP requests carry the key in a header; WebSocket connections (at connection_init) and the fast
+    // lane authenticate before they reach yoga and pass the result in.
+    context: (initial: { request?: Request; authenticated?: Authenticated }) => {
+      if (initial.authenticated) return { ...initial.authenticated, services };
+      return { principal: principalFromHeader(initial.request?.headers.get('authorization'), keys), connection: initial.request ?? {}, services };
     },
     plugins: [limits !== false && useLimits(limits), useErrorCodes((code) => metrics.graphqlErrors.inc({ code }))].filter(Boolean) as never[],
   });

@@ -1,0 +1,172 @@
+/**
+ * Gateway throughput: autocannon (50 connections) against the real server, in one run:
+ *   - a bare node:http server returning a fixed JSON body (the ceiling of this machine),
+ *   - the gateway's trivial query `{ __typename }` (the cost of GraphQL over HTTP itself),
+ *   - `evaluate` of one flag, and `evaluateAll` for one context over 20 and over 100 flags.
+ * Servers run in their own processes (`node dist/cli/main.js serve`), so the load generator does not
+ * share their event loop. Build first: `npx tsc -p tsconfig.json`.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const duration = Number(process.env.BENCH_SECONDS ?? 8);
+const adminKey = 'vxl_admin_bench-secret-0123456789';
+const repo = new URL('..', import.meta.url).pathname;
+
+interface Figures {
+  name: string;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+}
+
+function waitForLine(child: ChildProcess, pattern: RegExp): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (pattern.test(seen)) resolve();
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${seen.slice(-2000)}`)));
+  });
+}
+
+async function startGateway(port: number): Promise<{ child: ChildProcess; dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'vexil-bench-'));
+  const child = spawn(process.execPath, ['dist/cli/main.js', 'serve'], {
+    cwd: repo,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', VEXIL_DATA_DIR: dir, VEXIL_BOOTSTRAP_ADMIN_KEY: adminKey, VEXIL_SEED: 'false', LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await waitForLine(child, /vexil is listening/);
+  return { child, dir };
+}
+
+function startBareServer(port: number): Promise<ChildProcess> {
+  const code = `require('node:http').createServer((req, res) => { const body = '{"data":{"ok":true}}'; res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }); res.end(body); }).listen(${port}, '127.0.0.1', () => console.log('listening'));`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return waitForLine(child, /listening/).then(() => child);
+}
+
+async function graphql(port: number, query: string, variables: Record<string, unknown>, key = adminKey): Promise<unknown> {
+  const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: unknown; errors?: unknown };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+/** Mixed targeting, like a real flag set: equality, lists, suffixes, rollouts, semver, plain defaults. */
+const conditions = [
+  'plan == "premium"',
+  'country in ["US", "CA", "GB"] and accountAgeDays > 30',
+  'email endsWith "@company.com"',
+  'semver(appVersion) >= semver("2.3.0")',
+  'bucket(userId) < 25',
+];
+
+async function createFlags(port: number, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const rules = i % 6 === 5 ? [] : [{ id: 'r1', condition: conditions[i % conditions.length], serve: { variation: 'on' } }];
+    const defaultServe = i % 4 === 0 ? { rollout: { weights: [{ variation: 'on', weight: 20_000 }, { variation: 'off', weight: 80_000 }] } } : { variation: 'off' };
+    await graphql(port, 'mutation($input: CreateFlagInput!) { createFlag(input: $input) { key } }', {
+      input: {
+        key: `bench-${String(i).padStart(3, '0')}`,
+        kind: 'OPS',
+        valueType: 'BOOLEAN',
+        variations: [{ key: 'on', value: true }, { key: 'off', value: false }],
+        environments: [{ environment: 'production', config: { on: true, offVariation: 'off', rules, defaultServe } }],
+      },
+    });
+  }
+}
+
+async function evaluationKey(port: number): Promise<string> {
+  const data = (await graphql(port, 'mutation { createApiKey(name: "bench", kind: EVALUATION, environment: "production") { secret } }', {})) as { createApiKey: { secret: string } };
+  return data.createApiKey.secret;
+}
+
+const context = { targetingKey: 'user-42', userId: 'user-42', plan: 'premium', country: 'US', accountAgeDays: 90, email: 'ann@example.com', appVersion: '2.4.1' };
+
+/** A short unmeasured run first, so every target is measured JIT-warm. */
+async function load(name: string, port: number, body: string | null, key: string | null): Promise<Figures> {
+  await run(name, port, body, key, 2);
+  return run(name, port, body, key, duration);
+}
+
+function run(name: string, port: number, body: string | null, key: string | null, seconds: number): Promise<Figures> {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: `http://127.0.0.1:${port}${body === null ? '/' : '/graphql'}`,
+        connections,
+        duration: seconds,
+        method: body === null ? 'GET' : 'POST',
+        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        ...(body === null ? {} : { body }),
+      },
+      (error, result) => {
+        if (error) return reject(error);
+        resolve({ name, requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, errors: result.errors, non2xx: result.non2xx });
+      },
+    );
+  });
+}
+
+function table(rows: Figures[], reference: Figures): string {
+  const header = ['', 'req/s', 'p50', 'p99', 'vs trivial', 'vs bare http', 'errors'];
+  const lines = rows.map((row) => [
+    row.name,
+    row.requestsPerSecond.toFixed(0),
+    `${row.p50Ms} ms`,
+    `${row.p99Ms} ms`,
+    `${((row.requestsPerSecond / reference.requestsPerSecond) * 100).toFixed(0)}%`,
+    `${((row.requestsPerSecond / rows[0]!.requestsPerSecond) * 100).toFixed(0)}%`,
+    String(row.errors + row.non2xx),
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
+  return [header, ...lines].map((line) => line.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')).join('\n');
+}
+
+async function main(): Promise<void> {
+  const bare = await startBareServer(47101);
+  const small = await startGateway(47102);
+  const large = await startGateway(47103);
+  try {
+    await createFlags(47102, 20);
+    await createFlags(47103, 100);
+    const smallKey = await evaluationKey(47102);
+    const largeKey = await evaluationKey(47103);
+    const evaluateAllQuery = 'query($context: JSON!) { evaluateAll(context: $context) { key value variation reason } }';
+    const evaluateQuery = 'query($context: JSON!) { evaluate(key: "bench-001", context: $context) { value variation reason } }';
+    const body = (query: string) => JSON.stringify({ query, variables: { context } });
+    const rows: Figures[] = [];
+    rows.push(await load('bare node:http (fixed JSON)', 47101, null, null));
+    const trivial = await load('gateway { __typename }', 47102, JSON.stringify({ query: '{ __typename }' }), smallKey);
+    rows.push(trivial);
+    rows.push(await load('evaluate (1 flag)', 47102, body(evaluateQuery), smallKey));
+    rows.push(await load('evaluateAll (20 flags)', 47102, body(evaluateAllQuery), smallKey));
+    rows.push(await load('evaluateAll (100 flags)', 47103, body(evaluateAllQuery), largeKey));
+    console.log(`Vexil gateway benchmark: node ${process.version}, ${connections} connections, ${duration} s per run`);
+    console.log('targets: evaluateAll(20) >= 80% of the trivial query and >= 7,600 req/s (2x the Unleash proxy); goal 40% of bare node:http\n');
+    console.log(table(rows, trivial));
+    console.log(JSON.stringify({ benchmark: 'gateway', connections, duration, results: rows }));
+  } finally {
+    for (const child of [bare, small.child, large.child]) child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    for (const dir of [small.dir, large.dir]) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
