@@ -10,86 +10,86 @@
  *   5. bucket = index / 1000.
  * Example vectors are in test/fixtures/bucket-vectors.json.
  *
- * The hash is computed straight from the UTF-16 string without building a byte array, so bucketing
- * allocates nothing on the evaluation hot path.
+ * The hash is computed straight from the UTF-16 strings without concatenating them or building a byte
+ * array, so bucketing allocates nothing on the evaluation hot path.
  */
 
 const C1 = 0xcc9e2d51;
 const C2 = 0x1b873593;
+const separator = 0x3a; // ':'
 
-// Streaming state, reset by every call; evaluation is single-threaded and never re-entrant here.
-let hash = 0;
-let block = 0;
-let blockBytes = 0;
-let totalBytes = 0;
-
-function mixBlock(k: number): void {
+function scramble(k: number): number {
   k = Math.imul(k, C1);
   k = (k << 15) | (k >>> 17);
-  k = Math.imul(k, C2);
-  hash ^= k;
-  hash = (hash << 13) | (hash >>> 19);
-  hash = (Math.imul(hash, 5) + 0xe6546b64) | 0;
+  return Math.imul(k, C2);
 }
 
-function pushByte(byte: number): void {
-  block |= byte << (blockBytes * 8);
-  totalBytes++;
-  if (++blockBytes === 4) {
-    mixBlock(block);
-    block = 0;
-    blockBytes = 0;
-  }
+function mixBlock(h: number, k: number): number {
+  h ^= scramble(k);
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
-function pushUtf8(text: string): void {
-  for (let i = 0; i < text.length; i++) {
-    let code = text.charCodeAt(i);
+/** UTF-16 code unit `i` of the virtual string salt + ":" + text, without building it. */
+function unitAt(salt: string, text: string, i: number): number {
+  const saltLength = salt.length;
+  return i < saltLength ? salt.charCodeAt(i) : i === saltLength ? separator : text.charCodeAt(i - saltLength - 1);
+}
+
+/**
+ * MurmurHash3 x86 32-bit (seed 0) of the UTF-8 bytes of `salt + ":" + text`, unsigned.
+ * Encodes UTF-8 on the fly into a 4-byte block held in locals: no allocation, no shared state.
+ */
+export function hashSaltedText(salt: string, text: string): number {
+  const length = salt.length + 1 + text.length;
+  let h = 0;
+  let block = 0;
+  let filled = 0; // bytes in `block`
+  let total = 0;
+  for (let i = 0; i < length; i++) {
+    let code = unitAt(salt, text, i);
     if (code < 0x80) {
-      pushByte(code);
+      // ASCII, the common case (ids, emails): one byte, no encoding work.
+      block |= code << (filled << 3);
+      if (++filled === 4) {
+        h = mixBlock(h, block);
+        block = 0;
+        filled = 0;
+      }
+      total++;
       continue;
     }
+    let bytes: number; // the UTF-8 encoding, first byte lowest
+    let count: number;
     if (code < 0x800) {
-      pushByte(0xc0 | (code >> 6));
-      pushByte(0x80 | (code & 0x3f));
-      continue;
-    }
-    if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-      const low = text.charCodeAt(i + 1);
-      if (low >= 0xdc00 && low <= 0xdfff) {
-        code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+      bytes = (0xc0 | (code >> 6)) | ((0x80 | (code & 0x3f)) << 8);
+      count = 2;
+    } else {
+      // A surrogate pair (never split across the separator, which is ASCII) is one code point.
+      const next = i + 1 < length && i !== salt.length - 1 ? unitAt(salt, text, i + 1) : 0;
+      if (code >= 0xd800 && code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        code = 0x10000 + ((code - 0xd800) << 10) + (next - 0xdc00);
         i++;
-        pushByte(0xf0 | (code >> 18));
-        pushByte(0x80 | ((code >> 12) & 0x3f));
-        pushByte(0x80 | ((code >> 6) & 0x3f));
-        pushByte(0x80 | (code & 0x3f));
-        continue;
+        bytes = (0xf0 | (code >> 18)) | ((0x80 | ((code >> 12) & 0x3f)) << 8) | ((0x80 | ((code >> 6) & 0x3f)) << 16) | ((0x80 | (code & 0x3f)) << 24);
+        count = 4;
+      } else {
+        if (code >= 0xd800 && code <= 0xdfff) code = 0xfffd; // a lone surrogate becomes U+FFFD, as TextEncoder does
+        bytes = (0xe0 | (code >> 12)) | ((0x80 | ((code >> 6) & 0x3f)) << 8) | ((0x80 | (code & 0x3f)) << 16);
+        count = 3;
       }
     }
-    // A lone surrogate is encoded as U+FFFD, as TextEncoder does.
-    if (code >= 0xd800 && code <= 0xdfff) code = 0xfffd;
-    pushByte(0xe0 | (code >> 12));
-    pushByte(0x80 | ((code >> 6) & 0x3f));
-    pushByte(0x80 | (code & 0x3f));
+    for (let b = 0; b < count; b++) {
+      block |= ((bytes >>> (b << 3)) & 0xff) << (filled << 3);
+      if (++filled === 4) {
+        h = mixBlock(h, block);
+        block = 0;
+        filled = 0;
+      }
+    }
+    total += count;
   }
-}
-
-/** MurmurHash3 x86 32-bit (seed 0) of the UTF-8 bytes of `salt + ":" + text`, unsigned. */
-export function hashSaltedText(salt: string, text: string): number {
-  hash = 0;
-  block = 0;
-  blockBytes = 0;
-  totalBytes = 0;
-  pushUtf8(salt);
-  pushByte(0x3a /* ':' */);
-  pushUtf8(text);
-  if (blockBytes > 0) {
-    let k = Math.imul(block, C1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, C2);
-    hash ^= k;
-  }
-  let h = hash ^ totalBytes;
+  if (filled > 0) h ^= scramble(block);
+  h ^= total;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -8,3 +8,4 @@ import './api-key.js';
 import './audit.js';
 import './rule.js';
 import './explanation.js';
+import './subscriptions.js';

@@ -1,0 +1,89 @@
+/**
+ * A subscriber's message queue: an async iterator with a fixed capacity. A consumer that falls further
+ * behind than that is dropped: the queue is cleared, one final error message is delivered (so the
+ * client learns why), and the stream ends. Memory per subscriber is therefore bounded.
+ */
+import type { GraphQLError } from 'graphql';
+
+/** A message that resolves to a GraphQL error for the client, then ends the stream. */
+export class EndWithError {
+  constructor(readonly error: GraphQLError) {}
+}
+
+export class BoundedQueue<T> implements AsyncIterableIterator<T | EndWithError> {
+  private readonly buffer: Array<T | EndWithError> = [];
+  private waiting: ((result: IteratorResult<T | EndWithError>) => void) | null = null;
+  private finished = false;
+  private ending = false;
+
+  constructor(
+    private readonly capacity: number,
+    private readonly onClose: () => void,
+    private readonly overflowError: () => GraphQLError,
+  ) {}
+
+  get closed(): boolean {
+    return this.finished || this.ending;
+  }
+
+  /** Queues a message; drops the subscriber instead when it is already `capacity` messages behind. */
+  push(message: T): void {
+    if (this.closed) return;
+    if (this.waiting) return this.deliver(message);
+    if (this.buffer.length >= this.capacity) return this.endWithError(this.overflowError());
+    this.buffer.push(message);
+  }
+
+  /** Ends the stream after one last error message (revoked key, limit, shutdown). */
+  endWithError(error: GraphQLError): void {
+    if (this.closed) return;
+    this.buffer.length = 0;
+    this.ending = true;
+    if (this.waiting) this.deliver(new EndWithError(error));
+    else this.buffer.push(new EndWithError(error));
+  }
+
+  next(): Promise<IteratorResult<T | EndWithError>> {
+    if (this.buffer.length > 0) return Promise.resolve({ value: this.buffer.shift()!, done: false });
+    if (this.closed) {
+      this.finish();
+      return Promise.resolve({ value: undefined, done: true });
+    }
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+    });
+  }
+
+  return(): Promise<IteratorResult<T | EndWithError>> {
+    this.buffer.length = 0;
+    this.finish();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<T | EndWithError>> {
+    this.finish();
+    return Promise.reject(error);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private deliver(message: T | EndWithError): void {
+    const resolve = this.waiting!;
+    this.waiting = null;
+    resolve({ value: message, done: false });
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.ending = false;
+    if (this.waiting) {
+      const resolve = this.waiting;
+      this.waiting = null;
+      resolve({ value: undefined, done: true });
+    }
+    this.onClose();
+  }
+}

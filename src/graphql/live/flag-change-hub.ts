@@ -1,0 +1,82 @@
+/** `flagChanged`: every committed change of a flag or segment, for admin and read-only subscribers. */
+import { GraphQLError } from 'graphql';
+import type { ChangeRecord } from '../../store/types.js';
+import { BoundedQueue, type EndWithError } from './bounded-queue.js';
+import type { SubscriberIdentity, SubscriptionLimits } from './subscription-limits.js';
+
+export interface FlagChange {
+  key: string;
+  /** The segment's environment; null for a flag (a flag document spans environments). */
+  environment: string | null;
+  /** What the change did: create, update, toggle, archive, restore, delete. */
+  kind: string;
+  /** `flag` or `segment`. */
+  documentKind: string;
+  version: number;
+  actor: string | null;
+  at: string;
+}
+
+interface Watcher {
+  identity: SubscriberIdentity;
+  keys: ReadonlySet<string> | null;
+  environment: string | null;
+  queue: BoundedQueue<FlagChange>;
+}
+
+export class FlagChangeHub {
+  private readonly watchers = new Set<Watcher>();
+
+  constructor(
+    private readonly limits: SubscriptionLimits,
+    private readonly bufferSize: number,
+  ) {}
+
+  get size(): number {
+    return this.watchers.size;
+  }
+
+  subscribe(identity: SubscriberIdentity, keys: readonly string[] | null, environment: string | null): AsyncIterableIterator<FlagChange | EndWithError> {
+    this.limits.acquire(identity);
+    const watcher: Watcher = {
+      identity,
+      keys: keys ? new Set(keys) : null,
+      environment,
+      queue: new BoundedQueue<FlagChange>(
+        this.bufferSize,
+        () => {
+          if (this.watchers.delete(watcher)) this.limits.release(identity);
+        },
+        () => new GraphQLError(`subscriber fell more than ${this.bufferSize} messages behind and was dropped`, { extensions: { code: 'SLOW_CONSUMER' } }),
+      ),
+    };
+    this.watchers.add(watcher);
+    return watcher.queue;
+  }
+
+  onChange(record: ChangeRecord): void {
+    if (record.ref.kind !== 'flag' && record.ref.kind !== 'segment') return;
+    const change: FlagChange = {
+      key: record.ref.key,
+      environment: record.ref.environment ?? null,
+      kind: record.action,
+      documentKind: record.ref.kind,
+      version: record.version,
+      actor: record.actor,
+      at: record.at,
+    };
+    for (const watcher of this.watchers) {
+      if (watcher.keys && !watcher.keys.has(change.key)) continue;
+      if (watcher.environment && change.environment && change.environment !== watcher.environment) continue;
+      watcher.queue.push(change);
+    }
+  }
+
+  endForKey(keyId: string, error: GraphQLError): void {
+    for (const watcher of [...this.watchers]) if (watcher.identity.keyId === keyId) watcher.queue.endWithError(error);
+  }
+
+  close(error: GraphQLError): void {
+    for (const watcher of [...this.watchers]) watcher.queue.endWithError(error);
+  }
+}

@@ -1,0 +1,482 @@
+/**
+ * The embedded store: in-process, on LMDB (lmdb-js) in a data directory.
+ *
+ * Durability and atomicity: every commit is one lmdb-js `childTransaction` callback. The callback
+ * runs inside LMDB's single write transaction, checks the document's version, takes the next feed
+ * position (last + 1), and writes the document, its change record (audit + feed) and the indexes; if
+ * it throws (version conflict, not found, duplicate API-key hash) the child transaction is aborted and
+ * nothing of it is written, and no position is used. lmdb-js batches the callbacks of one event turn
+ * into one LMDB transaction, run in call order, so positions are dense and in commit order.
+ *
+ * The returned promise resolves only after LMDB's commit, including the fsync, has returned (lmdb-js
+ * defaults, no `noSync`: with `overlappingSync`, the default on Linux and macOS, the transaction becomes
+ * visible to readers first and `mdb_txn_commit` returns once the data and the meta page are flushed;
+ * lmdb-js sets TXN_COMMITTED, which resolves the promise, after that return). So an acknowledged write
+ * survives `kill -9` and power loss; the crash test checks the former.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type Database, open, type RootDatabase } from 'lmdb';
+import { ValidationError } from '../../flags/errors.js';
+import { defaultEnvironments, type Environment, type Flag, type Segment } from '../../flags/model.js';
+import type { UsageEntry } from '../../flags/usage.js';
+import { decodeCursor, encodeCursor, matchesAuditFilter, matchesFlagFilter, pageSize } from '../paging.js';
+import {
+  type ApiKeyRecord,
+  type AuditFilter,
+  type ChangeRecord,
+  type DocumentKind,
+  type DocumentOf,
+  type DocumentRef,
+  type FeedEvent,
+  type FeedSubscription,
+  type FlagFilter,
+  NotFound,
+  type Page,
+  type PageRequest,
+  type PendingChange,
+  type StoreBackend,
+  type StoreHealth,
+  type StoreSnapshot,
+  StoreUnavailable,
+  type UsageStat,
+  VersionConflict,
+} from '../types.js';
+import { DirectoryLock } from './directory-lock.js';
+import { ChangeNotifier } from './feed.js';
+import {
+  auditIndexKey,
+  type DatabaseName,
+  databaseNames,
+  databaseOf,
+  documentKey,
+  type FlagSummary,
+  flagSummary,
+  lmdbFileName,
+  maxPosition,
+  metaKeys,
+  normalizeRef,
+  schemaVersion,
+  type Stored,
+  usageKey,
+} from './keys.js';
+
+export interface EmbeddedBackendOptions {
+  /** The data directory; created if missing. */
+  dataDir: string;
+  /**
+   * Keep at most this many change records (audit entries) and prune older ones in the committing
+   * transaction. Subscribers and `changesSince` behind the pruned range get a resync / 'too-old'.
+   * @default unlimited (the change log is kept forever)
+   */
+  maxChangeRecords?: number;
+}
+
+interface OpenState {
+  root: RootDatabase;
+  db: Record<DatabaseName, Database>;
+  lock: DirectoryLock;
+  notifier: ChangeNotifier;
+}
+
+interface StoredUsage {
+  count: number;
+  lastEvaluatedAt: string;
+}
+
+const versionedKinds: ReadonlySet<DocumentKind> = new Set(['flag', 'segment', 'apiKey']);
+const documentKinds: ReadonlySet<string> = new Set(['environment', 'flag', 'segment', 'apiKey']);
+
+function isFlagCursor(value: unknown): value is { k: string } {
+  return typeof value === 'object' && value !== null && typeof (value as { k?: unknown }).k === 'string';
+}
+
+function isAuditCursor(value: unknown): value is { p: number } {
+  const p = (value as { p?: unknown } | null)?.p;
+  return typeof value === 'object' && value !== null && typeof p === 'number' && Number.isSafeInteger(p) && p >= 0;
+}
+
+function isKnownError(error: unknown): boolean {
+  return error instanceof VersionConflict || error instanceof NotFound || error instanceof ValidationError || error instanceof StoreUnavailable;
+}
+
+export class EmbeddedBackend implements StoreBackend {
+  readonly name = 'embedded' as const;
+  readonly feedMode = 'in-process' as const;
+  readonly dataDir: string;
+  readonly maxChangeRecords: number | null;
+  private state: OpenState | null = null;
+  private opening: Promise<void> | null = null;
+
+  constructor(options: EmbeddedBackendOptions) {
+    this.dataDir = resolve(options.dataDir);
+    const max = options.maxChangeRecords;
+    if (max !== undefined && max !== null && max !== Number.POSITIVE_INFINITY && (!Number.isSafeInteger(max) || max < 1)) {
+      throw new RangeError('maxChangeRecords must be a positive integer');
+    }
+    this.maxChangeRecords = max === undefined || max === null || max === Number.POSITIVE_INFINITY ? null : max;
+  }
+
+  /** Takes the directory lock, opens LMDB, checks the schema and seeds the default environments. */
+  async open(): Promise<void> {
+    if (this.state) return;
+    if (!this.opening) this.opening = this.doOpen().finally(() => (this.opening = null));
+    return this.opening;
+  }
+
+  private async doOpen(): Promise<void> {
+    mkdirSync(this.dataDir, { recursive: true });
+    const lock = DirectoryLock.acquire(this.dataDir);
+    let root: RootDatabase | undefined;
+    try {
+      root = open({ path: join(this.dataDir, lmdbFileName), maxDbs: 16 });
+      const opened = root;
+      const db = Object.fromEntries(databaseNames.map((name) => [name, opened.openDB({ name })])) as Record<DatabaseName, Database>;
+      const schema = db.meta.get(metaKeys.schema) as number | undefined;
+      if (schema === undefined) await db.meta.put(metaKeys.schema, schemaVersion);
+      else if (schema !== schemaVersion) throw new Error(`the data directory '${this.dataDir}' has store schema ${schema}; this Vexil reads schema ${schemaVersion}`);
+      const lastPosition = (db.meta.get(metaKeys.lastPosition) as number | undefined) ?? 0;
+      this.state = { root, db, lock, notifier: new ChangeNotifier(lastPosition, (position, limit) => this.readChanges(position, limit)) };
+      if (db.environments.getCount() === 0) await this.seedEnvironments();
+    } catch (error) {
+      this.state = null;
+      await root?.close().catch(() => undefined);
+      lock.releaseSync();
+      throw error;
+    }
+  }
+
+  private async seedEnvironments(): Promise<void> {
+    const createdAt = new Date().toISOString();
+    await Promise.all(
+      defaultEnvironments.map((key) =>
+        this.commit({
+          ref: { kind: 'environment', key },
+          expectedVersion: 0,
+          action: 'create',
+          after: { key, name: key[0]!.toUpperCase() + key.slice(1), createdAt },
+          meta: { actor: 'system', comment: 'default environment' },
+        }),
+      ),
+    );
+  }
+
+  /** Closes subscriptions, waits for outstanding commits, closes LMDB and releases the directory. Idempotent. */
+  async close(): Promise<void> {
+    if (this.opening) await this.opening.catch(() => undefined);
+    const state = this.state;
+    if (!state) return;
+    this.state = null;
+    state.notifier.closeAll();
+    try {
+      await state.root.close();
+    } finally {
+      state.lock.releaseSync();
+    }
+  }
+
+  async health(): Promise<StoreHealth> {
+    const state = this.state;
+    if (!state) return { ok: false, store: 'embedded', feedMode: 'in-process', detail: 'the store is not open' };
+    try {
+      const position = (state.db.meta.get(metaKeys.lastPosition) as number | undefined) ?? 0;
+      return { ok: true, store: 'embedded', feedMode: 'in-process', detail: `${this.dataDir} at position ${position}` };
+    } catch (error) {
+      return { ok: false, store: 'embedded', feedMode: 'in-process', detail: (error as Error).message };
+    }
+  }
+
+  private get open_(): OpenState {
+    if (!this.state) throw new StoreUnavailable(`the embedded store in '${this.dataDir}' is not open`);
+    return this.state;
+  }
+
+  /** Runs synchronous reads, turning LMDB failures into StoreUnavailable. */
+  private read<T>(body: (state: OpenState) => T): T {
+    const state = this.open_;
+    try {
+      return body(state);
+    } catch (error) {
+      if (isKnownError(error)) throw error;
+      throw new StoreUnavailable(`reading the embedded store failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async commit<K extends DocumentKind>(change: PendingChange<K>): Promise<ChangeRecord> {
+    checkChange(change);
+    const state = this.open_;
+    const { db } = state;
+    const ref = normalizeRef(change.ref);
+    const key = documentKey(ref);
+    const store = db[databaseOf(ref.kind)];
+    let record: ChangeRecord;
+    try {
+      record = await state.root.childTransaction(() => {
+        const stored = store.get(key) as Stored<unknown> | undefined;
+        const current = stored?.version ?? 0;
+        if (current !== change.expectedVersion) throw new VersionConflict(ref, change.expectedVersion, current);
+        if (change.after === null && !stored) throw new NotFound(ref);
+        if (ref.kind === 'apiKey') this.updateHashIndex(db, ref.key, stored?.doc as ApiKeyRecord | undefined, change.after as ApiKeyRecord | null);
+        const position = ((db.meta.get(metaKeys.lastPosition) as number | undefined) ?? 0) + 1;
+        const written: ChangeRecord = {
+          position,
+          ref,
+          version: change.expectedVersion + 1,
+          action: change.action,
+          actor: change.meta.actor,
+          comment: change.meta.comment ?? null,
+          at: new Date().toISOString(),
+          before: stored?.doc ?? null,
+          after: change.after,
+        };
+        if (change.after === null) store.removeSync(key);
+        else store.putSync(key, { version: written.version, doc: change.after } satisfies Stored<unknown>);
+        if (ref.kind === 'flag') {
+          if (change.after === null) db.flagIndex.removeSync(key);
+          else db.flagIndex.putSync(key, flagSummary(change.after as Flag));
+        }
+        db.changes.putSync(position, written);
+        db.auditIndex.putSync(auditIndexKey(ref, position), 1);
+        db.meta.putSync(metaKeys.lastPosition, position);
+        this.prune(db, position);
+        return written;
+      });
+    } catch (error) {
+      if (isKnownError(error)) throw error;
+      throw new StoreUnavailable(`the embedded store could not commit: ${(error as Error).message}`, { cause: error });
+    }
+    state.notifier.acknowledge(record.position);
+    return record;
+  }
+
+  private updateHashIndex(db: OpenState['db'], id: string, before: ApiKeyRecord | undefined, after: ApiKeyRecord | null): void {
+    if (after) {
+      const owner = db.apiKeyHashes.get(after.secretHash) as string | undefined;
+      if (owner !== undefined && owner !== id) {
+        throw new ValidationError([{ path: 'secretHash', message: 'another API key has the same secret hash', code: 'VALIDATION' }]);
+      }
+    }
+    if (before && before.secretHash !== after?.secretHash) db.apiKeyHashes.removeSync(before.secretHash);
+    if (after) db.apiKeyHashes.putSync(after.secretHash, id);
+  }
+
+  /** Retention: drops the oldest change records beyond `maxChangeRecords`, in the committing transaction. */
+  private prune(db: OpenState['db'], position: number): void {
+    if (this.maxChangeRecords === null) return;
+    const prunedThrough = (db.meta.get(metaKeys.prunedThrough) as number | undefined) ?? 0;
+    const target = position - this.maxChangeRecords;
+    if (target <= prunedThrough) return;
+    for (const { key, value } of db.changes.getRange({ start: prunedThrough + 1, end: target + 1 })) {
+      const record = value as ChangeRecord;
+      db.auditIndex.removeSync(auditIndexKey(record.ref, record.position));
+      db.changes.removeSync(key);
+    }
+    db.meta.putSync(metaKeys.prunedThrough, target);
+  }
+
+  async get<K extends DocumentKind>(ref: DocumentRef & { kind: K }): Promise<DocumentOf<K> | null> {
+    if (!documentKinds.has(ref.kind)) throw new TypeError(`unknown document kind '${String(ref.kind)}'`);
+    return this.read(({ db }) => {
+      const stored = db[databaseOf(ref.kind)].get(documentKey(ref)) as Stored<DocumentOf<K>> | undefined;
+      return stored?.doc ?? null;
+    });
+  }
+
+  async listFlags(filter: FlagFilter, page: PageRequest): Promise<Page<Flag>> {
+    const size = pageSize(page);
+    const after = page.after ? decodeCursor(page.after, isFlagCursor).k : null;
+    return this.read(({ db }) => {
+      let totalCount = 0;
+      let hasNextPage = false;
+      const keys: string[] = [];
+      for (const { key, value } of db.flagIndex.getRange()) {
+        const flagKey = key as string;
+        if (!matchesFlagFilter({ key: flagKey, ...(value as FlagSummary) }, filter ?? {})) continue;
+        totalCount++;
+        if (after !== null && flagKey <= after) continue;
+        if (keys.length < size) keys.push(flagKey);
+        else hasNextPage = true;
+      }
+      const items = keys.map((key) => (db.flags.get(key) as Stored<Flag>).doc);
+      return { items, endCursor: keys.length > 0 ? encodeCursor({ k: keys[keys.length - 1] }) : null, hasNextPage, totalCount };
+    });
+  }
+
+  async listSegments(environment?: string): Promise<Segment[]> {
+    return this.read(({ db }) => {
+      const range = environment === undefined || environment === null ? {} : { start: [environment], end: [environment, '\uffff'] };
+      return [...db.segments.getRange(range)].map(({ value }) => (value as Stored<Segment>).doc);
+    });
+  }
+
+  async listEnvironments(): Promise<Environment[]> {
+    return this.read(({ db }) => sortEnvironments([...db.environments.getRange()].map(({ value }) => (value as Stored<Environment>).doc)));
+  }
+
+  async listApiKeys(): Promise<ApiKeyRecord[]> {
+    return this.read(({ db }) => [...db.apiKeys.getRange()].map(({ value }) => (value as Stored<ApiKeyRecord>).doc));
+  }
+
+  async findApiKeyByHash(secretHash: string): Promise<ApiKeyRecord | null> {
+    return this.read(({ db }) => {
+      const id = db.apiKeyHashes.get(secretHash) as string | undefined;
+      if (id === undefined) return null;
+      return (db.apiKeys.get(id) as Stored<ApiKeyRecord> | undefined)?.doc ?? null;
+    });
+  }
+
+  /** Newest first. A filter naming one document (kind and key, and environment for segments) uses the index. */
+  async auditLog(filter: AuditFilter, page: PageRequest): Promise<Page<ChangeRecord>> {
+    const size = pageSize(page);
+    const before = page.after ? decodeCursor(page.after, isAuditCursor).p : null;
+    const ref = filter?.ref;
+    return this.read(({ db }) => {
+      let positions: number[];
+      let totalCount: number;
+      let hasNextPage: boolean;
+      const indexed = ref?.kind && ref.key && (ref.kind === 'segment' ? Boolean(ref.environment) : ref.environment === undefined || ref.environment === null);
+      if (indexed) {
+        const prefix = auditIndexKey({ kind: ref.kind!, key: ref.key!, environment: ref.environment }, 0).slice(0, 3);
+        totalCount = db.auditIndex.getCount({ start: [...prefix, 0], end: [...prefix, maxPosition] });
+        const keys = [...db.auditIndex.getKeys({ start: [...prefix, before ?? maxPosition], end: [...prefix, 0], reverse: true, exclusiveStart: before !== null, limit: size + 1 })];
+        positions = keys.map((key) => (key as unknown[])[3] as number);
+        hasNextPage = positions.length > size;
+        positions = positions.slice(0, size);
+      } else if (!ref || (ref.kind == null && ref.key == null && ref.environment == null)) {
+        totalCount = db.changes.getCount();
+        positions = [...db.changes.getKeys({ start: before ?? maxPosition, reverse: true, exclusiveStart: before !== null, limit: size + 1 })] as number[];
+        hasNextPage = positions.length > size;
+        positions = positions.slice(0, size);
+      } else {
+        totalCount = 0;
+        positions = [];
+        hasNextPage = false;
+        for (const { key, value } of db.changes.getRange({ reverse: true })) {
+          if (!matchesAuditFilter(value as ChangeRecord, filter)) continue;
+          totalCount++;
+          if (before !== null && (key as number) >= before) continue;
+          if (positions.length < size) positions.push(key as number);
+          else hasNextPage = true;
+        }
+      }
+      const items = positions.map((position) => db.changes.get(position) as ChangeRecord);
+      return { items, endCursor: items.length > 0 ? encodeCursor({ p: items[items.length - 1]!.position }) : null, hasNextPage, totalCount };
+    });
+  }
+
+  async snapshot(): Promise<StoreSnapshot> {
+    return this.read(({ root, db }) => {
+      const transaction = root.useReadTransaction();
+      try {
+        return {
+          environments: sortEnvironments([...db.environments.getRange({ transaction })].map(({ value }) => (value as Stored<Environment>).doc)),
+          flags: [...db.flags.getRange({ transaction })].map(({ value }) => (value as Stored<Flag>).doc),
+          segments: [...db.segments.getRange({ transaction })].map(({ value }) => (value as Stored<Segment>).doc),
+          position: (db.meta.get(metaKeys.lastPosition, { transaction }) as number | undefined) ?? 0,
+        };
+      } finally {
+        transaction.done();
+      }
+    });
+  }
+
+  async changesSince(position: number, limit: number): Promise<ChangeRecord[] | 'too-old'> {
+    return this.read(() => this.readChanges(position, limit));
+  }
+
+  /** Synchronous: the committed records after `position`, in order. */
+  private readChanges(position: number, limit: number): ChangeRecord[] | 'too-old' {
+    if (!Number.isSafeInteger(position) || position < 0) throw new RangeError(`invalid feed position ${position}`);
+    const { db } = this.open_;
+    const prunedThrough = (db.meta.get(metaKeys.prunedThrough) as number | undefined) ?? 0;
+    if (position < prunedThrough) return 'too-old';
+    const count = Math.max(1, Math.min(Math.floor(limit) || 1, 10_000));
+    return [...db.changes.getRange({ start: position + 1, limit: count })].map(({ value }) => value as ChangeRecord);
+  }
+
+  async subscribe(position: number, onEvent: (event: FeedEvent) => void): Promise<FeedSubscription> {
+    if (!Number.isSafeInteger(position) || position < 0) throw new RangeError(`invalid feed position ${position}`);
+    return this.read(({ db, notifier }) => {
+      const last = (db.meta.get(metaKeys.lastPosition) as number | undefined) ?? 0;
+      if (position > last) {
+        // Not a position of this store (another data directory?): the subscriber must start over.
+        queueMicrotask(() => onEvent({ type: 'resync', reason: `position ${position} is ahead of this store's change feed (at ${last})` }));
+        return { close: async () => undefined };
+      }
+      return notifier.subscribe(position, onEvent);
+    });
+  }
+
+  async mergeUsage(entries: readonly UsageEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const merged = new Map<string, UsageEntry>();
+    for (const entry of entries) {
+      if (!Number.isFinite(entry.count) || entry.count < 0) throw new RangeError(`invalid usage count ${entry.count}`);
+      const id = `${entry.environment}\u0000${entry.flagKey}\u0000${entry.variation}`;
+      const seen = merged.get(id);
+      if (!seen) merged.set(id, { ...entry });
+      else {
+        seen.count += entry.count;
+        if (entry.lastEvaluatedAt > seen.lastEvaluatedAt) seen.lastEvaluatedAt = entry.lastEvaluatedAt;
+      }
+    }
+    const { root, db } = this.open_;
+    try {
+      await root.childTransaction(() => {
+        for (const entry of merged.values()) {
+          const key = usageKey(entry.environment, entry.flagKey, entry.variation);
+          const current = db.usage.get(key) as StoredUsage | undefined;
+          db.usage.putSync(key, {
+            count: (current?.count ?? 0) + entry.count,
+            lastEvaluatedAt: current && current.lastEvaluatedAt > entry.lastEvaluatedAt ? current.lastEvaluatedAt : entry.lastEvaluatedAt,
+          } satisfies StoredUsage);
+        }
+      });
+    } catch (error) {
+      throw new StoreUnavailable(`the embedded store could not merge usage: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async readUsage(): Promise<UsageStat[]> {
+    return this.read(({ db }) =>
+      [...db.usage.getRange()].map(({ key, value }) => {
+        const [environment, flagKey, variation] = key as [string, string, string];
+        const usage = value as StoredUsage;
+        return { environment, flagKey, variation, count: usage.count, lastEvaluatedAt: usage.lastEvaluatedAt };
+      }),
+    );
+  }
+
+  /** Position of the last acknowledged commit (for tests and diagnostics). */
+  get acknowledgedPosition(): number {
+    return this.open_.notifier.acknowledged;
+  }
+}
+
+/** The default environments in their natural order first, then the others by creation time and key. */
+function sortEnvironments(environments: Environment[]): Environment[] {
+  const rank = (key: string) => {
+    const index = (defaultEnvironments as readonly string[]).indexOf(key);
+    return index < 0 ? defaultEnvironments.length : index;
+  };
+  return environments.sort((a, b) => rank(a.key) - rank(b.key) || (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** Rejects malformed pending changes: these are programming errors in the caller, not user input. */
+function checkChange(change: PendingChange): void {
+  const { ref, expectedVersion, after, action } = change;
+  if (!documentKinds.has(ref?.kind)) throw new TypeError(`unknown document kind '${String(ref?.kind)}'`);
+  if (typeof ref.key !== 'string' || ref.key === '') throw new TypeError('a document ref needs a key');
+  if (ref.kind === 'segment' && (typeof ref.environment !== 'string' || ref.environment === '')) throw new TypeError('a segment ref needs an environment');
+  if (!Number.isSafeInteger(expectedVersion) || expectedVersion < 0) throw new TypeError(`invalid expected version ${expectedVersion}`);
+  if ((after === null) !== (action === 'delete')) throw new TypeError(`a '${action}' change ${after === null ? 'needs' : 'cannot have'} a document`);
+  if (typeof change.meta?.actor !== 'string' || change.meta.actor === '') throw new TypeError('a change needs an actor');
+  if (after === null) return;
+  const doc = after as unknown as Record<string, unknown>;
+  const docKey = ref.kind === 'apiKey' ? doc.id : doc.key;
+  if (docKey !== ref.key) throw new TypeError(`the document's key '${String(docKey)}' does not match the ref '${ref.key}'`);
+  if (ref.kind === 'segment' && doc.environment !== ref.environment) throw new TypeError(`the segment's environment does not match the ref`);
+  if (versionedKinds.has(ref.kind) && doc.version !== expectedVersion + 1) {
+    throw new TypeError(`the document's version must be ${expectedVersion + 1} (expected version + 1), not ${String(doc.version)}`);
+  }
+}

@@ -1,0 +1,310 @@
+/**
+ * The MongoDB store backend: many gateway instances share one database.
+ *
+ * Atomicity comes from single-document writes, no transactions (commit.ts): each write is one
+ * change record, the commit point, from which the materialised collections are derived
+ * idempotently (materialise.ts, repair.ts). The change feed is a change stream on the change
+ * records where the deployment supports one, else polling, both in position order (feed.ts, gaps.ts).
+ * A lost connection makes operations fail within `serverSelectionTimeoutMS` with StoreUnavailable;
+ * subscriptions retry in the background and miss nothing when the database is back.
+ */
+import { MongoClient, type Db } from 'mongodb';
+import { defaultEnvironments, type Environment, type Flag, type Segment } from '../../flags/model.js';
+import type { UsageEntry } from '../../flags/usage.js';
+import {
+  StoreUnavailable,
+  VersionConflict,
+  type ApiKeyRecord,
+  type AuditFilter,
+  type ChangeRecord,
+  type DocumentKind,
+  type DocumentOf,
+  type DocumentRef,
+  type FeedEvent,
+  type FeedMode,
+  type FeedSubscription,
+  type FlagFilter,
+  type Page,
+  type PageRequest,
+  type PendingChange,
+  type StoreBackend,
+  type StoreHealth,
+  type StoreSnapshot,
+  type UsageStat,
+} from '../types.js';
+import { ensureCollections, storeCollections, type StoreCollections } from './collections.js';
+import { commitChange, type CommitContext } from './commit.js';
+import { describeError, guard } from './errors.js';
+import { failpoint } from './failpoints.js';
+import { openFeed, probeChangeStreams, resyncLater, type FeedContext, type TailMode } from './feed.js';
+import { GapSequencer, HoleClock, lastReservedPosition, prunedThrough, readInOrder } from './gaps.js';
+import { isRecord, parseBody, readCurrent, toChangeRecord } from './materialise.js';
+import { resolveOptions, type MongoBackendOptions, type ResolvedOptions } from './options.js';
+import * as queries from './queries.js';
+import { Repairer } from './repair.js';
+import { applyRetention, pruneChanges } from './retention.js';
+import { mergeUsage, readUsage } from './usage.js';
+import { checkAgainstStore, checkChange, checkKind } from './validate-change.js';
+
+const MAX_CHANGES_PER_READ = 10_000;
+
+export class MongoBackend implements StoreBackend {
+  readonly name = 'mongodb' as const;
+  readonly options: ResolvedOptions;
+  /** The driver client (tests and tools watch its events). */
+  readonly client: MongoClient;
+  private readonly collections: StoreCollections;
+  private readonly clock: HoleClock;
+  private readonly repairer: Repairer;
+  private mode: TailMode;
+  private opened = false;
+  private opening: Promise<void> | null = null;
+  /** Retention: the prune point as last seen, to prune in batches rather than after every commit. */
+  private prunedHint = 0;
+  private readonly subscriptions = new Set<FeedSubscription>();
+
+  constructor(options: MongoBackendOptions) {
+    this.options = resolveOptions(options);
+    this.client = new MongoClient(this.options.uri, {
+      serverSelectionTimeoutMS: this.options.serverSelectionTimeoutMS,
+      // Documents are plain JSON; never turn an absent member into null.
+      ignoreUndefined: true,
+      ...this.options.clientOptions,
+    });
+    this.collections = storeCollections(this.db);
+    this.clock = new HoleClock(this.options.gapGraceMs);
+    this.repairer = new Repairer(this.collections, this.clock);
+    this.mode = this.options.feedMode === 'polling' ? 'polling' : 'change-stream';
+  }
+
+  /** The store's database (tests and tools inspect it directly). */
+  get db(): Db {
+    return this.client.db(this.options.database);
+  }
+
+  get feedMode(): FeedMode {
+    return this.mode;
+  }
+
+  get instanceId(): string {
+    return this.options.instanceId;
+  }
+
+  /** Connects, creates collections and indexes, picks the feed mode, rolls forward, seeds. Idempotent. */
+  async open(): Promise<void> {
+    if (this.opened) return;
+    this.opening ??= guard('opening the store', () => this.doOpen()).finally(() => {
+      this.opening = null;
+    });
+    return this.opening;
+  }
+
+  private async doOpen(): Promise<void> {
+    await this.client.connect();
+    await ensureCollections(this.db, this.collections);
+    this.mode = await this.chooseFeedMode();
+    await this.repairer.start();
+    await this.seedEnvironments();
+    this.prunedHint = this.options.retention ? await applyRetention(this.collections, this.repairer, this.options.retention.keepChanges) : 0;
+    this.opened = true;
+  }
+
+  private async chooseFeedMode(): Promise<TailMode> {
+    const { feedMode, logger, database, instanceId } = this.options;
+    if (feedMode === 'polling') {
+      logger.info({ feedMode: 'polling', database, instanceId }, 'mongodb store: change feed by polling (configured)');
+      return 'polling';
+    }
+    const probe = await probeChangeStreams(this.collections);
+    if (!probe.supported && feedMode === 'change-stream') throw new Error(`feedMode 'change-stream' was asked for, but ${probe.reason}`);
+    const mode = probe.supported ? 'change-stream' : 'polling';
+    logger.info({ feedMode: mode, database, instanceId, reason: probe.reason }, `mongodb store: change feed by ${mode === 'polling' ? 'polling' : 'change streams'}`);
+    return mode;
+  }
+
+  /** Like the embedded store: an empty store gets the default environments (racing openers: one wins each). */
+  private async seedEnvironments(): Promise<void> {
+    if ((await this.collections.documents.environment.countDocuments({ _deleted: { $ne: true } })) > 0) return;
+    const createdAt = new Date().toISOString();
+    for (const key of defaultEnvironments) {
+      const after: Environment = { key, name: key[0]!.toUpperCase() + key.slice(1), createdAt };
+      await this.commitNow({ ref: { kind: 'environment', key }, expectedVersion: 0, action: 'create', after, meta: { actor: 'system', comment: 'default environment' } }).catch(
+        (error: unknown) => {
+          if (!(error instanceof VersionConflict)) throw error;
+        },
+      );
+    }
+  }
+
+  /** Ends every subscription and disconnects. Idempotent. */
+  async close(): Promise<void> {
+    await this.opening?.catch(() => {});
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    this.opened = false;
+    await this.client.close();
+  }
+
+  async health(): Promise<StoreHealth> {
+    const base = { store: 'mongodb', feedMode: this.mode } as const;
+    if (!this.opened) return { ...base, ok: false, detail: 'the store is not open' };
+    try {
+      await this.db.command({ ping: 1 });
+      return { ...base, ok: true, detail: `database '${this.options.database}', change feed by ${this.mode}` };
+    } catch (error) {
+      return { ...base, ok: false, detail: `MongoDB is unreachable: ${describeError(error)}` };
+    }
+  }
+
+  async commit<K extends DocumentKind>(change: PendingChange<K>): Promise<ChangeRecord> {
+    checkChange(change);
+    const record = await this.run('committing a change (not acknowledged)', () => this.commitNow(change));
+    await this.retain(record.position);
+    return record;
+  }
+
+  /** Runs an operation of the open store, turning a lost connection into StoreUnavailable. */
+  private run<T>(doing: string, operation: () => Promise<T>): Promise<T> {
+    if (!this.opened) return Promise.reject(new StoreUnavailable(`the MongoDB store (database '${this.options.database}') is not open`));
+    return guard(doing, operation);
+  }
+
+  /** Retention after a commit: prunes once the feed is a tenth past the limit (at least one record). */
+  private async retain(position: number): Promise<void> {
+    const keep = this.options.retention?.keepChanges;
+    if (keep === undefined || position - this.prunedHint <= keep + Math.max(1, Math.ceil(keep / 10))) return;
+    try {
+      this.prunedHint = await applyRetention(this.collections, this.repairer, keep);
+    } catch (error) {
+      this.options.logger.warn({ err: describeError(error) }, 'mongodb store: pruning old change records failed; will retry');
+    }
+  }
+
+  private commitNow(change: PendingChange): Promise<ChangeRecord> {
+    return commitChange(this.commitContext, change);
+  }
+
+  private get commitContext(): CommitContext {
+    return {
+      collections: this.collections,
+      // Armed only once open: seeding at open must not trip a test's failpoint.
+      failpoint: failpoint(() => (this.opened ? this.options.failpoint : null)),
+      afterReserve: this.options.hooks.afterReserve,
+      check: (change, current) => checkAgainstStore(this.collections, change, current),
+      positionRetries: 2,
+      logger: this.options.logger,
+    };
+  }
+
+  async get<K extends DocumentKind>(ref: DocumentRef & { kind: K }): Promise<DocumentOf<K> | null> {
+    checkKind(ref?.kind);
+    return this.run('reading a document', async () => parseBody<DocumentOf<K>>((await readCurrent(this.collections, ref)).body));
+  }
+
+  /** Runs a list query once every settled change is materialised (roll-forward after crashed writers). */
+  private listing<T>(query: (collections: StoreCollections) => Promise<T>): Promise<T> {
+    return this.run('reading the store', async () => {
+      await this.repairer.catchUp();
+      return query(this.collections);
+    });
+  }
+
+  listFlags(filter: FlagFilter, page: PageRequest): Promise<Page<Flag>> {
+    return this.listing((collections) => queries.listFlags(collections, filter, page));
+  }
+
+  listSegments(environment?: string): Promise<Segment[]> {
+    return this.listing((collections) => queries.listSegments(collections, environment));
+  }
+
+  listEnvironments(): Promise<Environment[]> {
+    return this.listing((collections) => queries.listEnvironments(collections));
+  }
+
+  listApiKeys(): Promise<ApiKeyRecord[]> {
+    return this.listing((collections) => queries.listApiKeys(collections));
+  }
+
+  findApiKeyByHash(secretHash: string): Promise<ApiKeyRecord | null> {
+    return this.listing((collections) => queries.findApiKeyByHash(collections, secretHash));
+  }
+
+  auditLog(filter: AuditFilter, page: PageRequest): Promise<Page<ChangeRecord>> {
+    return this.run('reading the audit log', () => queries.auditLog(this.collections, filter, page));
+  }
+
+  /**
+   * The settled position is fixed first, then everything up to it is materialised, then the
+   * collections are read: they hold at least every change up to the position (maybe some later
+   * ones, which a subscriber from that position receives again, harmlessly, in order).
+   */
+  snapshot(): Promise<StoreSnapshot> {
+    return this.run('reading a snapshot', async () => {
+      const position = await this.repairer.catchUp();
+      const [environments, flags, segments] = await Promise.all([
+        queries.listEnvironments(this.collections),
+        queries.listAllFlags(this.collections),
+        queries.listSegments(this.collections),
+      ]);
+      return { environments, flags, segments, position };
+    });
+  }
+
+  async changesSince(position: number, limit: number): Promise<ChangeRecord[] | 'too-old'> {
+    checkPosition(position);
+    const count = Math.max(1, Math.min(Math.floor(limit) || 1, MAX_CHANGES_PER_READ));
+    return this.run('reading the change feed', async () => {
+      const { changes, counters } = this.collections;
+      if (position < (await prunedThrough(counters))) return 'too-old';
+      const docs = await readInOrder({ changes, counters, sequencer: new GapSequencer(position + 1), clock: this.clock, limit: count });
+      return docs === 'too-old' ? docs : docs.filter(isRecord).slice(0, count).map(toChangeRecord);
+    });
+  }
+
+  async subscribe(position: number, onEvent: (event: FeedEvent) => void): Promise<FeedSubscription> {
+    checkPosition(position);
+    return this.run('subscribing to the change feed', async () => {
+      const last = await lastReservedPosition(this.collections.counters);
+      if (position > last) return resyncLater(onEvent, `position ${position} is ahead of this store's change feed (at ${last})`);
+      const subscription = await openFeed(this.feedContext, this.mode, position, onEvent);
+      return this.track(subscription);
+    });
+  }
+
+  private get feedContext(): FeedContext {
+    const { instanceId, pollIntervalMs, logger } = this.options;
+    return { collections: this.collections, clock: this.clock, instanceId, pollIntervalMs, logger };
+  }
+
+  private track(subscription: FeedSubscription): FeedSubscription {
+    const tracked = {
+      close: async () => {
+        this.subscriptions.delete(tracked);
+        await subscription.close();
+      },
+    };
+    this.subscriptions.add(tracked);
+    return tracked;
+  }
+
+  async mergeUsage(entries: readonly UsageEntry[]): Promise<void> {
+    for (const entry of entries) if (!Number.isFinite(entry.count) || entry.count < 0) throw new RangeError(`invalid usage count ${entry.count}`);
+    await this.run('merging usage statistics', () => mergeUsage(this.collections, entries));
+  }
+
+  readUsage(): Promise<UsageStat[]> {
+    return this.run('reading usage statistics', () => readUsage(this.collections));
+  }
+
+  /**
+   * Retention: deletes the change records (and audit entries) up to `throughPosition`, at most up to
+   * the settled, materialised prefix. Subscribers and `changesSince` asking for older positions get a
+   * resync / 'too-old'. Returns the position through which records are now pruned.
+   */
+  prune(throughPosition: number): Promise<number> {
+    return this.run('pruning the change records', () => pruneChanges(this.collections, this.repairer, throughPosition));
+  }
+}
+
+function checkPosition(position: number): void {
+  if (!Number.isSafeInteger(position) || position < 0) throw new RangeError(`invalid feed position ${position}`);
+}
