@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as Vexil from '../src/index.js';
 import { formatDuration, formatRatio, renderTable, summarize } from './lib/stats.js';
+import { firstNames, lastNames, seededRandom } from './lib/random.js';
 
 // ---------------------------------------------------------------------------------------------------
 // The built package (types from the sources, code from dist/)
@@ -62,25 +63,7 @@ type FlagEngine = Vexil.FlagEngine;
 // ---------------------------------------------------------------------------------------------------
 // Deterministic randomness and contexts
 
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = mulberry32(20250101);
-function weighted<T>(choices: ReadonlyArray<readonly [T, number]>): T {
-  const total = choices.reduce((sum, [, weight]) => sum + weight, 0);
-  let roll = random() * total;
-  for (const [value, weight] of choices) if ((roll -= weight) < 0) return value;
-  return choices[choices.length - 1]![0];
-}
-const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
-
-const firstNames = ['ada', 'grace', 'alan', 'edsger', 'barbara', 'ken', 'linus', 'margaret', 'donald', 'frances', 'john', 'radia'];
-const lastNames = ['lovelace', 'hopper', 'turing', 'dijkstra', 'liskov', 'thompson', 'torvalds', 'hamilton', 'knuth', 'allen', 'backus', 'perlman'];
+const { random, weighted, pick } = seededRandom(20250101);
 
 /** A context as an SDK would send it. About 10% staff, 25% paying, 3% named beta users. */
 function makeContext(index: number): Record<string, unknown> {

@@ -25,6 +25,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatDuration, formatRatio, median, renderTable, summarize } from './lib/stats.js';
+import { firstNames, lastNames, seededRandom } from './lib/random.js';
 
 // ---------------------------------------------------------------------------------------------------
 // The built package
@@ -63,25 +64,7 @@ const dsl = (await import(distEntry)) as {
 // ---------------------------------------------------------------------------------------------------
 // Contexts: deterministic pseudo-random, shaped like evaluation contexts of a SaaS product
 
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = mulberry32(20240601);
-function weighted<T>(choices: ReadonlyArray<readonly [T, number]>): T {
-  const total = choices.reduce((sum, [, weight]) => sum + weight, 0);
-  let roll = random() * total;
-  for (const [value, weight] of choices) if ((roll -= weight) < 0) return value;
-  return choices[choices.length - 1]![0];
-}
-const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
-
-const firstNames = ['ada', 'grace', 'alan', 'edsger', 'barbara', 'ken', 'linus', 'margaret', 'donald', 'frances', 'john', 'radia'];
-const lastNames = ['lovelace', 'hopper', 'turing', 'dijkstra', 'liskov', 'thompson', 'torvalds', 'hamilton', 'knuth', 'allen', 'backus', 'perlman'];
+const { random, weighted, pick } = seededRandom(20240601);
 
 function makeContext(index: number): Record<string, unknown> {
   const first = pick(firstNames);

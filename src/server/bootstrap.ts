@@ -26,6 +26,11 @@ export async function bootstrapAdminKey(store: FlagStore, keys: KeyRegistry, boo
   const existing = await store.listApiKeys();
   if (existing.some((key) => key.kind === 'admin' && !key.revokedAt)) return;
   if (bootstrapSecret) {
+    // A bootstrap key that was revoked stays revoked: issuing it again would undo the revocation.
+    if (existing.some((key) => key.secretHash === hashSecret(bootstrapSecret))) {
+      logger.warn('VEXIL_BOOTSTRAP_ADMIN_KEY was revoked and is not used again; create an admin key with `vexil keys create`');
+      return;
+    }
     const { record } = await issueApiKey(store, { name: 'bootstrap-admin', kind: 'admin', environment: null, secret: bootstrapSecret }, 'system');
     keys.load([...existing, record]);
     logger.info({ keyId: record.id }, 'created the bootstrap admin key from VEXIL_BOOTSTRAP_ADMIN_KEY');

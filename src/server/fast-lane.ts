@@ -122,7 +122,13 @@ export function createFastLane(yoga: GatewayYoga, keys: KeyRegistry, onErrorCode
       } catch (error) {
         return respondWithErrors(res, mediaType, [coded(error, 'GRAPHQL_PARSE_FAILED')], onErrorCode);
       }
-      const invalid: readonly GraphQLError[] = enveloped.validate(enveloped.schema, document);
+      let invalid: readonly GraphQLError[];
+      try {
+        invalid = enveloped.validate(enveloped.schema, document);
+      } catch (error) {
+        // graphql-armor reports a broken limit (depth, aliases, cost…) by throwing from validation.
+        invalid = [coded(error, 'GRAPHQL_VALIDATION_FAILED')];
+      }
       if (invalid.length > 0) return respondWithErrors(res, mediaType, invalid.map((error) => coded(error, 'GRAPHQL_VALIDATION_FAILED')), onErrorCode);
       const operation = getOperationAST(document, params.operationName ?? undefined);
       if (!operation || operation.operation === 'subscription') return body;

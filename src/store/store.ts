@@ -186,12 +186,13 @@ export class FlagStore {
     if (current.version !== expectedVersion) throw new VersionConflict({ kind: 'flag', key }, expectedVersion, current.version);
     const { version: _version, createdAt: _createdAt, updatedAt: _updatedAt, key: _key, ...fields } = body;
     const now = this.now();
+    // Fields not given keep their value; given environments replace only those environments.
+    const environments = isObject(fields.environments) ? { ...current.environments, ...fields.environments } : current.environments;
     const flag = validateFlag(
       {
-        salt: current.salt,
-        archived: current.archived,
+        ...current,
         ...fields,
-        environments: fields.environments ?? current.environments,
+        environments,
         key,
         version: expectedVersion + 1,
         createdAt: current.createdAt,
@@ -277,7 +278,8 @@ export class FlagStore {
     if (current.version !== expectedVersion) throw new VersionConflict({ kind: 'segment', environment, key }, expectedVersion, current.version);
     const { version: _version, createdAt: _createdAt, updatedAt: _updatedAt, ...fields } = body;
     const now = this.now();
-    const segment = validateSegment({ ...fields, key, environment, version: expectedVersion + 1, createdAt: current.createdAt, updatedAt: now }, now);
+    // Fields not given keep their value (an empty condition clears it).
+    const segment = validateSegment({ ...current, ...fields, key, environment, version: expectedVersion + 1, createdAt: current.createdAt, updatedAt: now }, now);
     return this.writeSegment(segment, expectedVersion, 'update', meta);
   }
 
@@ -582,3 +584,6 @@ export class FlagStore {
   }
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -8,7 +8,8 @@ import type { Plugin } from 'graphql-yoga';
 type ErrorLike = GraphQLError | { message: string; extensions?: Record<string, unknown> };
 
 function codeFor(error: ErrorLike): string {
-  return error.message.startsWith('Syntax Error') ? 'GRAPHQL_PARSE_FAILED' : 'GRAPHQL_VALIDATION_FAILED';
+  // graphql-armor words its limit errors as "Syntax Error: … limit …"; those are validation failures.
+  return error.message.startsWith('Syntax Error') && !/limit/i.test(error.message) ? 'GRAPHQL_PARSE_FAILED' : 'GRAPHQL_VALIDATION_FAILED';
 }
 
 function withCode(error: ErrorLike): ErrorLike {
