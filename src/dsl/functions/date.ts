@@ -1,5 +1,6 @@
 /** `date(s | ms)` and `now()`: instants from ISO-8601 text or epoch milliseconds. */
 import { RuleDate } from '../values.js';
+import { memoize } from './memo.js';
 
 // Calendar date, optionally a time; a time without an offset is read as UTC so every instance agrees.
 const iso8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -7,7 +8,10 @@ const maxEpochMs = 8.64e15;
 
 export function toDate(value: unknown): RuleDate | null {
   if (typeof value === 'number') return Number.isFinite(value) && Math.abs(value) <= maxEpochMs ? new RuleDate(value) : null;
-  if (typeof value !== 'string') return null;
+  return typeof value === 'string' && value.length <= 64 ? parseDate(value) : null;
+}
+
+const parseDate = memoize((value: string): RuleDate | null => {
   const match = iso8601.exec(value);
   if (!match) return null;
   const [, year, month, day, hour = '00', minute = '00', second = '00', fraction = '0', zone = 'Z'] = match;
@@ -21,7 +25,7 @@ export function toDate(value: unknown): RuleDate | null {
   if (check.getUTCMonth() !== Number(month) - 1 || check.getUTCDate() !== Number(day)) return null;
   if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return null;
   return new RuleDate(ms);
-}
+});
 
 export function now(): RuleDate {
   return new RuleDate(Date.now());
