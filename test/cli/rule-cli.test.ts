@@ -124,7 +124,10 @@ describe('vexil rule eval', () => {
     expect(run.json.matched).toBe(false);
     const tree = run.json.explain;
     expect(tree).toMatchObject({ kind: 'logical', operator: 'and', text: 'plan == "premium" and not beta', line: 1, column: 1, evaluated: true, value: false });
-    expect(tree.children).toHaveLength(1); // `and` short-circuits: `not beta` is never evaluated
+    // `and` short-circuits: `not beta` stays in the tree, never evaluated and without a value.
+    expect(tree.children).toHaveLength(2);
+    expect(tree.children[1]).toMatchObject({ kind: 'not', text: 'not beta', evaluated: false });
+    expect(tree.children[1]).not.toHaveProperty('value');
     expect(tree.children[0]).toMatchObject({ kind: 'binary', operator: '==', text: 'plan == "premium"', value: false });
     expect(tree.children[0].children).toEqual([
       expect.objectContaining({ kind: 'path', text: 'plan', value: 'free', start: 0, end: 4 }),
