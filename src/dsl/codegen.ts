@@ -36,7 +36,8 @@ const shortListLimit = 8;
 
 /** A string as a JavaScript literal; U+2028/U+2029 are escaped too, so no text can end a line of code. */
 export function jsString(value: string): string {
-  return JSON.stringify(value).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  const json = JSON.stringify(value);
+  return /[\u2028\u2029]/.test(json) ? json.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029') : json;
 }
 
 function jsLiteral(value: LiteralValue): string {
@@ -45,17 +46,14 @@ function jsLiteral(value: LiteralValue): string {
   return String(value);
 }
 
-function propertyRead(target: string, key: string): string {
-  if (isInheritableName(key)) return `rd(${target}, ${jsString(key)})`;
-  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `${target}?.${key}` : `${target}?.[${jsString(key)}]`;
-}
-
 function isPrimitiveLiteral(node: Expr): node is Extract<Expr, { type: 'literal' }> {
   return node.type === 'literal';
 }
 
 class Generator {
   readonly constants: unknown[] = [];
+  /** Runtime helpers the generated code calls. */
+  readonly bindings = new Set<string>();
   private temporaries = 0;
   /** Whether the code depends on the compile-time salt (a one-argument `bucket()`). */
   usesSalt = false;
@@ -71,7 +69,7 @@ class Generator {
       case 'literal':
         return { code: jsLiteral(node.value), boolean: typeof node.value === 'boolean' };
       case 'path':
-        return { code: node.segments.reduce(propertyRead, 'ctx'), boolean: false };
+        return { code: node.segments.reduce((target, key) => this.propertyRead(target, key), 'ctx'), boolean: false };
       case 'list':
         return this.list(node.items);
       case 'call':
@@ -89,6 +87,17 @@ class Generator {
   condition(node: Expr): string {
     const { code, boolean } = this.expression(node);
     return boolean ? code : `(${code} === true)`;
+  }
+
+  /** A call of a runtime helper; records the binding so the factory destructures only what is used. */
+  private use(binding: string, args: string): string {
+    this.bindings.add(binding);
+    return `${binding}(${args})`;
+  }
+
+  private propertyRead(target: string, key: string): string {
+    if (isInheritableName(key)) return this.use('rd', `${target}, ${jsString(key)}`);
+    return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `${target}?.${key}` : `${target}?.[${jsString(key)}]`;
   }
 
   private constant(value: unknown): string {
@@ -109,8 +118,8 @@ class Generator {
     if (node.name === 'segment' || node.name === 'flag') {
       const key = jsString(String((node.args[0] as { value: unknown }).value));
       return node.name === 'segment'
-        ? { code: `(resolveSegment(${key}, ctx, scope) === true)`, boolean: true }
-        : { code: `resolveFlag(${key}, ctx, scope)`, boolean: false };
+        ? { code: `(${this.use('resolveSegment', `${key}, ctx, scope`)} === true)`, boolean: true }
+        : { code: this.use('resolveFlag', `${key}, ctx, scope`), boolean: false };
     }
     const builtin = builtinFunctions.get(node.name)!;
     const args = node.args.map((arg) => this.expression(arg).code);
@@ -119,7 +128,7 @@ class Generator {
       args.push(jsString(this.salt));
     }
     if (builtin.pure && node.args.every(isPrimitiveLiteral)) return this.folded(builtin.implementation(...node.args.map((arg) => arg.value), this.salt));
-    return { code: `${builtin.binding}(${args.join(', ')})`, boolean: false };
+    return { code: this.use(builtin.binding, args.join(', ')), boolean: false };
   }
 
   private folded(value: unknown): Code {
@@ -146,7 +155,7 @@ class Generator {
       case 'not in':
         return `!${this.membership(left, right)}`;
       case 'contains':
-        return `contains(${this.expression(left).code}, ${this.expression(right).code})`;
+        return this.use('contains', `${this.expression(left).code}, ${this.expression(right).code}`);
       case 'startsWith':
       case 'endsWith':
         return this.affix(node.operator, left, right);
@@ -157,7 +166,7 @@ class Generator {
 
   private equality(left: Expr, right: Expr): string {
     const [literal, other] = isPrimitiveLiteral(right) ? [right, left] : isPrimitiveLiteral(left) ? [left, right] : [null, null];
-    if (!literal || !other) return `eq(${this.expression(left).code}, ${this.expression(right).code})`;
+    if (!literal || !other) return this.use('eq', `${this.expression(left).code}, ${this.expression(right).code}`);
     // A missing attribute is undefined at run time and must equal null: loose `== null` covers both.
     if (literal.value === null) return `(${this.expression(other).code} == null)`;
     return `(${this.expression(other).code} === ${jsLiteral(literal.value)})`;
@@ -168,12 +177,12 @@ class Generator {
       const t = this.temporary();
       return `((${t} = ${this.expression(left).code}), typeof ${t} === "${typeof right.value}" && ${t} ${operator} ${jsLiteral(right.value)})`;
     }
-    return `(cmp(${this.expression(left).code}, ${this.expression(right).code}) ${operator} 0)`;
+    return `(${this.use('cmp', `${this.expression(left).code}, ${this.expression(right).code}`)} ${operator} 0)`;
   }
 
   private membership(item: Expr, list: Expr): string {
     const value = this.expression(item).code;
-    if (list.type !== 'list' || !list.items.every(isPrimitiveLiteral)) return `isIn(${value}, ${this.expression(list).code})`;
+    if (list.type !== 'list' || !list.items.every(isPrimitiveLiteral)) return this.use('isIn', `${value}, ${this.expression(list).code}`);
     const literals = list.items.map((entry) => entry.value);
     if (literals.length === 0) return `(${value}, false)`;
     const t = this.temporary();
@@ -189,7 +198,7 @@ class Generator {
       const t = this.temporary();
       return `((${t} = ${this.expression(left).code}), typeof ${t} === "string" && ${t}.${operator}(${jsString(right.value)}))`;
     }
-    return `${operator}(${this.expression(left).code}, ${this.expression(right).code})`;
+    return this.use(operator, `${this.expression(left).code}, ${this.expression(right).code}`);
   }
 
   private matches(left: Expr, right: Expr): string {
@@ -199,29 +208,12 @@ class Generator {
   }
 }
 
-/** Names bound from the runtime object in the factory's scope (see compile.ts). */
-export const runtimeBindings = [
-  'rd',
-  'eq',
-  'cmp',
-  'isIn',
-  'contains',
-  'startsWith',
-  'endsWith',
-  'resolveSegment',
-  'resolveFlag',
-  ...[...builtinFunctions.values()].map((fn) => fn.binding),
-];
-
-/** Calls to runtime helpers in a body (a helper name inside a string literal only adds an unused binding). */
-const bindingCall = new RegExp(`\\b(${runtimeBindings.join('|')})\\(`, 'g');
-
 export function generate(root: Expr, salt: string): GeneratedRule {
   const generator = new Generator(salt);
   const body = generator.condition(root);
   const temporaries = Array.from({ length: generator.temporaryCount }, (_, i) => `t${i}`);
   // Bind only the helpers this rule calls: compiling unused destructuring costs more than the rule.
-  const bindings = [...new Set(Array.from(body.matchAll(bindingCall), (match) => match[1]!))];
+  const bindings = [...generator.bindings];
   const evaluatorSource = (prelude: string) =>
     [
       'function evaluate(ctx, scope) {',

@@ -38,8 +38,15 @@ export function readProperty(target: unknown, key: string): unknown {
  * `o?.[name]` at the speed of hand-written JS; inheritable names go through `readProperty`.
  */
 const builtinPrototypes = [Object.prototype, Array.prototype, String.prototype, Number.prototype, Boolean.prototype];
+const inheritable = new Map<string, boolean>();
 export function isInheritableName(key: string): boolean {
-  return key === '__proto__' || /^(?:0|[1-9][0-9]*)$/.test(key) || builtinPrototypes.some((proto) => key in proto);
+  let answer = inheritable.get(key);
+  if (answer === undefined) {
+    answer = key === '__proto__' || /^(?:0|[1-9][0-9]*)$/.test(key) || builtinPrototypes.some((proto) => key in proto);
+    // Bounded: attribute names are few, but rule text is user input.
+    if (inheritable.size < 10_000) inheritable.set(key, answer);
+  }
+  return answer;
 }
 
 /** One step of an attribute path, exactly as generated code reads it (see codegen's `propertyRead`). */
