@@ -45,7 +45,8 @@ interface Analysis {
 function analyse(source: string, options: CompileOptions): Analysis | Diagnostic[] {
   const positions = new SourcePositions(source);
   const diagnostics = new DiagnosticList(positions);
-  if (Buffer.byteLength(source, 'utf8') > limits.maxSourceBytes) {
+  // A UTF-8 character takes at most 3 bytes per UTF-16 unit, so short sources need no byte count.
+  if (source.length * 3 > limits.maxSourceBytes && Buffer.byteLength(source, 'utf8') > limits.maxSourceBytes) {
     diagnostics.add(`rule is longer than ${limits.maxSourceBytes / 1024} KiB`, 0, source.length);
     return diagnostics.sorted();
   }

@@ -31,26 +31,33 @@ export function isRuleError(error: unknown): error is RuleError {
 
 /** Maps offsets to line/column once per source (binary search over line starts). */
 export class SourcePositions {
-  private readonly lineStarts: number[] = [0];
+  /** Built on first use: most compilations report nothing. */
+  private lineStarts: number[] | null = null;
 
-  constructor(private readonly source: string) {
-    for (let i = 0; i < source.length; i++) {
-      const c = source.charCodeAt(i);
-      if (c === 10 /* \n */) this.lineStarts.push(i + 1);
-      else if (c === 13 /* \r */ && source.charCodeAt(i + 1) !== 10) this.lineStarts.push(i + 1);
+  constructor(private readonly source: string) {}
+
+  private starts(): number[] {
+    if (this.lineStarts) return this.lineStarts;
+    const starts = [0];
+    for (let i = 0; i < this.source.length; i++) {
+      const c = this.source.charCodeAt(i);
+      if (c === 10 /* \n */) starts.push(i + 1);
+      else if (c === 13 /* \r */ && this.source.charCodeAt(i + 1) !== 10) starts.push(i + 1);
     }
+    return (this.lineStarts = starts);
   }
 
   diagnostic(message: string, offset: number, length: number): Diagnostic {
+    const lineStarts = this.starts();
     const clamped = Math.max(0, Math.min(offset, this.source.length));
     let low = 0;
-    let high = this.lineStarts.length - 1;
+    let high = lineStarts.length - 1;
     while (low < high) {
       const mid = (low + high + 1) >> 1;
-      if (this.lineStarts[mid]! <= clamped) low = mid;
+      if (lineStarts[mid]! <= clamped) low = mid;
       else high = mid - 1;
     }
-    const column = clamped - this.lineStarts[low]! + 1;
+    const column = clamped - lineStarts[low]! + 1;
     return { message, line: low + 1, column, offset: clamped, length: Math.max(0, length) };
   }
 }

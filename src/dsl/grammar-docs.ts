@@ -152,6 +152,8 @@ class EbnfPrinter {
       case 'NonTerminal':
         return node.name ?? '?';
       case 'Terminal': {
+        const category = inlineCategories.has(node.name ?? '') ? T.allTokens.find((token) => token.name === node.name) : undefined;
+        if (category) return `( ${leafMembers(category).map(tokenText).sort(wordsFirst).join(' | ')} )`;
         const text = terminalText(node.name ?? '?', node.label, node.pattern);
         if (text === node.name) this.namedTokens.add(text);
         return text;
@@ -181,6 +183,19 @@ class EbnfPrinter {
 function tokenText(token: TokenType): string {
   const pattern = token.PATTERN instanceof RegExp ? token.PATTERN.source : undefined;
   return terminalText(token.name, token.LABEL, pattern);
+}
+
+/** Keyword spellings before symbols (`'or' | '||'`), otherwise in lexer order (the sort is stable). */
+function wordsFirst(a: string, b: string): number {
+  return Number(!/^'[A-Za-z]/.test(a)) - Number(!/^'[A-Za-z]/.test(b));
+}
+
+/** Token categories the parser uses to accept several spellings at once; printed as their alternatives. */
+const inlineCategories = new Set(['AndOperator', 'OrOperator', 'NotOperator', 'BinaryOperatorToken']);
+
+/** The concrete tokens of a category, through nested categories (`==` is a ComparisonOperator is a BinaryOperatorToken). */
+function leafMembers(category: TokenType): TokenType[] {
+  return categoryMembers(category).flatMap((member) => (member.PATTERN === Lexer.NA ? leafMembers(member) : [member]));
 }
 
 function categoryMembers(category: TokenType): TokenType[] {

@@ -15,16 +15,21 @@ import { humanErrorMessages } from './parser-messages.js';
 import { decodeStringLiteral } from './string-literal.js';
 import * as T from './tokens.js';
 
-const comparisonOperators = new Map<TokenType, BinaryOperator>([
+/** The operator each single-token binary operator stands for. */
+const binaryOperators = new Map<TokenType, BinaryOperator>([
   [T.Equal, '=='],
   [T.NotEqual, '!='],
   [T.Less, '<'],
   [T.LessEqual, '<='],
   [T.Greater, '>'],
   [T.GreaterEqual, '>='],
+  [T.In, 'in'],
+  [T.Contains, 'contains'],
+  [T.StartsWith, 'startsWith'],
+  [T.EndsWith, 'endsWith'],
+  [T.Matches, 'matches'],
 ]);
 
-/** Offsets only: the lexer tracks start offsets (we compute lines and columns ourselves), ends follow from the image. */
 function spanOf(first: IToken, last: IToken): { start: number; end: number } {
   return { start: first.startOffset, end: last.startOffset + last.image.length };
 }
@@ -46,15 +51,15 @@ class RuleParser extends EmbeddedActionsParser {
   public rule = this.RULE('rule', (): Expr => this.SUBRULE(this.orExpr), recovery);
 
   // orExpr → andExpr ((or | '||') andExpr)*
-  public orExpr = this.RULE('orExpr', (): Expr => this.logical('or', this.andExpr, [T.Or, T.OrOr]), recovery);
+  public orExpr = this.RULE('orExpr', (): Expr => this.logical('or', this.andExpr, T.OrOperator), recovery);
 
   // andExpr → notExpr ((and | '&&') notExpr)*
-  public andExpr = this.RULE('andExpr', (): Expr => this.logical('and', this.notExpr, [T.And, T.AndAnd]), recovery);
+  public andExpr = this.RULE('andExpr', (): Expr => this.logical('and', this.notExpr, T.AndOperator), recovery);
 
   // notExpr → (not | '!')* comparison   (a loop, so a long chain of `not` cannot exhaust the stack)
   public notExpr = this.RULE('notExpr', (): Expr => {
     const negations: IToken[] = [];
-    this.MANY(() => negations.push(this.OR([{ ALT: () => this.CONSUME(T.Not) }, { ALT: () => this.CONSUME(T.Bang) }])));
+    this.MANY(() => negations.push(this.CONSUME(T.NotOperator)));
     const operand = this.SUBRULE(this.comparison);
     return this.ACTION(() =>
       negations.reduceRight<Expr>((inner, token) => ({ type: 'not', operand: inner, start: token.startOffset, end: inner.end }), operand),
@@ -74,38 +79,17 @@ class RuleParser extends EmbeddedActionsParser {
   }, recovery);
 
   // comparisonOperator → '==' | '!=' | '<' | '<=' | '>' | '>=' | in | not in | contains | startsWith | endsWith | matches
-  public comparisonOperator = this.RULE('comparisonOperator', (): { operator: BinaryOperator; operatorSpan: { start: number; end: number } } => {
-    let operator: BinaryOperator = '==';
-    let first: IToken | undefined;
-    let last: IToken | undefined;
-    const word = (token: TokenType, name: BinaryOperator) => ({
-      ALT: () => {
-        first = last = this.CONSUME(token);
-        operator = name;
-      },
-    });
-    this.OR([
-      {
-        ALT: () => {
-          first = last = this.CONSUME(T.ComparisonOperator);
-          operator = this.ACTION(() => comparisonOperators.get(first!.tokenType)!);
-        },
-      },
-      word(T.In, 'in'),
-      {
-        ALT: () => {
-          first = this.CONSUME(T.Not);
-          last = this.CONSUME2(T.In);
-          operator = 'not in';
-        },
-      },
-      word(T.Contains, 'contains'),
-      word(T.StartsWith, 'startsWith'),
-      word(T.EndsWith, 'endsWith'),
-      word(T.Matches, 'matches'),
-    ]);
-    return { operator, operatorSpan: this.ACTION(() => spanOf(first!, last!)) };
-  }, { recoveryValueFunc: () => ({ operator: '==' as BinaryOperator, operatorSpan: { start: 0, end: 0 } }) });
+  public comparisonOperator = this.RULE(
+    'comparisonOperator',
+    (): { operator: BinaryOperator; operatorSpan: { start: number; end: number } } => {
+      const tokens = this.OR([{ ALT: () => [this.CONSUME(T.BinaryOperatorToken)] }, { ALT: () => [this.CONSUME(T.Not), this.CONSUME(T.In)] }]);
+      return this.ACTION(() => ({
+        operator: tokens.length === 2 ? 'not in' : binaryOperators.get(tokens[0]!.tokenType)!,
+        operatorSpan: spanOf(tokens[0]!, tokens[tokens.length - 1]!),
+      }));
+    },
+    { recoveryValueFunc: () => ({ operator: '==' as BinaryOperator, operatorSpan: { start: 0, end: 0 } }) },
+  );
 
   // operand → literal | list | callOrPath | '(' orExpr ')'
   public operand = this.RULE('operand', (): Expr =>
@@ -192,10 +176,10 @@ class RuleParser extends EmbeddedActionsParser {
     return this.ACTION(() => ({ type: 'path', segments, ...spanOf(head, last) }));
   }
 
-  private logical(operator: 'and' | 'or', next: () => Expr, separators: TokenType[]): Expr {
+  private logical(operator: 'and' | 'or', next: () => Expr, separator: TokenType): Expr {
     const operands = [this.SUBRULE(next as never) as Expr];
     this.MANY(() => {
-      this.OR(separators.map((separator) => ({ ALT: () => this.CONSUME(separator) })));
+      this.CONSUME(separator);
       operands.push(this.SUBRULE2(next as never) as Expr);
     });
     return this.ACTION(() =>

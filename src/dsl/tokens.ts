@@ -18,34 +18,41 @@ export const Identifier = createToken({
   categories: [Name],
 });
 
+/** `and`/`&&`, `or`/`||`, `not`/`!`: one category each, so the parser consumes either spelling in one step. */
+export const AndOperator = createToken({ name: 'AndOperator', pattern: Lexer.NA, label: "'and'" });
+export const OrOperator = createToken({ name: 'OrOperator', pattern: Lexer.NA, label: "'or'" });
+export const NotOperator = createToken({ name: 'NotOperator', pattern: Lexer.NA, label: "'not'" });
+/** Every binary operator written as one token (comparisons and the keyword operators). */
+export const BinaryOperatorToken = createToken({ name: 'BinaryOperatorToken', pattern: Lexer.NA, label: "an operator ('==', 'in', 'contains', ...)" });
+
 function keyword(name: string, word: string, extraCategories: TokenType[] = []): TokenType {
   return createToken({ name, pattern: new RegExp(word), longer_alt: Identifier, categories: [Name, ...extraCategories] });
 }
 
-export const And = keyword('And', 'and');
-export const Or = keyword('Or', 'or');
-export const Not = keyword('Not', 'not');
-export const In = keyword('In', 'in');
-export const Contains = keyword('Contains', 'contains');
-export const StartsWith = keyword('StartsWith', 'startsWith');
-export const EndsWith = keyword('EndsWith', 'endsWith');
-export const Matches = keyword('Matches', 'matches');
+export const And = keyword('And', 'and', [AndOperator]);
+export const Or = keyword('Or', 'or', [OrOperator]);
+export const Not = keyword('Not', 'not', [NotOperator]);
+export const In = keyword('In', 'in', [BinaryOperatorToken]);
+export const Contains = keyword('Contains', 'contains', [BinaryOperatorToken]);
+export const StartsWith = keyword('StartsWith', 'startsWith', [BinaryOperatorToken]);
+export const EndsWith = keyword('EndsWith', 'endsWith', [BinaryOperatorToken]);
+export const Matches = keyword('Matches', 'matches', [BinaryOperatorToken]);
 export const True = keyword('True', 'true');
 export const False = keyword('False', 'false');
 export const Null = keyword('Null', 'null');
 
-export const AndAnd = createToken({ name: 'AndAnd', pattern: /&&/, label: "'&&'" });
-export const OrOr = createToken({ name: 'OrOr', pattern: /\|\|/, label: "'||'" });
+export const AndAnd = createToken({ name: 'AndAnd', pattern: /&&/, label: "'&&'", categories: [AndOperator] });
+export const OrOr = createToken({ name: 'OrOr', pattern: /\|\|/, label: "'||'", categories: [OrOperator] });
 
 /** Category shared by the six comparison operators, so the parser can name them as one. */
-export const ComparisonOperator = createToken({ name: 'ComparisonOperator', pattern: Lexer.NA });
+export const ComparisonOperator = createToken({ name: 'ComparisonOperator', pattern: Lexer.NA, categories: [BinaryOperatorToken] });
 export const Equal = createToken({ name: 'Equal', pattern: /==/, label: "'=='", categories: [ComparisonOperator] });
 export const NotEqual = createToken({ name: 'NotEqual', pattern: /!=/, label: "'!='", categories: [ComparisonOperator] });
 export const LessEqual = createToken({ name: 'LessEqual', pattern: /<=/, label: "'<='", categories: [ComparisonOperator] });
 export const GreaterEqual = createToken({ name: 'GreaterEqual', pattern: />=/, label: "'>='", categories: [ComparisonOperator] });
 export const Less = createToken({ name: 'Less', pattern: /</, label: "'<'", categories: [ComparisonOperator] });
 export const Greater = createToken({ name: 'Greater', pattern: />/, label: "'>'", categories: [ComparisonOperator] });
-export const Bang = createToken({ name: 'Bang', pattern: /!/, label: "'!'" });
+export const Bang = createToken({ name: 'Bang', pattern: /!/, label: "'!'", categories: [NotOperator] });
 
 export const LParen = createToken({ name: 'LParen', pattern: /\(/, label: "'('" });
 export const RParen = createToken({ name: 'RParen', pattern: /\)/, label: "')'" });
@@ -105,6 +112,10 @@ export const allTokens: TokenType[] = [
   Identifier,
   Name,
   ComparisonOperator,
+  AndOperator,
+  OrOperator,
+  NotOperator,
+  BinaryOperatorToken,
 ];
 
 export const ruleLexer = new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: true });

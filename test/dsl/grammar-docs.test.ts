@@ -59,6 +59,7 @@ describe('grammar docs', () => {
     expect(ebnf).toContain("orExpr ::= andExpr ( ( 'or' | '||' ) andExpr )*");
     expect(ebnf).toContain("list ::= '[' ( operand ( ',' operand )* )? ']'");
     expect(ebnf).toContain("comparison ::= operand ( comparisonOperator operand )?");
-    expect(ebnf).toMatch(/^ComparisonOperator +::= '==' \| '!=' \| '<=' \| '>=' \| '<' \| '>'$/m);
+    expect(ebnf).toMatch(/^comparisonOperator ::= \( 'in' \| 'contains' \| 'startsWith' \| 'endsWith' \| 'matches' \| '==' \| '!=' \| '<=' \| '>=' \| '<' \| '>' \)$/m);
+    expect(ebnf).toContain("notExpr ::= ( 'not' | '!' )* comparison");
   });
 });
