@@ -116,6 +116,8 @@ export async function startGateway(config: GatewayConfig, extensions: GatewayExt
       server.closeIdleConnections();
       live.close(); // ends SSE streams and subscriptions with a SHUTTING_DOWN message
       await websocket.close();
+      // Connections of the streams just ended are idle now; do not wait out their keep-alive timeout.
+      setImmediate(() => server.closeIdleConnections());
       const grace = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
       grace.unref();
       await stopped;

@@ -23,9 +23,12 @@ export class KeyRegistry extends EventEmitter<{ revoked: [keyId: string] }> {
   private byHash = new Map<string, ApiKeyRecord>();
   private readonly verified = new Map<string, Principal>();
 
+  /** Replaces every key (start, resynchronisation); keys that are no longer active are announced as revoked. */
   load(records: readonly ApiKeyRecord[]): void {
+    const previous = this.byHash;
     this.byHash = new Map(records.filter((record) => !record.revokedAt).map((record) => [record.secretHash, record]));
     this.verified.clear();
+    for (const [hash, record] of previous) if (!this.byHash.has(hash)) this.emit('revoked', record.id);
   }
 
   /** Applies an apiKey change from the feed; announces revocations so live subscriptions can end. */

@@ -5,7 +5,7 @@
  * closes its sockets with 4403. Pings detect dead peers.
  */
 import type { IncomingMessage, Server } from 'node:http';
-import type { ExecutionArgs } from 'graphql';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { KeyRegistry, Principal } from './key-registry.js';
@@ -61,9 +61,16 @@ export function attachWebSocket(server: Server, yoga: GatewayYoga, keys: KeyRegi
           params,
           authenticated: { principal: principals.get(socket) ?? null, connection: socket },
         });
-        const document = parse(params.query);
-        const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
+        // A bad document (or a broken limit, which graphql-armor throws) fails this operation only,
+        // never the connection and its other subscriptions.
+        let document;
+        try {
+          document = parse(params.query);
+          const errors = validate(schema, document);
+          if (errors.length > 0) return errors;
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError(String((error as Error)?.message ?? error))];
+        }
         return { schema, document, operationName: params.operationName, variableValues: params.variables, contextValue: await contextFactory(), rootValue: { execute, subscribe } };
       },
     },

@@ -15,6 +15,7 @@ export class BoundedQueue<T> implements AsyncIterableIterator<T | EndWithError> 
   private waiting: ((result: IteratorResult<T | EndWithError>) => void) | null = null;
   private finished = false;
   private ending = false;
+  private released = false;
 
   constructor(
     private readonly capacity: number,
@@ -39,6 +40,8 @@ export class BoundedQueue<T> implements AsyncIterableIterator<T | EndWithError> 
     if (this.closed) return;
     this.buffer.length = 0;
     this.ending = true;
+    // Release the subscriber's slot and state now: a consumer that stopped reading may never come back.
+    this.release();
     if (this.waiting) this.deliver(new EndWithError(error));
     else this.buffer.push(new EndWithError(error));
   }
@@ -84,6 +87,12 @@ export class BoundedQueue<T> implements AsyncIterableIterator<T | EndWithError> 
       this.waiting = null;
       resolve({ value: undefined, done: true });
     }
+    this.release();
+  }
+
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
     this.onClose();
   }
 }
