@@ -2,7 +2,6 @@
  * The GraphQL server (graphql-yoga): one composition of plugins, shared by HTTP, SSE and WebSocket.
  * Parsed and validated documents are cached by yoga itself (`parserAndValidationCache`).
  */
-import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { GatewayContext, GatewayServices } from '../graphql/context.js';
 import { apiError } from '../graphql/errors.js';
@@ -23,8 +22,6 @@ export interface YogaOptions {
   limits?: LimitOptions | false;
   /** Largest batch of operations in one request. @default 10 */
   maxBatch?: number;
-  /** Execute with graphql-jit. @default true */
-  jit?: boolean;
 }
 
 export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayContext>;
@@ -45,7 +42,7 @@ export function principalFromHeader(header: string | null | undefined, keys: Key
   return principal;
 }
 
-export function createGatewayYoga({ services, keys, logger, metrics, graphiql = false, limits = {}, maxBatch = 10, jit = true }: YogaOptions): GatewayYoga {
+export function createGatewayYoga({ services, keys, logger, metrics, graphiql = false, limits = {}, maxBatch = 10 }: YogaOptions): GatewayYoga {
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema: gatewaySchema(),
     graphqlEndpoint: '/graphql',
@@ -66,12 +63,6 @@ export function createGatewayYoga({ services, keys, logger, metrics, graphiql = 
       if (initial.authenticated) return { ...initial.authenticated, services };
       return { principal: principalFromHeader(initial.request?.headers.get('authorization'), keys), connection: initial.request ?? {}, services };
     },
-    plugins: [
-      limits !== false && useLimits(limits),
-      // graphql-jit compiles each operation once into a function: evaluateAll resolves ~100 fields per
-      // request, and graphql-js's generic field-by-field execution was most of its cost.
-      jit && useGraphQlJit(),
-      useErrorCodes((code) => metrics.graphqlErrors.inc({ code })),
-    ].filter(Boolean) as never[],
+    plugins: [limits !== false && useLimits(limits), useErrorCodes((code) => metrics.graphqlErrors.inc({ code }))].filter(Boolean) as never[],
   });
 }
