@@ -22,39 +22,16 @@
  *     per sample, because V8 caches `new Function` by source text: reloading identical rules would skip
  *     V8's parse and flatter later samples.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type * as Vexil from '../src/index.js';
 import { formatDuration, formatRatio, renderTable, summarize } from './lib/stats.js';
+import { loadBuiltPackage } from './lib/built-package.js';
 import { firstNames, lastNames, seededRandom } from './lib/random.js';
 
 // ---------------------------------------------------------------------------------------------------
 // The built package (types from the sources, code from dist/)
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const distEntry = join(root, 'dist/index.js');
-if (!existsSync(distEntry)) {
-  console.error('bench/engine: dist/index.js is missing; build first: npx tsc -p tsconfig.json');
-  process.exit(1);
-}
-function newestMtime(directory: string, suffix: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(directory, { withFileTypes: true })) {
-    const path = join(directory, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path, suffix));
-    else if (entry.name.endsWith(suffix)) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-const sourcesNewest = Math.max(newestMtime(join(root, 'src/flags'), '.ts'), newestMtime(join(root, 'src/dsl'), '.ts'));
-const builtOldest = Math.min(statSync(join(root, 'dist/flags/snapshot.js')).mtimeMs, statSync(join(root, 'dist/dsl/compile.js')).mtimeMs);
-if (sourcesNewest > builtOldest) {
-  console.warn('bench/engine: warning: src/flags or src/dsl is newer than dist/; these figures are for the last build (npx tsc -p tsconfig.json)\n');
-}
-
-const vexil = (await import(distEntry)) as typeof Vexil;
+const vexil = await loadBuiltPackage<typeof Vexil>('engine', ['dsl', 'flags']);
 type Flag = Vexil.Flag;
 type Segment = Vexil.Segment;
 type Serve = Vexil.Serve;

@@ -20,34 +20,13 @@
  *     rule skips V8's parse: the "unique" column compiles a variant with a distinct literal per sample.
  *   - Cache hit: `compile()` of a cached rule in a loop.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { formatDuration, formatRatio, median, renderTable, summarize } from './lib/stats.js';
+import { loadBuiltPackage } from './lib/built-package.js';
 import { firstNames, lastNames, seededRandom } from './lib/random.js';
 
 // ---------------------------------------------------------------------------------------------------
 // The built package
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-const distEntry = join(root, 'dist/index.js');
-if (!existsSync(distEntry)) {
-  console.error('bench/rule-eval: dist/index.js is missing; build first: npm run build');
-  process.exit(1);
-}
-function newestMtime(directory: string, suffix: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(directory, { withFileTypes: true })) {
-    const path = join(directory, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path, suffix));
-    else if (entry.name.endsWith(suffix)) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-if (newestMtime(join(root, 'src/dsl'), '.ts') > statSync(join(root, 'dist/dsl/compile.js')).mtimeMs) {
-  console.warn('bench/rule-eval: warning: src/dsl is newer than dist/; these figures are for the last build (npm run build)\n');
-}
 
 interface CompiledRule {
   source: string;
@@ -56,10 +35,10 @@ interface CompiledRule {
 interface RuleCompilerLike {
   compile(source: string, options?: { salt?: string }): CompiledRule;
 }
-const dsl = (await import(distEntry)) as {
+const dsl = await loadBuiltPackage<{
   RuleCompiler: new (options?: { cacheSize?: number }) => RuleCompilerLike;
   hashSaltedText: (salt: string, text: string) => number;
-};
+}>('rule-eval', ['dsl']);
 
 // ---------------------------------------------------------------------------------------------------
 // Contexts: deterministic pseudo-random, shaped like evaluation contexts of a SaaS product
