@@ -10,7 +10,7 @@
  */
 import { EmbeddedActionsParser, EOF, type IToken, type TokenType, tokenMatcher } from 'chevrotain';
 import type { BinaryOperator, Expr, PathNode } from './ast.js';
-import type { DiagnosticList } from './diagnostics.js';
+import { DiagnosticList } from './diagnostics.js';
 import { humanErrorMessages } from './parser-messages.js';
 import { decodeStringLiteral } from './string-literal.js';
 import * as T from './tokens.js';
@@ -42,8 +42,8 @@ class RuleParser extends EmbeddedActionsParser {
   /** Where string-literal problems found while building the AST are reported; set per parse. */
   diagnostics: DiagnosticList | null = null;
 
-  constructor() {
-    super(T.allTokens, { recoveryEnabled: true, errorMessageProvider: humanErrorMessages, maxLookahead: 3 });
+  constructor(recoveryEnabled: boolean) {
+    super(T.allTokens, { recoveryEnabled, errorMessageProvider: humanErrorMessages, maxLookahead: 3 });
     this.performSelfAnalysis();
   }
 
@@ -196,10 +196,26 @@ class RuleParser extends EmbeddedActionsParser {
   }
 }
 
-const parser = new RuleParser();
+/**
+ * Two instances of the same grammar: recovery costs time on every rule, even valid ones, so valid
+ * input (nearly all of it: stored rules were validated on write) is parsed without it, and only input
+ * with an error is parsed again with recovery, to report every problem recovery can find.
+ */
+const fastParser = new RuleParser(false);
+const recoveringParser = new RuleParser(true);
 
-export interface ParseOutcome {
-  ast: Expr | null;
+function run(parser: RuleParser, tokens: IToken[], diagnostics: DiagnosticList): Expr | null {
+  parser.diagnostics = diagnostics;
+  parser.input = tokens;
+  try {
+    return parser.rule();
+  } catch (error) {
+    // Recovery can hand actions half-built input; those errors are always accompanied by a syntax error.
+    if (parser.errors.length === 0) throw error;
+    return null;
+  } finally {
+    parser.diagnostics = null;
+  }
 }
 
 /**
@@ -207,26 +223,22 @@ export interface ParseOutcome {
  * Returns a null AST when there was any error.
  */
 export function parseTokens(tokens: IToken[], diagnostics: DiagnosticList, sourceLength: number): Expr | null {
-  parser.diagnostics = diagnostics;
-  parser.input = tokens;
-  let ast: Expr | null = null;
-  try {
-    ast = parser.rule();
-  } catch (error) {
-    // Recovery can hand actions half-built input; those errors are always accompanied by a syntax error.
-    if (parser.errors.length === 0) throw error;
+  if (diagnostics.size === 0) {
+    const scratch = new DiagnosticList(diagnostics.positions);
+    const ast = run(fastParser, tokens, scratch);
+    if (fastParser.errors.length === 0 && scratch.size === 0) return ast;
   }
-  for (const error of parser.errors) {
+  const ast = run(recoveringParser, tokens, diagnostics);
+  for (const error of recoveringParser.errors) {
     const token = error.token;
     const atEnd = tokenMatcher(token, EOF) || Number.isNaN(token.startOffset);
     const offset = atEnd ? sourceLength : token.startOffset;
     diagnostics.add(error.message, offset, atEnd ? 0 : token.image.length);
   }
-  parser.diagnostics = null;
   return diagnostics.size === 0 ? ast : null;
 }
 
 /** The grammar as Chevrotain's serialized productions, for generating documentation (railroad diagrams). */
 export function serializedGrammar(): ReturnType<RuleParser['getSerializedGastProductions']> {
-  return parser.getSerializedGastProductions();
+  return recoveringParser.getSerializedGastProductions();
 }
