@@ -24,6 +24,7 @@ import { FlagEngine } from '../dist/index.js';
 import { FlagStore } from '../dist/store/index.js';
 import { MongoBackend } from '../dist/store/mongo/index.js';
 import { startMongoTestServer, type MongoTestServer } from '../test/support/mongo-java-server.js';
+import { flagDocument, ms } from './lib/store-fixtures.js';
 
 type Flag = Awaited<ReturnType<FlagStore['createFlag']>>;
 
@@ -42,35 +43,7 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-const ms = (value: number) => `${value.toFixed(value < 1 ? 3 : value < 10 ? 2 : 1)} ms`;
 const now = () => performance.timeOrigin + performance.now();
-
-function flagDocument(key: string, rules = 2): Record<string, unknown> {
-  const config = (environment: string) => ({
-    on: true,
-    offVariation: 'off',
-    rules: Array.from({ length: rules }, (_, index) => ({
-      id: `r${index}`,
-      condition: index === 0 ? `userId in ["${key}-a", "${key}-b"] and country == "${environment}"` : `plan in ["premium","enterprise"] and bucket("${key}") < ${(index * 7) % 100}`,
-      serve: index === 0 ? { variation: 'on' } : { rollout: { weights: [{ variation: 'on', weight: 10_000 }, { variation: 'off', weight: 90_000 }] } },
-    })),
-    defaultServe: { variation: 'off' },
-  });
-  return {
-    key,
-    name: `Bench ${key}`,
-    description: 'benchmark flag',
-    kind: 'ops',
-    valueType: 'boolean',
-    variations: [
-      { key: 'on', value: true },
-      { key: 'off', value: false },
-    ],
-    tags: ['bench'],
-    owner: 'team-bench',
-    environments: { development: config('development'), staging: config('staging'), production: config('production') },
-  };
-}
 
 /** A complete flag document, for backend.commit (which does not validate or fill in fields). */
 function storedFlag(key: string, version = 1): Flag {
