@@ -30,7 +30,7 @@ export function isFastLaneCandidate(req: IncomingMessage): boolean {
   return req.method === 'POST' && typeof type === 'string' && /^application\/json\s*(;|$)/i.test(type) && negotiate(req.headers.accept) !== null && req.headers['content-length'] !== undefined;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+export function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -45,7 +45,7 @@ interface Params {
   operationName?: string | null;
 }
 
-function paramsOf(body: Buffer): Params | null {
+export function paramsOf(body: Buffer): Params | null {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
@@ -70,7 +70,7 @@ function withCodes(result: ExecutionResult): ExecutionResult {
 }
 
 /** The error as clients see it: with a code, without yoga's internal `http` extension. */
-function coded(error: unknown, code: string): GraphQLError {
+export function coded(error: unknown, code: string): GraphQLError {
   const graphqlError = error instanceof GraphQLError ? error : new GraphQLError(String((error as Error)?.message ?? error));
   const { http: _internal, ...extensions } = graphqlError.extensions ?? {};
   return new GraphQLError(graphqlError.message, {

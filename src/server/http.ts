@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type FastLane, isFastLaneCandidate } from './fast-lane.js';
 import type { GatewayMetrics } from './metrics.js';
+import { isSseCandidate, type SseLane } from './sse-lane.js';
 import type { GatewayYoga } from './yoga.js';
 
 export interface Readiness {
@@ -16,6 +17,8 @@ export interface HttpOptions {
   yoga: GatewayYoga;
   /** Serves plain JSON POST queries without the Fetch-API adapter; hands anything else back. */
   fastLane?: FastLane;
+  /** Serves GraphQL over SSE (POST with Accept: text/event-stream) without the Fetch-API adapter. */
+  sseLane?: SseLane;
   metrics: GatewayMetrics;
   readiness: () => Promise<Readiness>;
   maxBodyBytes: number;
@@ -52,7 +55,7 @@ async function forward(yoga: GatewayYoga, req: IncomingMessage, res: ServerRespo
 }
 
 export function createHttpServer(options: HttpOptions): Server {
-  const { yoga, fastLane, metrics, readiness, maxBodyBytes, routes = [] } = options;
+  const { yoga, fastLane, sseLane, metrics, readiness, maxBodyBytes, routes = [] } = options;
   return createServer(async (req, res) => {
     const started = process.hrtime.bigint();
     const path = (req.url ?? '/').split('?')[0]!;
@@ -68,6 +71,7 @@ export function createHttpServer(options: HttpOptions): Server {
         if (req.method === 'POST' && !req.headers['content-length'] && req.headers['transfer-encoding']) {
           return sendJson(res, 411, { errors: [{ message: 'send a Content-Length with POST bodies', extensions: { code: 'LENGTH_REQUIRED' } }] });
         }
+        if (sseLane && isSseCandidate(req)) return await sseLane.handle(req, res);
         if (fastLane && isFastLaneCandidate(req)) {
           const body = await fastLane.handle(req, res);
           if (body) await forward(yoga, req, res, body);
