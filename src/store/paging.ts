@@ -58,3 +58,32 @@ export function matchesAuditFilter(record: ChangeRecord, filter: AuditFilter): b
   if (ref.environment !== undefined && ref.environment !== null && record.ref.environment !== ref.environment) return false;
   return true;
 }
+
+function isFlagCursor(value: unknown): value is { k: string } {
+  return typeof value === 'object' && value !== null && typeof (value as { k?: unknown }).k === 'string';
+}
+
+function isAuditCursor(value: unknown): value is { p: number } {
+  const p = (value as { p?: unknown } | null)?.p;
+  return typeof value === 'object' && value !== null && typeof p === 'number' && Number.isSafeInteger(p) && p >= 0;
+}
+
+/** Flags are listed by key: the cursor of a flag, valid as `after` (also for a GraphQL edge). */
+export function flagCursor(key: string): string {
+  return encodeCursor({ k: key });
+}
+
+/** The key after which a flag page starts, or null for the first page. */
+export function afterFlagKey(after: string | null | undefined): string | null {
+  return after ? decodeCursor(after, isFlagCursor).k : null;
+}
+
+/** The audit log is listed newest first, by feed position. */
+export function auditCursor(position: number): string {
+  return encodeCursor({ p: position });
+}
+
+/** The position before which an audit page starts, or null for the first page. */
+export function beforePosition(after: string | null | undefined): number | null {
+  return after ? decodeCursor(after, isAuditCursor).p : null;
+}

@@ -2,6 +2,8 @@
  * Flag queries and mutations over HTTP with an admin key: createFlag, flag, flags, updateFlag,
  * setFlagEnvironment, toggleFlag, archiveFlag, restoreFlag, deleteFlag, and what each leaves in the audit log.
  */
+import { parse } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   ArchiveFlagDocument,
@@ -129,6 +131,15 @@ describe('flag and flags', () => {
     const second = dataOf(await gw.gql(FlagsDocument, { tag: 'shared', first: 3, after: first.pageInfo.endCursor })).flags;
     expect(second.nodes.map((flag) => flag.key)).toEqual(['list-d']);
     expect(second.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('accepts any edge cursor as after: the next page starts after that flag', async () => {
+    const edgesQuery = parse('query Edges($after: String) { flags(tag: "shared", first: 2, after: $after) { edges { cursor node { key } } } }');
+    type Edges = { flags: { edges: Array<{ cursor: string; node: { key: string } }> } };
+    const first = dataOf(await gw.gql(edgesQuery as TypedDocumentNode<Edges, { after?: string }>, {})).flags.edges;
+    expect(first.map((edge) => edge.node.key)).toEqual(['list-a', 'list-b']);
+    const afterFirstEdge = dataOf(await gw.gql(edgesQuery as TypedDocumentNode<Edges, { after?: string }>, { after: first[0]!.cursor })).flags.edges;
+    expect(afterFirstEdge.map((edge) => edge.node.key)).toEqual(['list-b', 'list-c']);
   });
 
   it('filters by kind, owner, archived state and search text', async () => {

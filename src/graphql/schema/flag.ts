@@ -1,4 +1,5 @@
 /** Flags: the `Flag` type, its targeting types, `flag`/`flags` queries and the flag mutations. */
+import { flagCursor } from '../../store/paging.js';
 import type { Flag, FlagEnvironmentConfig, Rollout, Serve, TargetingRule, Variation } from '../../flags/model.js';
 import { actorOf, requireAdmin, requireReader } from '../access.js';
 import { builder } from '../builder.js';
@@ -101,8 +102,8 @@ interface FlagPage {
 const FlagConnectionRef = builder.objectRef<FlagPage>('FlagConnection').implement({
   fields: (t) => ({
     nodes: t.field({ type: [FlagRef], resolve: (page) => page.items }),
-    // Cursors are per page; every edge shares the page's end cursor semantics via its own key.
-    edges: t.field({ type: [FlagEdgeRef], resolve: (page) => page.items.map((node) => ({ cursor: Buffer.from(node.key).toString('base64url'), node })) }),
+    // Every edge's cursor is valid as `after`: the next page starts after that flag.
+    edges: t.field({ type: [FlagEdgeRef], resolve: (page) => page.items.map((node) => ({ cursor: flagCursor(node.key), node })) }),
     pageInfo: t.field({ type: PageInfoRef, resolve: (page) => ({ hasNextPage: page.hasNextPage, endCursor: page.endCursor }) }),
     totalCount: t.exposeInt('totalCount'),
   }),

@@ -20,7 +20,7 @@ import { type Database, open, type RootDatabase } from 'lmdb';
 import { ValidationError } from '../../flags/errors.js';
 import { defaultEnvironments, type Environment, type Flag, type Segment } from '../../flags/model.js';
 import type { UsageEntry } from '../../flags/usage.js';
-import { decodeCursor, encodeCursor, matchesAuditFilter, matchesFlagFilter, pageSize } from '../paging.js';
+import { afterFlagKey, auditCursor, beforePosition, flagCursor, matchesAuditFilter, matchesFlagFilter, pageSize } from '../paging.js';
 import {
   type ApiKeyRecord,
   type AuditFilter,
@@ -87,14 +87,7 @@ interface StoredUsage {
 const versionedKinds: ReadonlySet<DocumentKind> = new Set(['flag', 'segment', 'apiKey']);
 const documentKinds: ReadonlySet<string> = new Set(['environment', 'flag', 'segment', 'apiKey']);
 
-function isFlagCursor(value: unknown): value is { k: string } {
-  return typeof value === 'object' && value !== null && typeof (value as { k?: unknown }).k === 'string';
-}
 
-function isAuditCursor(value: unknown): value is { p: number } {
-  const p = (value as { p?: unknown } | null)?.p;
-  return typeof value === 'object' && value !== null && typeof p === 'number' && Number.isSafeInteger(p) && p >= 0;
-}
 
 function isKnownError(error: unknown): boolean {
   return error instanceof VersionConflict || error instanceof NotFound || error instanceof ValidationError || error instanceof StoreUnavailable;
@@ -284,7 +277,7 @@ export class EmbeddedBackend implements StoreBackend {
 
   async listFlags(filter: FlagFilter, page: PageRequest): Promise<Page<Flag>> {
     const size = pageSize(page);
-    const after = page.after ? decodeCursor(page.after, isFlagCursor).k : null;
+    const after = afterFlagKey(page.after);
     return this.read(({ db }) => {
       let totalCount = 0;
       let hasNextPage = false;
@@ -298,7 +291,7 @@ export class EmbeddedBackend implements StoreBackend {
         else hasNextPage = true;
       }
       const items = keys.map((key) => (db.flags.get(key) as Stored<Flag>).doc);
-      return { items, endCursor: keys.length > 0 ? encodeCursor({ k: keys[keys.length - 1] }) : null, hasNextPage, totalCount };
+      return { items, endCursor: keys.length > 0 ? flagCursor(keys[keys.length - 1]!) : null, hasNextPage, totalCount };
     });
   }
 
@@ -328,7 +321,7 @@ export class EmbeddedBackend implements StoreBackend {
   /** Newest first. A filter naming one document (kind and key, and environment for segments) uses the index. */
   async auditLog(filter: AuditFilter, page: PageRequest): Promise<Page<ChangeRecord>> {
     const size = pageSize(page);
-    const before = page.after ? decodeCursor(page.after, isAuditCursor).p : null;
+    const before = beforePosition(page.after);
     const ref = filter?.ref;
     return this.read(({ db }) => {
       let positions: number[];
@@ -360,7 +353,7 @@ export class EmbeddedBackend implements StoreBackend {
         }
       }
       const items = positions.map((position) => db.changes.get(position) as ChangeRecord);
-      return { items, endCursor: items.length > 0 ? encodeCursor({ p: items[items.length - 1]!.position }) : null, hasNextPage, totalCount };
+      return { items, endCursor: items.length > 0 ? auditCursor(items[items.length - 1]!.position) : null, hasNextPage, totalCount };
     });
   }
 

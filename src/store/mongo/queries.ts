@@ -1,7 +1,7 @@
 /** Read queries over the materialised collections and the audit log (the change records). */
 import type { Filter } from 'mongodb';
 import { defaultEnvironments, type Environment, type Flag, type Segment } from '../../flags/model.js';
-import { decodeCursor, encodeCursor, pageSize } from '../paging.js';
+import { afterFlagKey, auditCursor, beforePosition, flagCursor, pageSize } from '../paging.js';
 import type { ApiKeyRecord, AuditFilter, ChangeRecord, FlagFilter, Page, PageRequest } from '../types.js';
 import type { ChangeDoc, MaterialisedDoc, RecordDoc, StoreCollections } from './collections.js';
 import { bodyProjection, toChangeRecord, toDocument } from './materialise.js';
@@ -10,14 +10,14 @@ const live: Filter<MaterialisedDoc> = { _deleted: { $ne: true } };
 
 export async function listFlags(collections: StoreCollections, filter: FlagFilter, page: PageRequest): Promise<Page<Flag>> {
   const query = flagQuery(filter ?? {});
-  const after = page.after ? decodeCursor(page.after, isFlagCursor).k : null;
+  const after = afterFlagKey(page.after);
   const ranged = after === null ? query : { $and: [query, { _id: { $gt: after } }] };
   const size = pageSize(page);
   const [docs, totalCount] = await Promise.all([
     collections.documents.flag.find(ranged, { projection: bodyProjection }).sort({ _id: 1 }).limit(size + 1).toArray(),
     collections.documents.flag.countDocuments(query),
   ]);
-  return toPage(docs.map((doc) => toDocument<Flag>(doc)), size, totalCount, (flag) => ({ k: flag.key }));
+  return toPage(docs.map((doc) => toDocument<Flag>(doc)), size, totalCount, (flag) => flagCursor(flag.key));
 }
 
 function flagQuery(filter: FlagFilter): Filter<MaterialisedDoc> {
@@ -64,14 +64,14 @@ export async function findApiKeyByHash(collections: StoreCollections, secretHash
 /** The audit log: change records, newest first, optionally of one document (or kind, or key). */
 export async function auditLog(collections: StoreCollections, filter: AuditFilter, page: PageRequest): Promise<Page<ChangeRecord>> {
   const query = auditQuery(filter);
-  const before = page.after ? decodeCursor(page.after, isAuditCursor).p : null;
+  const before = beforePosition(page.after);
   const ranged = before === null ? query : { ...query, _id: { $lt: before } };
   const size = pageSize(page);
   const [docs, totalCount] = await Promise.all([
     collections.changes.find(ranged).sort({ _id: -1 }).limit(size + 1).toArray(),
     collections.changes.countDocuments(query),
   ]);
-  return toPage((docs as RecordDoc[]).map(toChangeRecord), size, totalCount, (record) => ({ p: record.position }));
+  return toPage((docs as RecordDoc[]).map(toChangeRecord), size, totalCount, (record) => auditCursor(record.position));
 }
 
 function auditQuery(filter: AuditFilter): Filter<ChangeDoc> {
@@ -83,21 +83,14 @@ function auditQuery(filter: AuditFilter): Filter<ChangeDoc> {
 }
 
 /** `items` holds up to size + 1 entries: the extra one only tells that there is a next page. */
-function toPage<T>(items: T[], size: number, totalCount: number, cursorOf: (item: T) => unknown): Page<T> {
+function toPage<T>(items: T[], size: number, totalCount: number, cursorOf: (item: T) => string): Page<T> {
   const hasNextPage = items.length > size;
   const shown = hasNextPage ? items.slice(0, size) : items;
   const last = shown.at(-1);
-  return { items: shown, endCursor: last === undefined ? null : encodeCursor(cursorOf(last)), hasNextPage, totalCount };
+  return { items: shown, endCursor: last === undefined ? null : cursorOf(last), hasNextPage, totalCount };
 }
 
-function isFlagCursor(value: unknown): value is { k: string } {
-  return typeof value === 'object' && value !== null && typeof (value as { k?: unknown }).k === 'string';
-}
 
-function isAuditCursor(value: unknown): value is { p: number } {
-  const p = (value as { p?: unknown } | null)?.p;
-  return typeof value === 'object' && value !== null && typeof p === 'number' && Number.isSafeInteger(p) && p >= 0;
-}
 
 /** The default environments in their natural order first, then the others by creation time and key (as the embedded store). */
 export function sortEnvironments(environments: Environment[]): Environment[] {
