@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DocumentNode, type ExecutionResult, getOperationAST, GraphQLError } from 'graphql';
 import type { KeyRegistry, Principal } from './key-registry.js';
+import { documentErrorCode } from './plugins/use-error-codes.js';
 import { principalFromHeader, type GatewayYoga } from './yoga.js';
 
 type MediaType = 'application/graphql-response+json' | 'application/json';
@@ -61,12 +62,8 @@ export function paramsOf(body: Buffer): Params | null {
 }
 
 /** Errors reach clients with a code: ours carry one; anything else was masked by yoga. */
-function withCodes(result: ExecutionResult): ExecutionResult {
-  if (!result.errors?.some((error) => !error.extensions?.code)) return result;
-  const errors = result.errors.map((error) =>
-    error.extensions?.code ? error : new GraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions: { ...error.extensions, code: 'INTERNAL_SERVER_ERROR' } }),
-  );
-  return { ...result, errors };
+export function withCodes(result: ExecutionResult): ExecutionResult {
+  return result.errors ? { ...result, errors: result.errors.map((error) => coded(error, 'INTERNAL_SERVER_ERROR')) } : result;
 }
 
 /** The error as clients see it: with a code, without yoga's internal `http` extension. */
@@ -120,7 +117,7 @@ export function createFastLane(yoga: GatewayYoga, keys: KeyRegistry, onErrorCode
       try {
         document = enveloped.parse(params.query);
       } catch (error) {
-        return respondWithErrors(res, mediaType, [coded(error, 'GRAPHQL_PARSE_FAILED')], onErrorCode);
+        return respondWithErrors(res, mediaType, [coded(error, documentErrorCode(error as Error))], onErrorCode);
       }
       let invalid: readonly GraphQLError[];
       try {

@@ -10,7 +10,8 @@
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DocumentNode, type ExecutionResult, getOperationAST, GraphQLError } from 'graphql';
-import { coded, paramsOf, readBody } from './fast-lane.js';
+import { coded, paramsOf, readBody, withCodes } from './fast-lane.js';
+import { documentErrorCode } from './plugins/use-error-codes.js';
 import type { KeyRegistry, Principal } from './key-registry.js';
 import { principalFromHeader, type GatewayYoga } from './yoga.js';
 
@@ -29,8 +30,7 @@ export function isSseCandidate(req: IncomingMessage): boolean {
 }
 
 function frame(result: ExecutionResult): string {
-  const errors = result.errors?.map((error) => coded(error, 'INTERNAL_SERVER_ERROR'));
-  return `event: next\ndata: ${JSON.stringify(errors ? { ...result, errors } : result)}\n\n`;
+  return `event: next\ndata: ${JSON.stringify(withCodes(result))}\n\n`;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -100,7 +100,7 @@ export function createSseLane(yoga: GatewayYoga, keys: KeyRegistry): SseLane {
         if (invalid.length > 0) return stream(res, { errors: invalid.map((error) => coded(error, 'GRAPHQL_VALIDATION_FAILED')) });
       } catch (error) {
         // A syntax error, or a limit graphql-armor enforces by throwing.
-        return stream(res, { errors: [coded(error, /limit/i.test(String((error as Error)?.message)) ? 'GRAPHQL_VALIDATION_FAILED' : 'GRAPHQL_PARSE_FAILED')] });
+        return stream(res, { errors: [coded(error, documentErrorCode(error as Error))] });
       }
       const operation = getOperationAST(document, params.operationName ?? undefined);
       const args = {

@@ -7,21 +7,22 @@ import type { Plugin } from 'graphql-yoga';
 
 type ErrorLike = GraphQLError | { message: string; extensions?: Record<string, unknown> };
 
-function codeFor(error: ErrorLike): string {
+/** The code of an error raised on a document before execution (parsing, validation, abuse limits). */
+export function documentErrorCode(error: { message: string }): string {
   // graphql-armor words its limit errors as "Syntax Error: … limit …"; those are validation failures.
   return error.message.startsWith('Syntax Error') && !/limit/i.test(error.message) ? 'GRAPHQL_PARSE_FAILED' : 'GRAPHQL_VALIDATION_FAILED';
 }
 
 function withCode(error: ErrorLike): ErrorLike {
   if (error.extensions?.code) return error;
-  if (!(error instanceof GraphQLError)) return { ...error, extensions: { ...error.extensions, code: codeFor(error) } };
+  if (!(error instanceof GraphQLError)) return { ...error, extensions: { ...error.extensions, code: documentErrorCode(error) } };
   return new GraphQLError(error.message, {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
     path: error.path,
     originalError: error.originalError,
-    extensions: { ...error.extensions, code: codeFor(error) },
+    extensions: { ...error.extensions, code: documentErrorCode(error) },
   });
 }
 
