@@ -3,20 +3,11 @@
  * short-circuited parts marked "not evaluated". Arrow keys move and fold, Home/End jump; hovering or
  * focusing a node reports its source span so the editor can highlight it.
  */
+import type { ExplainNode } from '../dsl/explain.js';
 import { h, shortJson } from './dom.js';
 
-export interface TraceNode {
-  kind: string;
-  operator?: string;
-  text: string;
-  start: number;
-  end: number;
-  line: number;
-  column: number;
-  value?: unknown;
-  evaluated: boolean;
-  children: TraceNode[];
-}
+/** A node of the trace `validateRule`/`explainEvaluation` return: the rule language's explain tree, as JSON. */
+export type TraceNode = ExplainNode;
 
 export type Span = { from: number; to: number };
 
