@@ -55,10 +55,6 @@ export class KeyRegistry extends EventEmitter<{ revoked: [keyId: string] }> {
     return principal;
   }
 
-  isActive(keyId: string): boolean {
-    for (const record of this.byHash.values()) if (record.id === keyId) return true;
-    return false;
-  }
 
   hasAdminKey(): boolean {
     for (const record of this.byHash.values()) if (record.kind === 'admin') return true;

@@ -1,5 +1,4 @@
 /** Live updates: `evaluationsChanged` (evaluation keys; admin keys naming an environment) and `flagChanged` (admin, read-only). */
-import { GraphQLError } from 'graphql';
 import type { Principal } from '../../server/key-registry.js';
 import { evaluationEnvironment, requireKey, requireReader } from '../access.js';
 import { builder } from '../builder.js';
@@ -69,5 +68,3 @@ builder.subscriptionField('flagChanged', (t) =>
     resolve: (payload) => unwrap(payload as FlagChange | EndWithError),
   }),
 );
-
-export const serverShuttingDown = () => new GraphQLError('the server is shutting down; reconnect', { extensions: { code: 'SHUTTING_DOWN' } });
