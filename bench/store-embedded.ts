@@ -8,6 +8,7 @@
  * 3. Snapshot: time to read a 10,000-flag snapshot and to load (compile) it into a fresh FlagEngine.
  *
  * Options (environment): BENCH_DIR (default: a temp dir), BENCH_FLAGS (default 10000).
+ * Arguments: any of `writes`, `feed`, `snapshot` to run only those parts (default: all).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,8 @@ type Flag = Awaited<ReturnType<FlagStore['createFlag']>>;
 const flagCount = Number(process.env.BENCH_FLAGS ?? 10_000);
 const root = process.env.BENCH_DIR ?? mkdtempSync(join(tmpdir(), 'vexil-bench-'));
 const meta = { actor: 'bench' };
+const parts = process.argv.slice(2);
+const wanted = (part: string): boolean => parts.length === 0 || parts.includes(part);
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -183,9 +186,9 @@ async function snapshotLoad(): Promise<void> {
 
 try {
   console.log(`Vexil embedded store benchmark — node ${process.version}, data in ${root}`);
-  await writeThroughput();
-  await feedLatency();
-  await snapshotLoad();
+  if (wanted('writes')) await writeThroughput();
+  if (wanted('feed')) await feedLatency();
+  if (wanted('snapshot')) await snapshotLoad();
 } finally {
   if (!process.env.BENCH_DIR) rmSync(root, { recursive: true, force: true });
 }

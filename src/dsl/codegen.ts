@@ -1,15 +1,19 @@
 /**
- * Generates the JavaScript body of a compiled rule from its checked AST.
+ * Generates a rule *template* from its checked AST: JavaScript in which every string and number literal
+ * of the rule is a parameter (`p0`, `p1`, …) and every value derived from literals at compile time
+ * (frozen lists, sets, RE2 patterns, folded calls, the salt) is a constant (`k0`, `k1`, …) computed by
+ * a recipe. Rules that differ only in their literals — `userId in ["a", "b"] and country == "US"` for
+ * ten thousand flags — therefore share one template and one V8 function; each rule is a closure over
+ * its own parameters and constants (see shape.ts and template.ts).
  *
- * Security: user text reaches the generated code only as JSON-escaped string literals (`jsString`) or
- * as numbers that went through `Number()`; names of functions and helpers come from our own tables.
- * Non-primitive constants (lists, sets, patterns, folded versions and dates) live in the constant pool
- * `k` and are referenced by index.
+ * Security: user text never reaches the generated code, except property names of bracket paths
+ * (`attrs["x-y"]`), which appear as JSON-escaped string literals (`jsString`); literal values arrive
+ * as closure variables. Names of functions and helpers come from our own tables.
  *
- * Speed: common shapes get specialised code (`x === "lit"`, `typeof t === "number" && t > 30`, chained
+ * Speed: common shapes get specialised code (`x === p0`, `typeof t === "number" && t > p1`, chained
  * `===` for short literal lists, a Set for long ones) so evaluation costs about what hand-written JS does.
  */
-import type { BinaryNode, CallNode, Expr, LiteralValue } from './ast.js';
+import type { BinaryNode, CallNode, Expr, LiteralNode, LiteralValue } from './ast.js';
 import { compilePattern } from './checker.js';
 import { builtinFunctions } from './functions/index.js';
 import { isInheritableName } from './values.js';
@@ -20,16 +24,25 @@ interface Code {
   boolean: boolean;
 }
 
-export interface GeneratedRule {
-  /** The complete source of the single-rule factory body, shown in the playground. */
-  js: string;
+/** Computes one constant from the rule's literal values and its salt. May throw `InvalidLiteral`. */
+export type ConstantRecipe = (params: readonly LiteralValue[], salt: string) => unknown;
+
+/** A literal value that makes a rule invalid although another rule of the same shape was valid. */
+export class InvalidLiteral extends Error {}
+
+export interface GeneratedTemplate {
+  /** `function (rt, p, k) { …; return function evaluate(ctx, scope) {…}; }` */
+  factorySource: string;
   /** Runtime helpers the rule calls. */
   bindings: string[];
   /** False when the code is the same whatever the salt, so one compiled rule serves every flag. */
   usesSalt: boolean;
-  constants: unknown[];
-  /** The evaluator as a function expression; `prelude` is inserted first in its body. */
-  evaluatorSource(prelude: string): string;
+  recipes: ConstantRecipe[];
+  /** Parameter slots holding `segment("…")` names and `flag("…")` keys. */
+  segmentSlots: number[];
+  flagSlots: number[];
+  /** The evaluator body, for showing the code to people (see `renderTemplate`). */
+  evaluatorSource: string;
 }
 
 const shortListLimit = 8;
@@ -40,25 +53,40 @@ export function jsString(value: string): string {
   return /[\u2028\u2029]/.test(json) ? json.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029') : json;
 }
 
-function jsLiteral(value: LiteralValue): string {
-  if (typeof value === 'string') return jsString(value);
-  if (typeof value === 'number') return value < 0 || Object.is(value, -0) ? `(${String(value)})` : String(value);
-  return String(value);
-}
-
-function isPrimitiveLiteral(node: Expr): node is Extract<Expr, { type: 'literal' }> {
+function isPrimitiveLiteral(node: Expr): node is LiteralNode {
   return node.type === 'literal';
 }
 
+/**
+ * Numbers each string and number literal of the tree in source order: the order of their tokens, so
+ * slot `i` is the `i`-th literal token that is not a bracket-path property name.
+ */
+export function literalSlots(root: Expr): Map<LiteralNode, number> {
+  const slots = new Map<LiteralNode, number>();
+  const pending: Expr[] = [root];
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    if (node.type === 'literal') {
+      if (typeof node.value === 'string' || typeof node.value === 'number') slots.set(node, slots.size);
+      continue;
+    }
+    const children = node.type === 'list' ? node.items : node.type === 'call' ? node.args : node.type === 'logical' ? node.operands : node.type === 'not' ? [node.operand] : node.type === 'binary' ? [node.left, node.right] : [];
+    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]!);
+  }
+  return slots;
+}
+
 class Generator {
-  readonly constants: unknown[] = [];
+  readonly recipes: ConstantRecipe[] = [];
   /** Runtime helpers the generated code calls. */
   readonly bindings = new Set<string>();
+  readonly segmentSlots: number[] = [];
+  readonly flagSlots: number[] = [];
   private temporaries = 0;
   /** Whether the code depends on the compile-time salt (a one-argument `bucket()`). */
   usesSalt = false;
 
-  constructor(private readonly salt: string) {}
+  constructor(private readonly slots: ReadonlyMap<LiteralNode, number>) {}
 
   get temporaryCount(): number {
     return this.temporaries;
@@ -67,7 +95,7 @@ class Generator {
   expression(node: Expr): Code {
     switch (node.type) {
       case 'literal':
-        return { code: jsLiteral(node.value), boolean: typeof node.value === 'boolean' };
+        return { code: this.literal(node), boolean: typeof node.value === 'boolean' };
       case 'path':
         return { code: node.segments.reduce((target, key) => this.propertyRead(target, key), 'ctx'), boolean: false };
       case 'list':
@@ -89,6 +117,19 @@ class Generator {
     return boolean ? code : `(${code} === true)`;
   }
 
+  /** A literal: its parameter for strings and numbers; `true`, `false` and `null` are part of the shape. */
+  private literal(node: LiteralNode): string {
+    const slot = this.slots.get(node);
+    return slot === undefined ? String(node.value) : `p${slot}`;
+  }
+
+  /** How to get a literal's value from a rule's parameters. */
+  private valueOf(node: LiteralNode): (params: readonly LiteralValue[]) => LiteralValue {
+    const slot = this.slots.get(node);
+    const fixed = node.value;
+    return slot === undefined ? () => fixed : (params) => params[slot]!;
+  }
+
   /** A call of a runtime helper; records the binding so the factory destructures only what is used. */
   private use(binding: string, args: string): string {
     this.bindings.add(binding);
@@ -100,9 +141,9 @@ class Generator {
     return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `${target}?.${key}` : `${target}?.[${jsString(key)}]`;
   }
 
-  private constant(value: unknown): string {
-    this.constants.push(value);
-    return `k[${this.constants.length - 1}]`;
+  private constant(recipe: ConstantRecipe): string {
+    this.recipes.push(recipe);
+    return `k${this.recipes.length - 1}`;
   }
 
   private temporary(): string {
@@ -110,13 +151,16 @@ class Generator {
   }
 
   private list(items: Expr[]): Code {
-    if (items.every(isPrimitiveLiteral)) return { code: this.constant(Object.freeze(items.map((item) => item.value))), boolean: false };
-    return { code: `[${items.map((item) => this.expression(item).code).join(', ')}]`, boolean: false };
+    if (!items.every(isPrimitiveLiteral)) return { code: `[${items.map((item) => this.expression(item).code).join(', ')}]`, boolean: false };
+    const values = items.map((item) => this.valueOf(item));
+    return { code: this.constant((params) => Object.freeze(values.map((value) => value(params)))), boolean: false };
   }
 
   private call(node: CallNode): Code {
     if (node.name === 'segment' || node.name === 'flag') {
-      const key = jsString(String((node.args[0] as { value: unknown }).value));
+      const argument = node.args[0] as LiteralNode;
+      (node.name === 'segment' ? this.segmentSlots : this.flagSlots).push(this.slots.get(argument)!);
+      const key = this.literal(argument);
       return node.name === 'segment'
         ? { code: `(${this.use('resolveSegment', `${key}, ctx, scope`)} === true)`, boolean: true }
         : { code: this.use('resolveFlag', `${key}, ctx, scope`), boolean: false };
@@ -125,17 +169,15 @@ class Generator {
     const args = node.args.map((arg) => this.expression(arg).code);
     if (node.name === 'bucket' && args.length === 1) {
       this.usesSalt = true;
-      args.push(jsString(this.salt));
+      args.push(this.constant((_params, salt) => salt));
     }
-    if (builtin.pure && node.args.every(isPrimitiveLiteral)) return this.folded(builtin.implementation(...node.args.map((arg) => arg.value), this.salt));
+    if (builtin.pure && node.args.every(isPrimitiveLiteral)) {
+      // Folded at compile time, per rule: `semver("2.3.0")`, `bucket("fixed")`.
+      const values = node.args.map((arg) => this.valueOf(arg));
+      const implementation = builtin.implementation;
+      return { code: this.constant((params, salt) => implementation(...values.map((value) => value(params)), salt)), boolean: false };
+    }
     return { code: this.use(builtin.binding, args.join(', ')), boolean: false };
-  }
-
-  private folded(value: unknown): Code {
-    if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
-      return { code: jsLiteral(value), boolean: typeof value === 'boolean' };
-    }
-    return { code: this.constant(value), boolean: false };
   }
 
   private binary(node: BinaryNode): string {
@@ -160,7 +202,7 @@ class Generator {
       case 'endsWith':
         return this.affix(node.operator, left, right);
       case 'matches':
-        return this.matches(left, right);
+        return this.matches(left, right as LiteralNode);
     }
   }
 
@@ -169,13 +211,13 @@ class Generator {
     if (!literal || !other) return this.use('eq', `${this.expression(left).code}, ${this.expression(right).code}`);
     // A missing attribute is undefined at run time and must equal null: loose `== null` covers both.
     if (literal.value === null) return `(${this.expression(other).code} == null)`;
-    return `(${this.expression(other).code} === ${jsLiteral(literal.value)})`;
+    return `(${this.expression(other).code} === ${this.literal(literal)})`;
   }
 
   private ordering(operator: '<' | '<=' | '>' | '>=', left: Expr, right: Expr): string {
     if (isPrimitiveLiteral(right) && (typeof right.value === 'number' || typeof right.value === 'string')) {
       const t = this.temporary();
-      return `((${t} = ${this.expression(left).code}), typeof ${t} === "${typeof right.value}" && ${t} ${operator} ${jsLiteral(right.value)})`;
+      return `((${t} = ${this.expression(left).code}), typeof ${t} === "${typeof right.value}" && ${t} ${operator} ${this.literal(right)})`;
     }
     return `(${this.use('cmp', `${this.expression(left).code}, ${this.expression(right).code}`)} ${operator} 0)`;
   }
@@ -183,50 +225,94 @@ class Generator {
   private membership(item: Expr, list: Expr): string {
     const value = this.expression(item).code;
     if (list.type !== 'list' || !list.items.every(isPrimitiveLiteral)) return this.use('isIn', `${value}, ${this.expression(list).code}`);
-    const literals = list.items.map((entry) => entry.value);
+    const literals = list.items as LiteralNode[];
     if (literals.length === 0) return `(${value}, false)`;
     const t = this.temporary();
     if (literals.length <= shortListLimit) {
-      const tests = literals.map((literal) => (literal === null ? `${t} == null` : `${t} === ${jsLiteral(literal)}`));
+      const tests = literals.map((literal) => (literal.value === null ? `${t} == null` : `${t} === ${this.literal(literal)}`));
       return `((${t} = ${value}), ${tests.join(' || ')})`;
     }
-    return `((${t} = ${value}), ${this.constant(new Set(literals))}.has(${t} === undefined ? null : ${t}))`;
+    const values = literals.map((literal) => this.valueOf(literal));
+    const set = this.constant((params) => new Set(values.map((entry) => entry(params))));
+    return `((${t} = ${value}), ${set}.has(${t} === undefined ? null : ${t}))`;
   }
 
   private affix(operator: 'startsWith' | 'endsWith', left: Expr, right: Expr): string {
     if (isPrimitiveLiteral(right) && typeof right.value === 'string') {
       const t = this.temporary();
-      return `((${t} = ${this.expression(left).code}), typeof ${t} === "string" && ${t}.${operator}(${jsString(right.value)}))`;
+      return `((${t} = ${this.expression(left).code}), typeof ${t} === "string" && ${t}.${operator}(${this.literal(right)}))`;
     }
     return this.use(operator, `${this.expression(left).code}, ${this.expression(right).code}`);
   }
 
-  private matches(left: Expr, right: Expr): string {
-    const pattern = compilePattern(String((right as { value: unknown }).value));
+  private matches(left: Expr, right: LiteralNode): string {
+    const source = this.valueOf(right);
+    const pattern = this.constant((params) => {
+      const compiled = compilePattern(String(source(params)));
+      if (typeof compiled === 'string') throw new InvalidLiteral(compiled);
+      return compiled;
+    });
     const t = this.temporary();
-    return `((${t} = ${this.expression(left).code}), typeof ${t} === "string" && ${this.constant(pattern)}.test(${t}))`;
+    return `((${t} = ${this.expression(left).code}), typeof ${t} === "string" && ${pattern}.test(${t}))`;
   }
 }
 
-export function generate(root: Expr, salt: string): GeneratedRule {
-  const generator = new Generator(salt);
+function declarations(prefix: string, source: string, count: number): string[] {
+  return count === 0 ? [] : [`  const ${Array.from({ length: count }, (_, i) => `${prefix}${i} = ${source}[${i}]`).join(', ')};`];
+}
+
+export function generateTemplate(root: Expr, slots: ReadonlyMap<LiteralNode, number>): GeneratedTemplate {
+  const generator = new Generator(slots);
   const body = generator.condition(root);
   const temporaries = Array.from({ length: generator.temporaryCount }, (_, i) => `t${i}`);
   // Bind only the helpers this rule calls: compiling unused destructuring costs more than the rule.
   const bindings = [...generator.bindings];
-  const evaluatorSource = (prelude: string) =>
-    [
-      'function evaluate(ctx, scope) {',
-      ...(prelude ? [`  ${prelude}`] : []),
-      ...(temporaries.length > 0 ? [`  let ${temporaries.join(', ')};`] : []),
-      // Only an exotic context (a throwing getter, a revoked proxy) can throw here; such a rule does not match.
-      '  try {',
-      `    return ${body};`,
-      '  } catch {',
-      '    return false;',
-      '  }',
-      '}',
-    ].join('\n');
-  const js = ['"use strict";', ...(bindings.length > 0 ? [`const { ${bindings.join(', ')} } = rt;`] : []), `return ${evaluatorSource('')};`].join('\n');
-  return { js, bindings, usesSalt: generator.usesSalt, constants: generator.constants, evaluatorSource };
+  const evaluatorSource = [
+    'function evaluate(ctx, scope) {',
+    ...(temporaries.length > 0 ? [`  let ${temporaries.join(', ')};`] : []),
+    // Only an exotic context (a throwing getter, a revoked proxy) can throw here; such a rule does not match.
+    '  try {',
+    `    return ${body};`,
+    '  } catch {',
+    '    return false;',
+    '  }',
+    '}',
+  ].join('\n');
+  // Parameters and constants become closure constants of the evaluator: as fast to read as literals.
+  const factorySource = [
+    'function (rt, p, k) {',
+    ...(bindings.length > 0 ? [`  const { ${bindings.join(', ')} } = rt;`] : []),
+    ...declarations('p', 'p', slots.size),
+    ...declarations('k', 'k', generator.recipes.length),
+    `  return ${evaluatorSource};`,
+    '}',
+  ].join('\n');
+  return {
+    factorySource,
+    bindings,
+    usesSalt: generator.usesSalt,
+    recipes: generator.recipes,
+    segmentSlots: generator.segmentSlots,
+    flagSlots: generator.flagSlots,
+    evaluatorSource,
+  };
+}
+
+/** A constant as readable code, for people (never executed). */
+function describeConstant(value: unknown, index: number): string {
+  if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'string') return jsString(value);
+  if (value instanceof Set) return `new Set(${describeConstant([...value], index)})`;
+  if (Array.isArray(value)) return `[${value.map((item) => describeConstant(item, index)).join(', ')}]`;
+  return `k[${index}] /* computed at compile time */`;
+}
+
+/** The code of one rule as people read it: the template with this rule's literal values filled in. */
+export function renderTemplate(template: GeneratedTemplate, params: readonly LiteralValue[], constants: readonly unknown[]): string {
+  const lines = ['"use strict";'];
+  if (template.bindings.length > 0) lines.push(`const { ${template.bindings.join(', ')} } = rt;`);
+  params.forEach((value, i) => lines.push(`const p${i} = ${describeConstant(value, i)};`));
+  constants.forEach((value, i) => lines.push(`const k${i} = ${describeConstant(value, i)};`));
+  lines.push(`return ${template.evaluatorSource};`);
+  return lines.join('\n');
 }

@@ -1,18 +1,24 @@
 /**
  * The public entry of the rule language: `compileRule`, `checkRule` and the compiled-rule cache.
  *
- * Pipeline: size limit → lex → bracket-depth pre-check (protects the recursive parser) → parse with
- * recovery → semantic checks → code generation → `new Function` over our own runtime bindings.
+ * Pipeline: size limit → lex → shape (see shape.ts) → if a rule of the same shape was compiled before,
+ * fill its template with this rule's literals; otherwise bracket-depth pre-check (protects the
+ * recursive parser) → parse with recovery → semantic checks → template generation → `new Function`
+ * over our own runtime bindings. A snapshot of thousands of rules written from a few patterns is
+ * parsed and code-generated once per pattern.
  */
+import type { IToken } from 'chevrotain';
 import { LRUCache } from 'lru-cache';
-import type { Expr } from './ast.js';
+import type { Expr, LiteralValue } from './ast.js';
 import { checkTree, type References } from './checker.js';
-import { generate, type GeneratedRule } from './codegen.js';
+import { generateTemplate, InvalidLiteral, literalSlots, renderTemplate } from './codegen.js';
 import { type Diagnostic, DiagnosticList, RuleError, SourcePositions } from './diagnostics.js';
 import { Explainer, type Explanation } from './explain.js';
-import { type Evaluator, instantiateMany, instantiateOne, runtimeFor } from './factory.js';
+import { buildFactories, runtimeFor } from './factory.js';
 import { type CompileOptions, limits, type RuleResolvers } from './options.js';
 import { parseTokens } from './parser.js';
+import { type Shape, shapeOf } from './shape.js';
+import { RuleTemplate } from './template.js';
 import { LBracket, LParen, RBracket, RParen, ruleLexer } from './tokens.js';
 
 export interface CompiledRule {
@@ -27,7 +33,7 @@ export interface CompiledRule {
   readonly segments: readonly string[];
   /** Flag keys referenced through `flag("…")`. */
   readonly flags: readonly string[];
-  /** The generated JavaScript. */
+  /** The generated JavaScript, with this rule's literal values filled in (rendered on demand). */
   readonly js: string;
 }
 
@@ -40,30 +46,41 @@ interface Analysis {
   ast: Expr;
   references: References;
   positions: SourcePositions;
+  /** Offsets of the string literals that name a property (`attrs["x-y"]`). */
+  pathStrings: number[];
 }
 
-function analyse(source: string, options: CompileOptions): Analysis | Diagnostic[] {
+function withinSizeLimit(source: string): boolean {
+  // A UTF-8 character takes at most 3 bytes per UTF-16 unit, so short sources need no byte count.
+  return source.length * 3 <= limits.maxSourceBytes || Buffer.byteLength(source, 'utf8') <= limits.maxSourceBytes;
+}
+
+/** The full front end: every problem with its position, or the checked tree. `tokens` when already lexed. */
+function analyse(source: string, options: CompileOptions, tokens?: IToken[]): Analysis | Diagnostic[] {
   const positions = new SourcePositions(source);
   const diagnostics = new DiagnosticList(positions);
-  // A UTF-8 character takes at most 3 bytes per UTF-16 unit, so short sources need no byte count.
-  if (source.length * 3 > limits.maxSourceBytes && Buffer.byteLength(source, 'utf8') > limits.maxSourceBytes) {
+  if (!withinSizeLimit(source)) {
     diagnostics.add(`rule is longer than ${limits.maxSourceBytes / 1024} KiB`, 0, source.length);
     return diagnostics.sorted();
   }
-  const lexed = ruleLexer.tokenize(source);
-  for (const error of lexed.errors) {
-    diagnostics.add(`unexpected character ${JSON.stringify(source.slice(error.offset, error.offset + 1))}`, error.offset, error.length);
+  if (!tokens) {
+    const lexed = ruleLexer.tokenize(source);
+    for (const error of lexed.errors) {
+      diagnostics.add(`unexpected character ${JSON.stringify(source.slice(error.offset, error.offset + 1))}`, error.offset, error.length);
+    }
+    tokens = lexed.tokens;
   }
-  if (!checkBracketDepth(lexed.tokens, diagnostics)) return diagnostics.sorted();
-  const ast = parseTokens(lexed.tokens, diagnostics, source.length);
+  if (!checkBracketDepth(tokens, diagnostics)) return diagnostics.sorted();
+  const pathStrings: number[] = [];
+  const ast = parseTokens(tokens, diagnostics, source.length, pathStrings);
   if (!ast || diagnostics.size > 0) return diagnostics.sorted();
   const references = checkTree(ast, options, diagnostics);
   if (diagnostics.size > 0) return diagnostics.sorted();
-  return { ast, references, positions };
+  return { ast, references, positions, pathStrings };
 }
 
 /** Rejects nesting deeper than the limit before parsing, so the recursive-descent parser stays shallow. */
-function checkBracketDepth(tokens: ReturnType<typeof ruleLexer.tokenize>['tokens'], diagnostics: DiagnosticList): boolean {
+function checkBracketDepth(tokens: readonly IToken[], diagnostics: DiagnosticList): boolean {
   let depth = 0;
   for (const token of tokens) {
     if (token.tokenType === LParen || token.tokenType === LBracket) depth++;
@@ -86,110 +103,176 @@ function runtimeOf(resolvers: RuleResolvers | undefined): Record<string, unknown
   return runtime;
 }
 
-/** Builds the explainer on first use: most rules are never explained, and the AST is the bulk of a rule's memory. */
-function lazyExplain(source: string, options: CompileOptions): (context: unknown, scope?: unknown) => Explanation {
-  let explainer: { explainer: Explainer; ast: Expr } | null = null;
-  return (context, scope) => {
-    if (!explainer) {
-      const analysis = analyse(source, options) as Analysis;
-      explainer = { explainer: new Explainer(source, analysis.positions, options), ast: analysis.ast };
+/** A rule resolved to its template, with its own literal values and the constants computed from them. */
+interface PreparedRule {
+  template: RuleTemplate;
+  params: LiteralValue[];
+  constants: unknown[];
+}
+
+const none: readonly string[] = Object.freeze([]);
+
+function namesAt(template: RuleTemplate, slots: readonly number[], params: readonly LiteralValue[]): readonly string[] {
+  return slots.length === 0 ? none : Object.freeze(template.namesAt(slots, params));
+}
+
+/** One compiled rule: its evaluator is a closure made by its template's factory. */
+class TemplatedRule implements CompiledRule {
+  readonly evaluate: (context: unknown, scope?: unknown) => boolean;
+  readonly attributes: readonly string[];
+  readonly segments: readonly string[];
+  readonly flags: readonly string[];
+  /** Built on first use: most rules are never explained, and the AST is the bulk of a rule's memory. */
+  #explainer: { explainer: Explainer; ast: Expr } | null = null;
+
+  constructor(
+    readonly source: string,
+    private readonly options: CompileOptions,
+    private readonly prepared: PreparedRule,
+  ) {
+    const { template, params, constants } = prepared;
+    if (!template.factory) buildFactories([template]);
+    this.evaluate = template.factory!(runtimeOf(options.resolvers), params, constants);
+    this.attributes = template.attributes;
+    this.segments = namesAt(template, template.generated.segmentSlots, params);
+    this.flags = namesAt(template, template.generated.flagSlots, params);
+    Object.freeze(this);
+  }
+
+  get js(): string {
+    return renderTemplate(this.prepared.template.generated, this.prepared.params, this.prepared.constants);
+  }
+
+  explain(context: unknown, scope?: unknown): Explanation {
+    if (!this.#explainer) {
+      const analysis = analyse(this.source, this.options) as Analysis;
+      this.#explainer = { explainer: new Explainer(this.source, analysis.positions, this.options), ast: analysis.ast };
     }
-    return explainer.explainer.explain(explainer.ast, context, scope);
-  };
+    return this.#explainer.explainer.explain(this.#explainer.ast, context, scope);
+  }
 }
 
-function compiledRule(source: string, options: CompileOptions, analysis: Analysis, generated: GeneratedRule, evaluate: Evaluator): CompiledRule {
-  return Object.freeze({
-    source,
-    evaluate,
-    explain: lazyExplain(source, options),
-    attributes: Object.freeze(analysis.references.attributes),
-    segments: Object.freeze(analysis.references.segments),
-    flags: Object.freeze(analysis.references.flags),
-    js: generated.js,
+/** Fills a template with a rule's literals, or null when one of them is invalid for the rule. */
+function fill(template: RuleTemplate, literals: readonly IToken[], options: CompileOptions): PreparedRule | null {
+  const params = template.paramsOf(literals);
+  if (!params) return null;
+  try {
+    return { template, params, constants: template.constantsOf(params, options.salt ?? '') };
+  } catch (error) {
+    if (error instanceof InvalidLiteral) return null;
+    throw error;
+  }
+}
+
+function templateOf(analysis: Analysis, shape: Shape): RuleTemplate {
+  const pathOffsets = new Set(analysis.pathStrings);
+  const pathLiterals: number[] = [];
+  const pathImages: string[] = [];
+  shape.literals.forEach((token, index) => {
+    if (!pathOffsets.has(token.startOffset)) return;
+    pathLiterals.push(index);
+    pathImages.push(token.image);
   });
+  const slots = literalSlots(analysis.ast);
+  if (slots.size + pathLiterals.length !== shape.literals.length) throw new Error('internal error: rule literals do not match their tokens');
+  return new RuleTemplate(generateTemplate(analysis.ast, slots), Object.freeze(analysis.references.attributes), pathLiterals, pathImages);
 }
 
-interface PendingRule {
-  source: string;
-  options: CompileOptions;
-  analysis: Analysis;
-  generated: GeneratedRule;
+/** Templates depend on which resolvers exist (the checker rejects `segment()` without one), not on which. */
+function templateKey(options: CompileOptions, shapeKey: string): string {
+  return `${options.resolvers?.segment ? 'S' : '-'}${options.resolvers?.flag ? 'F' : '-'}${shapeKey}`;
 }
-
-/** Rules compiled together share one script (see factory.ts); this bounds a script's size. */
-const batchSize = 500;
 
 /** Compiled rules of one source, by resolver set, then salt (`anySalt` when the code does not depend on it). */
 interface SaltedRules {
   anySalt: CompiledRule | null;
-  bySalt: Map<string, CompiledRule>;
+  bySalt: ReadonlyMap<string, CompiledRule>;
 }
 type SourceBucket = Map<RuleResolvers | null, SaltedRules>;
+/** Shared by every rule that does not depend on the salt; copied, never changed, when a salted rule joins. */
+const noSalts: ReadonlyMap<string, CompiledRule> = new Map();
 
 /**
- * Compiles rules and caches them by (source, options) in an LRU of `cacheSize` compiled rules.
- * Keyed by the source string itself (V8 caches a string's hash), then resolvers and salt in nested
- * maps, so a cache hit allocates nothing.
+ * Compiles rules and caches them by (source, options) in an LRU of `cacheSize` compiled rules, and
+ * their templates by shape in an LRU of `templateCacheSize` templates. Keyed by the source string
+ * itself (V8 caches a string's hash), then resolvers and salt in nested maps, so a cache hit allocates
+ * nothing.
  */
 export class RuleCompiler {
   private readonly cache: LRUCache<string, SourceBucket>;
+  /** Template variants by (resolvers available, shape). */
+  private readonly templates: LRUCache<string, RuleTemplate[]>;
   /** Small numbers standing for resolver sets, to deduplicate a batch by (resolvers, salt, source). */
   private readonly resolverIds = new WeakMap<RuleResolvers, number>();
   private nextResolverId = 1;
 
-  /** @param cacheSize how many compiled rules to keep. @default 10000 */
-  constructor({ cacheSize = 10_000 }: { cacheSize?: number } = {}) {
+  /** @param cacheSize how many compiled rules to keep. @default 10000 @param templateCacheSize how many rule shapes. @default 5000 */
+  constructor({ cacheSize = 10_000, templateCacheSize = 5_000 }: { cacheSize?: number; templateCacheSize?: number } = {}) {
     this.cache = new LRUCache<string, SourceBucket>({ maxSize: cacheSize, sizeCalculation: countRules });
+    // maxSize rather than max: lru-cache preallocates `max` slots up front, a cost on every new compiler.
+    this.templates = new LRUCache<string, RuleTemplate[]>({ maxSize: templateCacheSize, sizeCalculation: (variants) => variants.length });
   }
 
   compile(source: string, options: CompileOptions = {}): CompiledRule {
     const cached = this.lookup(source, options);
     if (cached) return cached;
-    const analysis = analyse(source, options);
-    if (Array.isArray(analysis)) throw new RuleError(analysis);
-    const generated = generate(analysis.ast, options.salt ?? '');
-    const rule = compiledRule(source, options, analysis, generated, instantiateOne(generated, runtimeOf(options.resolvers)));
-    this.store(source, options, rule, generated.usesSalt);
+    const prepared = this.prepare(source, options);
+    if (prepared instanceof RuleError) throw prepared;
+    const rule = new TemplatedRule(source, options, prepared);
+    this.store(source, options, rule, prepared.template.generated.usesSalt);
     return rule;
   }
 
   /**
    * Compiles many rules at once, far faster than one by one for thousands of new rules (one script
-   * per batch instead of one per rule). Returns, per request, the compiled rule or its RuleError.
+   * per batch of new shapes instead of one per rule). Returns, per request, the compiled rule or its
+   * RuleError.
    */
   compileMany(requests: ReadonlyArray<{ source: string; options?: CompileOptions }>): Array<CompiledRule | RuleError> {
     const results: Array<CompiledRule | RuleError | undefined> = new Array(requests.length);
-    const pending = new Map<string, { rule: PendingRule; indexes: number[] }>();
+    const pending = new Map<string, { source: string; options: CompileOptions; prepared: PreparedRule; indexes: number[] }>();
+    const fresh: RuleTemplate[] = [];
     requests.forEach(({ source, options = {} }, index) => {
       const cached = this.lookup(source, options);
       if (cached) return void (results[index] = cached);
       const id = `${this.resolverId(options.resolvers)}\u0000${options.salt ?? ''}\u0000${source}`;
       const existing = pending.get(id);
       if (existing) return void existing.indexes.push(index);
-      const analysis = analyse(source, options);
-      if (Array.isArray(analysis)) return void (results[index] = new RuleError(analysis));
-      pending.set(id, { rule: { source, options, analysis, generated: generate(analysis.ast, options.salt ?? '') }, indexes: [index] });
+      const prepared = this.prepare(source, options, fresh);
+      if (prepared instanceof RuleError) return void (results[index] = prepared);
+      pending.set(id, { source, options, prepared, indexes: [index] });
     });
-    const byRuntime = new Map<Record<string, unknown>, Array<{ rule: PendingRule; indexes: number[] }>>();
-    for (const entry of pending.values()) {
-      const runtime = runtimeOf(entry.rule.options.resolvers);
-      const group = byRuntime.get(runtime);
-      if (group) group.push(entry);
-      else byRuntime.set(runtime, [entry]);
-    }
-    for (const [runtime, entries] of byRuntime) {
-      for (let start = 0; start < entries.length; start += batchSize) {
-        const batch = entries.slice(start, start + batchSize);
-        const evaluators = instantiateMany(batch.map((entry) => entry.rule.generated), runtime);
-        batch.forEach(({ rule, indexes }, i) => {
-          const compiled = compiledRule(rule.source, rule.options, rule.analysis, rule.generated, evaluators[i]!);
-          this.store(rule.source, rule.options, compiled, rule.generated.usesSalt);
-          for (const index of indexes) results[index] = compiled;
-        });
-      }
+    buildFactories(fresh);
+    for (const { source, options, prepared, indexes } of pending.values()) {
+      const compiled = new TemplatedRule(source, options, prepared);
+      this.store(source, options, compiled, prepared.template.generated.usesSalt);
+      for (const index of indexes) results[index] = compiled;
     }
     return results as Array<CompiledRule | RuleError>;
+  }
+
+  /**
+   * Resolves a rule to a template and its literals: a known shape costs a lex; a new shape (or an
+   * invalid literal in a known one) goes through the full front end, whose diagnostics say what is
+   * wrong. New templates are added to `fresh`, whose factories the caller builds in one go.
+   */
+  private prepare(source: string, options: CompileOptions, fresh: RuleTemplate[] = []): PreparedRule | RuleError {
+    const lexed = withinSizeLimit(source) ? ruleLexer.tokenize(source) : null;
+    const shape = lexed && lexed.errors.length === 0 ? shapeOf(lexed.tokens) : null;
+    const key = shape ? templateKey(options, shape.key) : '';
+    if (shape) {
+      const known = this.templates.get(key)?.find((template) => template.fits(shape.literals));
+      const prepared = known && fill(known, shape.literals, options);
+      if (prepared) return prepared;
+    }
+    const analysis = analyse(source, options, shape ? lexed!.tokens : undefined);
+    if (Array.isArray(analysis)) return new RuleError(analysis);
+    const template = templateOf(analysis, shape!);
+    this.templates.set(key, [...(this.templates.get(key) ?? []), template]);
+    fresh.push(template);
+    const prepared = fill(template, shape!.literals, options);
+    if (!prepared) throw new Error('internal error: a rule template rejects the literals of the rule it was made from');
+    return prepared;
   }
 
   private lookup(source: string, options: CompileOptions): CompiledRule | undefined {
@@ -207,17 +290,23 @@ export class RuleCompiler {
   private store(source: string, options: CompileOptions, rule: CompiledRule, usesSalt: boolean): void {
     const resolvers = options.resolvers ?? null;
     // A new bucket object on every insert: lru-cache only recounts a size when the value changes identity.
-    const next: SourceBucket = new Map(this.cache.get(source) ?? []);
+    const bucket = this.cache.peek(source);
+    const next: SourceBucket = bucket ? new Map(bucket) : new Map();
     const previous = next.get(resolvers);
-    const bySalt = new Map(previous?.bySalt ?? []);
-    if (usesSalt) bySalt.set(options.salt ?? '', rule);
+    const bySalt = usesSalt ? new Map(previous?.bySalt ?? []).set(options.salt ?? '', rule) : (previous?.bySalt ?? noSalts);
     next.set(resolvers, { anySalt: usesSalt ? (previous?.anySalt ?? null) : rule, bySalt });
     this.cache.set(source, next);
   }
 
+
   check(source: string, options: CompileOptions = {}): RuleCheck {
     const analysis = analyse(source, options);
     return Array.isArray(analysis) ? { ok: false, diagnostics: analysis } : { ok: true, diagnostics: [] };
+  }
+
+  /** Number of rule templates held: distinct shapes (and property-name variants) compiled so far. */
+  get templateCount(): number {
+    return this.templates.calculatedSize;
   }
 
   /** Number of compiled rules held. */

@@ -1,13 +1,15 @@
 /**
- * Turns generated code into evaluator functions. V8 pays a fixed cost (tens of µs) per script it
- * compiles, so when many rules are compiled together (a snapshot of thousands of flags) they share one
- * script: each rule is a function expression V8 only pre-parses until its first call.
+ * Turns rule templates into factory functions. V8 pays a fixed cost (tens of µs) per script it
+ * compiles, so templates built together (a snapshot of thousands of flags) share one script: each
+ * template is a function expression V8 only pre-parses until its first call. A factory call then
+ * makes one rule's evaluator, a closure over that rule's literals and constants.
  *
- * Security: the sources come from codegen.ts, where user text appears only as JSON-escaped literals.
+ * Security: the sources come from codegen.ts, where user text appears only as JSON-escaped property
+ * names; literal values are never part of the code.
  */
-import type { GeneratedRule } from './codegen.js';
 import { builtinFunctions } from './functions/index.js';
 import type { RuleResolvers } from './options.js';
+import type { RuleFactory, RuleTemplate } from './template.js';
 import { compare, contains, endsWith, equals, isIn, readProperty, startsWith } from './values.js';
 
 export type Evaluator = (context: unknown, scope?: unknown) => boolean;
@@ -33,22 +35,15 @@ export function runtimeFor(resolvers: RuleResolvers | undefined): Record<string,
   return runtime;
 }
 
-export function instantiateOne(generated: GeneratedRule, runtime: Record<string, unknown>): Evaluator {
-  const factory = new Function('rt', 'k', generated.js) as (rt: unknown, k: unknown[]) => Evaluator;
-  return factory(runtime, generated.constants);
-}
+/** Rules compiled together share one script; this bounds a script's size. */
+const batchSize = 500;
 
-/** One script for many rules (all bound to the same runtime). */
-export function instantiateMany(generated: readonly GeneratedRule[], runtime: Record<string, unknown>): Evaluator[] {
-  if (generated.length === 1) return [instantiateOne(generated[0]!, runtime)];
-  const bindings = [...new Set(generated.flatMap((rule) => rule.bindings))];
-  const source = [
-    '"use strict";',
-    ...(bindings.length > 0 ? [`const { ${bindings.join(', ')} } = rt;`] : []),
-    'return [',
-    generated.map((rule, index) => rule.evaluatorSource(rule.constants.length > 0 ? `const k = ks[${index}];` : '')).join(',\n'),
-    '];',
-  ].join('\n');
-  const factory = new Function('rt', 'ks', source) as (rt: unknown, ks: unknown[][]) => Evaluator[];
-  return factory(runtime, generated.map((rule) => rule.constants));
+/** Gives every template without one its factory, compiling them in as few scripts as possible. */
+export function buildFactories(templates: readonly RuleTemplate[]): void {
+  for (let start = 0; start < templates.length; start += batchSize) {
+    const batch = templates.slice(start, start + batchSize);
+    const source = `"use strict";\nreturn [\n${batch.map((template) => template.generated.factorySource).join(',\n')}\n];`;
+    const factories = new Function(source)() as RuleFactory[];
+    batch.forEach((template, i) => (template.factory = factories[i]!));
+  }
 }

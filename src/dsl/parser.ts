@@ -41,6 +41,8 @@ const recovery = { recoveryValueFunc: () => recovered };
 class RuleParser extends EmbeddedActionsParser {
   /** Where string-literal problems found while building the AST are reported; set per parse. */
   diagnostics: DiagnosticList | null = null;
+  /** Where the offsets of string literals that name a property (`attrs["x-y"]`) are collected; set per parse. */
+  pathStrings: number[] | null = null;
 
   constructor(recoveryEnabled: boolean) {
     super(T.allTokens, { recoveryEnabled, errorMessageProvider: humanErrorMessages, maxLookahead: 3 });
@@ -168,7 +170,10 @@ class RuleParser extends EmbeddedActionsParser {
             this.CONSUME2(T.LBracket);
             const key = this.CONSUME2(T.StringLiteral);
             last = this.CONSUME2(T.RBracket);
-            this.ACTION(() => segments.push(this.decodeString(key)));
+            this.ACTION(() => {
+              this.pathStrings?.push(key.startOffset);
+              segments.push(this.decodeString(key));
+            });
           },
         },
       ]);
@@ -204,8 +209,9 @@ class RuleParser extends EmbeddedActionsParser {
 const fastParser = new RuleParser(false);
 const recoveringParser = new RuleParser(true);
 
-function run(parser: RuleParser, tokens: IToken[], diagnostics: DiagnosticList): Expr | null {
+function run(parser: RuleParser, tokens: IToken[], diagnostics: DiagnosticList, pathStrings: number[] | null = null): Expr | null {
   parser.diagnostics = diagnostics;
+  parser.pathStrings = pathStrings;
   parser.input = tokens;
   try {
     return parser.rule();
@@ -215,17 +221,19 @@ function run(parser: RuleParser, tokens: IToken[], diagnostics: DiagnosticList):
     return null;
   } finally {
     parser.diagnostics = null;
+    parser.pathStrings = null;
   }
 }
 
 /**
  * Parses lexed tokens into an AST, reporting every syntax error recovery can find into `diagnostics`.
- * Returns a null AST when there was any error.
+ * Returns a null AST when there was any error. `pathStrings` receives the offsets of the string
+ * literals that name a property rather than stand for a value.
  */
-export function parseTokens(tokens: IToken[], diagnostics: DiagnosticList, sourceLength: number): Expr | null {
+export function parseTokens(tokens: IToken[], diagnostics: DiagnosticList, sourceLength: number, pathStrings: number[] = []): Expr | null {
   if (diagnostics.size === 0) {
     const scratch = new DiagnosticList(diagnostics.positions);
-    const ast = run(fastParser, tokens, scratch);
+    const ast = run(fastParser, tokens, scratch, pathStrings);
     if (fastParser.errors.length === 0 && scratch.size === 0) return ast;
   }
   const ast = run(recoveringParser, tokens, diagnostics);
