@@ -5,15 +5,20 @@
  *   - `evaluate` of one flag, and `evaluateAll` for one context over 20 and over 100 flags.
  * Servers run in their own processes (`node dist/cli/main.js serve`), so the load generator does not
  * share their event loop. Build first: `npx tsc -p tsconfig.json`.
+ *
+ * On a shared machine req/s swing with other load; two things help compare runs: the server's CPU
+ * time per request (from /proc, Linux only), which moves far less, and BENCH_ROUNDS=n, which measures
+ * every target n times in turn and reports the median round.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const duration = Number(process.env.BENCH_SECONDS ?? 8);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
 const adminKey = 'vxl_admin_bench-secret-0123456789';
 const repo = new URL('..', import.meta.url).pathname;
 
@@ -24,6 +29,18 @@ interface Figures {
   p99Ms: number;
   errors: number;
   non2xx: number;
+  /** Server CPU time (user + system) per request, in µs; null where /proc is not available. */
+  cpuUsPerRequest: number | null;
+}
+
+/** A server process's CPU time so far in ms, from /proc/<pid>/stat (utime + stime, in clock ticks of 10 ms). */
+function cpuMs(pid: number | undefined): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
 }
 
 function waitForLine(child: ChildProcess, pattern: RegExp): Promise<void> {
@@ -99,13 +116,31 @@ async function evaluationKey(port: number): Promise<string> {
 
 const context = { targetingKey: 'user-42', userId: 'user-42', plan: 'premium', country: 'US', accountAgeDays: 90, email: 'ann@example.com', appVersion: '2.4.1' };
 
-/** A short unmeasured run first, so every target is measured JIT-warm. */
-async function load(name: string, port: number, body: string | null, key: string | null): Promise<Figures> {
-  await run(name, port, body, key, 2);
-  return run(name, port, body, key, duration);
+interface Target {
+  name: string;
+  server: ChildProcess;
+  port: number;
+  body: string | null;
+  key: string | null;
 }
 
-function run(name: string, port: number, body: string | null, key: string | null, seconds: number): Promise<Figures> {
+/** A short unmeasured run first, so every target is measured JIT-warm. */
+async function load(target: Target): Promise<Figures> {
+  await run(target, 2);
+  const before = cpuMs(target.server.pid);
+  const { requests, ...figures } = await run(target, duration);
+  const after = cpuMs(target.server.pid);
+  return { ...figures, cpuUsPerRequest: before === null || after === null || requests === 0 ? null : ((after - before) * 1000) / requests };
+}
+
+/** Every target `rounds` times, in turn; per target, the round with the median rate. */
+async function measure(targets: Target[]): Promise<Figures[]> {
+  const results = targets.map((): Figures[] => []);
+  for (let round = 0; round < rounds; round++) for (const [index, target] of targets.entries()) results[index]!.push(await load(target));
+  return results.map((figures) => figures.sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor(figures.length / 2)]!);
+}
+
+function run({ name, port, body, key }: Target, seconds: number): Promise<Omit<Figures, 'cpuUsPerRequest'> & { requests: number }> {
   return new Promise((resolve, reject) => {
     autocannon(
       {
@@ -118,14 +153,14 @@ function run(name: string, port: number, body: string | null, key: string | null
       },
       (error, result) => {
         if (error) return reject(error);
-        resolve({ name, requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, errors: result.errors, non2xx: result.non2xx });
+        resolve({ name, requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, errors: result.errors, non2xx: result.non2xx, requests: result.requests.total });
       },
     );
   });
 }
 
 function table(rows: Figures[], reference: Figures): string {
-  const header = ['', 'req/s', 'p50', 'p99', 'vs trivial', 'vs bare http', 'errors'];
+  const header = ['', 'req/s', 'p50', 'p99', 'vs trivial', 'vs bare http', 'server CPU/req', 'errors'];
   const lines = rows.map((row) => [
     row.name,
     row.requestsPerSecond.toFixed(0),
@@ -133,6 +168,7 @@ function table(rows: Figures[], reference: Figures): string {
     `${row.p99Ms} ms`,
     `${((row.requestsPerSecond / reference.requestsPerSecond) * 100).toFixed(0)}%`,
     `${((row.requestsPerSecond / rows[0]!.requestsPerSecond) * 100).toFixed(0)}%`,
+    row.cpuUsPerRequest === null ? '-' : `${row.cpuUsPerRequest.toFixed(0)} µs`,
     String(row.errors + row.non2xx),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
@@ -151,17 +187,18 @@ async function main(): Promise<void> {
     const evaluateAllQuery = 'query($context: JSON!) { evaluateAll(context: $context) { key value variation reason } }';
     const evaluateQuery = 'query($context: JSON!) { evaluate(key: "bench-001", context: $context) { value variation reason } }';
     const body = (query: string) => JSON.stringify({ query, variables: { context } });
-    const rows: Figures[] = [];
-    rows.push(await load('bare node:http (fixed JSON)', 47101, null, null));
-    const trivial = await load('gateway { __typename }', 47102, JSON.stringify({ query: '{ __typename }' }), smallKey);
-    rows.push(trivial);
-    rows.push(await load('evaluate (1 flag)', 47102, body(evaluateQuery), smallKey));
-    rows.push(await load('evaluateAll (20 flags)', 47102, body(evaluateAllQuery), smallKey));
-    rows.push(await load('evaluateAll (100 flags)', 47103, body(evaluateAllQuery), largeKey));
-    console.log(`Vexil gateway benchmark: node ${process.version}, ${connections} connections, ${duration} s per run`);
+    const rows = await measure([
+      { name: 'bare node:http (fixed JSON)', server: bare, port: 47101, body: null, key: null },
+      { name: 'gateway { __typename }', server: small.child, port: 47102, body: JSON.stringify({ query: '{ __typename }' }), key: smallKey },
+      { name: 'evaluate (1 flag)', server: small.child, port: 47102, body: body(evaluateQuery), key: smallKey },
+      { name: 'evaluateAll (20 flags)', server: small.child, port: 47102, body: body(evaluateAllQuery), key: smallKey },
+      { name: 'evaluateAll (100 flags)', server: large.child, port: 47103, body: body(evaluateAllQuery), key: largeKey },
+    ]);
+    const trivial = rows[1]!;
+    console.log(`Vexil gateway benchmark: node ${process.version}, ${connections} connections, ${duration} s per run${rounds > 1 ? `, median of ${rounds} rounds` : ''}`);
     console.log('targets: evaluateAll(20) >= 80% of the trivial query and >= 7,600 req/s (2x the Unleash proxy); goal 40% of bare node:http\n');
     console.log(table(rows, trivial));
-    console.log(JSON.stringify({ benchmark: 'gateway', connections, duration, results: rows }));
+    console.log(JSON.stringify({ benchmark: 'gateway', connections, duration, rounds, results: rows }));
   } finally {
     for (const child of [bare, small.child, large.child]) child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 500));

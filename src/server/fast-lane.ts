@@ -5,9 +5,16 @@
  * envelop, so parsing and validation caches, abuse limits, error masking and the context are exactly
  * those of the normal path. Anything else — GET, SSE, batches, subscriptions, persisted-query
  * extensions, documents that do not parse or validate — goes to yoga untouched.
+ *
+ * Queries made only of evaluations skip graphql execution as well: an evaluation plan
+ * (evaluation-plan/) answers them with the bytes execution would have sent, and leaves to execution
+ * every request it cannot answer that way (a failed check, variables that do not coerce).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DocumentNode, type ExecutionResult, getOperationAST, GraphQLError } from 'graphql';
+import type { GatewayContext } from '../graphql/context.js';
+import { planOf } from './evaluation-plan/plan.js';
+import { runPlan } from './evaluation-plan/run-plan.js';
 import type { KeyRegistry, Principal } from './key-registry.js';
 import { documentErrorCode } from './plugins/use-error-codes.js';
 import { principalFromHeader, type GatewayYoga } from './yoga.js';
@@ -99,7 +106,54 @@ export interface FastLane {
   handle(req: IncomingMessage, res: ServerResponse): Promise<Buffer | null>;
 }
 
-export function createFastLane(yoga: GatewayYoga, keys: KeyRegistry, onErrorCode: (code: string) => void): FastLane {
+type Enveloped = ReturnType<GatewayYoga['getEnveloped']>;
+
+/** The validated document, or null once the request has been answered with its parse or validation errors. */
+function validDocument(enveloped: Enveloped, query: string, res: ServerResponse, mediaType: MediaType, onErrorCode: (code: string) => void): DocumentNode | null {
+  let document: DocumentNode;
+  try {
+    document = enveloped.parse(query);
+  } catch (error) {
+    return respondWithErrors(res, mediaType, [coded(error, documentErrorCode(error as Error))], onErrorCode);
+  }
+  let invalid: readonly GraphQLError[];
+  try {
+    invalid = enveloped.validate(enveloped.schema, document);
+  } catch (error) {
+    // graphql-armor reports a broken limit (depth, aliases, cost…) by throwing from validation.
+    invalid = [coded(error, 'GRAPHQL_VALIDATION_FAILED')];
+  }
+  if (invalid.length === 0) return document;
+  return respondWithErrors(res, mediaType, invalid.map((error) => coded(error, 'GRAPHQL_VALIDATION_FAILED')), onErrorCode);
+}
+
+/** Executes the operation through envelop and sends its result; false when it is not a single result. */
+async function executeAndSend(enveloped: Enveloped, document: DocumentNode, params: Params, contextValue: unknown, res: ServerResponse, mediaType: MediaType, onErrorCode: (code: string) => void): Promise<boolean> {
+  const raw = await enveloped.execute({
+    schema: enveloped.schema,
+    document,
+    variableValues: params.variables ?? undefined,
+    operationName: params.operationName ?? undefined,
+    contextValue,
+  });
+  if (Symbol.asyncIterator in (raw as object)) return false; // @defer/@stream
+  // A request error (e.g. variables that do not coerce) has no `data`: nothing ran.
+  if (!('data' in (raw as object))) {
+    respondWithErrors(res, mediaType, ((raw as ExecutionResult).errors ?? []).map((error: GraphQLError) => coded(error, 'GRAPHQL_VALIDATION_FAILED')), onErrorCode);
+    return true;
+  }
+  const result = withCodes(raw as ExecutionResult);
+  for (const error of result.errors ?? []) onErrorCode(String(error.extensions?.code));
+  send(res, 200, mediaType, JSON.stringify(result));
+  return true;
+}
+
+export interface FastLaneOptions {
+  /** Answer queries made only of evaluations from an evaluation plan, without graphql execution (see evaluation-plan/). @default true */
+  evaluationPlan?: boolean;
+}
+
+export function createFastLane(yoga: GatewayYoga, keys: KeyRegistry, onErrorCode: (code: string) => void, { evaluationPlan = true }: FastLaneOptions = {}): FastLane {
   return {
     async handle(req, res) {
       const body = await readBody(req);
@@ -113,38 +167,18 @@ export function createFastLane(yoga: GatewayYoga, keys: KeyRegistry, onErrorCode
       }
       const enveloped = yoga.getEnveloped({ authenticated: { principal, connection: req }, req, params });
       const mediaType = negotiate(req.headers.accept)!;
-      let document: DocumentNode;
-      try {
-        document = enveloped.parse(params.query);
-      } catch (error) {
-        return respondWithErrors(res, mediaType, [coded(error, documentErrorCode(error as Error))], onErrorCode);
-      }
-      let invalid: readonly GraphQLError[];
-      try {
-        invalid = enveloped.validate(enveloped.schema, document);
-      } catch (error) {
-        // graphql-armor reports a broken limit (depth, aliases, cost…) by throwing from validation.
-        invalid = [coded(error, 'GRAPHQL_VALIDATION_FAILED')];
-      }
-      if (invalid.length > 0) return respondWithErrors(res, mediaType, invalid.map((error) => coded(error, 'GRAPHQL_VALIDATION_FAILED')), onErrorCode);
+      const document = validDocument(enveloped, params.query, res, mediaType, onErrorCode);
+      if (!document) return null;
       const operation = getOperationAST(document, params.operationName ?? undefined);
       if (!operation || operation.operation === 'subscription') return body;
-      const raw = await enveloped.execute({
-        schema: enveloped.schema,
-        document,
-        variableValues: params.variables ?? undefined,
-        operationName: params.operationName ?? undefined,
-        contextValue: await enveloped.contextFactory(),
-      });
-      if (Symbol.asyncIterator in (raw as object)) return body; // @defer/@stream: not a single result
-      // A request error (e.g. variables that do not coerce) has no `data`: nothing ran.
-      if (!('data' in (raw as object))) {
-        return respondWithErrors(res, mediaType, ((raw as ExecutionResult).errors ?? []).map((error: GraphQLError) => coded(error, 'GRAPHQL_VALIDATION_FAILED')), onErrorCode);
+      const contextValue = await enveloped.contextFactory();
+      const plan = evaluationPlan ? planOf(enveloped.schema, operation) : null;
+      const planned = plan && runPlan(plan, params.variables, contextValue as unknown as GatewayContext);
+      if (planned) {
+        send(res, 200, mediaType, planned);
+        return null;
       }
-      const result = withCodes(raw as ExecutionResult);
-      for (const error of result.errors ?? []) onErrorCode(String(error.extensions?.code));
-      send(res, 200, mediaType, JSON.stringify(result));
-      return null;
+      return (await executeAndSend(enveloped, document, params, contextValue, res, mediaType, onErrorCode)) ? null : body;
     },
   };
 }

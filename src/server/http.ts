@@ -60,10 +60,7 @@ export function createHttpServer(options: HttpOptions): Server {
     const started = process.hrtime.bigint();
     const path = (req.url ?? '/').split('?')[0]!;
     const route = routeOf(path);
-    res.on('finish', () => {
-      metrics.httpRequests.inc({ method: req.method ?? 'GET', route, status: String(res.statusCode) });
-      metrics.httpDuration.observe({ method: req.method ?? 'GET', route }, Number(process.hrtime.bigint() - started) / 1e9);
-    });
+    res.on('finish', () => metrics.http.record(req.method ?? 'GET', route, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
     try {
       if (path === '/graphql') {
         const length = Number(req.headers['content-length'] ?? 0);

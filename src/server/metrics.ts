@@ -1,14 +1,16 @@
 /**
  * Prometheus metrics (prom-client). Evaluation counts, snapshot version/age and subscriber numbers are
- * read when scraped, from counters the engine already keeps, so the hot path pays nothing for them.
+ * read when scraped, from counters the engine already keeps, so the hot path pays nothing for them;
+ * HTTP metrics are tallied per label set (see http-metrics.ts) for the same reason.
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { FlagEngine } from '../flags/engine.js';
+import { HttpMetrics } from './http-metrics.js';
 
 export interface GatewayMetrics {
   registry: Registry;
-  httpRequests: Counter<'method' | 'route' | 'status'>;
-  httpDuration: Histogram<'method' | 'route'>;
+  /** `vexil_http_requests_total` and `vexil_http_request_duration_seconds`. */
+  http: HttpMetrics;
   storeErrors: Counter<'operation'>;
   graphqlErrors: Counter<'code'>;
   /** Set by the subscription layer. */
@@ -44,14 +46,7 @@ export function createMetrics(engine: FlagEngine): GatewayMetrics {
   });
   return {
     registry,
-    httpRequests: new Counter({ name: 'vexil_http_requests_total', help: 'HTTP requests.', labelNames: ['method', 'route', 'status'] as const, registers: [registry] }),
-    httpDuration: new Histogram({
-      name: 'vexil_http_request_duration_seconds',
-      help: 'HTTP request latency.',
-      labelNames: ['method', 'route'] as const,
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers: [registry],
-    }),
+    http: new HttpMetrics({ registry, buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] }),
     storeErrors: new Counter({ name: 'vexil_store_errors_total', help: 'Store operations that failed.', labelNames: ['operation'] as const, registers: [registry] }),
     graphqlErrors: new Counter({ name: 'vexil_graphql_errors_total', help: 'GraphQL errors by code.', labelNames: ['code'] as const, registers: [registry] }),
     subscribers: new Gauge({ name: 'vexil_subscribers', help: 'Live subscriptions, by subscription field.', labelNames: ['subscription'] as const, registers: [registry] }),

@@ -1,26 +1,79 @@
-/** Evaluation: `evaluate`, `evaluateAll` and the `Evaluation` type. */
+/**
+ * Evaluation: `evaluate`, `evaluateAll` and the `Evaluation` type.
+ *
+ * The field logic lives in plain functions the resolvers call, because the fast lane's evaluation
+ * plan (server/evaluation-plan/) serves these fields without graphql execution and must behave the
+ * same. A root field is split in two: `prepare…` runs every check (scope, environment, context size)
+ * and may throw; the thunk it returns evaluates, which counts usage and never throws. The plan prepares
+ * all its root fields before evaluating any, so a request that fails a check is handed to graphql
+ * execution with nothing counted yet.
+ */
 import type { EvaluationResult } from '../../flags/evaluation.js';
 import type { JsonValue } from '../../flags/model.js';
 import { evaluationEnvironment } from '../access.js';
 import { builder } from '../builder.js';
+import type { GatewayContext } from '../context.js';
 import { checkContext } from './context-arg.js';
 import { EvaluationErrorCodeEnum, EvaluationReasonEnum } from './enums.js';
+
+/** What each field of `Evaluation` resolves to (before its type serialises it). */
+export const evaluationFields = {
+  key: (result: EvaluationResult) => result.key,
+  value: (result: EvaluationResult) => result.value ?? null,
+  variation: (result: EvaluationResult) => result.variation ?? null,
+  reason: (result: EvaluationResult) => result.reason,
+  ruleId: (result: EvaluationResult) => result.ruleId ?? null,
+  ruleIndex: (result: EvaluationResult) => result.ruleIndex ?? null,
+  inRollout: (result: EvaluationResult) => result.inRollout ?? null,
+  errorCode: (result: EvaluationResult) => result.errorCode ?? null,
+  errorMessage: (result: EvaluationResult) => result.errorMessage ?? null,
+  flagVersion: (result: EvaluationResult) => result.flagVersion,
+} satisfies Record<string, (result: EvaluationResult) => unknown>;
 
 export const EvaluationRef = builder.objectRef<EvaluationResult>('Evaluation').implement({
   description: 'Which variation of a flag a context gets, and why.',
   fields: (t) => ({
-    key: t.exposeString('key'),
-    value: t.field({ type: 'JSON', nullable: true, resolve: (result) => result.value ?? null }),
-    variation: t.exposeString('variation', { nullable: true }),
-    reason: t.field({ type: EvaluationReasonEnum, resolve: (result) => result.reason }),
-    ruleId: t.string({ nullable: true, resolve: (result) => result.ruleId ?? null }),
-    ruleIndex: t.int({ nullable: true, resolve: (result) => result.ruleIndex ?? null }),
-    inRollout: t.boolean({ nullable: true, resolve: (result) => result.inRollout ?? null }),
-    errorCode: t.field({ type: EvaluationErrorCodeEnum, nullable: true, resolve: (result) => result.errorCode ?? null }),
-    errorMessage: t.string({ nullable: true, resolve: (result) => result.errorMessage ?? null }),
-    flagVersion: t.int({ nullable: true, resolve: (result) => result.flagVersion }),
+    key: t.string({ resolve: evaluationFields.key }),
+    value: t.field({ type: 'JSON', nullable: true, resolve: evaluationFields.value }),
+    variation: t.string({ nullable: true, resolve: evaluationFields.variation }),
+    reason: t.field({ type: EvaluationReasonEnum, resolve: evaluationFields.reason }),
+    ruleId: t.string({ nullable: true, resolve: evaluationFields.ruleId }),
+    ruleIndex: t.int({ nullable: true, resolve: evaluationFields.ruleIndex }),
+    inRollout: t.boolean({ nullable: true, resolve: evaluationFields.inRollout }),
+    errorCode: t.field({ type: EvaluationErrorCodeEnum, nullable: true, resolve: evaluationFields.errorCode }),
+    errorMessage: t.string({ nullable: true, resolve: evaluationFields.errorMessage }),
+    flagVersion: t.int({ nullable: true, resolve: evaluationFields.flagVersion }),
   }),
 });
+
+export interface EvaluateArgs {
+  key: string;
+  context?: unknown;
+  defaultValue?: unknown;
+  environment?: string | null;
+}
+
+export interface EvaluateAllArgs {
+  context?: unknown;
+  keys?: readonly string[] | null;
+  environment?: string | null;
+}
+
+/** Checks an `evaluate` call (throws an API error) and returns the evaluation, not yet run. */
+export function prepareEvaluate(args: EvaluateArgs, context: GatewayContext): () => EvaluationResult {
+  const environment = evaluationEnvironment(context, args.environment);
+  const checked = checkContext(args.context);
+  const defaultValue = args.defaultValue === undefined ? undefined : (args.defaultValue as JsonValue);
+  return () => context.services.engine.evaluate(args.key, checked, { environment, defaultValue });
+}
+
+/** Checks an `evaluateAll` call (throws an API error) and returns the evaluations, not yet run. */
+export function prepareEvaluateAll(args: EvaluateAllArgs, context: GatewayContext): () => EvaluationResult[] {
+  const environment = evaluationEnvironment(context, args.environment);
+  const checked = checkContext(args.context);
+  const keys = args.keys ?? undefined;
+  return () => context.services.engine.evaluateAll(checked, { environment, ...(keys ? { keys } : {}) });
+}
 
 builder.queryField('evaluate', (t) =>
   t.field({
@@ -32,11 +85,7 @@ builder.queryField('evaluate', (t) =>
       defaultValue: t.arg({ type: 'JSON' }),
       environment: t.arg.string({ description: 'Required with admin and read-only keys; with an evaluation key omit it or give its own.' }),
     },
-    resolve: (_root, args, context) => {
-      const environment = evaluationEnvironment(context, args.environment);
-      const defaultValue = args.defaultValue === undefined ? undefined : (args.defaultValue as JsonValue);
-      return context.services.engine.evaluate(args.key, checkContext(args.context), { environment, defaultValue });
-    },
+    resolve: (_root, args, context) => prepareEvaluate(args, context)(),
   }),
 );
 
@@ -49,9 +98,6 @@ builder.queryField('evaluateAll', (t) =>
       keys: t.arg.stringList(),
       environment: t.arg.string(),
     },
-    resolve: (_root, args, context) => {
-      const environment = evaluationEnvironment(context, args.environment);
-      return context.services.engine.evaluateAll(checkContext(args.context), { environment, ...(args.keys ? { keys: args.keys } : {}) });
-    },
+    resolve: (_root, args, context) => prepareEvaluateAll(args, context)(),
   }),
 );
