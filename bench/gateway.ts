@@ -9,6 +9,11 @@
  * On a shared machine req/s swing with other load; two things help compare runs: the server's CPU
  * time per request (from /proc, Linux only), which moves far less, and BENCH_ROUNDS=n, which measures
  * every target n times in turn and reports the median round.
+ *
+ * Gateways run with NODE_ENV=production, as deployed (graphql-js skips its development-only checks);
+ * set NODE_ENV to override. BENCH_PROFILE_DIR=<dir> writes a V8 CPU profile of each gateway there;
+ * BENCH_ONLY=<text> measures only the targets whose name contains it (the trivial query is kept as
+ * the reference), e.g. to profile one of them alone.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -58,9 +63,10 @@ function waitForLine(child: ChildProcess, pattern: RegExp): Promise<void> {
 
 async function startGateway(port: number): Promise<{ child: ChildProcess; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'vexil-bench-'));
-  const child = spawn(process.execPath, ['dist/cli/main.js', 'serve'], {
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, 'dist/cli/main.js', 'serve'], {
     cwd: repo,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', VEXIL_DATA_DIR: dir, VEXIL_BOOTSTRAP_ADMIN_KEY: adminKey, VEXIL_SEED: 'false', LOG_LEVEL: 'info' },
+    env: { NODE_ENV: 'production', ...process.env, PORT: String(port), HOST: '127.0.0.1', VEXIL_DATA_DIR: dir, VEXIL_BOOTSTRAP_ADMIN_KEY: adminKey, VEXIL_SEED: 'false', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   await waitForLine(child, /vexil is listening/);
@@ -187,14 +193,16 @@ async function main(): Promise<void> {
     const evaluateAllQuery = 'query($context: JSON!) { evaluateAll(context: $context) { key value variation reason } }';
     const evaluateQuery = 'query($context: JSON!) { evaluate(key: "bench-001", context: $context) { value variation reason } }';
     const body = (query: string) => JSON.stringify({ query, variables: { context } });
-    const rows = await measure([
+    const only = process.env.BENCH_ONLY;
+    const targets: Target[] = [
       { name: 'bare node:http (fixed JSON)', server: bare, port: 47101, body: null, key: null },
       { name: 'gateway { __typename }', server: small.child, port: 47102, body: JSON.stringify({ query: '{ __typename }' }), key: smallKey },
       { name: 'evaluate (1 flag)', server: small.child, port: 47102, body: body(evaluateQuery), key: smallKey },
       { name: 'evaluateAll (20 flags)', server: small.child, port: 47102, body: body(evaluateAllQuery), key: smallKey },
       { name: 'evaluateAll (100 flags)', server: large.child, port: 47103, body: body(evaluateAllQuery), key: largeKey },
-    ]);
-    const trivial = rows[1]!;
+    ];
+    const rows = await measure(only ? targets.filter((target, index) => index === 1 || target.name.includes(only)) : targets);
+    const trivial = rows.find((row) => row.name === targets[1]!.name)!;
     console.log(`Vexil gateway benchmark: node ${process.version}, ${connections} connections, ${duration} s per run${rounds > 1 ? `, median of ${rounds} rounds` : ''}`);
     console.log('targets: evaluateAll(20) >= 80% of the trivial query and >= 7,600 req/s (2x the Unleash proxy); goal 40% of bare node:http\n');
     console.log(table(rows, trivial));

@@ -23,6 +23,8 @@ export interface GatewayConfig {
   shutdownGraceMs: number;
   /** `VEXIL_FAST_LANE=false` turns off the direct path for JSON POST queries (see server/fast-lane.ts). @default true */
   fastLane: boolean;
+  /** `VEXIL_EVALUATION_PLAN=false` makes the fast lane execute evaluation queries with graphql-js instead of a plan (see server/evaluation-plan/). @default true */
+  evaluationPlan: boolean;
   /** `VEXIL_MAX_SUBSCRIPTIONS_PER_KEY`. @default 1000 */
   maxSubscriptionsPerKey: number;
   /** `VEXIL_MAX_SUBSCRIPTIONS_PER_CONNECTION`. @default 100 */
@@ -49,6 +51,7 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env, over
     usageFlushMs: integer(env.VEXIL_USAGE_FLUSH_MS, 10_000, 'VEXIL_USAGE_FLUSH_MS'),
     shutdownGraceMs: integer(env.VEXIL_SHUTDOWN_GRACE_MS, 10_000, 'VEXIL_SHUTDOWN_GRACE_MS'),
     fastLane: env.VEXIL_FAST_LANE !== 'false',
+    evaluationPlan: env.VEXIL_EVALUATION_PLAN !== 'false',
     maxSubscriptionsPerKey: integer(env.VEXIL_MAX_SUBSCRIPTIONS_PER_KEY, 1000, 'VEXIL_MAX_SUBSCRIPTIONS_PER_KEY'),
     maxSubscriptionsPerConnection: integer(env.VEXIL_MAX_SUBSCRIPTIONS_PER_CONNECTION, 100, 'VEXIL_MAX_SUBSCRIPTIONS_PER_CONNECTION'),
     ...overrides,
