@@ -20,7 +20,8 @@
  *   - two instances (mongo-java-server, change streams): the subscribers on B, the mutations on A,
  *     so every message crossed the store's change feed.
  * Targets: p99 under 1 s; under 20 KB per subscriber.
- * BENCH_PROFILE_DIR=<dir> writes a V8 CPU profile of each server (`--cpu-prof`) there on exit.
+ * BENCH_PROFILE_DIR=<dir> writes a V8 CPU profile of each server (`--cpu-prof`) there on exit;
+ * BENCH_SERVER_FLAGS="--trace-gc …" passes more flags to the servers' node.
  *
  * One client process (this one) holds every subscriber: raw `node:http` requests with `agent: false`
  * (one socket each), reading `text/event-stream`. Each socket is a file descriptor, so the script
@@ -120,7 +121,8 @@ process.on('exit', () => {
 async function startServer(name: string, env: NodeJS.ProcessEnv): Promise<Server> {
   const port = await freePort();
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE_DIR] : [];
-  const child = spawn(process.execPath, ['--expose-gc', '--import', gcPreload, ...profile, cliMain, 'serve'], {
+  const extraFlags = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, ['--expose-gc', '--import', gcPreload, ...profile, ...extraFlags, cliMain, 'serve'], {
     cwd: repo,
     env: {
       PATH: process.env.PATH,

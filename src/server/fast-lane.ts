@@ -38,12 +38,20 @@ export function isFastLaneCandidate(req: IncomingMessage): boolean {
   return req.method === 'POST' && typeof type === 'string' && /^application\/json\s*(;|$)/i.test(type) && negotiate(req.headers.accept) !== null && req.headers['content-length'] !== undefined;
 }
 
+/**
+ * The whole request body. Its listeners go once it is read, so a long-lived request (SSE) does not keep
+ * the body alive (and an IncomingMessage without 'error' listeners does not emit its errors).
+ */
 export function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    req.on('error', reject);
+    const onData = (chunk: Buffer) => chunks.push(chunk);
+    const settle = (error?: Error) => {
+      req.off('data', onData).off('end', settle).off('error', settle);
+      if (error) reject(error);
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    };
+    req.on('data', onData).on('end', settle).on('error', settle);
   });
 }
 

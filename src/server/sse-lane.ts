@@ -7,7 +7,6 @@
  * Backpressure is respected: the next message is pulled only once the socket drained, so a reader
  * that stops reading falls behind in the hub's bounded queue and is dropped there.
  */
-import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DocumentNode, type ExecutionResult, getOperationAST, GraphQLError } from 'graphql';
 import { coded, paramsOf, readBody, withCodes } from './fast-lane.js';
@@ -29,8 +28,17 @@ export function isSseCandidate(req: IncomingMessage): boolean {
   );
 }
 
-function frame(result: ExecutionResult): string {
-  return `event: next\ndata: ${JSON.stringify(withCodes(result))}\n\n`;
+/**
+ * Framed messages by result. Subscribers of one payload share one result object (see
+ * use-shared-subscription-results.ts), so 10,000 of them cost one JSON.stringify and one encoding;
+ * each socket write then only references the same bytes.
+ */
+const frames = new WeakMap<ExecutionResult, Buffer>();
+
+function frame(result: ExecutionResult): Buffer {
+  let framed = frames.get(result);
+  if (framed === undefined) frames.set(result, (framed = Buffer.from(`event: next\ndata: ${JSON.stringify(withCodes(result))}\n\n`)));
+  return framed;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -39,40 +47,117 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-async function* single(result: ExecutionResult): AsyncGenerator<ExecutionResult> {
-  yield result;
+/** An SSE comment: the stream's first bytes, and the keep-alive (bytes once, not a string per write). */
+const comment = Buffer.from(':\n\n');
+
+function openStream(res: ServerResponse, status = 200): void {
+  res.writeHead(status, { 'content-type': 'text/event-stream', connection: 'keep-alive', 'cache-control': 'no-cache', 'content-encoding': 'none' });
+  res.write(comment);
 }
 
-/** Streams results until the source ends or the client goes away. */
-async function stream(res: ServerResponse, source: AsyncIterable<ExecutionResult> | ExecutionResult, status = 200): Promise<void> {
-  res.writeHead(status, { 'content-type': 'text/event-stream', connection: 'keep-alive', 'cache-control': 'no-cache', 'content-encoding': 'none' });
-  res.write(':\n\n');
-  const iterator = (Symbol.asyncIterator in (source as object) ? (source as AsyncIterable<ExecutionResult>) : single(source as ExecutionResult))[Symbol.asyncIterator]();
-  let open = true;
-  const stop = () => {
-    if (!open) return;
-    open = false;
-    clearInterval(pinger);
-    void iterator.return?.();
-  };
-  // Like yoga: no ping while the socket is backed up (it would only add to the backlog).
-  const pinger = setInterval(() => {
-    if (!res.writableNeedDrain) res.write(':\n\n');
-  }, pingIntervalMs);
-  pinger.unref();
-  res.on('close', stop);
-  try {
-    while (open) {
-      const { value, done } = await iterator.next();
-      if (!open) break;
-      if (value != null && !res.write(frame(value))) await Promise.race([once(res, 'drain'), once(res, 'close')]);
-      if (done) {
-        if (open) res.end('event: complete\ndata:\n\n');
-        break;
-      }
+/** A single result (an error, or a query or mutation sent as SSE): one message, then complete. */
+function sendOne(res: ServerResponse, result: ExecutionResult, status = 200): void {
+  openStream(res, status);
+  res.write(frame(result));
+  res.end('event: complete\ndata:\n\n');
+}
+
+/**
+ * Keep-alive comments for every open stream from one timer (a timer per stream was a measurable part
+ * of a subscriber's memory). Streams are spread over `slots` buckets pinged in turn, so each gets a
+ * comment once per interval without all of them writing at the same moment.
+ */
+class KeepAlive {
+  private readonly slots: Array<Set<SseStream>>;
+  private tick = 0;
+  private count = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly intervalMs: number,
+    slots = 8,
+  ) {
+    this.slots = Array.from({ length: slots }, () => new Set());
+  }
+
+  /** Adds a stream to the bucket pinged last, so its first ping comes about one interval from now. */
+  add(stream: SseStream): Set<SseStream> {
+    const slot = this.slots[(this.tick + this.slots.length - 1) % this.slots.length]!;
+    slot.add(stream);
+    if (this.count++ === 0) {
+      this.timer = setInterval(() => this.ping(), this.intervalMs / this.slots.length);
+      this.timer.unref();
     }
-  } finally {
-    stop();
+    return slot;
+  }
+
+  remove(stream: SseStream, slot: Set<SseStream>): void {
+    if (!slot.delete(stream) || --this.count > 0) return;
+    clearInterval(this.timer!);
+    this.timer = null;
+  }
+
+  private ping(): void {
+    const slot = this.slots[this.tick]!;
+    this.tick = (this.tick + 1) % this.slots.length;
+    for (const stream of slot) stream.ping();
+  }
+}
+
+const keepAlive = new KeepAlive(pingIntervalMs);
+
+/**
+ * One subscriber's stream: pulls the next result only once the socket took the previous one, until
+ * the source ends or the client goes away. Event-driven rather than an async function, so an idle
+ * subscriber holds this object and its iterator chain, not a suspended frame and its locals.
+ */
+class SseStream {
+  private open = true;
+  private readonly slot: Set<SseStream>;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly iterator: AsyncIterator<ExecutionResult>,
+  ) {
+    openStream(res);
+    this.slot = keepAlive.add(this);
+    res.on('close', () => this.stop());
+    this.pull();
+  }
+
+  /** Like yoga: no ping while the socket is backed up (it would only add to the backlog). */
+  ping(): void {
+    if (!this.res.writableNeedDrain) this.res.write(comment);
+  }
+
+  private pull(): void {
+    if (!this.open) return;
+    this.iterator.next().then(
+      (step) => this.write(step),
+      (error: unknown) => this.fail(error),
+    );
+  }
+
+  private write({ value, done }: IteratorResult<ExecutionResult>): void {
+    if (!this.open) return;
+    const flushed = value == null || this.res.write(frame(value));
+    if (done) {
+      this.res.end('event: complete\ndata:\n\n');
+      this.stop();
+    } else if (flushed) this.pull();
+    else this.res.once('drain', () => this.pull());
+  }
+
+  private fail(error: unknown): void {
+    this.stop();
+    this.res.destroy(error as Error);
+  }
+
+  private stop(): void {
+    if (!this.open) return;
+    this.open = false;
+    keepAlive.remove(this, this.slot);
+    this.iterator.return?.()?.catch(() => {});
   }
 }
 
@@ -90,17 +175,17 @@ export function createSseLane(yoga: GatewayYoga, keys: KeyRegistry): SseLane {
         principal = principalFromHeader(req.headers.authorization, keys);
       } catch (error) {
         // As yoga answers: status 401, the error itself framed as an SSE result.
-        return stream(res, { errors: [coded(error, 'UNAUTHENTICATED')] }, 401);
+        return sendOne(res, { errors: [coded(error, 'UNAUTHENTICATED')] }, 401);
       }
       const enveloped = yoga.getEnveloped({ authenticated: { principal, connection: req }, req, params });
       let document: DocumentNode;
       try {
         document = enveloped.parse(params.query);
         const invalid: readonly GraphQLError[] = enveloped.validate(enveloped.schema, document);
-        if (invalid.length > 0) return stream(res, { errors: invalid.map((error) => coded(error, 'GRAPHQL_VALIDATION_FAILED')) });
+        if (invalid.length > 0) return sendOne(res, { errors: invalid.map((error) => coded(error, 'GRAPHQL_VALIDATION_FAILED')) });
       } catch (error) {
         // A syntax error, or a limit graphql-armor enforces by throwing.
-        return stream(res, { errors: [coded(error, documentErrorCode(error as Error))] });
+        return sendOne(res, { errors: [coded(error, documentErrorCode(error as Error))] });
       }
       const operation = getOperationAST(document, params.operationName ?? undefined);
       const args = {
@@ -110,8 +195,10 @@ export function createSseLane(yoga: GatewayYoga, keys: KeyRegistry): SseLane {
         operationName: params.operationName ?? undefined,
         contextValue: await enveloped.contextFactory(),
       };
-      const result = operation?.operation === 'subscription' ? await enveloped.subscribe(args) : await enveloped.execute(args);
-      await stream(res, result as AsyncIterable<ExecutionResult> | ExecutionResult);
+      const result = (operation?.operation === 'subscription' ? await enveloped.subscribe(args) : await enveloped.execute(args)) as AsyncIterable<ExecutionResult> | ExecutionResult;
+      // Not awaited: the stream outlives this request handler, which keeps nothing of it.
+      if (Symbol.asyncIterator in result) new SseStream(res, result[Symbol.asyncIterator]());
+      else sendOne(res, result);
     },
   };
 }

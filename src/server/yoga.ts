@@ -11,6 +11,7 @@ import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
 import { useErrorCodes } from './plugins/use-error-codes.js';
 import { type LimitOptions, useLimits } from './plugins/use-limits.js';
+import { useSharedSubscriptionResults } from './plugins/use-shared-subscription-results.js';
 
 export interface YogaOptions {
   services: GatewayServices;
@@ -63,6 +64,6 @@ export function createGatewayYoga({ services, keys, logger, metrics, graphiql = 
       if (initial.authenticated) return { ...initial.authenticated, services };
       return { principal: principalFromHeader(initial.request?.headers.get('authorization'), keys), connection: initial.request ?? {}, services };
     },
-    plugins: [limits !== false && useLimits(limits), useErrorCodes((code) => metrics.graphqlErrors.inc({ code }))].filter(Boolean) as never[],
+    plugins: [limits !== false && useLimits(limits), useErrorCodes((code) => metrics.graphqlErrors.inc({ code })), useSharedSubscriptionResults()].filter(Boolean) as never[],
   });
 }

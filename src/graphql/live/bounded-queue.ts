@@ -2,6 +2,9 @@
  * A subscriber's message queue: an async iterator with a fixed capacity. A consumer that falls further
  * behind than that is dropped: the queue is cleared, one final error message is delivered (so the
  * client learns why), and the stream ends. Memory per subscriber is therefore bounded.
+ *
+ * Hubs extend it (the subscriber *is* its queue) rather than hand it callbacks: with tens of
+ * thousands of live subscribers, every closure and side object per subscriber shows in the heap.
  */
 import type { GraphQLError } from 'graphql';
 
@@ -10,18 +13,21 @@ export class EndWithError {
   constructor(readonly error: GraphQLError) {}
 }
 
-export class BoundedQueue<T> implements AsyncIterableIterator<T | EndWithError> {
-  private readonly buffer: Array<T | EndWithError> = [];
+export abstract class BoundedQueue<T> implements AsyncIterableIterator<T | EndWithError> {
+  /** Messages not pulled yet; allocated only when the consumer is behind (usually it waits for us). */
+  private buffer: Array<T | EndWithError> | null = null;
   private waiting: ((result: IteratorResult<T | EndWithError>) => void) | null = null;
   private finished = false;
   private ending = false;
   private released = false;
 
-  constructor(
-    private readonly capacity: number,
-    private readonly onClose: () => void,
-    private readonly overflowError: () => GraphQLError,
-  ) {}
+  constructor(protected readonly capacity: number) {}
+
+  /** Called once, when the subscriber leaves (returned, dropped, or ended with an error). */
+  protected abstract onRelease(): void;
+
+  /** The error that ends a subscriber more than `capacity` messages behind. */
+  protected abstract overflowError(): GraphQLError;
 
   get closed(): boolean {
     return this.finished || this.ending;
@@ -31,23 +37,30 @@ export class BoundedQueue<T> implements AsyncIterableIterator<T | EndWithError> 
   push(message: T): void {
     if (this.closed) return;
     if (this.waiting) return this.deliver(message);
-    if (this.buffer.length >= this.capacity) return this.endWithError(this.overflowError());
-    this.buffer.push(message);
+    const buffer = (this.buffer ??= []);
+    if (buffer.length >= this.capacity) return this.endWithError(this.overflowError());
+    buffer.push(message);
   }
 
   /** Ends the stream after one last error message (revoked key, limit, shutdown). */
   endWithError(error: GraphQLError): void {
     if (this.closed) return;
-    this.buffer.length = 0;
+    this.buffer = null;
     this.ending = true;
     // Release the subscriber's slot and state now: a consumer that stopped reading may never come back.
     this.release();
     if (this.waiting) this.deliver(new EndWithError(error));
-    else this.buffer.push(new EndWithError(error));
+    else this.buffer = [new EndWithError(error)];
   }
 
   next(): Promise<IteratorResult<T | EndWithError>> {
-    if (this.buffer.length > 0) return Promise.resolve({ value: this.buffer.shift()!, done: false });
+    const buffer = this.buffer;
+    if (buffer !== null && buffer.length > 0) {
+      // A consumer that caught up holds no array (most subscribers, most of the time).
+      const value = buffer.shift()!;
+      if (buffer.length === 0) this.buffer = null;
+      return Promise.resolve({ value, done: false });
+    }
     if (this.closed) {
       this.finish();
       return Promise.resolve({ value: undefined, done: true });
@@ -58,7 +71,7 @@ export class BoundedQueue<T> implements AsyncIterableIterator<T | EndWithError> 
   }
 
   return(): Promise<IteratorResult<T | EndWithError>> {
-    this.buffer.length = 0;
+    this.buffer = null;
     this.finish();
     return Promise.resolve({ value: undefined, done: true });
   }
@@ -93,6 +106,6 @@ export class BoundedQueue<T> implements AsyncIterableIterator<T | EndWithError> 
   private release(): void {
     if (this.released) return;
     this.released = true;
-    this.onClose();
+    this.onRelease();
   }
 }

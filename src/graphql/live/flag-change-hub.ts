@@ -17,11 +17,24 @@ export interface FlagChange {
   at: string;
 }
 
-interface Watcher {
-  identity: SubscriberIdentity;
-  keys: ReadonlySet<string> | null;
-  environment: string | null;
-  queue: BoundedQueue<FlagChange>;
+class Watcher extends BoundedQueue<FlagChange> {
+  constructor(
+    private readonly hub: FlagChangeHub,
+    readonly identity: SubscriberIdentity,
+    readonly keys: ReadonlySet<string> | null,
+    readonly environment: string | null,
+    capacity: number,
+  ) {
+    super(capacity);
+  }
+
+  protected onRelease(): void {
+    this.hub.remove(this);
+  }
+
+  protected overflowError(): GraphQLError {
+    return new GraphQLError(`subscriber fell more than ${this.capacity} messages behind and was dropped`, { extensions: { code: 'SLOW_CONSUMER' } });
+  }
 }
 
 export class FlagChangeHub {
@@ -38,20 +51,14 @@ export class FlagChangeHub {
 
   subscribe(identity: SubscriberIdentity, keys: readonly string[] | null, environment: string | null): AsyncIterableIterator<FlagChange | EndWithError> {
     this.limits.acquire(identity);
-    const watcher: Watcher = {
-      identity,
-      keys: keys ? new Set(keys) : null,
-      environment,
-      queue: new BoundedQueue<FlagChange>(
-        this.bufferSize,
-        () => {
-          if (this.watchers.delete(watcher)) this.limits.release(identity);
-        },
-        () => new GraphQLError(`subscriber fell more than ${this.bufferSize} messages behind and was dropped`, { extensions: { code: 'SLOW_CONSUMER' } }),
-      ),
-    };
+    const watcher = new Watcher(this, identity, keys ? new Set(keys) : null, environment, this.bufferSize);
     this.watchers.add(watcher);
-    return watcher.queue;
+    return watcher;
+  }
+
+  /** Forgets a watcher that left (called by the watcher). */
+  remove(watcher: Watcher): void {
+    if (this.watchers.delete(watcher)) this.limits.release(watcher.identity);
   }
 
   onChange(record: ChangeRecord): void {
@@ -68,15 +75,15 @@ export class FlagChangeHub {
     for (const watcher of this.watchers) {
       if (watcher.keys && !watcher.keys.has(change.key)) continue;
       if (watcher.environment && change.environment && change.environment !== watcher.environment) continue;
-      watcher.queue.push(change);
+      watcher.push(change);
     }
   }
 
   endForKey(keyId: string, error: GraphQLError): void {
-    for (const watcher of [...this.watchers]) if (watcher.identity.keyId === keyId) watcher.queue.endWithError(error);
+    for (const watcher of [...this.watchers]) if (watcher.identity.keyId === keyId) watcher.endWithError(error);
   }
 
   close(error: GraphQLError): void {
-    for (const watcher of [...this.watchers]) watcher.queue.endWithError(error);
+    for (const watcher of [...this.watchers]) watcher.endWithError(error);
   }
 }

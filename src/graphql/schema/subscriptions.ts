@@ -7,6 +7,7 @@ import { apiError } from '../errors.js';
 import { EndWithError } from '../live/bounded-queue.js';
 import type { EvaluationsUpdate } from '../live/evaluation-hub.js';
 import type { FlagChange } from '../live/flag-change-hub.js';
+import { SHARED_RESULTS } from '../live/shared-results.js';
 import { checkContext } from './context-arg.js';
 import { EvaluationRef } from './evaluation.js';
 
@@ -54,6 +55,8 @@ builder.subscriptionField('evaluationsChanged', (t) =>
       return context.services.live.evaluations.subscribe(identity(principal, context), environment, checkContext(args.context), args.keys ?? null);
     },
     resolve: (payload) => unwrap(payload as EvaluationsUpdate | EndWithError),
+    // Neither resolve() nor anything under it reads arguments or context: subscribers may share results.
+    extensions: { [SHARED_RESULTS]: true },
   }),
 );
 
@@ -66,5 +69,6 @@ builder.subscriptionField('flagChanged', (t) =>
       return context.services.live.flagChanges.subscribe(identity(principal, context), args.keys ?? null, args.environment ?? null);
     },
     resolve: (payload) => unwrap(payload as FlagChange | EndWithError),
+    extensions: { [SHARED_RESULTS]: true },
   }),
 );
