@@ -32,4 +32,17 @@ describe('SlicedDelivery', () => {
     await nextTurn();
     expect(delivered).toEqual(['a', 'b']);
   });
+
+  it('delivers the whole backlog at once, in order, rather than let it grow past its bound', async () => {
+    const delivered: number[] = [];
+    const outbox = new SlicedDelivery<number>((item) => (delivered.push(item), 1), 500, 10);
+    for (let item = 0; item < 10; item++) outbox.add(item);
+    expect(delivered).toEqual([]);
+    outbox.add(10); // the 11th waiting item crosses the bound
+    expect(delivered).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(outbox.size).toBe(0);
+    outbox.add(11);
+    await nextTurn();
+    expect(delivered.at(-1)).toBe(11);
+  });
 });

@@ -5,7 +5,10 @@
  * about half a second in which nothing else was served (a /healthz probe waited 350–640 ms; in
  * slices, 30–110 ms) and no socket was written to, node:http corking each write until the next tick.
  *
- * One FIFO for every update, so each subscriber still receives its updates in order.
+ * One FIFO for every update, so each subscriber still receives its updates in order. The FIFO is
+ * bounded: when changes arrive faster than they can be handed out, the backlog is delivered at once
+ * (blocking the event loop, as unsliced delivery did) rather than growing memory without limit; each
+ * subscriber's own queue then drops it if it cannot keep up.
  */
 export class SlicedDelivery<T> {
   private readonly pending: T[] = [];
@@ -15,10 +18,12 @@ export class SlicedDelivery<T> {
   /**
    * @param deliver hands one item to its subscribers and returns how many it reached
    * @param sliceSize subscribers reached per turn (a slice ends after the item that crosses it)
+   * @param maxPending items waiting beyond which the whole backlog is delivered at once
    */
   constructor(
     private readonly deliver: (item: T) => number,
     private readonly sliceSize = 500,
+    private readonly maxPending = 20_000,
   ) {}
 
   get size(): number {
@@ -27,9 +32,16 @@ export class SlicedDelivery<T> {
 
   add(item: T): void {
     this.pending.push(item);
+    if (this.size > this.maxPending) return this.deliverBacklog();
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => this.drain());
+  }
+
+  private deliverBacklog(): void {
+    while (this.head < this.pending.length) this.deliver(this.pending[this.head++]!);
+    this.pending.length = 0;
+    this.head = 0;
   }
 
   private drain(): void {
