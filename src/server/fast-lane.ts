@@ -12,7 +12,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DocumentNode, type ExecutionResult, getOperationAST, GraphQLError } from 'graphql';
-import type { GatewayContext } from '../graphql/context.js';
+import type { GatewayContext, GatewayServices } from '../graphql/context.js';
+import { KnownPlans } from './evaluation-plan/known-plans.js';
 import { planOf } from './evaluation-plan/plan.js';
 import { runPlan } from './evaluation-plan/run-plan.js';
 import type { KeyRegistry, Principal } from './key-registry.js';
@@ -159,9 +160,15 @@ async function executeAndSend(enveloped: Enveloped, document: DocumentNode, para
 export interface FastLaneOptions {
   /** Answer queries made only of evaluations from an evaluation plan, without graphql execution (see evaluation-plan/). @default true */
   evaluationPlan?: boolean;
+  /**
+   * The services of the gateway's GraphQL context. Given, a query text whose plan envelop already
+   * accepted is answered without envelop (see evaluation-plan/known-plans.ts).
+   */
+  services?: GatewayServices;
 }
 
-export function createFastLane(yoga: GatewayYoga, keys: KeyRegistry, onErrorCode: (code: string) => void, { evaluationPlan = true }: FastLaneOptions = {}): FastLane {
+export function createFastLane(yoga: GatewayYoga, keys: KeyRegistry, onErrorCode: (code: string) => void, { evaluationPlan = true, services }: FastLaneOptions = {}): FastLane {
+  const known = evaluationPlan && services ? new KnownPlans() : null;
   return {
     async handle(req, res) {
       const body = await readBody(req);
@@ -173,15 +180,24 @@ export function createFastLane(yoga: GatewayYoga, keys: KeyRegistry, onErrorCode
       } catch {
         return body; // an unknown key: yoga answers 401 with the standard error
       }
-      const enveloped = yoga.getEnveloped({ authenticated: { principal, connection: req }, req, params });
       const mediaType = negotiate(req.headers.accept)!;
+      const knownPlan = known?.get(params.query, params.operationName);
+      // The context the plan reads is what yoga's context factory makes of an authenticated request.
+      const answer = knownPlan && runPlan(knownPlan, params.variables, { principal, connection: req, services: services! });
+      if (answer) {
+        send(res, 200, mediaType, answer);
+        return null;
+      }
+      const enveloped = yoga.getEnveloped({ authenticated: { principal, connection: req }, req, params });
       const document = validDocument(enveloped, params.query, res, mediaType, onErrorCode);
       if (!document) return null;
       const operation = getOperationAST(document, params.operationName ?? undefined);
       if (!operation || operation.operation === 'subscription') return body;
       const contextValue = await enveloped.contextFactory();
       const plan = evaluationPlan ? planOf(enveloped.schema, operation) : null;
-      const planned = plan && runPlan(plan, params.variables, contextValue as unknown as GatewayContext);
+      if (plan) known?.remember(params.query, params.operationName, plan);
+      // A known plan that just handed the request on would do so again.
+      const planned = plan && plan !== knownPlan && runPlan(plan, params.variables, contextValue as unknown as GatewayContext);
       if (planned) {
         send(res, 200, mediaType, planned);
         return null;

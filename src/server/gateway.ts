@@ -32,6 +32,8 @@ export interface Gateway {
   keys: KeyRegistry;
   live: Live;
   yoga: GatewayYoga;
+  /** What the GraphQL context carries to resolvers. */
+  services: GatewayServices;
   metrics: GatewayMetrics;
   server: Server;
   logger: Logger;
@@ -88,7 +90,7 @@ export async function startGateway(config: GatewayConfig, extensions: GatewayExt
   const live = createLive(engine, sync, keys, metrics, { maxPerKey: config.maxSubscriptionsPerKey, maxPerConnection: config.maxSubscriptionsPerConnection });
   const services: GatewayServices = { store, engine, sync, live, createApiKey: (input, actor) => issueApiKey(store, input, actor) };
   const yoga = createGatewayYoga({ services, keys, logger, metrics, graphiql: config.dev });
-  const fastLane = config.fastLane ? createFastLane(yoga, keys, (code) => metrics.graphqlErrors.inc({ code }), { evaluationPlan: config.evaluationPlan }) : undefined;
+  const fastLane = config.fastLane ? createFastLane(yoga, keys, (code) => metrics.graphqlErrors.inc({ code }), { evaluationPlan: config.evaluationPlan, services }) : undefined;
   const sseLane = config.fastLane ? createSseLane(yoga, keys) : undefined;
   const server = createHttpServer({ yoga, fastLane, sseLane, metrics, readiness: readinessCheck(store, sync, engine), maxBodyBytes: config.maxBodyBytes, routes: extensions.routes ?? [] });
   const websocket = attachWebSocket(server, yoga, keys, logger);
@@ -130,5 +132,5 @@ export async function startGateway(config: GatewayConfig, extensions: GatewayExt
       logger.info('shut down');
     })());
 
-  return { url, port, store, engine, sync, keys, live, yoga, metrics, server, logger, close };
+  return { url, port, store, engine, sync, keys, live, yoga, services, metrics, server, logger, close };
 }
