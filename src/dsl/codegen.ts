@@ -14,7 +14,7 @@
  * `===` for short literal lists, a Set for long ones) so evaluation costs about what hand-written JS does.
  */
 import type { BinaryNode, CallNode, Expr, LiteralNode, LiteralValue } from './ast.js';
-import { compilePattern } from './checker.js';
+import { childrenOf, compilePattern } from './checker.js';
 import { builtinFunctions } from './functions/index.js';
 import { isInheritableName } from './values.js';
 
@@ -70,7 +70,7 @@ export function literalSlots(root: Expr): Map<LiteralNode, number> {
       if (typeof node.value === 'string' || typeof node.value === 'number') slots.set(node, slots.size);
       continue;
     }
-    const children = node.type === 'list' ? node.items : node.type === 'call' ? node.args : node.type === 'logical' ? node.operands : node.type === 'not' ? [node.operand] : node.type === 'binary' ? [node.left, node.right] : [];
+    const children = childrenOf(node);
     for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]!);
   }
   return slots;
