@@ -14,9 +14,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { FlagEngine } from '../dist/index.js';
 import { EmbeddedBackend, FlagStore } from '../dist/store/index.js';
-import { flagDocument, ms } from './lib/store-fixtures.js';
+import { flagDocument, measureSnapshotLoads, ms, nearestRank } from './lib/store-fixtures.js';
 
 type Flag = Awaited<ReturnType<FlagStore['createFlag']>>;
 
@@ -26,10 +25,6 @@ const meta = { actor: 'bench' };
 const parts = process.argv.slice(2);
 const wanted = (part: string): boolean => parts.length === 0 || parts.includes(part);
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
 
 
 async function openAt(name: string): Promise<FlagStore> {
@@ -84,7 +79,7 @@ async function writeThroughput(): Promise<void> {
   await store.close();
 
   console.log('## Write throughput (durable commits, audit entry included)');
-  console.log(`  1 writer     : ${(sequential / sequentialSeconds).toFixed(0)} flag updates/s (latency p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))})`);
+  console.log(`  1 writer     : ${(sequential / sequentialSeconds).toFixed(0)} flag updates/s (latency p50 ${ms(nearestRank(latencies, 50))}, p99 ${ms(nearestRank(latencies, 99))})`);
   console.log(`  ${writers} writers   : ${((writers * perWriter) / concurrentSeconds).toFixed(0)} flag updates/s (FlagStore.toggleFlag with validation)`);
   console.log(`  ${writers} writers   : ${(raw / rawSeconds).toFixed(0)} commits/s (backend.commit only, small documents)`);
   console.log(`  audit entries written: ${audit.totalCount}`);
@@ -137,9 +132,9 @@ async function feedLatency(): Promise<void> {
   await store.close();
 
   console.log('## Change-feed latency (in-process subscriber)');
-  console.log(`  acknowledged → seen, 1 writer   : p50 ${ms(percentile(sequential, 50))}, p99 ${ms(percentile(sequential, 99))} (${sequential.length} changes)`);
-  console.log(`  write start → seen, 1 writer    : p50 ${ms(percentile(fromStart, 50))}, p99 ${ms(percentile(fromStart, 99))}`);
-  console.log(`  acknowledged → seen, 31 writers : p50 ${ms(percentile(loaded, 50))}, p99 ${ms(percentile(loaded, 99))} (${loaded.length} changes)`);
+  console.log(`  acknowledged → seen, 1 writer   : p50 ${ms(nearestRank(sequential, 50))}, p99 ${ms(nearestRank(sequential, 99))} (${sequential.length} changes)`);
+  console.log(`  write start → seen, 1 writer    : p50 ${ms(nearestRank(fromStart, 50))}, p99 ${ms(nearestRank(fromStart, 99))}`);
+  console.log(`  acknowledged → seen, 31 writers : p50 ${ms(nearestRank(loaded, 50))}, p99 ${ms(nearestRank(loaded, 99))} (${loaded.length} changes)`);
 }
 
 async function snapshotLoad(): Promise<void> {
@@ -161,27 +156,8 @@ async function snapshotLoad(): Promise<void> {
   await store.close();
 
   const reopened = await openAt('snapshot');
-  const rounds: Array<{ read: number; load: number }> = [];
-  let rules = 0;
-  for (let round = 0; round < 3; round++) {
-    const t0 = performance.now();
-    const snapshot = await reopened.backend.snapshot();
-    const t1 = performance.now();
-    const engine = new FlagEngine();
-    engine.load(snapshot);
-    const t2 = performance.now();
-    rounds.push({ read: t1 - t0, load: t2 - t1 });
-    rules = snapshot.flags.reduce((sum, flag) => sum + Object.values(flag.environments).reduce((n, config) => n + config.rules.length, 0), 0);
-    if (snapshot.flags.length !== flagCount) throw new Error(`snapshot has ${snapshot.flags.length} flags`);
-    const result = engine.evaluate('flag-00042', { userId: 'flag-00042-a', country: 'production', targetingKey: 'x' }, { environment: 'production' });
-    if (result.value !== true) throw new Error('unexpected evaluation');
-  }
+  await measureSnapshotLoads(() => reopened.backend.snapshot(), flagCount, [`seeding: ${(flagCount / seedSeconds).toFixed(0)} flag creates/s through backend.commit`]);
   await reopened.close();
-  console.log(`## Snapshot of ${flagCount} flags (3 environments, ${rules} rules)`);
-  console.log(`  seeding: ${(flagCount / seedSeconds).toFixed(0)} flag creates/s through backend.commit`);
-  rounds.forEach((round, index) =>
-    console.log(`  run ${index + 1}: backend.snapshot() ${ms(round.read)} + new FlagEngine().load() ${ms(round.load)} = ${ms(round.read + round.load)}`),
-  );
 }
 
 try {
