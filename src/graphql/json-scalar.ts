@@ -10,18 +10,28 @@ function limitError(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'VALIDATION' } });
 }
 
-/** Checks depth and node count iteratively; throws a VALIDATION error when over a limit. */
+/** Checks depth, value count and string length; throws a VALIDATION error when over a limit. */
 export function checkJsonLimits(value: unknown): unknown {
-  let nodes = 0;
-  const pending: Array<[unknown, number]> = [[value, 1]];
-  while (pending.length > 0) {
-    const [current, depth] = pending.pop()!;
-    if (++nodes > jsonLimits.maxNodes) throw limitError(`JSON value has more than ${jsonLimits.maxNodes} values`);
-    if (depth > jsonLimits.maxDepth) throw limitError(`JSON value is nested deeper than ${jsonLimits.maxDepth} levels`);
-    if (typeof current === 'string' && current.length > jsonLimits.maxStringLength) throw limitError(`JSON string longer than ${jsonLimits.maxStringLength} characters`);
-    if (current !== null && typeof current === 'object') for (const child of Object.values(current)) pending.push([child, depth + 1]);
-  }
+  countValues(value, 1, 0);
   return value;
+}
+
+/**
+ * `counted` plus the values in `value`, depth first, throwing at the first limit passed. Recursion
+ * stops at maxDepth levels, so the stack stays shallow; nothing is allocated, as this runs on every
+ * JSON argument (every evaluation context).
+ */
+function countValues(value: unknown, depth: number, counted: number): number {
+  if (++counted > jsonLimits.maxNodes) throw limitError(`JSON value has more than ${jsonLimits.maxNodes} values`);
+  if (depth > jsonLimits.maxDepth) throw limitError(`JSON value is nested deeper than ${jsonLimits.maxDepth} levels`);
+  if (typeof value === 'string') {
+    if (value.length > jsonLimits.maxStringLength) throw limitError(`JSON string longer than ${jsonLimits.maxStringLength} characters`);
+  } else if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) counted = countValues(value[index], depth + 1, counted);
+  } else if (value !== null && typeof value === 'object') {
+    for (const key in value) if (Object.hasOwn(value, key)) counted = countValues((value as Record<string, unknown>)[key], depth + 1, counted);
+  }
+  return counted;
 }
 
 function fromLiteral(node: ValueNode, variables: Record<string, unknown> | null | undefined, depth: number): unknown {

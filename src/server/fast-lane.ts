@@ -95,9 +95,9 @@ export function coded(error: unknown, code: string): GraphQLError {
   });
 }
 
-function send(res: ServerResponse, status: number, mediaType: MediaType, text: string): void {
-  res.writeHead(status, { 'content-type': `${mediaType}; charset=utf-8`, 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+function send(res: ServerResponse, status: number, mediaType: MediaType, body: string | Buffer): void {
+  res.writeHead(status, { 'content-type': `${mediaType}; charset=utf-8`, 'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length });
+  res.end(body);
 }
 
 /**

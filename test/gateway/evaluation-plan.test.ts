@@ -9,11 +9,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ArchiveFlagDocument, CreateFlagDocument } from '../../src/client/generated/graphql.js';
+import { ArchiveFlagDocument, CreateFlagDocument, ToggleFlagDocument } from '../../src/client/generated/graphql.js';
 import { createFastLane } from '../../src/server/fast-lane.js';
 import { createHttpServer } from '../../src/server/http.js';
 import { runPlan } from '../../src/server/evaluation-plan/run-plan.js';
-import { booleanFlag, experimentFlag, newCheckoutInput } from '../fixtures/gateway/flags.js';
+import { booleanFlag, experimentFlag, newCheckoutInput, PROD } from '../fixtures/gateway/flags.js';
 import { authorization, dataOf, standardKeys, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { type KeyName, type PlanCase, planCases, randomCase } from './evaluation-plan-cases.js';
 
@@ -81,7 +81,7 @@ function planOutcome(): PlanCase['expect'] {
   const calls = vi.mocked(runPlan).mock.results;
   if (calls.length === 0) return 'none';
   expect(calls).toHaveLength(1);
-  return typeof calls[0]!.value === 'string' ? 'served' : 'fallback';
+  return Buffer.isBuffer(calls[0]!.value) ? 'served' : 'fallback';
 }
 
 beforeAll(async () => {
@@ -181,5 +181,40 @@ describe('an evaluation plan', () => {
     const answer = await ask(lanes.planned, testCase);
     const evaluations = (JSON.parse(answer.body) as { data: { evaluateAll: unknown[] } }).data.evaluateAll.length;
     expect(Object.values(answer.usage).reduce((sum, count) => sum + count, 0)).toBe(evaluations);
+  });
+});
+
+describe('the last answer of a plan, reused when the evaluations come out the same', () => {
+  const query = 'query($context: JSON!) { evaluateAll(context: $context) { key value variation reason } }';
+  const asking = (context: Record<string, unknown>): PlanCase => ({ name: 'evaluateAll', query, variables: { context }, key: 'evalProd', expect: 'served' });
+  const pro = asking({ targetingKey: 'u1', plan: 'pro' });
+  const free = asking({ targetingKey: 'u1', plan: 'free' });
+
+  it('answers contexts asked in turn each with their own evaluations, counted every time', async () => {
+    const bodies: string[] = [];
+    for (const testCase of [pro, pro, free, free, pro]) {
+      const viaPlan = await ask(lanes.planned, testCase);
+      expect(planOutcome()).toBe('served');
+      vi.mocked(runPlan).mockClear();
+      expect(Object.keys(viaPlan.usage).length).toBeGreaterThan(0);
+      expect(viaPlan).toEqual(await ask(lanes.executed, testCase));
+      bodies.push(viaPlan.body);
+    }
+    expect(bodies[1]).toBe(bodies[0]);
+    expect(bodies[2]).not.toBe(bodies[0]);
+    expect(bodies[4]).toBe(bodies[0]);
+  });
+
+  it('answers with the change made between two identical requests', async () => {
+    const before = await ask(lanes.planned, pro);
+    try {
+      dataOf(await gw.gql(ToggleFlagDocument, { key: 'checkout-v2', environment: PROD, on: false }));
+      const after = await ask(lanes.planned, pro);
+      expect(after.body).not.toBe(before.body);
+      expect(after).toEqual(await ask(lanes.executed, pro));
+    } finally {
+      dataOf(await gw.gql(ToggleFlagDocument, { key: 'checkout-v2', environment: PROD, on: true }));
+    }
+    expect(await ask(lanes.planned, pro)).toEqual(before);
   });
 });

@@ -23,7 +23,7 @@ function serialisedLengthBound(value: unknown, depth = 0): number {
   } else {
     const prototype = Object.getPrototypeOf(value);
     if (prototype !== Object.prototype && prototype !== null) return Infinity;
-    for (const key of Object.keys(value)) bound += 4 + 6 * key.length + serialisedLengthBound((value as Record<string, unknown>)[key], depth + 1);
+    for (const key in value) if (Object.hasOwn(value, key)) bound += 4 + 6 * key.length + serialisedLengthBound((value as Record<string, unknown>)[key], depth + 1);
   }
   return bound;
 }

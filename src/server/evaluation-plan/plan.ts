@@ -24,12 +24,12 @@ const rootFields: Readonly<Record<string, Prepare>> = {
 
 /** A root field of the plan: `__typename` is a constant; the others are evaluated. */
 export type PlannedField =
-  | { prefix: string; constant: string }
-  | { prefix: string; readArguments: ArgumentReader; prepare: Prepare; write: Writer };
+  | { prefix: Buffer; constant: Buffer }
+  | { prefix: Buffer; readArguments: ArgumentReader; prepare: Prepare; write: Writer };
 
 export interface EvaluationPlan {
   variables: readonly PlannedVariable[];
-  /** In response order; each `prefix` is the JSON text before its value (`{"alias":` or `,"alias":`). */
+  /** In response order; each `prefix` is the JSON before its value (`{"alias":` or `,"alias":`), as UTF-8. */
   fields: readonly PlannedField[];
 }
 
@@ -56,10 +56,10 @@ function selectedFields(nodes: readonly FieldNode[]): SelectedField[] | null {
 }
 
 function plannedField(queryType: GraphQLObjectType, evaluationType: GraphQLObjectType, responseKey: string, nodes: readonly FieldNode[], first: boolean): PlannedField | null {
-  const prefix = `${first ? '{' : ','}${JSON.stringify(responseKey)}:`;
+  const prefix = Buffer.from(`${first ? '{' : ','}${JSON.stringify(responseKey)}:`);
   const node = nodes[0]!;
   const name = node.name.value;
-  if (name === '__typename') return { prefix, constant: JSON.stringify(queryType.name) };
+  if (name === '__typename') return { prefix, constant: Buffer.from(JSON.stringify(queryType.name)) };
   const definition = queryType.getFields()[name];
   const prepare = Object.hasOwn(rootFields, name) ? rootFields[name] : undefined;
   const fields = selectedFields(nodes);
