@@ -10,12 +10,21 @@
  * time per request (from /proc, Linux only), which moves far less, and BENCH_ROUNDS=n, which measures
  * every target n times in turn and reports the median round.
  *
+ * On Linux with `taskset` and two or more CPUs, the servers run on the last CPU and the load generator
+ * on the others (BENCH_PIN=false turns this off), so what a server can do is not mixed up with how
+ * much CPU autocannon took from it at the moment: a Node server uses one core for its requests anyway.
+ *
+ * `evaluateAll (20 flags)` asks for one context, the same in every request, as the issue sets it;
+ * `…, a new context per request` sends another user (targetingKey and userId) each time, so rollouts
+ * land differently from one request to the next.
+ *
  * Gateways run with NODE_ENV=production, as deployed (graphql-js skips its development-only checks);
  * set NODE_ENV to override. BENCH_PROFILE_DIR=<dir> writes a V8 CPU profile of each gateway there;
  * BENCH_ONLY=<text> measures only the targets whose name contains it (the trivial query is kept as
  * the reference), e.g. to profile one of them alone.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +45,25 @@ interface Figures {
   non2xx: number;
   /** Server CPU time (user + system) per request, in µs; null where /proc is not available. */
   cpuUsPerRequest: number | null;
+}
+
+/** Where servers and the load generator run: `taskset` CPU lists, or null to leave them to the scheduler. */
+function cpuPinning(): { servers: string; load: string } | null {
+  const cpus = availableParallelism();
+  if (process.env.BENCH_PIN === 'false' || process.platform !== 'linux' || cpus < 2) return null;
+  try {
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+  } catch {
+    return null;
+  }
+  return { servers: String(cpus - 1), load: `0-${cpus - 2}` };
+}
+
+const pinning = cpuPinning();
+
+/** Starts a server process, on the servers' CPU when pinning. */
+function spawnServer(args: string[], options: Parameters<typeof spawn>[2]): ChildProcess {
+  return pinning ? spawn('taskset', ['-c', pinning.servers, process.execPath, ...args], options) : spawn(process.execPath, args, options);
 }
 
 /** A server process's CPU time so far in ms, from /proc/<pid>/stat (utime + stime, in clock ticks of 10 ms). */
@@ -64,7 +92,7 @@ function waitForLine(child: ChildProcess, pattern: RegExp): Promise<void> {
 async function startGateway(port: number): Promise<{ child: ChildProcess; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'vexil-bench-'));
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, 'dist/cli/main.js', 'serve'], {
+  const child = spawnServer([...profile, 'dist/cli/main.js', 'serve'], {
     cwd: repo,
     env: { NODE_ENV: 'production', ...process.env, PORT: String(port), HOST: '127.0.0.1', VEXIL_DATA_DIR: dir, VEXIL_BOOTSTRAP_ADMIN_KEY: adminKey, VEXIL_SEED: 'false', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -75,7 +103,7 @@ async function startGateway(port: number): Promise<{ child: ChildProcess; dir: s
 
 function startBareServer(port: number): Promise<ChildProcess> {
   const code = `require('node:http').createServer((req, res) => { const body = '{"data":{"ok":true}}'; res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }); res.end(body); }).listen(${port}, '127.0.0.1', () => console.log('listening'));`;
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnServer(['-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
   return waitForLine(child, /listening/).then(() => child);
 }
 
@@ -126,7 +154,8 @@ interface Target {
   name: string;
   server: ChildProcess;
   port: number;
-  body: string | null;
+  /** A fixed body, or one made afresh for every request. */
+  body: string | (() => string) | null;
   key: string | null;
 }
 
@@ -155,7 +184,8 @@ function run({ name, port, body, key }: Target, seconds: number): Promise<Omit<F
         duration: seconds,
         method: body === null ? 'GET' : 'POST',
         headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-        ...(body === null ? {} : { body }),
+        ...(typeof body === 'string' ? { body } : {}),
+        ...(typeof body === 'function' ? { requests: [{ setupRequest: (request: Record<string, unknown>) => ({ ...request, body: body() }) }] } : {}),
       },
       (error, result) => {
         if (error) return reject(error);
@@ -182,6 +212,8 @@ function table(rows: Figures[], reference: Figures): string {
 }
 
 async function main(): Promise<void> {
+  // autocannon runs in this process: every thread of it goes to the load generator's CPUs.
+  if (pinning) execFileSync('taskset', ['-a', '-p', '-c', pinning.load, String(process.pid)], { stdio: 'ignore' });
   const bare = await startBareServer(47101);
   const small = await startGateway(47102);
   const large = await startGateway(47103);
@@ -192,18 +224,25 @@ async function main(): Promise<void> {
     const largeKey = await evaluationKey(47103);
     const evaluateAllQuery = 'query($context: JSON!) { evaluateAll(context: $context) { key value variation reason } }';
     const evaluateQuery = 'query($context: JSON!) { evaluate(key: "bench-001", context: $context) { value variation reason } }';
-    const body = (query: string) => JSON.stringify({ query, variables: { context } });
+    const body = (query: string, variables = { context }) => JSON.stringify({ query, variables });
+    let users = 0;
+    const newUser = () => {
+      const id = `user-${++users}`;
+      return body(evaluateAllQuery, { context: { ...context, targetingKey: id, userId: id } });
+    };
     const only = process.env.BENCH_ONLY;
     const targets: Target[] = [
       { name: 'bare node:http (fixed JSON)', server: bare, port: 47101, body: null, key: null },
       { name: 'gateway { __typename }', server: small.child, port: 47102, body: JSON.stringify({ query: '{ __typename }' }), key: smallKey },
       { name: 'evaluate (1 flag)', server: small.child, port: 47102, body: body(evaluateQuery), key: smallKey },
       { name: 'evaluateAll (20 flags)', server: small.child, port: 47102, body: body(evaluateAllQuery), key: smallKey },
+      { name: 'evaluateAll (20 flags), a new context per request', server: small.child, port: 47102, body: newUser, key: smallKey },
       { name: 'evaluateAll (100 flags)', server: large.child, port: 47103, body: body(evaluateAllQuery), key: largeKey },
     ];
     const rows = await measure(only ? targets.filter((target, index) => index === 1 || target.name.includes(only)) : targets);
     const trivial = rows.find((row) => row.name === targets[1]!.name)!;
-    console.log(`Vexil gateway benchmark: node ${process.version}, ${connections} connections, ${duration} s per run${rounds > 1 ? `, median of ${rounds} rounds` : ''}`);
+    const placement = pinning ? `servers on CPU ${pinning.servers}, load generator on CPU ${pinning.load}` : 'CPUs not pinned';
+    console.log(`Vexil gateway benchmark: node ${process.version}, ${connections} connections, ${duration} s per run${rounds > 1 ? `, median of ${rounds} rounds` : ''}, ${placement}`);
     console.log('targets: evaluateAll(20) >= 80% of the trivial query and >= 7,600 req/s (2x the Unleash proxy); goal 40% of bare node:http\n');
     console.log(table(rows, trivial));
     console.log(JSON.stringify({ benchmark: 'gateway', connections, duration, rounds, results: rows }));
