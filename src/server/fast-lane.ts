@@ -77,9 +77,13 @@ export function paramsOf(body: Buffer): Params | null {
   return { query, variables: variables as Record<string, unknown> | null, operationName: operationName as string | null };
 }
 
-/** Errors reach clients with a code: ours carry one; anything else was masked by yoga. */
+/**
+ * Errors reach clients with a code, the one yoga's path gives (use-error-codes.ts): ours carry one,
+ * masked errors carry INTERNAL_SERVER_ERROR, and what is left is GraphQL's own word on the request
+ * (an argument that does not coerce, a variable without a value).
+ */
 export function withCodes(result: ExecutionResult): ExecutionResult {
-  return result.errors ? { ...result, errors: result.errors.map((error) => coded(error, 'INTERNAL_SERVER_ERROR')) } : result;
+  return result.errors ? { ...result, errors: result.errors.map((error) => coded(error, documentErrorCode(error))) } : result;
 }
 
 /** The error as clients see it: with a code, without yoga's internal `http` extension. */

@@ -1,13 +1,14 @@
 /**
- * Every error leaves with an `extensions.code`: ours already carry one; GraphQL's own (syntax,
- * validation, abuse limits) get GRAPHQL_PARSE_FAILED or GRAPHQL_VALIDATION_FAILED. Counts errors by code.
+ * Every error leaves with an `extensions.code`: ours already carry one, as do errors yoga masked
+ * (INTERNAL_SERVER_ERROR); GraphQL's own (syntax, validation, abuse limits, arguments and variables
+ * that do not coerce) get GRAPHQL_PARSE_FAILED or GRAPHQL_VALIDATION_FAILED. Counts errors by code.
  */
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 type ErrorLike = GraphQLError | { message: string; extensions?: Record<string, unknown> };
 
-/** The code of an error raised on a document before execution (parsing, validation, abuse limits). */
+/** The code of an error GraphQL raised on the request itself: its document, or its arguments and variables. */
 export function documentErrorCode(error: { message: string }): string {
   // graphql-armor words its limit errors as "Syntax Error: … limit …"; those are validation failures.
   return error.message.startsWith('Syntax Error') && !/limit/i.test(error.message) ? 'GRAPHQL_PARSE_FAILED' : 'GRAPHQL_VALIDATION_FAILED';
