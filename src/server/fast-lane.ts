@@ -18,6 +18,7 @@ import { planOf } from './evaluation-plan/plan.js';
 import { runPlan } from './evaluation-plan/run-plan.js';
 import type { KeyRegistry, Principal } from './key-registry.js';
 import { documentErrorCode } from './plugins/use-error-codes.js';
+import { sendBody } from './respond.js';
 import { principalFromHeader, type GatewayYoga } from './yoga.js';
 
 type MediaType = 'application/graphql-response+json' | 'application/json';
@@ -99,9 +100,13 @@ export function coded(error: unknown, code: string): GraphQLError {
   });
 }
 
+const contentTypes: Readonly<Record<MediaType, string>> = {
+  'application/graphql-response+json': 'application/graphql-response+json; charset=utf-8',
+  'application/json': 'application/json; charset=utf-8',
+};
+
 function send(res: ServerResponse, status: number, mediaType: MediaType, body: string | Buffer): void {
-  res.writeHead(status, { 'content-type': `${mediaType}; charset=utf-8`, 'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length });
-  res.end(body);
+  sendBody(res, status, contentTypes[mediaType], body);
 }
 
 /**

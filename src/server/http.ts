@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type FastLane, isFastLaneCandidate } from './fast-lane.js';
 import type { GatewayMetrics } from './metrics.js';
+import { sendJson } from './respond.js';
 import { isSseCandidate, type SseLane } from './sse-lane.js';
 import type { GatewayYoga } from './yoga.js';
 
@@ -24,12 +25,6 @@ export interface HttpOptions {
   maxBodyBytes: number;
   /** Extra routes (the playground, the grammar reference), by path prefix. */
   routes?: Array<{ prefix: string; handle: (req: IncomingMessage, res: ServerResponse) => void | Promise<void> }>;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
-  res.end(text);
 }
 
 function routeOf(path: string): string {

@@ -10,6 +10,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DocumentNode, type ExecutionResult, getOperationAST, GraphQLError } from 'graphql';
 import { coded, paramsOf, readBody, withCodes } from './fast-lane.js';
+import { sendJson } from './respond.js';
 import { documentErrorCode } from './plugins/use-error-codes.js';
 import type { KeyRegistry, Principal } from './key-registry.js';
 import { principalFromHeader, type GatewayYoga } from './yoga.js';
@@ -39,12 +40,6 @@ function frame(result: ExecutionResult): Buffer {
   let framed = frames.get(result);
   if (framed === undefined) frames.set(result, (framed = Buffer.from(`event: next\ndata: ${JSON.stringify(withCodes(result))}\n\n`)));
   return framed;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
 }
 
 /** An SSE comment: the stream's first bytes, and the keep-alive (bytes once, not a string per write). */
