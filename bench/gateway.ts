@@ -4,7 +4,7 @@
  *   - the gateway's trivial query `{ __typename }` (the cost of GraphQL over HTTP itself),
  *   - `evaluate` of one flag, and `evaluateAll` for one context over 20 and over 100 flags.
  * Servers run in their own processes (`node dist/cli/main.js serve`), so the load generator does not
- * share their event loop. Build first: `npx tsc -p tsconfig.json`.
+ * share their event loop. dist/ is built first when it is missing or older than src/.
  *
  * On a shared machine req/s swing with other load; two things help compare runs: the server's CPU
  * time per request (from /proc, Linux only), which moves far less, and BENCH_ROUNDS=n, which measures
@@ -29,6 +29,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { ensureBuiltServer } from './lib/built-package.js';
 
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const duration = Number(process.env.BENCH_SECONDS ?? 8);
@@ -212,6 +213,7 @@ function table(rows: Figures[], reference: Figures): string {
 }
 
 async function main(): Promise<void> {
+  ensureBuiltServer();
   // autocannon runs in this process: every thread of it goes to the load generator's CPUs.
   if (pinning) execFileSync('taskset', ['-a', '-p', '-c', pinning.load, String(process.pid)], { stdio: 'ignore' });
   const bare = await startBareServer(47101);

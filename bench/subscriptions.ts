@@ -31,13 +31,14 @@
  * 10,000 sockets. Everything runs on the loopback interface.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { ensureBuiltServer } from './lib/built-package.js';
 import { percentile, renderTable } from './lib/stats.js';
 
 const script = fileURLToPath(import.meta.url);
@@ -71,27 +72,6 @@ const openFileLimit = Number(execFileSync('bash', ['-c', 'ulimit -n'], { encodin
 
 // ----------------------------------------------------------------------------------------------------
 // build and processes
-
-function staleSources(directory = join(repo, 'src'), relative = ''): string[] {
-  const stale: string[] = [];
-  for (const entry of readdirSync(directory, { withFileTypes: true })) {
-    const path = join(directory, entry.name);
-    if (entry.isDirectory()) {
-      if (entry.name !== 'playground') stale.push(...staleSources(path, join(relative, entry.name)));
-    } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
-      const output = statSync(join(repo, 'dist', relative, entry.name.replace(/\.ts$/, '.js')), { throwIfNoEntry: false });
-      if (!output || output.mtimeMs < statSync(path).mtimeMs) stale.push(path);
-    }
-  }
-  return stale;
-}
-
-function ensureBuilt(): void {
-  if (existsSync(cliMain) && staleSources().length === 0) return;
-  console.log('building dist/ (tsc) …');
-  const result = spawnSync(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: repo, stdio: 'inherit' });
-  if (!existsSync(cliMain)) throw new Error(`build failed (tsc exit ${result.status})`);
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -562,7 +542,7 @@ async function main(): Promise<void> {
   console.log(`subscriptions benchmark: ${subscriberCount} SSE subscribers over ${contextCount} contexts, ${mutationCount} mutations of each kind`);
   console.log(`open-file limit of this process (and its servers): ${openFileLimit}; load average at start: ${loadavg().map((value) => value.toFixed(2)).join(' ')}; node ${process.version}`);
   if (openFileLimit < subscriberCount + 200) console.log(`WARNING: the open-file limit (${openFileLimit}) is below ${subscriberCount} sockets + headroom; expect EMFILE`);
-  ensureBuilt();
+  ensureBuiltServer();
   const results: SetupFigures[] = [];
 
   if (wanted('single')) {
