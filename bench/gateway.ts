@@ -57,7 +57,7 @@ function cpuPinning(): { servers: string; load: string } | null {
   } catch {
     return null;
   }
-  return { servers: String(cpus - 1), load: `0-${cpus - 2}` };
+  return { servers: String(cpus - 1), load: cpus === 2 ? '0' : `0-${cpus - 2}` };
 }
 
 const pinning = cpuPinning();
