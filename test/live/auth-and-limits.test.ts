@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { booleanFlag, PROD, STAGING } from '../fixtures/gateway/flags.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { Admin, type CloseInfo, describeError, eventually, EVALUATIONS_CHANGED, type EvaluationsMessage, FLAG_CHANGED, type FlagChangedMessage, LiveClients, sleep, type Transport } from '../support/live-clients.js';
+import { Admin, type CloseInfo, describeError, eventually, EVALUATIONS_CHANGED, type EvaluationsMessage, FLAG_CHANGED, type FlagChangedMessage, LiveClients, sleep, transports } from '../support/live-clients.js';
 
 vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
 
@@ -31,7 +31,6 @@ afterAll(async () => {
   await gw?.stop();
 });
 
-const transports: Transport[] = ['ws', 'sse', 'sse-fetch'];
 
 describe.each(transports)('key scopes over %s', (transport) => {
   /** The subscription's only message is an error with `code`; then the stream completes. */

@@ -11,7 +11,7 @@ import { bucketIndex } from '../../src/index.js';
 import { stableKey } from '../../src/graphql/live/stable-key.js';
 import { booleanFlag, PROD, serveAll, STAGING } from '../fixtures/gateway/flags.js';
 import { standardKeys, startTestGateway, type TestGateway } from '../support/gateway.js';
-import { Admin, eventually, LiveClients, type Transport, valuesOf } from '../support/live-clients.js';
+import { Admin, eventually, LiveClients, transports, valuesOf } from '../support/live-clients.js';
 
 vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
 
@@ -36,7 +36,6 @@ afterAll(async () => {
   await gw?.stop();
 });
 
-const transports: Transport[] = ['ws', 'sse', 'sse-fetch'];
 const first = <T>(items: T[]) => items[0]!;
 
 /** A boolean flag: production serves `on` to plan "pro", else `off`; staging serves `on`. */

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { booleanFlag, PROD, STAGING } from '../fixtures/gateway/flags.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { Admin, eventually, type FlagChangeMessage, LiveClients, type Transport } from '../support/live-clients.js';
+import { Admin, eventually, type FlagChangeMessage, LiveClients, transports } from '../support/live-clients.js';
 
 vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
 
@@ -32,7 +32,6 @@ afterAll(async () => {
   await gw?.stop();
 });
 
-const transports: Transport[] = ['ws', 'sse', 'sse-fetch'];
 
 describe.each(transports)('flagChanged over %s', (transport) => {
   const key = (name: string) => `${name}-${transport}`;

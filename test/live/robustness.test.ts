@@ -22,7 +22,7 @@ import {
   EVALUATIONS_CHANGED,
   type EvaluationsMessage,
   LiveClients,
-  type Transport,
+  transports,
   valuesOf,
   wsUrl,
 } from '../support/live-clients.js';
@@ -71,7 +71,7 @@ afterAll(async () => {
   await gw?.stop();
 });
 
-describe.each<Transport>(['ws', 'sse', 'sse-fetch'])('reconnecting over %s', (transport) => {
+describe.each(transports)('reconnecting over %s', (transport) => {
   it('first gets the full current state, with the changes made while it was away', async () => {
     const flag = `resync-${transport}`;
     const added = `resync-added-${transport}`;

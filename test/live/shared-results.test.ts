@@ -15,7 +15,7 @@ import { SubscriptionLimits } from '../../src/graphql/live/subscription-limits.j
 import type { ChangeRecord } from '../../src/store/types.js';
 import { booleanFlag, PROD, serveAll } from '../fixtures/gateway/flags.js';
 import { standardKeys, startTestGateway, type TestGateway } from '../support/gateway.js';
-import { Admin, eventually, LiveClients, type Transport } from '../support/live-clients.js';
+import { Admin, eventually, LiveClients, transports } from '../support/live-clients.js';
 
 vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
 
@@ -39,7 +39,6 @@ afterAll(async () => {
   await gw?.stop();
 });
 
-const transports: Transport[] = ['ws', 'sse', 'sse-fetch'];
 
 /** Only the keys and values: what a filter lets through. */
 const SUBSCRIPTION = /* GraphQL */ `

@@ -173,6 +173,9 @@ export function describeError(error: unknown): string {
 
 export type Transport = 'ws' | 'sse' | 'sse-fetch';
 
+/** Every transport, so each live suite runs over all of them. */
+export const transports: readonly Transport[] = ['ws', 'sse', 'sse-fetch'];
+
 export type Result<T> = ExecutionResult<T> & { errors?: GqlError[] };
 
 export class LiveSubscription<T> {
