@@ -77,8 +77,9 @@ function sameOutcome(a: EvaluationResult | undefined, b: EvaluationResult): bool
   return a !== undefined && a.variation === b.variation && a.reason === b.reason && equals(a.value ?? null, b.value ?? null);
 }
 
+/** @param keys without duplicates */
 function audienceId(keys: readonly string[] | null): string {
-  return keys === null ? '*' : JSON.stringify([...new Set(keys)].sort());
+  return keys === null ? '*' : JSON.stringify([...keys].sort());
 }
 
 export class EvaluationHub {
@@ -108,13 +109,14 @@ export class EvaluationHub {
 
   subscribe(identity: SubscriberIdentity, environment: string, context: unknown, keys: readonly string[] | null): AsyncIterableIterator<EvaluationsUpdate | EndWithError> {
     this.limits.acquire(identity);
-    const audience = this.audienceFor(this.groupFor(environment, context), keys);
+    const uniqueKeys = keys && [...new Set(keys)];
+    const audience = this.audienceFor(this.groupFor(environment, context), uniqueKeys);
     const subscriber = new Subscriber(this, identity, audience, this.sequence, this.bufferSize);
     audience.subscribers.add(subscriber);
     this.subscribers++;
     // The first message is the full current state, so a (re)connecting client misses nothing. It
     // follows this subscriber's own order of `keys`, so it is not shared.
-    subscriber.push({ snapshotVersion: this.engine.version, evaluations: this.currentFor(audience.group, keys && [...new Set(keys)]), changedKeys: [] });
+    subscriber.push({ snapshotVersion: this.engine.version, evaluations: this.currentFor(audience.group, uniqueKeys), changedKeys: [] });
     return subscriber;
   }
 
@@ -176,6 +178,7 @@ export class EvaluationHub {
     return group;
   }
 
+  /** @param keys without duplicates */
   private audienceFor(group: ContextGroup, keys: readonly string[] | null): Audience {
     const id = audienceId(keys);
     let audience = group.audiences.get(id);
