@@ -45,6 +45,9 @@ function frame(result: ExecutionResult): Buffer {
 /** An SSE comment: the stream's first bytes, and the keep-alive (bytes once, not a string per write). */
 const comment = Buffer.from(':\n\n');
 
+/** The last message of every stream. */
+const complete = Buffer.from('event: complete\ndata:\n\n');
+
 function openStream(res: ServerResponse, status = 200): void {
   res.writeHead(status, { 'content-type': 'text/event-stream', connection: 'keep-alive', 'cache-control': 'no-cache', 'content-encoding': 'none' });
   res.write(comment);
@@ -54,7 +57,7 @@ function openStream(res: ServerResponse, status = 200): void {
 function sendOne(res: ServerResponse, result: ExecutionResult, status = 200): void {
   openStream(res, status);
   res.write(frame(result));
-  res.end('event: complete\ndata:\n\n');
+  res.end(complete);
 }
 
 /**
@@ -137,7 +140,7 @@ class SseStream {
     if (!this.open) return;
     const flushed = value == null || this.res.write(frame(value));
     if (done) {
-      this.res.end('event: complete\ndata:\n\n');
+      this.res.end(complete);
       this.stop();
     } else if (flushed) this.pull();
     else this.res.once('drain', () => this.pull());
