@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { FlagEngine } from '../../src/flags/engine.js';
 import type { Flag } from '../../src/flags/model.js';
 import { EngineSync } from '../../src/store/engine-sync.js';
+import { toStoreError } from '../../src/store/mongo/errors.js';
 import { collectionNames, type MongoBackend } from '../../src/store/mongo/index.js';
 import { StoreUnavailable, type ChangeRecord } from '../../src/store/types.js';
 import { defineStoreContract, type ContractFactory } from './contract.js';
@@ -290,6 +291,20 @@ describe.skipIf(external)('mongodb store: outage (needs the bundled server; skip
     expect(collector.changes.map((record) => record.version)).toEqual(Array.from({ length: acknowledged.length }, (_, i) => i + 2));
     await collector.close();
     await sync.close();
+  });
+});
+
+describe('mongodb store: telling a lost connection from a refused operation', () => {
+  it('takes Node\'s own socket errors (a write racing the server\'s death) for an unreachable database', () => {
+    // What the outage test once got instead of StoreUnavailable, raw from the socket.
+    const ended = Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' });
+    const wrapped = toStoreError(ended, 'committing a change (not acknowledged)');
+    expect(wrapped).toBeInstanceOf(StoreUnavailable);
+    expect((wrapped as Error).message).toMatch(/MongoDB is unreachable while committing a change \(not acknowledged\)/);
+    for (const code of ['ECONNRESET', 'ECONNREFUSED', 'ERR_SOCKET_CLOSED']) expect(toStoreError(Object.assign(new Error(code), { code }), 'reading')).toBeInstanceOf(StoreUnavailable);
+    // Anything else is the operation's own failure, and stays as it is.
+    const refused = Object.assign(new Error('not allowed'), { code: 'EACCES' });
+    expect(toStoreError(refused, 'reading')).toBe(refused);
   });
 });
 

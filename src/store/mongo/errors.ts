@@ -6,10 +6,18 @@ export function isDuplicateKey(error: unknown): boolean {
   return error instanceof MongoError && error.code === 11000;
 }
 
+/**
+ * Socket errors Node raises itself. The driver wraps most of them in MongoNetworkError, but a write
+ * racing the server's death can surface Node's own error ("This socket has been ended by the other
+ * party", EPIPE): seen in the outage test.
+ */
+const lostConnectionCodes = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ERR_SOCKET_CLOSED']);
+
 /** True for errors that mean "the database cannot be reached", as opposed to a refused operation. */
 export function isUnavailable(error: unknown): boolean {
   if (error instanceof StoreUnavailable) return true;
   return (
+    lostConnectionCodes.has((error as { code?: unknown } | null)?.code as string) ||
     error instanceof MongoNetworkError ||
     error instanceof MongoServerSelectionError ||
     error instanceof MongoTopologyClosedError ||
