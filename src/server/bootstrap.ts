@@ -39,7 +39,10 @@ export async function bootstrapAdminKey(store: FlagStore, keys: KeyRegistry, boo
   const { secret, record } = await issueApiKey(store, { name: 'initial-admin', kind: 'admin', environment: null }, 'system');
   keys.load([...existing, record]);
   // Printed once, to stdout and outside the JSON log stream, so log collectors do not keep it by accident.
-  process.stdout.write(`\nVexil created the first admin key. It is shown only now:\n\n  ${secret}\n\n`);
+  process.stdout.write(
+    `\nVexil created the first admin key. It is shown only now, so keep it (e.g. in a password manager);\n` +
+      `the README's examples read it from ADMIN_KEY:\n\n  export ADMIN_KEY=${secret}\n\n`,
+  );
 }
 
 /** On the very first start of an empty store, creates the example flag `new_checkout`. */
