@@ -29,6 +29,8 @@ export interface GatewayConfig {
   maxSubscriptionsPerKey: number;
   /** `VEXIL_MAX_SUBSCRIPTIONS_PER_CONNECTION`. @default 100 */
   maxSubscriptionsPerConnection: number;
+  /** `VEXIL_METRICS_MAX_FLAGS`: most flags exported as `vexil_flag_info` series (label cardinality). @default 2000 */
+  metricsMaxFlags: number;
 }
 
 function integer(value: string | undefined, fallback: number, name: string): number {
@@ -54,6 +56,7 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env, over
     evaluationPlan: env.VEXIL_EVALUATION_PLAN !== 'false',
     maxSubscriptionsPerKey: integer(env.VEXIL_MAX_SUBSCRIPTIONS_PER_KEY, 1000, 'VEXIL_MAX_SUBSCRIPTIONS_PER_KEY'),
     maxSubscriptionsPerConnection: integer(env.VEXIL_MAX_SUBSCRIPTIONS_PER_CONNECTION, 100, 'VEXIL_MAX_SUBSCRIPTIONS_PER_CONNECTION'),
+    metricsMaxFlags: integer(env.VEXIL_METRICS_MAX_FLAGS, 2000, 'VEXIL_METRICS_MAX_FLAGS'),
     ...overrides,
   };
 }

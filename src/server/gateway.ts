@@ -17,6 +17,7 @@ import { createSseLane } from './sse-lane.js';
 import { KeyRegistry } from './key-registry.js';
 import { type Live, createLive } from './live.js';
 import { createLogger, type Logger } from './logger.js';
+import { registerFlagMetrics } from './flag-metrics.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { attachWebSocket } from './websocket.js';
 import { createGatewayYoga, type GatewayYoga } from './yoga.js';
@@ -87,6 +88,7 @@ function listen(server: Server, config: GatewayConfig): Promise<number> {
 export async function startGateway(config: GatewayConfig, extensions: GatewayExtensions = {}, logger = createLogger(config.logLevel)): Promise<Gateway> {
   const { store, engine, sync, keys } = await openState(config, logger);
   const metrics = createMetrics(engine);
+  registerFlagMetrics(metrics.registry, engine, sync, { maxFlags: config.metricsMaxFlags });
   const live = createLive(engine, sync, keys, metrics, { maxPerKey: config.maxSubscriptionsPerKey, maxPerConnection: config.maxSubscriptionsPerConnection });
   const services: GatewayServices = { store, engine, sync, live, createApiKey: (input, actor) => issueApiKey(store, input, actor) };
   const yoga = createGatewayYoga({ services, keys, logger, metrics, graphiql: config.dev });
