@@ -1,6 +1,8 @@
 /**
  * Writes of flags: validation (the model's own, references against the stored world), version
  * bookkeeping and, for operator actions without a version, retries on conflicts.
+ * Environment-scoped writes (toggle, setFlagEnvironment) name their environment in the change record,
+ * so the audit log of an environment lists them.
  */
 import type { Flag } from '../flags/model.js';
 import { checkFlagReferences } from '../flags/references.js';
@@ -43,13 +45,13 @@ export async function setFlagEnvironment(context: WriteContext, key: string, env
   const current = await currentAt(context, key, expectedVersion);
   const now = context.now();
   const flag = validateFlag({ ...current, environments: { ...current.environments, [environment]: config }, version: expectedVersion + 1, updatedAt: now }, now);
-  return writeFlag(context, flag, expectedVersion, 'update', meta);
+  return writeFlag(context, flag, expectedVersion, 'update', meta, environment);
 }
 
 /**
  * The kill switch. Without `expectedVersion` it is a read-modify-write retried on conflicts. An
  * environment the flag was never configured in gets the unconfigured default (off: the false-like
- * variation; on: the true-like one).
+ * variation; on: the true-like one), recorded like any toggle of that environment.
  */
 export async function toggleFlag(context: WriteContext, key: string, environment: string, on: boolean, expectedVersion: number | undefined, meta: WriteMeta): Promise<Flag> {
   if (typeof on !== 'boolean') throw invalid('on', 'must be true or false');
@@ -59,7 +61,7 @@ export async function toggleFlag(context: WriteContext, key: string, environment
     if (config && config.on === on) return null;
     return { ...current, environments: { ...current.environments, [environment]: config ? { ...config, on } : initialEnvironmentConfig(current, on) } };
   };
-  return modifyFlag(context, key, expectedVersion, 'toggle', meta, change);
+  return modifyFlag(context, key, expectedVersion, 'toggle', meta, change, environment);
 }
 
 export async function archiveFlag(context: WriteContext, key: string, expectedVersion: number | undefined, meta: WriteMeta): Promise<Flag> {
@@ -96,6 +98,7 @@ async function modifyFlag(
   action: ChangeAction,
   meta: WriteMeta,
   change: (current: Flag) => Flag | null,
+  environment?: string,
 ): Promise<Flag> {
   const conditional = expectedVersion !== undefined && expectedVersion !== null;
   if (conditional) checkVersion(expectedVersion);
@@ -105,15 +108,15 @@ async function modifyFlag(
     if (next === null) return current;
     const now = context.now();
     const flag = validateFlag({ ...next, key, version: current.version + 1, createdAt: current.createdAt, updatedAt: now }, now);
-    return writeFlag(context, flag, current.version, action, meta);
+    return writeFlag(context, flag, current.version, action, meta, environment);
   };
   return conditional ? attempt() : retryOnConflict(context.maxRetries, attempt);
 }
 
-async function writeFlag(context: WriteContext, candidate: Flag, expectedVersion: number, action: ChangeAction, meta: WriteMeta): Promise<Flag> {
+async function writeFlag(context: WriteContext, candidate: Flag, expectedVersion: number, action: ChangeAction, meta: WriteMeta, environment?: string): Promise<Flag> {
   const cleanMeta = checkMeta(meta);
   const flag = plain(candidate);
   checkFlagReferences(flag, await loadFlagWorld(context.backend, flag));
-  await context.backend.commit({ ref: { kind: 'flag', key: flag.key }, expectedVersion, action, after: flag, meta: cleanMeta });
+  await context.backend.commit({ ref: { kind: 'flag', key: flag.key }, expectedVersion, action, after: flag, meta: cleanMeta, ...(environment === undefined ? {} : { environment }) });
   return flag;
 }

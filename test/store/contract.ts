@@ -586,6 +586,33 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
         expect((await store.auditLog({ ref: { kind: 'apiKey', key: 'key-1' } })).totalCount).toBe(1);
       });
 
+      it('names the environment of every environment-scoped change, and an environment filter finds them all', async () => {
+        await store.createFlag(flagInput('scoped'), alice);
+        await store.toggleFlag('scoped', 'production', false, undefined, alice);
+        await store.toggleFlag('scoped', 'staging', true, undefined, alice); // never configured in staging
+        await store.setFlagEnvironment('scoped', 'production', { on: true, offVariation: 'off', rules: [], defaultServe: { variation: 'on' } }, 3, alice);
+        await store.createSegment({ key: 'scoped-seg', environment: 'production' }, alice);
+        await store.updateFlag('scoped', { name: 'renamed' }, 4, alice);
+
+        const history = await store.auditLog({ ref: { kind: 'flag', key: 'scoped' } });
+        expect(history.items.map((record) => [record.action, record.environment ?? null])).toEqual([
+          ['update', null],
+          ['update', 'production'],
+          ['toggle', 'staging'],
+          ['toggle', 'production'],
+          ['create', null],
+        ]);
+        const production = await store.auditLog({ ref: { environment: 'production' } });
+        expect(production.items.map((record) => [record.ref.kind, record.action])).toEqual([
+          ['segment', 'create'],
+          ['flag', 'update'],
+          ['flag', 'toggle'],
+        ]);
+        expect(production.totalCount).toBe(3);
+        const stagingToggles = await store.auditLog({ ref: { kind: 'flag', key: 'scoped', environment: 'staging' } });
+        expect(stagingToggles.items.map((record) => record.action)).toEqual(['toggle']);
+      });
+
       it('is newest first, paginated by cursor, and filtered by document, kind or key', async () => {
         await store.createFlag(flagInput('paged'), alice);
         for (let i = 0; i < 6; i++) await store.toggleFlag('paged', 'production', i % 2 === 0 ? false : true, i + 1, alice);
