@@ -7,7 +7,7 @@
 import type { Flag } from '../flags/model.js';
 import { checkFlagReferences } from '../flags/references.js';
 import { validateFlag } from '../flags/validate.js';
-import { initialEnvironmentConfig } from './environment-config.js';
+import { initialEnvironmentConfig, mergeEnvironmentConfig, mergeEnvironments } from './environment-config.js';
 import { dependentsOf, loadFlagWorld } from './references.js';
 import { type ChangeAction, type ChangeRecord, VersionConflict, type WriteMeta } from './types.js';
 import { requireEnvironment, requireFlag, type WriteContext } from './write-context.js';
@@ -33,18 +33,19 @@ export async function updateFlag(context: WriteContext, key: string, input: unkn
   const { version: _version, createdAt: _createdAt, updatedAt: _updatedAt, key: _key, ...fields } = body;
   const now = context.now();
   // Fields not given keep their value; given environments replace only those environments.
-  const environments = isObject(fields.environments) ? { ...current.environments, ...fields.environments } : current.environments;
+  const environments = isObject(fields.environments) ? mergeEnvironments(current.environments, fields.environments) : current.environments;
   const flag = validateFlag({ ...current, ...fields, environments, key, version: expectedVersion + 1, createdAt: current.createdAt, updatedAt: now }, now);
   return writeFlag(context, flag, expectedVersion, 'update', meta);
 }
 
-/** Replaces one environment's targeting of a flag. */
+/** Replaces one environment's targeting of a flag; `rules` left out keep the current rules. */
 export async function setFlagEnvironment(context: WriteContext, key: string, environment: string, config: unknown, expectedVersion: number, meta: WriteMeta): Promise<Flag> {
   checkVersion(expectedVersion);
   await requireEnvironment(context.backend, environment, 'environment');
   const current = await currentAt(context, key, expectedVersion);
   const now = context.now();
-  const flag = validateFlag({ ...current, environments: { ...current.environments, [environment]: config }, version: expectedVersion + 1, updatedAt: now }, now);
+  const merged = mergeEnvironmentConfig(current.environments[environment], config);
+  const flag = validateFlag({ ...current, environments: { ...current.environments, [environment]: merged }, version: expectedVersion + 1, updatedAt: now }, now);
   return writeFlag(context, flag, expectedVersion, 'update', meta, environment);
 }
 

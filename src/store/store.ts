@@ -92,13 +92,14 @@ export class FlagStore {
 
   /**
    * Replaces a flag's fields (all but key, version and createdAt). `environments`, `salt` and `archived`
-   * keep their current values when absent, so an edit of the metadata cannot drop the targeting.
+   * keep their current values when absent, so an edit of the metadata cannot drop the targeting; a
+   * given environment without `rules` keeps its rules.
    */
   async updateFlag(key: string, input: unknown, expectedVersion: number, meta: WriteMeta): Promise<Flag> {
     return updateFlag(this.context, key, input, expectedVersion, meta);
   }
 
-  /** Replaces one environment's targeting of a flag. */
+  /** Replaces one environment's targeting of a flag; `rules` left out keep the current rules (`[]` clears them). */
   async setFlagEnvironment(key: string, environment: string, config: unknown, expectedVersion: number, meta: WriteMeta): Promise<Flag> {
     return setFlagEnvironment(this.context, key, environment, config, expectedVersion, meta);
   }

@@ -9,8 +9,10 @@ import {
   CreateEnvironmentDocument,
   CreateFlagDocument,
   CreateSegmentDocument,
+  FlagDocument,
   SetFlagEnvironmentDocument,
   ToggleFlagDocument,
+  UpdateFlagDocument,
 } from '../../src/client/generated/graphql.js';
 import { booleanFlag, PROD, segmentInput, STAGING } from '../fixtures/gateway/flags.js';
 import { dataOf, startTestGateway, type TestGateway } from '../support/gateway.js';
@@ -24,6 +26,37 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await gw?.stop();
+});
+
+async function read(key: string) {
+  return dataOf(await gw.gql(FlagDocument, { key })).flag!;
+}
+
+const rulesIn = (flag: Awaited<ReturnType<typeof read>>, environment: string) => flag.environments.find((config) => config.environment === environment)?.rules.map((rule) => rule.condition);
+
+describe('setFlagEnvironment without rules', () => {
+  it('keeps the rules of the seed flag new_checkout and changes only what was given', async () => {
+    const before = await read('new_checkout');
+    expect(rulesIn(before, PROD)!.length).toBeGreaterThan(0);
+    const config = { on: false, offVariation: 'off', defaultServe: { variation: 'off' } };
+    const after = dataOf(await gw.gql(SetFlagEnvironmentDocument, { key: 'new_checkout', environment: PROD, config, expectedVersion: before.version })).setFlagEnvironment;
+    expect(rulesIn(after, PROD)).toEqual(rulesIn(before, PROD));
+    expect(after.environments.find((entry) => entry.environment === PROD)).toMatchObject({ on: false });
+  });
+
+  it('clears the rules with an explicit empty list', async () => {
+    dataOf(await gw.gql(CreateFlagDocument, { input: booleanFlag('clear-rules') }));
+    const config = { on: true, offVariation: 'off', rules: [], defaultServe: { variation: 'off' } };
+    const after = dataOf(await gw.gql(SetFlagEnvironmentDocument, { key: 'clear-rules', environment: PROD, config, expectedVersion: 1 })).setFlagEnvironment;
+    expect(rulesIn(after, PROD)).toEqual([]);
+  });
+
+  it('keeps the rules of an environment given to updateFlag without rules', async () => {
+    dataOf(await gw.gql(CreateFlagDocument, { input: booleanFlag('update-keeps-rules') }));
+    const environments = [{ environment: PROD, config: { on: false, offVariation: 'off', defaultServe: { variation: 'off' } } }];
+    const after = dataOf(await gw.gql(UpdateFlagDocument, { key: 'update-keeps-rules', input: { environments }, expectedVersion: 1 })).updateFlag;
+    expect(rulesIn(after, PROD)).toEqual(['plan == "pro"']);
+  });
 });
 
 describe('environment-scoped changes in the audit log', () => {

@@ -328,6 +328,16 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
         expect(audit.items.map((record) => record.action)).toEqual(['toggle', 'toggle', 'toggle', 'create']);
       });
 
+      it('setFlagEnvironment without rules keeps the rules; an explicit empty list clears them', async () => {
+        await store.createFlag(flagInput('keep-rules', { environments: ruleEnv('plan == "pro"') }), alice);
+        const kept = await store.setFlagEnvironment('keep-rules', 'production', { on: false, offVariation: 'off', defaultServe: { variation: 'off' } }, 1, alice);
+        expect(kept.environments.production).toMatchObject({ on: false, rules: [{ condition: 'plan == "pro"' }] });
+        const cleared = await store.setFlagEnvironment('keep-rules', 'production', { on: false, offVariation: 'off', rules: [], defaultServe: { variation: 'off' } }, 2, alice);
+        expect(cleared.environments.production!.rules).toEqual([]);
+        const fresh = await store.setFlagEnvironment('keep-rules', 'staging', { on: true, offVariation: 'off', defaultServe: { variation: 'on' } }, 3, alice);
+        expect(fresh.environments.staging!.rules).toEqual([]);
+      });
+
       it('toggleFlag of an environment the flag was never configured in gives it a sensible configuration', async () => {
         await store.createFlag(flagInput('partial'), alice);
         const on = await store.toggleFlag('partial', 'staging', true, undefined, alice);

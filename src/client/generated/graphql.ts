@@ -27,6 +27,7 @@ export type EnvironmentConfigInput = {
   defaultServe: ServeInput;
   offVariation: string;
   on: boolean;
+  /** The targeting rules, in order. Omitted (or null): the rules stay as they are (none for an environment not configured yet); [] removes them all. */
   rules?: Array<RuleInput> | null | undefined;
 };
 
@@ -88,6 +89,7 @@ export type ServeInput = {
 /** Fields to change; absent fields keep their value. */
 export type UpdateFlagInput = {
   description?: string | null | undefined;
+  /** Environments to replace; the others are kept. An environment given without rules keeps its rules. */
   environments?: Array<FlagEnvironmentInput> | null | undefined;
   expiresAt?: string | null | undefined;
   kind?: FlagKind | null | undefined;

@@ -178,6 +178,7 @@ builder.mutationField('updateFlag', (t) =>
 builder.mutationField('setFlagEnvironment', (t) =>
   t.field({
     type: FlagRef,
+    description: "Replaces one environment's targeting of a flag. config.rules omitted means the rules stay unchanged; pass [] to remove them.",
     args: {
       key: t.arg.string({ required: true }),
       environment: t.arg.string({ required: true }),
