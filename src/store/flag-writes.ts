@@ -1,6 +1,6 @@
 /**
- * Writes of flags: validation (the model's own, references against the stored world), version
- * bookkeeping and, for operator actions without a version, retries on conflicts.
+ * Writes of flags: validation (the model's own, expiry, references against the stored world),
+ * version bookkeeping and, for operator actions without a version, retries on conflicts.
  * Environment-scoped writes (toggle, setFlagEnvironment) name their environment in the change record,
  * so the audit log of an environment lists them.
  */
@@ -12,12 +12,14 @@ import { dependentsOf, loadFlagWorld } from './references.js';
 import { type ChangeAction, type ChangeRecord, VersionConflict, type WriteMeta } from './types.js';
 import { requireEnvironment, requireFlag, type WriteContext } from './write-context.js';
 import { retryOnConflict } from './write-retry.js';
+import { checkExpirySet } from './validation/expiry.js';
 import { checkMeta, checkVersion, invalid, isObject, plain, requireObject } from './validation/input.js';
 
 export async function createFlag(context: WriteContext, input: unknown, meta: WriteMeta): Promise<Flag> {
   const body = requireObject(input, 'a flag');
   const now = context.now();
   const flag = validateFlag({ ...body, version: 1, createdAt: now, updatedAt: now }, now);
+  checkExpirySet(flag, null, now);
   return writeFlag(context, flag, 0, 'create', meta);
 }
 
@@ -35,6 +37,7 @@ export async function updateFlag(context: WriteContext, key: string, input: unkn
   // Fields not given keep their value; given environments replace only those environments.
   const environments = isObject(fields.environments) ? mergeEnvironments(current.environments, fields.environments) : current.environments;
   const flag = validateFlag({ ...current, ...fields, environments, key, version: expectedVersion + 1, createdAt: current.createdAt, updatedAt: now }, now);
+  checkExpirySet(flag, current, now);
   return writeFlag(context, flag, expectedVersion, 'update', meta);
 }
 

@@ -86,6 +86,7 @@ export class FlagStore {
 
   // ---- flags ----
 
+  /** Creates a flag; an `expiresAt` that is not in the future is refused (VALIDATION on `expiresAt`). */
   async createFlag(input: unknown, meta: WriteMeta): Promise<Flag> {
     return createFlag(this.context, input, meta);
   }
@@ -93,7 +94,7 @@ export class FlagStore {
   /**
    * Replaces a flag's fields (all but key, version and createdAt). `environments`, `salt` and `archived`
    * keep their current values when absent, so an edit of the metadata cannot drop the targeting; a
-   * given environment without `rules` keeps its rules.
+   * given environment without `rules` keeps its rules. Setting `expiresAt` to a past time is refused.
    */
   async updateFlag(key: string, input: unknown, expectedVersion: number, meta: WriteMeta): Promise<Flag> {
     return updateFlag(this.context, key, input, expectedVersion, meta);

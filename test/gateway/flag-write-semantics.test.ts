@@ -14,8 +14,8 @@ import {
   ToggleFlagDocument,
   UpdateFlagDocument,
 } from '../../src/client/generated/graphql.js';
-import { booleanFlag, PROD, segmentInput, STAGING } from '../fixtures/gateway/flags.js';
-import { dataOf, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { booleanFlag, FUTURE, PROD, segmentInput, STAGING } from '../fixtures/gateway/flags.js';
+import { dataOf, errorOf, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
 
@@ -81,5 +81,30 @@ describe('environment-scoped changes in the audit log', () => {
       ['flag', 'audited-env', 'update', PROD],
       ['flag', 'audited-env', 'toggle', PROD],
     ]);
+  });
+});
+
+describe('expiresAt in the past', () => {
+  const past = '2020-01-01T00:00:00.000Z';
+
+  it('is refused at creation with VALIDATION on field expiresAt', async () => {
+    const error = errorOf(await gw.gql(CreateFlagDocument, { input: booleanFlag('born-stale', { kind: 'RELEASE', expiresAt: past }) }));
+    expect(error.extensions).toMatchObject({ code: 'VALIDATION', field: 'expiresAt' });
+    expect(error.message).toMatch(/future/);
+    expect(dataOf(await gw.gql(FlagDocument, { key: 'born-stale' })).flag).toBeNull();
+  });
+
+  it('is refused when updateFlag sets it, and the flag is left as it was', async () => {
+    dataOf(await gw.gql(CreateFlagDocument, { input: booleanFlag('expiring', { kind: 'RELEASE', expiresAt: FUTURE }) }));
+    const error = errorOf(await gw.gql(UpdateFlagDocument, { key: 'expiring', input: { expiresAt: past }, expectedVersion: 1 }));
+    expect(error.extensions).toMatchObject({ code: 'VALIDATION', field: 'expiresAt' });
+    expect(await read('expiring')).toMatchObject({ version: 1, expiresAt: FUTURE });
+  });
+
+  it('is accepted in the future, at creation and in an update', async () => {
+    const created = dataOf(await gw.gql(CreateFlagDocument, { input: booleanFlag('later', { kind: 'RELEASE', expiresAt: FUTURE }) })).createFlag;
+    expect(created).toMatchObject({ expiresAt: FUTURE, stale: false });
+    const later = '2100-06-01T00:00:00.000Z';
+    expect(dataOf(await gw.gql(UpdateFlagDocument, { key: 'later', input: { expiresAt: later }, expectedVersion: 1 })).updateFlag.expiresAt).toBe(later);
   });
 });
