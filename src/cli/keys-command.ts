@@ -1,15 +1,57 @@
-/** `vexil keys create`: issues an API key straight in the store and prints its secret once, as JSON. */
+/**
+ * `vexil keys create`: issues an API key and prints its secret once. With `--url` (or VEXIL_URL) it
+ * asks the running gateway (its `createApiKey` mutation, with an admin key); without, it writes the
+ * store directly, which only works while no gateway has it open.
+ */
 import { parseArgs } from 'node:util';
+import { gatewayOptions, gatewayRequest, gatewayTarget, type GatewayTarget, outputFormat, printRecord, reportFailures } from './gateway-client.js';
 import type { Command } from './main.js';
 
 const usage = `Usage: vexil keys create --kind admin|evaluation|read-only --name NAME [--environment ENV]
+                         [--url URL --key ADMIN_KEY] [--format json|table]
 
-Prints {"id", "name", "kind", "environment", "secret"} as JSON. The secret is shown only this once.
-Uses MONGODB_URI, or the embedded store in VEXIL_DATA_DIR (which must not be open in a running
-gateway: there, use the createApiKey mutation instead).
+Prints {"id", "name", "kind", "environment", "secret"} (as JSON by default). The secret is shown only
+this once.
+
+  --url, VEXIL_URL        a running gateway (e.g. http://127.0.0.1:4000): the key is created there
+  --key, VEXIL_API_KEY    an admin key of that gateway
+  --format                json (default) or table
+
+Without --url the key is written to the store directly: MONGODB_URI, or the embedded store in
+VEXIL_DATA_DIR (default ./.vexil), which must exist and must not be open in a running gateway (there,
+use --url). Exit codes: 0 created, 1 refused by the gateway, 2 usage, input or connection error.
 `;
 
 const kinds = new Set(['admin', 'evaluation', 'read-only']);
+
+export interface KeyRequest {
+  name: string;
+  kind: 'admin' | 'evaluation' | 'read-only';
+  environment: string | null;
+}
+
+interface CreatedKey {
+  id: string;
+  name: string;
+  kind: string;
+  environment: string | null;
+  secret: string;
+}
+
+const createApiKeyMutation = `mutation VexilCliCreateApiKey($name: String!, $kind: ApiKeyKind!, $environment: String) {
+  createApiKey(name: $name, kind: $kind, environment: $environment) { secret apiKey { id name kind environment } }
+}`;
+
+async function createThroughGateway(target: GatewayTarget, request: KeyRequest): Promise<CreatedKey> {
+  const kind = request.kind.replace('-', '_').toUpperCase();
+  const data = await gatewayRequest<{ createApiKey: { secret: string; apiKey: { id: string; name: string; kind: string; environment: string | null } } }>(target, createApiKeyMutation, {
+    name: request.name,
+    kind,
+    environment: request.environment,
+  });
+  const { apiKey, secret } = data.createApiKey;
+  return { id: apiKey.id, name: apiKey.name, kind: request.kind, environment: apiKey.environment, secret };
+}
 
 export const keysCommand: Command = {
   name: 'keys',
@@ -20,7 +62,7 @@ export const keysCommand: Command = {
     if (action !== 'create') return context.usageError(action ? `unknown action '${action}'` : 'missing action');
     let values;
     try {
-      ({ values } = parseArgs({ args: rest, options: { kind: { type: 'string' }, name: { type: 'string' }, environment: { type: 'string' } } }));
+      ({ values } = parseArgs({ args: rest, options: { kind: { type: 'string' }, name: { type: 'string' }, environment: { type: 'string' }, ...gatewayOptions } }));
     } catch (error) {
       return context.usageError((error as Error).message);
     }
@@ -28,19 +70,24 @@ export const keysCommand: Command = {
     if (!values.name) return context.usageError('--name is required');
     if (values.kind === 'evaluation' && !values.environment) return context.usageError('evaluation keys need --environment');
     if (values.kind !== 'evaluation' && values.environment) return context.usageError('only evaluation keys are bound to an environment');
-    const { openStore } = await import('../store/open-store.js');
-    const { issueApiKey } = await import('../server/gateway.js');
-    const store = await openStore({ mongodbUri: process.env.MONGODB_URI || undefined, dataDir: process.env.VEXIL_DATA_DIR || './.vexil' });
-    try {
-      if (values.environment && !(await store.listEnvironments()).some((environment) => environment.key === values.environment)) {
-        context.stderr(JSON.stringify({ error: { code: 'VALIDATION', message: `unknown environment '${values.environment}'` } }));
-        return 2;
+    const request: KeyRequest = { name: values.name, kind: values.kind as KeyRequest['kind'], environment: values.environment ?? null };
+    return reportFailures('keys create', context, async () => {
+      const format = outputFormat(values);
+      const target = gatewayTarget(values);
+      let created: CreatedKey;
+      if (target) created = await createThroughGateway(target, request);
+      else {
+        const { createInStore } = await import('./keys-in-store.js');
+        const outcome = await createInStore(request, process.env);
+        if ('refused' in outcome) {
+          // Same shape as before the gateway client existed: scripts read it from stderr.
+          context.stderr(JSON.stringify({ error: outcome.refused }));
+          return 2;
+        }
+        created = outcome;
       }
-      const { secret, record } = await issueApiKey(store, { name: values.name, kind: values.kind as 'admin', environment: values.environment ?? null }, 'cli');
-      context.stdout(JSON.stringify({ id: record.id, name: record.name, kind: record.kind, environment: record.environment, secret }));
+      printRecord(context, format, { ...created });
       return 0;
-    } finally {
-      await store.close();
-    }
+    });
   },
 };

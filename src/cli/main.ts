@@ -4,7 +4,8 @@
  * when run, so `vexil rule …` never pays for loading the server. To add a command (`serve`, `keys`, …),
  * write `src/cli/<name>-command.ts` exporting a `Command` and add one line to `commandTable`.
  *
- * Exit codes: 0 success, 1 failure (e.g. `grammar --check` found stale files), 2 usage error or invalid input.
+ * Exit codes: 0 success, 1 failure (e.g. `grammar --check` found stale files, or the gateway refused a
+ * request), 2 usage error, invalid input or connection error. Errors are one line on stderr.
  *
  * Command modules must import from this file with `import type` only: a runtime import would close a
  * cycle with this module's top-level await and deadlock.
@@ -130,6 +131,8 @@ async function main(argv: string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  process.stderr.write(`vexil: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  // One line, never a stack trace: an operator reads this, not a developer (VEXIL_DEBUG=1 shows it).
+  const detail = error instanceof Error ? (process.env.VEXIL_DEBUG ? (error.stack ?? error.message) : error.message.split('\n')[0]) : String(error);
+  process.stderr.write(`vexil: ${detail}\n`);
   process.exitCode = 1;
 }

@@ -97,16 +97,15 @@ export async function startGateway(config: GatewayConfig, extensions: GatewayExt
   const server = createHttpServer({ yoga, fastLane, sseLane, metrics, readiness: readinessCheck(store, sync, engine), maxBodyBytes: config.maxBodyBytes, routes: extensions.routes ?? [] });
   const websocket = attachWebSocket(server, yoga, keys, logger);
 
-  const flushUsage = async () => {
-    const entries = engine.usage.drain();
-    if (entries.length === 0) return;
-    await store.mergeUsage(entries).catch((error: Error) => {
+  // One flusher: a batch the store refuses (outage) is kept and merged into the next flush.
+  const usageFlush = store.startUsageFlush(engine.usage, {
+    intervalMs: config.usageFlushMs,
+    onError: (error, pendingEntries) => {
       metrics.storeErrors.inc({ operation: 'mergeUsage' });
-      logger.warn({ err: error }, 'usage flush failed');
-    });
-  };
-  const usageTimer = setInterval(() => void flushUsage(), config.usageFlushMs);
-  usageTimer.unref();
+      logger.warn({ err: error, pendingEntries }, 'usage flush failed; the counts are kept for the next flush');
+    },
+    onDrop: (droppedEntries) => logger.warn({ droppedEntries }, 'usage entries dropped: too many kept while the store is unavailable'),
+  });
 
   const port = await listen(server, config);
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
@@ -117,7 +116,6 @@ export async function startGateway(config: GatewayConfig, extensions: GatewayExt
   const close = () =>
     (closing ??= (async () => {
       logger.info('shutting down');
-      clearInterval(usageTimer);
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       live.close(); // ends SSE streams and subscriptions with a SHUTTING_DOWN message
@@ -128,7 +126,8 @@ export async function startGateway(config: GatewayConfig, extensions: GatewayExt
       grace.unref();
       await stopped;
       clearTimeout(grace);
-      await flushUsage();
+      await usageFlush.stop();
+      if (usageFlush.pendingEntries > 0) logger.error({ pendingEntries: usageFlush.pendingEntries }, 'usage counts not written at shutdown (the store is unavailable)');
       await sync.close();
       await store.close();
       logger.info('shut down');

@@ -4,7 +4,7 @@
  */
 import { ValidationError } from '../flags/errors.js';
 import type { Flag } from '../flags/model.js';
-import type { AuditFilter, ChangeRecord, FlagFilter, PageRequest } from './types.js';
+import { type AuditFilter, type ChangeRecord, environmentOf, type FlagFilter, type PageRequest } from './types.js';
 
 export const defaultPageSize = 50;
 export const maxPageSize = 500;
@@ -55,7 +55,7 @@ export function matchesAuditFilter(record: ChangeRecord, filter: AuditFilter): b
   if (!ref) return true;
   if (ref.kind !== undefined && ref.kind !== null && record.ref.kind !== ref.kind) return false;
   if (ref.key !== undefined && ref.key !== null && record.ref.key !== ref.key) return false;
-  if (ref.environment !== undefined && ref.environment !== null && record.ref.environment !== ref.environment) return false;
+  if (ref.environment !== undefined && ref.environment !== null && environmentOf(record) !== ref.environment) return false;
   return true;
 }
 

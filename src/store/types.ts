@@ -59,6 +59,11 @@ export interface ChangeRecord {
   /** Position in the change feed: strictly increasing in commit order, dense (no gaps once settled). */
   position: number;
   ref: DocumentRef;
+  /**
+   * The environment an environment-scoped change of a flag is about (toggleFlag, setFlagEnvironment);
+   * absent for flag-wide changes. Segments name their environment in `ref`.
+   */
+  environment?: string;
   /** The document's version after this change (deletes too: previous version + 1). */
   version: number;
   action: ChangeAction;
@@ -125,7 +130,13 @@ export interface Page<T> {
 }
 
 export interface AuditFilter {
+  /** `environment` matches segments of that environment and environment-scoped changes of flags. */
   ref?: Partial<DocumentRef>;
+}
+
+/** The environment a change record is scoped to: a segment's, or an environment-scoped flag change's. */
+export function environmentOf(record: Pick<ChangeRecord, 'ref' | 'environment'>): string | null {
+  return record.ref.environment ?? record.environment ?? null;
 }
 
 /** Persisted usage: per environment, flag and variation, summed over all gateway instances. */
@@ -173,6 +184,8 @@ export interface PendingChange<K extends DocumentKind = DocumentKind> {
   /** The new document, or null for a delete. Its `version` field must equal expectedVersion + 1. */
   after: DocumentOf<K> | null;
   meta: WriteMeta;
+  /** For an environment-scoped change of a flag: the environment (recorded as `ChangeRecord.environment`). */
+  environment?: string;
 }
 
 /**

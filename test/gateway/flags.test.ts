@@ -17,6 +17,7 @@ import {
   ToggleFlagDocument,
   UpdateFlagDocument,
 } from '../../src/client/generated/graphql.js';
+import { FlagStore } from '../../src/store/store.js';
 import { booleanFlag, experimentFlag, FUTURE, PROD, serveAll, STAGING } from '../fixtures/gateway/flags.js';
 import { codeOf, dataOf, errorOf, startTestGateway, type TestGateway } from '../support/gateway.js';
 
@@ -311,7 +312,10 @@ describe('deleteFlag', () => {
 
 describe('staleness', () => {
   it('marks a flag whose expiresAt has passed as stale', async () => {
-    const flag = await create(booleanFlag('stale-flag', { kind: 'RELEASE', expiresAt: '2020-01-01T00:00:00.000Z' }));
-    expect(flag).toMatchObject({ stale: true, expiresAt: '2020-01-01T00:00:00.000Z' });
+    // A past expiry is refused when it is set, so the flag is written as of 2019, when 2020 lay ahead.
+    const then = new FlagStore(gw.gateway.store.backend, { now: () => new Date('2019-06-01T00:00:00.000Z') });
+    const variations = [{ key: 'on', value: true }, { key: 'off', value: false }];
+    await then.createFlag({ key: 'stale-flag', kind: 'release', valueType: 'boolean', variations, expiresAt: '2020-01-01T00:00:00.000Z' }, { actor: 'test' });
+    expect(await read('stale-flag')).toMatchObject({ stale: true, expiresAt: '2020-01-01T00:00:00.000Z' });
   });
 });

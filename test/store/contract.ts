@@ -328,6 +328,16 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
         expect(audit.items.map((record) => record.action)).toEqual(['toggle', 'toggle', 'toggle', 'create']);
       });
 
+      it('setFlagEnvironment without rules keeps the rules; an explicit empty list clears them', async () => {
+        await store.createFlag(flagInput('keep-rules', { environments: ruleEnv('plan == "pro"') }), alice);
+        const kept = await store.setFlagEnvironment('keep-rules', 'production', { on: false, offVariation: 'off', defaultServe: { variation: 'off' } }, 1, alice);
+        expect(kept.environments.production).toMatchObject({ on: false, rules: [{ condition: 'plan == "pro"' }] });
+        const cleared = await store.setFlagEnvironment('keep-rules', 'production', { on: false, offVariation: 'off', rules: [], defaultServe: { variation: 'off' } }, 2, alice);
+        expect(cleared.environments.production!.rules).toEqual([]);
+        const fresh = await store.setFlagEnvironment('keep-rules', 'staging', { on: true, offVariation: 'off', defaultServe: { variation: 'on' } }, 3, alice);
+        expect(fresh.environments.staging!.rules).toEqual([]);
+      });
+
       it('toggleFlag of an environment the flag was never configured in gives it a sensible configuration', async () => {
         await store.createFlag(flagInput('partial'), alice);
         const on = await store.toggleFlag('partial', 'staging', true, undefined, alice);
@@ -584,6 +594,33 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
         expect((await store.auditLog({ ref: { kind: 'segment', environment: 'staging', key: 'seg' } })).totalCount).toBe(1);
         expect((await store.auditLog({ ref: { kind: 'environment', key: 'qa' } })).totalCount).toBe(1);
         expect((await store.auditLog({ ref: { kind: 'apiKey', key: 'key-1' } })).totalCount).toBe(1);
+      });
+
+      it('names the environment of every environment-scoped change, and an environment filter finds them all', async () => {
+        await store.createFlag(flagInput('scoped'), alice);
+        await store.toggleFlag('scoped', 'production', false, undefined, alice);
+        await store.toggleFlag('scoped', 'staging', true, undefined, alice); // never configured in staging
+        await store.setFlagEnvironment('scoped', 'production', { on: true, offVariation: 'off', rules: [], defaultServe: { variation: 'on' } }, 3, alice);
+        await store.createSegment({ key: 'scoped-seg', environment: 'production' }, alice);
+        await store.updateFlag('scoped', { name: 'renamed' }, 4, alice);
+
+        const history = await store.auditLog({ ref: { kind: 'flag', key: 'scoped' } });
+        expect(history.items.map((record) => [record.action, record.environment ?? null])).toEqual([
+          ['update', null],
+          ['update', 'production'],
+          ['toggle', 'staging'],
+          ['toggle', 'production'],
+          ['create', null],
+        ]);
+        const production = await store.auditLog({ ref: { environment: 'production' } });
+        expect(production.items.map((record) => [record.ref.kind, record.action])).toEqual([
+          ['segment', 'create'],
+          ['flag', 'update'],
+          ['flag', 'toggle'],
+        ]);
+        expect(production.totalCount).toBe(3);
+        const stagingToggles = await store.auditLog({ ref: { kind: 'flag', key: 'scoped', environment: 'staging' } });
+        expect(stagingToggles.items.map((record) => record.action)).toEqual(['toggle']);
       });
 
       it('is newest first, paginated by cursor, and filtered by document, kind or key', async () => {

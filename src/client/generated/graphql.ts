@@ -12,6 +12,7 @@ export type ApiKeyKind =
 export type CreateFlagInput = {
   description?: string | null | undefined;
   environments?: Array<FlagEnvironmentInput> | null | undefined;
+  /** ISO-8601; must be in the future when set (VALIDATION on field expiresAt otherwise). Required for RELEASE and EXPERIMENT flags. */
   expiresAt?: string | null | undefined;
   key: string;
   kind: FlagKind;
@@ -27,6 +28,7 @@ export type EnvironmentConfigInput = {
   defaultServe: ServeInput;
   offVariation: string;
   on: boolean;
+  /** The targeting rules, in order. Omitted (or null): the rules stay as they are (none for an environment not configured yet); [] removes them all. */
   rules?: Array<RuleInput> | null | undefined;
 };
 
@@ -88,7 +90,9 @@ export type ServeInput = {
 /** Fields to change; absent fields keep their value. */
 export type UpdateFlagInput = {
   description?: string | null | undefined;
+  /** Environments to replace; the others are kept. An environment given without rules keeps its rules. */
   environments?: Array<FlagEnvironmentInput> | null | undefined;
+  /** ISO-8601; a new expiry must be in the future (VALIDATION on field expiresAt otherwise). Resending the current one is allowed. */
   expiresAt?: string | null | undefined;
   kind?: FlagKind | null | undefined;
   name?: string | null | undefined;

@@ -1,5 +1,5 @@
 /** The audit log: every committed change with its actor, time, comment, before and after. */
-import type { ChangeRecord } from '../../store/types.js';
+import { type ChangeRecord, environmentOf } from '../../store/types.js';
 import { requireReader } from '../access.js';
 import { builder } from '../builder.js';
 import { mapErrors } from '../errors.js';
@@ -9,7 +9,11 @@ const AuditEntryRef = builder.objectRef<ChangeRecord>('AuditEntry').implement({
     position: t.exposeInt('position'),
     kind: t.string({ resolve: (record) => record.ref.kind }),
     key: t.string({ resolve: (record) => record.ref.key }),
-    environment: t.string({ nullable: true, resolve: (record) => record.ref.environment ?? null }),
+    environment: t.string({
+      nullable: true,
+      description: 'The environment of an environment-scoped change: a segment write, or a toggleFlag / setFlagEnvironment of a flag. Null for changes of a whole flag, environment or API key.',
+      resolve: (record) => environmentOf(record),
+    }),
     version: t.exposeInt('version'),
     action: t.exposeString('action'),
     actor: t.exposeString('actor'),
@@ -39,7 +43,7 @@ const AuditPageRef = builder.objectRef<{ items: ChangeRecord[]; endCursor: strin
 builder.queryField('auditLog', (t) =>
   t.field({
     type: AuditPageRef,
-    description: 'Changes, newest first. Filter by document key (flag key, segment key, environment key or API key id) and kind.',
+    description: 'Changes, newest first. Filter by document key (flag key, segment key, environment key or API key id), kind, and environment (its segments and the environment-scoped changes of flags: toggleFlag, setFlagEnvironment).',
     args: { key: t.arg.string(), kind: t.arg.string(), environment: t.arg.string(), first: t.arg.int(), after: t.arg.string() },
     resolve: (_root, args, context) => {
       requireReader(context);

@@ -41,7 +41,10 @@ export const EnvironmentConfigInput = builder.inputType('EnvironmentConfigInput'
   fields: (t) => ({
     on: t.boolean({ required: true }),
     offVariation: t.string({ required: true }),
-    rules: t.field({ type: [RuleInput] }),
+    rules: t.field({
+      type: [RuleInput],
+      description: 'The targeting rules, in order. Omitted (or null): the rules stay as they are (none for an environment not configured yet); [] removes them all.',
+    }),
     defaultServe: t.field({ type: ServeInput, required: true }),
   }),
 });
@@ -60,7 +63,7 @@ export const CreateFlagInput = builder.inputType('CreateFlagInput', {
     variations: t.field({ type: [VariationInput], required: true }),
     tags: t.stringList(),
     owner: t.string(),
-    expiresAt: t.string(),
+    expiresAt: t.string({ description: 'ISO-8601; must be in the future when set (VALIDATION on field expiresAt otherwise). Required for RELEASE and EXPERIMENT flags.' }),
     salt: t.string(),
     environments: t.field({ type: [FlagEnvironmentInput] }),
   }),
@@ -75,8 +78,8 @@ export const UpdateFlagInput = builder.inputType('UpdateFlagInput', {
     variations: t.field({ type: [VariationInput] }),
     tags: t.stringList(),
     owner: t.string(),
-    expiresAt: t.string(),
-    environments: t.field({ type: [FlagEnvironmentInput] }),
+    expiresAt: t.string({ description: 'ISO-8601; a new expiry must be in the future (VALIDATION on field expiresAt otherwise). Resending the current one is allowed.' }),
+    environments: t.field({ type: [FlagEnvironmentInput], description: 'Environments to replace; the others are kept. An environment given without rules keeps its rules.' }),
   }),
 });
 
@@ -93,12 +96,15 @@ function serveToDocument(serve: Input | null | undefined): Input | undefined {
   return present({ variation: serve.variation, rollout: rollout ? present({ bucketBy: rollout.bucketBy, weights: rollout.weights }) : undefined });
 }
 
+/** `rules` not given stay absent, which the store reads as "keep the current rules" (never "none"). */
 export function environmentConfigToDocument(config: Input): Input {
-  const rules = (config.rules as Input[] | null | undefined) ?? [];
+  const rules = config.rules as Input[] | null | undefined;
   return {
     on: config.on,
     offVariation: config.offVariation,
-    rules: rules.map((rule) => present({ id: rule.id, description: rule.description, condition: rule.condition, serve: serveToDocument(rule.serve as Input) })),
+    ...(rules === null || rules === undefined
+      ? {}
+      : { rules: rules.map((rule) => present({ id: rule.id, description: rule.description, condition: rule.condition, serve: serveToDocument(rule.serve as Input) })) }),
     defaultServe: serveToDocument(config.defaultServe as Input),
   };
 }

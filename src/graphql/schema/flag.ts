@@ -178,6 +178,7 @@ builder.mutationField('updateFlag', (t) =>
 builder.mutationField('setFlagEnvironment', (t) =>
   t.field({
     type: FlagRef,
+    description: "Replaces one environment's targeting of a flag. config.rules omitted means the rules stay unchanged; pass [] to remove them.",
     args: {
       key: t.arg.string({ required: true }),
       environment: t.arg.string({ required: true }),
@@ -195,7 +196,10 @@ builder.mutationField('setFlagEnvironment', (t) =>
 builder.mutationField('toggleFlag', (t) =>
   t.field({
     type: FlagRef,
-    description: 'The kill switch. expectedVersion is optional so an operator in an incident is never blocked by a concurrent edit.',
+    description:
+      'The kill switch. expectedVersion is optional so an operator in an incident is never blocked by a concurrent edit. ' +
+      "Toggling an environment the flag has no configuration in creates it from the flag's defaults (off: everyone gets the false-like variation; on: everyone gets the true-like one), " +
+      'and like every environment-scoped change its audit entry names the environment.',
     args: {
       key: t.arg.string({ required: true }),
       environment: t.arg.string({ required: true }),

@@ -214,6 +214,7 @@ export class EmbeddedBackend implements StoreBackend {
         const written: ChangeRecord = {
           position,
           ref,
+          ...(ref.kind === 'flag' && change.environment ? { environment: change.environment } : {}),
           version: change.expectedVersion + 1,
           action: change.action,
           actor: change.meta.actor,

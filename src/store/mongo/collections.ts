@@ -79,6 +79,8 @@ export interface RecordDoc {
    */
   seq: number;
   ref: DocumentRef;
+  /** `ChangeRecord.environment`: set for environment-scoped changes of flags only. */
+  environment?: string;
   version: number;
   action: ChangeAction;
   actor: string;

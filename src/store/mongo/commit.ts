@@ -82,6 +82,7 @@ function buildRecord(position: number, current: CurrentState, change: PendingCha
     doc: docKey(change.ref),
     seq: current.seq + 1,
     ref: change.ref.kind === 'segment' ? { kind: 'segment', environment: change.ref.environment ?? '', key: change.ref.key } : { kind: change.ref.kind, key: change.ref.key },
+    ...(change.ref.kind === 'flag' && change.environment ? { environment: change.environment } : {}),
     version: change.expectedVersion + 1,
     action: change.action,
     actor: change.meta.actor,

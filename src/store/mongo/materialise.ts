@@ -122,6 +122,7 @@ export function toChangeRecord(record: RecordDoc): ChangeRecord {
   return {
     position: record._id,
     ref: record.ref,
+    ...(record.environment ? { environment: record.environment } : {}),
     version: record.version,
     action: record.action,
     actor: record.actor,

@@ -78,7 +78,8 @@ function auditQuery(filter: AuditFilter): Filter<ChangeDoc> {
   const query: Record<string, unknown> = { tombstone: { $ne: true } };
   if (filter?.ref?.kind != null) query['ref.kind'] = filter.ref.kind;
   if (filter?.ref?.key != null) query['ref.key'] = filter.ref.key;
-  if (filter?.ref?.environment != null) query['ref.environment'] = filter.ref.environment;
+  // A segment's environment is in its ref; an environment-scoped change of a flag records it beside.
+  if (filter?.ref?.environment != null) query.$or = [{ 'ref.environment': filter.ref.environment }, { environment: filter.ref.environment }];
   return query as Filter<ChangeDoc>;
 }
 
