@@ -40,6 +40,8 @@ const commandTable: ReadonlyMap<string, CommandEntry> = new Map<string, CommandE
   ['grammar', { summary: 'generate (or --check) the rule-language docs in grammar/', load: async () => (await import('./grammar-command.js')).grammarCommand }],
   ['serve', { summary: 'run the gateway', load: async () => (await import('./serve-command.js')).serveCommand }],
   ['keys', { summary: 'create API keys', load: async () => (await import('./keys-command.js')).keysCommand }],
+  ['segments', { summary: 'list, inspect, create, update and delete segments', load: async () => (await import('./segments-command.js')).segmentsCommand }],
+  ['audit', { summary: 'read the audit log: who changed what, when', load: async () => (await import('./audit-command.js')).auditCommand }],
   ['flags', { summary: 'list, inspect, create, toggle, archive flags; set rules; find code references', load: async () => (await import('./flags-command.js')).flagsCommand }],
   ['schema', { summary: 'print, write or --check schema.graphql', load: async () => (await import('./schema-command.js')).schemaCommand }],
 ]);
