@@ -3,8 +3,7 @@
  * GraphQL. Tables for people, `--format json` for scripts; exit 0 done, 1 the gateway refused
  * (its error code is named), 2 usage or connection error.
  */
-import { reportFailures } from './gateway-client.js';
-import type { Command, CommandContext } from './main.js';
+import { type Action, commandWithActions } from './actions.js';
 
 const usage = `Usage: vexil flags <action> [arguments] [options]
 
@@ -38,8 +37,6 @@ Exit codes: 0 done, 1 the gateway refused (CONFLICT, FORBIDDEN, NOT_FOUND, VALID
 message) or refs found what --fail-on names, 2 usage, input or connection error.
 `;
 
-type Action = (args: string[], context: CommandContext) => Promise<number>;
-
 const actions: Record<string, () => Promise<Action>> = {
   list: async () => (await import('./flags/read.js')).listFlags,
   get: async () => (await import('./flags/read.js')).getFlag,
@@ -51,19 +48,4 @@ const actions: Record<string, () => Promise<Action>> = {
   refs: async () => (await import('./flags/refs.js')).findReferences,
 };
 
-export const flagsCommand: Command = {
-  name: 'flags',
-  summary: 'list, inspect, create, toggle, archive flags; set rules; find code references',
-  usage,
-  async run(args, context) {
-    const [action, ...rest] = args;
-    const load = action === undefined ? undefined : actions[action];
-    if (!load) return context.usageError(action ? `unknown action '${action}'` : 'missing action');
-    if (rest.includes('--help') || rest.includes('-h')) {
-      context.stdout(usage);
-      return 0;
-    }
-    const run = await load();
-    return reportFailures(`flags ${action}`, context, () => run(rest, context));
-  },
-};
+export const flagsCommand = commandWithActions('flags', 'list, inspect, create, toggle, archive flags; set rules; find code references', usage, actions);

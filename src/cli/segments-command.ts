@@ -2,9 +2,11 @@
  * `vexil segments list|get|create|update|delete`: named audiences per environment, from the command
  * line, against a running gateway. Same options, output formats and exit codes as `vexil flags`.
  */
-import { CliFailure, gatewayRequest, printRecord, reportFailures } from './gateway-client.js';
+import type { Segment } from '../flags/model.js';
+import { type Action, commandWithActions } from './actions.js';
+import { CliFailure, gatewayRequest, printRecord } from './gateway-client.js';
 import { parseCommand, requireGateway, requiredOption, stringOption, tableOrJson } from './flags/options.js';
-import type { Command, CommandContext } from './main.js';
+import type { CommandContext } from './main.js';
 import { printRows } from './table.js';
 
 const usage = `Usage: vexil segments <action> [arguments] [options]
@@ -29,16 +31,8 @@ Exit codes: 0 done, 1 the gateway refused (code named), 2 usage or connection er
 
 const fields = 'key environment name description included excluded condition version updatedAt';
 
-interface SegmentData {
-  key: string;
-  environment: string;
-  name: string;
-  description: string;
-  included: string[];
-  excluded: string[];
-  condition: string | null;
-  version: number;
-}
+/** What the CLI reads of a segment: the model's fields but its timestamps. */
+type SegmentData = Omit<Segment, 'createdAt' | 'updatedAt'>;
 
 const editOptions = {
   environment: { type: 'string', short: 'e' },
@@ -126,20 +120,6 @@ async function remove(args: string[], context: CommandContext): Promise<number> 
   return 0;
 }
 
-const actions: Record<string, (args: string[], context: CommandContext) => Promise<number>> = { list, get, create, update, delete: remove };
+const actions: Record<string, () => Promise<Action>> = { list: async () => list, get: async () => get, create: async () => create, update: async () => update, delete: async () => remove };
 
-export const segmentsCommand: Command = {
-  name: 'segments',
-  summary: 'list, inspect, create, update and delete segments',
-  usage,
-  async run(args, context) {
-    const [action, ...rest] = args;
-    const run = action === undefined ? undefined : actions[action];
-    if (!run) return context.usageError(action ? `unknown action '${action}'` : 'missing action');
-    if (rest.includes('--help') || rest.includes('-h')) {
-      context.stdout(usage);
-      return 0;
-    }
-    return reportFailures(`segments ${action}`, context, () => run(rest, context));
-  },
-};
+export const segmentsCommand = commandWithActions('segments', 'list, inspect, create, update and delete segments', usage, actions);

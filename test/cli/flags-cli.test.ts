@@ -7,7 +7,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, type RunResult, standardKeys, startTestGateway, type TestGateway, vexil } from '../support/gateway.js';
+import { cliAgainst, expectOneLineFailure, jsonOutput } from '../support/cli.js';
+import { ensureBuilt, standardKeys, startTestGateway, type TestGateway, vexil } from '../support/gateway.js';
 
 let gateway: TestGateway;
 let readOnly: string;
@@ -25,17 +26,7 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-const cli = (args: string[], key = gateway.adminKey) => vexil(['flags', ...args], { VEXIL_URL: gateway.url, VEXIL_API_KEY: key });
-const json = (result: RunResult) => {
-  expect(result.code, result.stderr).toBe(0);
-  return JSON.parse(result.stdout);
-};
-function expectFailure(result: RunResult, code: 1 | 2, pattern: RegExp): void {
-  expect(result.code, result.stdout + result.stderr).toBe(code);
-  expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(result.stderr).not.toMatch(/^\s+at /m);
-  expect(result.stderr).toMatch(pattern);
-}
+const cli = (args: string[], key?: string) => cliAgainst(gateway)('flags', args, key);
 
 const evaluateInProduction = async (context: Record<string, unknown>) => {
   const result = await gateway.gql<{ evaluate: { value: unknown } }, unknown>(
@@ -51,9 +42,9 @@ describe('vexil flags', () => {
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/^KEY\s+KIND\s+OWNER\s+ENVIRONMENTS\s+EXPIRES\s+STALE/);
     expect(table.stdout).toMatch(/new_checkout\s+release\s+\S+\s+.*production:on/);
-    const list = json(await cli(['list', '--format', 'json'], readOnly));
+    const list = jsonOutput(await cli(['list', '--format', 'json'], readOnly));
     expect(list.map((flag: { key: string }) => flag.key)).toContain('new_checkout');
-    expect(json(await cli(['list', '--format', 'json', '--kind', 'ops']))).toEqual([]);
+    expect(jsonOutput(await cli(['list', '--format', 'json', '--kind', 'ops']))).toEqual([]);
   });
 
   it('shows one flag with its rules per environment', async () => {
@@ -61,15 +52,15 @@ describe('vexil flags', () => {
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/production: ON/);
     expect(table.stdout).toMatch(/staff\s+email endsWith/);
-    const flag = json(await cli(['get', 'new_checkout', '--format', 'json']));
+    const flag = jsonOutput(await cli(['get', 'new_checkout', '--format', 'json']));
     expect(flag.environments.map((environment: { environment: string }) => environment.environment)).toEqual(expect.arrayContaining(['production', 'staging']));
-    expectFailure(await cli(['get', 'no_such_flag']), 1, /NOT_FOUND/);
+    expectOneLineFailure(await cli(['get', 'no_such_flag']), 1, /NOT_FOUND/);
   });
 
   it('flips the kill switch in one command, and the evaluation changes at once', async () => {
     const staff = { targetingKey: 'u1', email: 'ann@company.com' };
     expect(await evaluateInProduction(staff)).toBe(true);
-    const off = json(await cli(['toggle', 'new_checkout', 'off', '--environment', 'production', '--comment', 'INC-123', '--format', 'json']));
+    const off = jsonOutput(await cli(['toggle', 'new_checkout', 'off', '--environment', 'production', '--comment', 'INC-123', '--format', 'json']));
     expect(off).toMatchObject({ key: 'new_checkout', environment: 'production', on: false });
     await expect.poll(() => evaluateInProduction(staff)).toBe(false);
     const audit = await gateway.gql<{ auditLog: { entries: Array<{ comment: string; environment: string; action: string }> } }, unknown>(
@@ -81,29 +72,29 @@ describe('vexil flags', () => {
   });
 
   it('creates, archives and restores a flag', async () => {
-    const created = json(await cli(['create', 'search_v2', '--kind', 'ops', '--owner', 'search-team', '--format', 'json']));
+    const created = jsonOutput(await cli(['create', 'search_v2', '--kind', 'ops', '--owner', 'search-team', '--format', 'json']));
     expect(created).toMatchObject({ key: 'search_v2', kind: 'ops', owner: 'search-team', variations: 'on, off' });
-    const typed = json(await cli(['create', 'theme', '--kind', 'permission', '--type', 'string', '--variation', 'light=light', '--variation', 'dark="dark"', '--format', 'json']));
+    const typed = jsonOutput(await cli(['create', 'theme', '--kind', 'permission', '--type', 'string', '--variation', 'light=light', '--variation', 'dark="dark"', '--format', 'json']));
     expect(typed.variations).toBe('light, dark');
-    expect(json(await cli(['archive', 'search_v2', '-m', 'done', '--format', 'json']))).toMatchObject({ archived: true });
-    expect(json(await cli(['restore', 'search_v2', '--format', 'json']))).toMatchObject({ archived: false });
-    expectFailure(await cli(['create', 'search_v2', '--kind', 'ops']), 1, /the gateway refused: \w+/);
-    expectFailure(await cli(['create', 'x', '--kind', 'toggle']), 2, /--kind must be one of/);
-    expectFailure(await cli(['create', 'num', '--kind', 'ops', '--type', 'number']), 2, /needs its variations/);
+    expect(jsonOutput(await cli(['archive', 'search_v2', '-m', 'done', '--format', 'json']))).toMatchObject({ archived: true });
+    expect(jsonOutput(await cli(['restore', 'search_v2', '--format', 'json']))).toMatchObject({ archived: false });
+    expectOneLineFailure(await cli(['create', 'search_v2', '--kind', 'ops']), 1, /the gateway refused: \w+/);
+    expectOneLineFailure(await cli(['create', 'x', '--kind', 'toggle']), 2, /--kind must be one of/);
+    expectOneLineFailure(await cli(['create', 'num', '--kind', 'ops', '--type', 'number']), 2, /needs its variations/);
   });
 
   it('replaces an environment’s rules from a file, reporting a syntax error at its line and column', async () => {
     const rules = join(work, 'rules.yaml');
     await writeFile(rules, ['- id: staff', '  condition: email endsWith "@company.com"', '  serve: { variation: "on" }', '- id: beta', '  condition: plan == "beta"', '  serve: { variation: "on" }', ''].join('\n'));
-    const result = json(await cli(['set-rules', 'new_checkout', '--environment', 'staging', '--file', rules, '--format', 'json']));
+    const result = jsonOutput(await cli(['set-rules', 'new_checkout', '--environment', 'staging', '--file', rules, '--format', 'json']));
     expect(result).toMatchObject({ key: 'new_checkout', environment: 'staging', rules: 2 });
     const broken = join(work, 'broken.yaml');
     await writeFile(broken, ['- condition: plan == "beta"', '  serve: { variation: "on" }', '- condition: plan == and', '  serve: { variation: "on" }', ''].join('\n'));
-    expectFailure(await cli(['set-rules', 'new_checkout', '-e', 'staging', '-f', broken]), 2, /broken\.yaml:3:\d+: rule 2: /);
+    expectOneLineFailure(await cli(['set-rules', 'new_checkout', '-e', 'staging', '-f', broken]), 2, /broken\.yaml:3:\d+: rule 2: /);
   });
 
   it('refuses changes with a read-only key (exit 1, FORBIDDEN named)', async () => {
-    expectFailure(await cli(['toggle', 'new_checkout', 'off', '--environment', 'production'], readOnly), 1, /FORBIDDEN/);
+    expectOneLineFailure(await cli(['toggle', 'new_checkout', 'off', '--environment', 'production'], readOnly), 1, /FORBIDDEN/);
   });
 
   it('finds code references and fails CI on references to unknown or archived flags', async () => {
@@ -115,17 +106,17 @@ describe('vexil flags', () => {
     expect(clean.code, clean.stderr).toBe(0);
     expect(clean.stdout).toMatch(/new_checkout\s+1\s+app\.ts:1/);
     expect(clean.stdout).toMatch(/ghost_flag\s+app\.ts:2/);
-    const summary = json(await cli(['refs', source, '--format', 'json']));
+    const summary = jsonOutput(await cli(['refs', source, '--format', 'json']));
     expect(summary.unknown).toEqual([{ key: 'ghost_flag', file: 'app.ts', line: 2 }]);
-    expectFailure(await cli(['refs', source, '--fail-on', 'unknown', '--format', 'json']), 1, /unknown flags/);
-    expectFailure(await cli(['refs', source, '--fail-on', 'nonsense']), 2, /--fail-on takes/);
+    expectOneLineFailure(await cli(['refs', source, '--fail-on', 'unknown', '--format', 'json']), 1, /unknown flags/);
+    expectOneLineFailure(await cli(['refs', source, '--fail-on', 'nonsense']), 2, /--fail-on takes/);
   });
 
   it('says what is wrong in one line for usage and connection errors (exit 2)', async () => {
-    expectFailure(await cli(['toggle', 'new_checkout', 'sideways', '--environment', 'production']), 2, /on or off/);
-    expectFailure(await cli(['toggle', 'new_checkout', 'off']), 2, /--environment is required/);
-    expectFailure(await cli(['list', '--bogus']), 2, /Unknown option '--bogus'/);
-    expectFailure(await vexil(['flags', 'list'], { VEXIL_URL: 'http://127.0.0.1:9', VEXIL_API_KEY: 'x' }), 2, /cannot reach the gateway/);
-    expectFailure(await vexil(['flags', 'list'], {}), 2, /needs a running gateway/);
+    expectOneLineFailure(await cli(['toggle', 'new_checkout', 'sideways', '--environment', 'production']), 2, /on or off/);
+    expectOneLineFailure(await cli(['toggle', 'new_checkout', 'off']), 2, /--environment is required/);
+    expectOneLineFailure(await cli(['list', '--bogus']), 2, /Unknown option '--bogus'/);
+    expectOneLineFailure(await vexil(['flags', 'list'], { VEXIL_URL: 'http://127.0.0.1:9', VEXIL_API_KEY: 'x' }), 2, /cannot reach the gateway/);
+    expectOneLineFailure(await vexil(['flags', 'list'], {}), 2, /needs a running gateway/);
   });
 });

@@ -3,7 +3,8 @@
  * CLI process: every action, table and JSON output, exit codes 0, 1 (refused, code named) and 2.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, type RunResult, standardKeys, startTestGateway, type TestGateway, vexil } from '../support/gateway.js';
+import { cliAgainst, expectOneLineFailure, jsonOutput } from '../support/cli.js';
+import { ensureBuilt, standardKeys, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 let gateway: TestGateway;
 let readOnly: string;
@@ -16,35 +17,26 @@ beforeAll(async () => {
 
 afterAll(async () => gateway?.stop());
 
-const run = (command: string, args: string[], key = gateway.adminKey) => vexil([command, ...args], { VEXIL_URL: gateway.url, VEXIL_API_KEY: key });
-const json = (result: RunResult) => {
-  expect(result.code, result.stderr).toBe(0);
-  return JSON.parse(result.stdout);
-};
-function expectFailure(result: RunResult, code: 1 | 2, pattern: RegExp): void {
-  expect(result.code, result.stdout + result.stderr).toBe(code);
-  expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(result.stderr).toMatch(pattern);
-}
+const run = (command: string, args: string[], key?: string) => cliAgainst(gateway)(command, args, key);
 
 describe('vexil segments', () => {
   it('creates, lists, shows, updates and deletes a segment', async () => {
-    const created = json(await run('segments', ['create', 'beta', '-e', 'production', '--name', 'Beta', '--include', 'u1', '--include', 'u2', '--condition', 'plan == "beta"', '--format', 'json']));
+    const created = jsonOutput(await run('segments', ['create', 'beta', '-e', 'production', '--name', 'Beta', '--include', 'u1', '--include', 'u2', '--condition', 'plan == "beta"', '--format', 'json']));
     expect(created).toMatchObject({ key: 'beta', environment: 'production', included: ['u1', 'u2'], condition: 'plan == "beta"', version: 1 });
     const table = await run('segments', ['list', '--environment', 'production'], readOnly);
     expect(table.stdout).toMatch(/^ENVIRONMENT\s+KEY\s+NAME/);
     expect(table.stdout).toMatch(/production\s+beta\s+Beta\s+2\s+0\s+plan == "beta"/);
-    expect(json(await run('segments', ['get', 'beta', '-e', 'production', '--format', 'json']))).toMatchObject({ name: 'Beta' });
-    expect(json(await run('segments', ['update', 'beta', '-e', 'production', '--exclude', 'u3', '--format', 'json']))).toMatchObject({ excluded: ['u3'], included: ['u1', 'u2'], version: 2 });
-    expect(json(await run('segments', ['delete', 'beta', '-e', 'production', '--format', 'json']))).toEqual({ key: 'beta', environment: 'production', deleted: true });
-    expectFailure(await run('segments', ['get', 'beta', '-e', 'production']), 1, /NOT_FOUND/);
+    expect(jsonOutput(await run('segments', ['get', 'beta', '-e', 'production', '--format', 'json']))).toMatchObject({ name: 'Beta' });
+    expect(jsonOutput(await run('segments', ['update', 'beta', '-e', 'production', '--exclude', 'u3', '--format', 'json']))).toMatchObject({ excluded: ['u3'], included: ['u1', 'u2'], version: 2 });
+    expect(jsonOutput(await run('segments', ['delete', 'beta', '-e', 'production', '--format', 'json']))).toEqual({ key: 'beta', environment: 'production', deleted: true });
+    expectOneLineFailure(await run('segments', ['get', 'beta', '-e', 'production']), 1, /NOT_FOUND/);
   });
 
   it('refuses what the key may not do, and bad input, in one line', async () => {
-    expectFailure(await run('segments', ['create', 'x', '-e', 'production'], readOnly), 1, /FORBIDDEN/);
-    expectFailure(await run('segments', ['create', 'bad', '-e', 'production', '--condition', 'plan ==']), 1, /RULE_SYNTAX|VALIDATION/);
-    expectFailure(await run('segments', ['update', 'x', '-e', 'production']), 2, /nothing to change/);
-    expectFailure(await run('segments', ['get', 'x']), 2, /--environment is required/);
+    expectOneLineFailure(await run('segments', ['create', 'x', '-e', 'production'], readOnly), 1, /FORBIDDEN/);
+    expectOneLineFailure(await run('segments', ['create', 'bad', '-e', 'production', '--condition', 'plan ==']), 1, /RULE_SYNTAX|VALIDATION/);
+    expectOneLineFailure(await run('segments', ['update', 'x', '-e', 'production']), 2, /nothing to change/);
+    expectOneLineFailure(await run('segments', ['get', 'x']), 2, /--environment is required/);
   });
 });
 
@@ -56,11 +48,11 @@ describe('vexil audit', () => {
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/^AT\s+ACTOR\s+ACTION\s+DOCUMENT\s+ENVIRONMENT\s+VERSION\s+COMMENT/);
     expect(table.stdout.split('\n')[1]).toMatch(/toggle\s+flag new_checkout\s+staging\s+\d+\s+INC-7/);
-    const recent = json(await run('audit', ['--since', startedAt, '--format', 'json']));
+    const recent = jsonOutput(await run('audit', ['--since', startedAt, '--format', 'json']));
     expect(recent.map((entry: { action: string; comment: string }) => `${entry.action} ${entry.comment}`)).toEqual(['toggle INC-7']);
-    const production = json(await run('audit', ['--environment', 'production', '--format', 'json']));
+    const production = jsonOutput(await run('audit', ['--environment', 'production', '--format', 'json']));
     expect(production.every((entry: { environment: string | null }) => entry.environment === 'production')).toBe(true);
-    expect(json(await run('audit', ['--limit', '1', '--format', 'json']))).toHaveLength(1);
-    expectFailure(await run('audit', ['--since', 'yesterday']), 2, /not a date/);
+    expect(jsonOutput(await run('audit', ['--limit', '1', '--format', 'json']))).toHaveLength(1);
+    expectOneLineFailure(await run('audit', ['--since', 'yesterday']), 2, /not a date/);
   });
 });
