@@ -42,6 +42,8 @@ const commandTable: ReadonlyMap<string, CommandEntry> = new Map<string, CommandE
   ['keys', { summary: 'create API keys', load: async () => (await import('./keys-command.js')).keysCommand }],
   ['segments', { summary: 'list, inspect, create, update and delete segments', load: async () => (await import('./segments-command.js')).segmentsCommand }],
   ['audit', { summary: 'read the audit log: who changed what, when', load: async () => (await import('./audit-command.js')).auditCommand }],
+  ['export', { summary: 'write the flag set as a YAML or JSON flags file', load: async () => (await import('./export-command.js')).exportCommand }],
+  ['import', { summary: 'make the flag set what a flags file says (--dry-run shows the changes)', load: async () => (await import('./export-command.js')).importCommand }],
   ['flags', { summary: 'list, inspect, create, toggle, archive flags; set rules; find code references', load: async () => (await import('./flags-command.js')).flagsCommand }],
   ['schema', { summary: 'print, write or --check schema.graphql', load: async () => (await import('./schema-command.js')).schemaCommand }],
 ]);

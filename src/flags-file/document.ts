@@ -5,7 +5,7 @@
  * its JSON Schema, for editors.
  */
 import type { EngineState } from '../flags/engine.js';
-import type { Environment, Flag, FlagEnvironmentConfig, Segment, Serve } from '../flags/model.js';
+import { type Environment, type Flag, type FlagEnvironmentConfig, type Segment, type Serve, targetingKeyAttribute } from '../flags/model.js';
 
 export const flagsFileVersion = 1;
 
@@ -76,7 +76,8 @@ function environmentEntry(config: FlagEnvironmentConfig): FlagEnvironmentConfig 
 function serveEntry(serve: Serve): Serve {
   if (!serve.rollout) return { variation: serve.variation! };
   const { bucketBy, weights } = serve.rollout;
-  return { rollout: { ...(bucketBy !== undefined ? { bucketBy } : {}), weights: weights.map(({ variation, weight }) => ({ variation, weight })) } };
+  // targetingKey is the default: written only when another attribute is bucketed.
+  return { rollout: { ...(bucketBy !== undefined && bucketBy !== targetingKeyAttribute ? { bucketBy } : {}), weights: weights.map(({ variation, weight }) => ({ variation, weight })) } };
 }
 
 function segmentEntry(segment: Segment): SegmentEntry {

@@ -102,7 +102,8 @@ class FileReader {
     const seen = new Set<string>();
     return entries.flatMap((entry, index) => {
       const prefix = ['segments', index];
-      const segment = this.validated(prefix, {}, () => validateSegment(isObject(entry) ? { ...entry, version: 1 } : entry, this.now));
+      const named = isObject(entry) && typeof entry.key === 'string' ? { segment: `${String(entry.environment)}/${entry.key}` } : {};
+      const segment = this.validated(prefix, named, () => validateSegment(isObject(entry) ? { ...entry, version: 1 } : entry, this.now));
       if (!segment) return [];
       const id = `${segment.environment}/${segment.key}`;
       if (!environments.has(segment.environment)) return this.add([...prefix, 'environment'], `unknown environment '${segment.environment}'`, { segment: id }), [];

@@ -10,33 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { formatIssue, parseFlagsFile, serializeFlagsFile, toFlagsFile } from '../../src/flags-file/index.js';
 import { createTestEvaluator } from '../../src/flags-file/testing.js';
-import type { EngineState } from '../../src/index.js';
-import { EXPIRES, PROD, config, flag, percentOn, rule, segment, split, state, typedFlag } from '../fixtures/flags/flags.js';
-
-/** Every kind, value type, serve shape, segments, a prerequisite, a custom salt, an archived flag. */
-function richState(): EngineState {
-  const beta = ['development', 'staging', PROD].map((environment) => segment('beta', { environment, included: ['u1', 'u2'], excluded: ['u3'], condition: 'plan == "beta"' }));
-  const staffOnly = segment('staff', { environment: 'staging', condition: 'email endsWith "@company.com"' });
-  return state(
-    [
-      flag('new_checkout', {
-        tags: ['checkout', 'web'],
-        config: { rules: [rule('segment("beta")', 'on', 'beta'), rule('country in ["US", "CA"] and bucket(targetingKey) < 25', percentOn(12.5, 'userId'), 'na')], defaultServe: percentOn(5) },
-      }),
-      flag('pricing_test', {
-        kind: 'experiment',
-        valueType: 'string',
-        variations: [{ key: 'a', value: 'control' }, { key: 'b', value: 'cheaper', name: 'Cheaper', description: 'ten percent off' }, { key: 'c', value: 'bundle' }],
-        salt: 'pricing-2026',
-        config: { offVariation: 'a', defaultServe: split({ a: 33_334, b: 33_333, c: 33_333 }), rules: [rule('flag("new_checkout") == true', 'b', 'needs-checkout')] },
-      }),
-      typedFlag('search_timeout_ms', 'number', [800, 2000], { config: { on: false } }),
-      typedFlag('theme', 'json', [{ colors: { primary: '#123456' }, dense: false }, [1, 'two', null]], { kind: 'permission' }),
-      flag('old_banner', { archived: true, expiresAt: EXPIRES, environments: { [PROD]: config({ on: false }) } }),
-    ],
-    [...beta, staffOnly],
-  );
-}
+import { PROD, rule } from '../fixtures/flags/flags.js';
+import { richState } from '../fixtures/flags/rich-state.js';
 
 describe('flags files', () => {
   for (const format of ['yaml', 'json'] as const) {

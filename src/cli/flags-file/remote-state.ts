@@ -1,0 +1,72 @@
+/**
+ * The gateway's whole flag set read over GraphQL (a read-only key is enough), as the engine's state,
+ * so that export and import work on exactly what `toFlagsFile` and `parseFlagsFile` use.
+ */
+import type { EngineState } from '../../flags/engine.js';
+import type { Environment, Flag, FlagKind, Segment, ValueType } from '../../flags/model.js';
+import { type GatewayTarget, gatewayRequest } from '../gateway-client.js';
+
+const serveFields = 'variation rollout { bucketBy weights { variation weight } }';
+
+// 50 a page keeps the query under the gateway's cost limit (each flag's rules and serves count).
+const flagsPageQuery = `query VexilCliExportFlags($after: String) {
+  flags(first: 50, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      key name description kind valueType owner tags expiresAt archived salt version createdAt updatedAt
+      variations { key name description value }
+      environments { environment on offVariation rules { id description condition serve { ${serveFields} } } defaultServe { ${serveFields} } }
+    }
+  }
+}`;
+
+const restQuery = `query VexilCliExportRest {
+  environments { key name createdAt }
+  segments { key environment name description included excluded condition version createdAt updatedAt }
+}`;
+
+interface ServeData {
+  variation: string | null;
+  rollout: { bucketBy: string | null; weights: Array<{ variation: string; weight: number }> } | null;
+}
+
+interface FlagNode extends Omit<Flag, 'kind' | 'valueType' | 'environments' | 'variations'> {
+  kind: string;
+  valueType: string;
+  variations: Array<{ key: string; name: string | null; description: string | null; value: Flag['variations'][number]['value'] }>;
+  environments: Array<{ environment: string; on: boolean; offVariation: string; rules: Array<{ id: string; description: string | null; condition: string; serve: ServeData }>; defaultServe: ServeData }>;
+}
+
+export async function readRemoteState(target: GatewayTarget): Promise<EngineState> {
+  const flags: Flag[] = [];
+  let after: string | null = null;
+  do {
+    type Page = { flags: { nodes: FlagNode[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+    const page: Page = await gatewayRequest<Page>(target, flagsPageQuery, { after });
+    flags.push(...page.flags.nodes.map(toFlag));
+    after = page.flags.pageInfo.hasNextPage ? page.flags.pageInfo.endCursor : null;
+  } while (after !== null);
+  const rest = await gatewayRequest<{ environments: Environment[]; segments: Segment[] }>(target, restQuery);
+  return { environments: rest.environments, segments: rest.segments, flags };
+}
+
+/** GraphQL's shape (upper-case enums, nulls, environments as a list) back to the model's. */
+function toFlag(node: FlagNode): Flag {
+  return {
+    ...node,
+    kind: node.kind.toLowerCase() as FlagKind,
+    valueType: node.valueType.toLowerCase() as ValueType,
+    variations: node.variations.map(({ key, value, name, description }) => ({ key, value, ...(name ? { name } : {}), ...(description ? { description } : {}) })),
+    environments: Object.fromEntries(
+      node.environments.map(({ environment, on, offVariation, rules, defaultServe }) => [
+        environment,
+        { on, offVariation, rules: rules.map(({ id, description, condition, serve }) => ({ id, ...(description ? { description } : {}), condition, serve: toServe(serve) })), defaultServe: toServe(defaultServe) },
+      ]),
+    ),
+  };
+}
+
+function toServe(serve: ServeData): Flag['environments'][string]['defaultServe'] {
+  if (serve.variation) return { variation: serve.variation };
+  return { rollout: { ...(serve.rollout?.bucketBy ? { bucketBy: serve.rollout.bucketBy } : {}), weights: serve.rollout?.weights ?? [] } };
+}
