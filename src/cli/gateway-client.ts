@@ -53,6 +53,8 @@ export function outputFormat(values: GatewayValues): OutputFormat {
 /** The gateway to talk to, or null when neither --url nor VEXIL_URL is given. */
 export function gatewayTarget(values: GatewayValues, env: NodeJS.ProcessEnv = process.env): GatewayTarget | null {
   const url = values.url ?? (env.VEXIL_URL || undefined);
+  // A key given for a gateway that is not named would be ignored: say so rather than write the store.
+  if (url === undefined && values.key !== undefined) throw new CliFailure('--key is used only with --url (or VEXIL_URL): name the gateway to send it to', 2);
   if (url === undefined) return null;
   const key = values.key ?? (env.VEXIL_API_KEY || undefined);
   if (!key) throw new CliFailure('--url needs an API key: pass --key or set VEXIL_API_KEY', 2);

@@ -60,7 +60,7 @@ describe('auditLog', () => {
       ['create', 1, 'first'],
     ]);
     const latest = log.entries[0]!;
-    expect(latest).toMatchObject({ kind: 'flag', key: 'audited', environment: null, actor: expect.stringContaining('bootstrap-admin') });
+    expect(latest).toMatchObject({ kind: 'flag', key: 'audited', environment: 'production', actor: expect.stringContaining('bootstrap-admin') });
     expect(Date.parse(latest.at)).not.toBeNaN();
     expect((latest.before as { version: number }).version).toBe(3);
     expect((latest.after as { version: number }).version).toBe(4);

@@ -73,8 +73,13 @@ describe('vexil keys create --url against the running gateway', () => {
     expectOneLineError(await vexil([...create, '--url', `http://127.0.0.1:${closedPort}`, '--key', adminKey]), 2, /cannot reach the gateway.*ECONNREFUSED/);
   });
 
-  it('exits 2 when --url comes without a key', async () => {
+  it('exits 2 when --url comes without a key, or --key without a gateway to send it to', async () => {
     expectOneLineError(await vexil([...create, '--url', server.url]), 2, /--key|VEXIL_API_KEY/);
+    expectOneLineError(await vexil([...create, '--key', adminKey], { VEXIL_DATA_DIR: dataDir }), 2, /--key is used only with --url/);
+  });
+
+  it('exits 2 for an unknown --format', async () => {
+    expectOneLineError(await vexil([...create, '--url', server.url, '--key', adminKey, '--format', 'yaml']), 2, /--format must be json or table/);
   });
 });
 

@@ -16,11 +16,12 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type Database, open, type RootDatabase } from 'lmdb';
-import { ValidationError } from '../../flags/errors.js';
-import { defaultEnvironments, type Environment, type Flag, type Segment } from '../../flags/model.js';
+import { open, type RootDatabase } from 'lmdb';
+import type { Environment, Flag, Segment } from '../../flags/model.js';
+import { defaultEnvironmentChanges } from '../default-environments.js';
 import type { UsageEntry } from '../../flags/usage.js';
-import { afterFlagKey, auditCursor, beforePosition, flagCursor, matchesAuditFilter, matchesFlagFilter, pageSize } from '../paging.js';
+import { sortEnvironments } from '../environment-order.js';
+import { afterFlagKey, flagCursor, matchesFlagFilter, pageSize } from '../paging.js';
 import {
   type ApiKeyRecord,
   type AuditFilter,
@@ -31,7 +32,6 @@ import {
   type FeedEvent,
   type FeedSubscription,
   type FlagFilter,
-  NotFound,
   type Page,
   type PageRequest,
   type PendingChange,
@@ -40,26 +40,14 @@ import {
   type StoreSnapshot,
   StoreUnavailable,
   type UsageStat,
-  VersionConflict,
 } from '../types.js';
+import { checkKind } from '../validation/pending-change.js';
+import { readAuditLog } from './audit-log.js';
+import { commitChange, type Databases, isKnownError } from './commit.js';
 import { DirectoryLock } from './directory-lock.js';
 import { ChangeNotifier } from './feed.js';
-import {
-  auditIndexKey,
-  type DatabaseName,
-  databaseNames,
-  databaseOf,
-  documentKey,
-  type FlagSummary,
-  flagSummary,
-  lmdbFileName,
-  maxPosition,
-  metaKeys,
-  normalizeRef,
-  schemaVersion,
-  type Stored,
-  usageKey,
-} from './keys.js';
+import { databaseNames, databaseOf, documentKey, type FlagSummary, lmdbFileName, metaKeys, schemaVersion, type Stored } from './keys.js';
+import { mergeUsage, readUsage } from './usage.js';
 
 export interface EmbeddedBackendOptions {
   /** The data directory; created if missing. */
@@ -74,23 +62,9 @@ export interface EmbeddedBackendOptions {
 
 interface OpenState {
   root: RootDatabase;
-  db: Record<DatabaseName, Database>;
+  db: Databases;
   lock: DirectoryLock;
   notifier: ChangeNotifier;
-}
-
-interface StoredUsage {
-  count: number;
-  lastEvaluatedAt: string;
-}
-
-const versionedKinds: ReadonlySet<DocumentKind> = new Set(['flag', 'segment', 'apiKey']);
-const documentKinds: ReadonlySet<string> = new Set(['environment', 'flag', 'segment', 'apiKey']);
-
-
-
-function isKnownError(error: unknown): boolean {
-  return error instanceof VersionConflict || error instanceof NotFound || error instanceof ValidationError || error instanceof StoreUnavailable;
 }
 
 export class EmbeddedBackend implements StoreBackend {
@@ -124,7 +98,7 @@ export class EmbeddedBackend implements StoreBackend {
     try {
       root = open({ path: join(this.dataDir, lmdbFileName), maxDbs: 16 });
       const opened = root;
-      const db = Object.fromEntries(databaseNames.map((name) => [name, opened.openDB({ name })])) as Record<DatabaseName, Database>;
+      const db = Object.fromEntries(databaseNames.map((name) => [name, opened.openDB({ name })])) as Databases;
       const schema = db.meta.get(metaKeys.schema) as number | undefined;
       if (schema === undefined) await db.meta.put(metaKeys.schema, schemaVersion);
       else if (schema !== schemaVersion) throw new Error(`the data directory '${this.dataDir}' has store schema ${schema}; this Vexil reads schema ${schemaVersion}`);
@@ -140,18 +114,7 @@ export class EmbeddedBackend implements StoreBackend {
   }
 
   private async seedEnvironments(): Promise<void> {
-    const createdAt = new Date().toISOString();
-    await Promise.all(
-      defaultEnvironments.map((key) =>
-        this.commit({
-          ref: { kind: 'environment', key },
-          expectedVersion: 0,
-          action: 'create',
-          after: { key, name: key[0]!.toUpperCase() + key.slice(1), createdAt },
-          meta: { actor: 'system', comment: 'default environment' },
-        }),
-      ),
-    );
+    await Promise.all(defaultEnvironmentChanges().map((change) => this.commit(change)));
   }
 
   /** Closes subscriptions, waits for outstanding commits, closes LMDB and releases the directory. Idempotent. */
@@ -196,80 +159,14 @@ export class EmbeddedBackend implements StoreBackend {
   }
 
   async commit<K extends DocumentKind>(change: PendingChange<K>): Promise<ChangeRecord> {
-    checkChange(change);
     const state = this.open_;
-    const { db } = state;
-    const ref = normalizeRef(change.ref);
-    const key = documentKey(ref);
-    const store = db[databaseOf(ref.kind)];
-    let record: ChangeRecord;
-    try {
-      record = await state.root.childTransaction(() => {
-        const stored = store.get(key) as Stored<unknown> | undefined;
-        const current = stored?.version ?? 0;
-        if (current !== change.expectedVersion) throw new VersionConflict(ref, change.expectedVersion, current);
-        if (change.after === null && !stored) throw new NotFound(ref);
-        if (ref.kind === 'apiKey') this.updateHashIndex(db, ref.key, stored?.doc as ApiKeyRecord | undefined, change.after as ApiKeyRecord | null);
-        const position = ((db.meta.get(metaKeys.lastPosition) as number | undefined) ?? 0) + 1;
-        const written: ChangeRecord = {
-          position,
-          ref,
-          ...(ref.kind === 'flag' && change.environment ? { environment: change.environment } : {}),
-          version: change.expectedVersion + 1,
-          action: change.action,
-          actor: change.meta.actor,
-          comment: change.meta.comment ?? null,
-          at: new Date().toISOString(),
-          before: stored?.doc ?? null,
-          after: change.after,
-        };
-        if (change.after === null) store.removeSync(key);
-        else store.putSync(key, { version: written.version, doc: change.after } satisfies Stored<unknown>);
-        if (ref.kind === 'flag') {
-          if (change.after === null) db.flagIndex.removeSync(key);
-          else db.flagIndex.putSync(key, flagSummary(change.after as Flag));
-        }
-        db.changes.putSync(position, written);
-        db.auditIndex.putSync(auditIndexKey(ref, position), 1);
-        db.meta.putSync(metaKeys.lastPosition, position);
-        this.prune(db, position);
-        return written;
-      });
-    } catch (error) {
-      if (isKnownError(error)) throw error;
-      throw new StoreUnavailable(`the embedded store could not commit: ${(error as Error).message}`, { cause: error });
-    }
+    const record = await commitChange(state.root, state.db, change, this.maxChangeRecords);
     state.notifier.acknowledge(record.position);
     return record;
   }
 
-  private updateHashIndex(db: OpenState['db'], id: string, before: ApiKeyRecord | undefined, after: ApiKeyRecord | null): void {
-    if (after) {
-      const owner = db.apiKeyHashes.get(after.secretHash) as string | undefined;
-      if (owner !== undefined && owner !== id) {
-        throw new ValidationError([{ path: 'secretHash', message: 'another API key has the same secret hash', code: 'VALIDATION' }]);
-      }
-    }
-    if (before && before.secretHash !== after?.secretHash) db.apiKeyHashes.removeSync(before.secretHash);
-    if (after) db.apiKeyHashes.putSync(after.secretHash, id);
-  }
-
-  /** Retention: drops the oldest change records beyond `maxChangeRecords`, in the committing transaction. */
-  private prune(db: OpenState['db'], position: number): void {
-    if (this.maxChangeRecords === null) return;
-    const prunedThrough = (db.meta.get(metaKeys.prunedThrough) as number | undefined) ?? 0;
-    const target = position - this.maxChangeRecords;
-    if (target <= prunedThrough) return;
-    for (const { key, value } of db.changes.getRange({ start: prunedThrough + 1, end: target + 1 })) {
-      const record = value as ChangeRecord;
-      db.auditIndex.removeSync(auditIndexKey(record.ref, record.position));
-      db.changes.removeSync(key);
-    }
-    db.meta.putSync(metaKeys.prunedThrough, target);
-  }
-
   async get<K extends DocumentKind>(ref: DocumentRef & { kind: K }): Promise<DocumentOf<K> | null> {
-    if (!documentKinds.has(ref.kind)) throw new TypeError(`unknown document kind '${String(ref.kind)}'`);
+    checkKind(ref.kind);
     return this.read(({ db }) => {
       const stored = db[databaseOf(ref.kind)].get(documentKey(ref)) as Stored<DocumentOf<K>> | undefined;
       return stored?.doc ?? null;
@@ -319,43 +216,8 @@ export class EmbeddedBackend implements StoreBackend {
     });
   }
 
-  /** Newest first. A filter naming one document (kind and key, and environment for segments) uses the index. */
   async auditLog(filter: AuditFilter, page: PageRequest): Promise<Page<ChangeRecord>> {
-    const size = pageSize(page);
-    const before = beforePosition(page.after);
-    const ref = filter?.ref;
-    return this.read(({ db }) => {
-      let positions: number[];
-      let totalCount: number;
-      let hasNextPage: boolean;
-      const indexed = ref?.kind && ref.key && (ref.kind === 'segment' ? Boolean(ref.environment) : ref.environment === undefined || ref.environment === null);
-      if (indexed) {
-        const prefix = auditIndexKey({ kind: ref.kind!, key: ref.key!, environment: ref.environment }, 0).slice(0, 3);
-        totalCount = db.auditIndex.getCount({ start: [...prefix, 0], end: [...prefix, maxPosition] });
-        const keys = [...db.auditIndex.getKeys({ start: [...prefix, before ?? maxPosition], end: [...prefix, 0], reverse: true, exclusiveStart: before !== null, limit: size + 1 })];
-        positions = keys.map((key) => (key as unknown[])[3] as number);
-        hasNextPage = positions.length > size;
-        positions = positions.slice(0, size);
-      } else if (!ref || (ref.kind == null && ref.key == null && ref.environment == null)) {
-        totalCount = db.changes.getCount();
-        positions = [...db.changes.getKeys({ start: before ?? maxPosition, reverse: true, exclusiveStart: before !== null, limit: size + 1 })] as number[];
-        hasNextPage = positions.length > size;
-        positions = positions.slice(0, size);
-      } else {
-        totalCount = 0;
-        positions = [];
-        hasNextPage = false;
-        for (const { key, value } of db.changes.getRange({ reverse: true })) {
-          if (!matchesAuditFilter(value as ChangeRecord, filter)) continue;
-          totalCount++;
-          if (before !== null && (key as number) >= before) continue;
-          if (positions.length < size) positions.push(key as number);
-          else hasNextPage = true;
-        }
-      }
-      const items = positions.map((position) => db.changes.get(position) as ChangeRecord);
-      return { items, endCursor: items.length > 0 ? auditCursor(items[items.length - 1]!.position) : null, hasNextPage, totalCount };
-    });
+    return this.read(({ db }) => readAuditLog(db, filter, page));
   }
 
   async snapshot(): Promise<StoreSnapshot> {
@@ -402,43 +264,12 @@ export class EmbeddedBackend implements StoreBackend {
   }
 
   async mergeUsage(entries: readonly UsageEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    const merged = new Map<string, UsageEntry>();
-    for (const entry of entries) {
-      if (!Number.isFinite(entry.count) || entry.count < 0) throw new RangeError(`invalid usage count ${entry.count}`);
-      const id = `${entry.environment}\u0000${entry.flagKey}\u0000${entry.variation}`;
-      const seen = merged.get(id);
-      if (!seen) merged.set(id, { ...entry });
-      else {
-        seen.count += entry.count;
-        if (entry.lastEvaluatedAt > seen.lastEvaluatedAt) seen.lastEvaluatedAt = entry.lastEvaluatedAt;
-      }
-    }
     const { root, db } = this.open_;
-    try {
-      await root.childTransaction(() => {
-        for (const entry of merged.values()) {
-          const key = usageKey(entry.environment, entry.flagKey, entry.variation);
-          const current = db.usage.get(key) as StoredUsage | undefined;
-          db.usage.putSync(key, {
-            count: (current?.count ?? 0) + entry.count,
-            lastEvaluatedAt: current && current.lastEvaluatedAt > entry.lastEvaluatedAt ? current.lastEvaluatedAt : entry.lastEvaluatedAt,
-          } satisfies StoredUsage);
-        }
-      });
-    } catch (error) {
-      throw new StoreUnavailable(`the embedded store could not merge usage: ${(error as Error).message}`, { cause: error });
-    }
+    return mergeUsage(root, db, entries);
   }
 
   async readUsage(): Promise<UsageStat[]> {
-    return this.read(({ db }) =>
-      [...db.usage.getRange()].map(({ key, value }) => {
-        const [environment, flagKey, variation] = key as [string, string, string];
-        const usage = value as StoredUsage;
-        return { environment, flagKey, variation, count: usage.count, lastEvaluatedAt: usage.lastEvaluatedAt };
-      }),
-    );
+    return this.read(({ db }) => readUsage(db));
   }
 
   /** Position of the last acknowledged commit (for tests and diagnostics). */
@@ -447,30 +278,4 @@ export class EmbeddedBackend implements StoreBackend {
   }
 }
 
-/** The default environments in their natural order first, then the others by creation time and key. */
-function sortEnvironments(environments: Environment[]): Environment[] {
-  const rank = (key: string) => {
-    const index = (defaultEnvironments as readonly string[]).indexOf(key);
-    return index < 0 ? defaultEnvironments.length : index;
-  };
-  return environments.sort((a, b) => rank(a.key) - rank(b.key) || (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-}
 
-/** Rejects malformed pending changes: these are programming errors in the caller, not user input. */
-function checkChange(change: PendingChange): void {
-  const { ref, expectedVersion, after, action } = change;
-  if (!documentKinds.has(ref?.kind)) throw new TypeError(`unknown document kind '${String(ref?.kind)}'`);
-  if (typeof ref.key !== 'string' || ref.key === '') throw new TypeError('a document ref needs a key');
-  if (ref.kind === 'segment' && (typeof ref.environment !== 'string' || ref.environment === '')) throw new TypeError('a segment ref needs an environment');
-  if (!Number.isSafeInteger(expectedVersion) || expectedVersion < 0) throw new TypeError(`invalid expected version ${expectedVersion}`);
-  if ((after === null) !== (action === 'delete')) throw new TypeError(`a '${action}' change ${after === null ? 'needs' : 'cannot have'} a document`);
-  if (typeof change.meta?.actor !== 'string' || change.meta.actor === '') throw new TypeError('a change needs an actor');
-  if (after === null) return;
-  const doc = after as unknown as Record<string, unknown>;
-  const docKey = ref.kind === 'apiKey' ? doc.id : doc.key;
-  if (docKey !== ref.key) throw new TypeError(`the document's key '${String(docKey)}' does not match the ref '${ref.key}'`);
-  if (ref.kind === 'segment' && doc.environment !== ref.environment) throw new TypeError(`the segment's environment does not match the ref`);
-  if (versionedKinds.has(ref.kind) && doc.version !== expectedVersion + 1) {
-    throw new TypeError(`the document's version must be ${expectedVersion + 1} (expected version + 1), not ${String(doc.version)}`);
-  }
-}

@@ -9,7 +9,7 @@
  * subscriptions retry in the background and miss nothing when the database is back.
  */
 import { MongoClient, type Db } from 'mongodb';
-import { defaultEnvironments, type Environment, type Flag, type Segment } from '../../flags/model.js';
+import type { Environment, Flag, Segment } from '../../flags/model.js';
 import type { UsageEntry } from '../../flags/usage.js';
 import {
   StoreUnavailable,
@@ -32,11 +32,14 @@ import {
   type StoreSnapshot,
   type UsageStat,
 } from '../types.js';
+import { checkChange, checkKind } from '../validation/pending-change.js';
+import { defaultEnvironmentChanges } from '../default-environments.js';
 import { ensureCollections, storeCollections, type StoreCollections } from './collections.js';
 import { commitChange, type CommitContext } from './commit.js';
 import { describeError, guard } from './errors.js';
 import { failpoint } from './failpoints.js';
-import { openFeed, probeChangeStreams, resyncLater, type FeedContext, type TailMode } from './feed.js';
+import { openFeed, resyncLater, type FeedContext, type TailMode } from './feed.js';
+import { chooseFeedMode } from './feed-mode.js';
 import { GapSequencer, HoleClock, lastReservedPosition, prunedThrough, readInOrder } from './gaps.js';
 import { isRecord, parseBody, readCurrent, toChangeRecord } from './materialise.js';
 import { resolveOptions, type MongoBackendOptions, type ResolvedOptions } from './options.js';
@@ -44,7 +47,7 @@ import * as queries from './queries.js';
 import { Repairer } from './repair.js';
 import { applyRetention, pruneChanges } from './retention.js';
 import { mergeUsage, readUsage } from './usage.js';
-import { checkAgainstStore, checkChange, checkKind } from './validate-change.js';
+import { checkAgainstStore } from './validate-change.js';
 
 const MAX_CHANGES_PER_READ = 10_000;
 
@@ -102,37 +105,20 @@ export class MongoBackend implements StoreBackend {
   private async doOpen(): Promise<void> {
     await this.client.connect();
     await ensureCollections(this.db, this.collections);
-    this.mode = await this.chooseFeedMode();
+    this.mode = await chooseFeedMode(this.options, this.collections);
     await this.repairer.start();
     await this.seedEnvironments();
     this.prunedHint = this.options.retention ? await applyRetention(this.collections, this.repairer, this.options.retention.keepChanges) : 0;
     this.opened = true;
   }
 
-  private async chooseFeedMode(): Promise<TailMode> {
-    const { feedMode, logger, database, instanceId } = this.options;
-    if (feedMode === 'polling') {
-      logger.info({ feedMode: 'polling', database, instanceId }, 'mongodb store: change feed by polling (configured)');
-      return 'polling';
-    }
-    const probe = await probeChangeStreams(this.collections);
-    if (!probe.supported && feedMode === 'change-stream') throw new Error(`feedMode 'change-stream' was asked for, but ${probe.reason}`);
-    const mode = probe.supported ? 'change-stream' : 'polling';
-    logger.info({ feedMode: mode, database, instanceId, reason: probe.reason }, `mongodb store: change feed by ${mode === 'polling' ? 'polling' : 'change streams'}`);
-    return mode;
-  }
-
   /** Like the embedded store: an empty store gets the default environments (racing openers: one wins each). */
   private async seedEnvironments(): Promise<void> {
     if ((await this.collections.documents.environment.countDocuments({ _deleted: { $ne: true } })) > 0) return;
-    const createdAt = new Date().toISOString();
-    for (const key of defaultEnvironments) {
-      const after: Environment = { key, name: key[0]!.toUpperCase() + key.slice(1), createdAt };
-      await this.commitNow({ ref: { kind: 'environment', key }, expectedVersion: 0, action: 'create', after, meta: { actor: 'system', comment: 'default environment' } }).catch(
-        (error: unknown) => {
-          if (!(error instanceof VersionConflict)) throw error;
-        },
-      );
+    for (const change of defaultEnvironmentChanges()) {
+      await this.commitNow(change).catch((error: unknown) => {
+        if (!(error instanceof VersionConflict)) throw error;
+      });
     }
   }
 

@@ -1,6 +1,7 @@
 /** Read queries over the materialised collections and the audit log (the change records). */
 import type { Filter } from 'mongodb';
-import { defaultEnvironments, type Environment, type Flag, type Segment } from '../../flags/model.js';
+import type { Environment, Flag, Segment } from '../../flags/model.js';
+import { sortEnvironments } from '../environment-order.js';
 import { afterFlagKey, auditCursor, beforePosition, flagCursor, pageSize } from '../paging.js';
 import type { ApiKeyRecord, AuditFilter, ChangeRecord, FlagFilter, Page, PageRequest } from '../types.js';
 import type { ChangeDoc, MaterialisedDoc, RecordDoc, StoreCollections } from './collections.js';
@@ -92,15 +93,6 @@ function toPage<T>(items: T[], size: number, totalCount: number, cursorOf: (item
 }
 
 
-
-/** The default environments in their natural order first, then the others by creation time and key (as the embedded store). */
-export function sortEnvironments(environments: Environment[]): Environment[] {
-  const rank = (key: string) => {
-    const index = (defaultEnvironments as readonly string[]).indexOf(key);
-    return index < 0 ? defaultEnvironments.length : index;
-  };
-  return environments.sort((a, b) => rank(a.key) - rank(b.key) || compare(a.createdAt, b.createdAt) || compare(a.key, b.key));
-}
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
