@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { grammarFiles } from '../dsl/grammar-docs.js';
+import { grammarFiles } from '../docs/grammar-docs.js';
 import type { Command } from './main.js';
 
 /** The package's `grammar/` folder: this module is `src/cli/` or `dist/cli/`, two levels below the root. */

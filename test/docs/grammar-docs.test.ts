@@ -1,11 +1,14 @@
 /** The generated rule-language docs in grammar/ are current, self-contained and complete. */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { documentedNames, generateGrammarDocs, grammarAssetFiles, grammarEbnf } from '../../src/dsl/grammar-docs.js';
+import { documentedNames, generateGrammarDocs, grammarAssetFiles, grammarEbnf } from '../../src/docs/grammar-docs.js';
+import { fillPlaceholders } from '../../src/docs/grammar-markdown.js';
 
-const grammarDirectory = fileURLToPath(new URL('../../grammar/', import.meta.url));
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const grammarDirectory = join(repo, 'grammar/');
 const committed = (name: string) => readFileSync(join(grammarDirectory, name), 'utf8');
 const docs = generateGrammarDocs();
 
@@ -61,5 +64,19 @@ describe('grammar docs', () => {
     expect(ebnf).toContain("comparison ::= operand ( comparisonOperator operand )?");
     expect(ebnf).toMatch(/^comparisonOperator ::= \( 'in' \| 'contains' \| 'startsWith' \| 'endsWith' \| 'matches' \| '==' \| '!=' \| '<=' \| '>=' \| '<' \| '>' \)$/m);
     expect(ebnf).toContain("notExpr ::= ( 'not' | '!' )* comparison");
+  });
+
+  it('fill every placeholder of the prose, and reject unknown or unused ones', () => {
+    expect(docs['grammar.md']).not.toMatch(/\{\{\w+\}\}/);
+    expect(fillPlaceholders('a {{x}} b', { x: () => '1' })).toBe('a 1 b');
+    expect(() => fillPlaceholders('a {{y}}', { x: () => '1' })).toThrow('unknown placeholder {{y}}');
+    expect(() => fillPlaceholders('a', { x: () => '1' })).toThrow('missing placeholders {{x}}');
+  });
+
+  it('ship the prose they are generated from in the npm package (vexil grammar reads it from dist/)', () => {
+    const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as Array<{ files: Array<{ path: string }> }>;
+    const files = pack!.files.map((file) => file.path);
+    expect(files).toContain('src/docs/grammar-prose.md');
+    expect(files).toContain('grammar/grammar.md');
   });
 });
