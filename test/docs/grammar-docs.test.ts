@@ -79,4 +79,19 @@ describe('grammar docs', () => {
     expect(files).toContain('src/docs/grammar-prose.md');
     expect(files).toContain('grammar/grammar.md');
   });
+
+  it('railroad.html labels keywords and symbols with the spelling rules use (true, not in, and / &&)', () => {
+    const labels = new Set<string>();
+    const collect = (node: { type: string; label?: string; definition?: unknown[]; separator?: unknown }): void => {
+      if (node.type === 'Terminal' && node.label) labels.add(node.label);
+      for (const child of [...(node.definition ?? []), ...(node.separator ? [node.separator] : [])]) collect(child as typeof node);
+    };
+    const serialized = /window\.serializedGrammar = (\[[\s\S]*?\n\]);/.exec(committed('railroad.html'))?.[1];
+    for (const rule of JSON.parse(serialized!) as Array<Parameters<typeof collect>[0]>) collect(rule);
+    const { keywords } = documentedNames();
+    for (const word of keywords) expect(labels, word).toContain(word);
+    for (const symbol of ['&&', '||', '!', '==', '!=', '<=', '>=', '<', '>', '(', ')', '[', ']', ',', '.']) expect(labels, symbol).toContain(symbol);
+    // Token classes keep their names; nothing else is capitalised or quoted.
+    expect([...labels].filter((label) => /^[A-Z']/.test(label)).sort()).toEqual(['Identifier', 'Name']);
+  });
 });
