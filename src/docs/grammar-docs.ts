@@ -3,6 +3,7 @@
  *
  *   - `grammar.md`: the prose of grammar-prose.md with tables, limits and the EBNF filled in from the
  *     code (grammar-markdown.ts, grammar-ebnf.ts);
+ *   - `reference.html`: grammar.md rendered for a browser (reference-html.ts);
  *   - `railroad.html`: syntax diagrams of the parser's productions (railroad-html.ts), and local copies
  *     of the Chevrotain scripts it loads (`grammarAssetFiles`), so it works offline.
  *
@@ -17,12 +18,14 @@ import { builtinFunctions, resolverFunctions } from '../dsl/functions/index.js';
 import { grammarRules, keywords } from './grammar-ebnf.js';
 import { grammarMarkdown } from './grammar-markdown.js';
 import { assetDirectory, railroadHtml } from './railroad-html.js';
+import { referenceHtml } from './reference-html.js';
 
 export { grammarEbnf } from './grammar-ebnf.js';
 
 export interface GrammarDocs {
   'railroad.html': string;
   'grammar.md': string;
+  'reference.html': string;
 }
 
 /** Chevrotain's `diagrams/` files the page loads (plus the license they are distributed under). */
@@ -36,7 +39,8 @@ const chevrotainAssets = [
 ] as const;
 
 export function generateGrammarDocs(): GrammarDocs {
-  return { 'railroad.html': railroadHtml(), 'grammar.md': grammarMarkdown() };
+  const markdown = grammarMarkdown();
+  return { 'railroad.html': railroadHtml(), 'grammar.md': markdown, 'reference.html': referenceHtml(markdown) };
 }
 
 /**

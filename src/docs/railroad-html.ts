@@ -62,7 +62,8 @@ export function railroadHtml(): string {
   const intro =
     '<p style="text-align:center;font-family:sans-serif">Syntax diagrams of the Vexil rule language, ' +
     'generated from its parser. Keywords and symbols are drawn as you write them. ' +
-    'The full reference is in <a href="grammar.md">grammar.md</a>.</p>';
+    'The full reference is <a href="reference.html">the rule language reference</a> ' +
+    '(also as <a href="grammar.md">markdown</a>).</p>';
   return html
     .replace('<meta charset="utf-8">', `<meta charset="utf-8">\n${title}`)
     .replace('<div id="diagrams"', `${intro}\n<div id="diagrams"`)

@@ -14,9 +14,10 @@ const docs = generateGrammarDocs();
 
 describe('grammar docs', () => {
   it('equal the committed files in grammar/ (run `npm run grammar` after changing the grammar)', () => {
-    expect(Object.keys(docs).sort()).toEqual(['grammar.md', 'railroad.html']);
+    expect(Object.keys(docs).sort()).toEqual(['grammar.md', 'railroad.html', 'reference.html']);
     expect(committed('railroad.html')).toBe(docs['railroad.html']);
     expect(committed('grammar.md')).toBe(docs['grammar.md']);
+    expect(committed('reference.html')).toBe(docs['reference.html']);
     for (const [name, content] of Object.entries(grammarAssetFiles())) expect(committed(name), name).toBe(content);
   });
 
@@ -93,5 +94,19 @@ describe('grammar docs', () => {
     for (const symbol of ['&&', '||', '!', '==', '!=', '<=', '>=', '<', '>', '(', ')', '[', ']', ',', '.']) expect(labels, symbol).toContain(symbol);
     // Token classes keep their names; nothing else is capitalised or quoted.
     expect([...labels].filter((label) => /^[A-Z']/.test(label)).sort()).toEqual(['Identifier', 'Name']);
+  });
+
+  it('reference.html renders grammar.md as HTML whose in-page links all have a target, and railroad.html links to it', () => {
+    const html = committed('reference.html');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('<title>The Vexil rule language · Vexil</title>');
+    expect(html).toContain('<table>');
+    expect(html).toContain('<h2 id="null-missing-and-types">Null, missing and types</h2>');
+    expect(html).not.toMatch(/<(?:script|link|img)\b/i); // nothing to load: works offline
+    const ids = new Set([...html.matchAll(/ id="([^"]+)"/g)].map((match) => match[1]));
+    const anchors = [...html.matchAll(/href="#([^"]+)"/g)].map((match) => match[1]!);
+    expect(anchors.length).toBeGreaterThan(5);
+    for (const anchor of anchors) expect(ids, anchor).toContain(anchor);
+    expect(committed('railroad.html')).toContain('<a href="reference.html">');
   });
 });
