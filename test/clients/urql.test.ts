@@ -16,7 +16,7 @@ let scenario: ClientScenario;
 let ws: WsClient;
 let rejections: ReturnType<typeof trackUnhandledRejections>;
 
-function urqlClient(key: string, options: { preferGetMethod?: boolean } = {}): Client {
+function urqlClient(key: string, options: { preferGetMethod?: boolean; fetch?: typeof fetch } = {}): Client {
   ws ??= createWsClient({ url: scenario.wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${scenario.gw.adminKey}` }, retryAttempts: 0 });
   return new Client({
     url: scenario.gw.endpoint,
@@ -58,12 +58,21 @@ describe('urql', () => {
     ['POST', false],
     ['GET', true],
   ])('evaluates a flag with an evaluation key, query after query (%s)', async (_method, preferGetMethod) => {
-    const client = urqlClient(scenario.evalKey, { preferGetMethod });
+    // What urql was answered with: a query is one result, which its Accept header prefers as JSON.
+    const contentTypes: Array<string | null> = [];
+    const recordingFetch: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      contentTypes.push(response.headers.get('content-type'));
+      return response;
+    };
+    const client = urqlClient(scenario.evalKey, { preferGetMethod, fetch: recordingFetch });
     for (const [plan, value] of [['pro', true], ['free', false], ['pro', true]] as const) {
       const result = await within(client.query(EvaluateDocument, { key: scenario.flagKey, context: { plan } }, { requestPolicy: 'network-only' }).toPromise(), `evaluate for ${plan}`);
       expect(result.error).toBeUndefined();
       expect(result.data?.evaluate).toMatchObject({ key: scenario.flagKey, value, variation: value ? 'on' : 'off', errorCode: null });
     }
+    expect(contentTypes).toHaveLength(3);
+    for (const type of contentTypes) expect(type).toMatch(/^application\/(graphql-response\+)?json\b/);
   });
 
   it('reads a flag with the admin key', async () => {
