@@ -1,13 +1,13 @@
 /**
- * `vexil grammar [--check] [--out DIR]`: writes the rule-language docs (grammar.md, railroad.html and the
- * diagram scripts it loads) into the package's `grammar/` folder, or with `--check` verifies that the
+ * `vexil grammar [--check] [--out DIR]`: writes the rule-language docs (grammar.md, reference.html,
+ * railroad.html and the diagram scripts it loads) into the package's `grammar/` folder, or with `--check` verifies that the
  * committed copies are current (run by `npm run build`).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { grammarFiles } from '../dsl/grammar-docs.js';
+import { grammarFiles } from '../docs/grammar-docs.js';
 import type { Command } from './main.js';
 
 /** The package's `grammar/` folder: this module is `src/cli/` or `dist/cli/`, two levels below the root. */
@@ -15,8 +15,9 @@ export const defaultGrammarDirectory = fileURLToPath(new URL('../../grammar/', i
 
 const usage = `Usage: vexil grammar [--check] [--out <dir>]
 
-Generates the rule-language reference: grammar.md (EBNF and semantics), railroad.html (syntax
-diagrams) and the diagram scripts railroad.html loads from diagrams/, so it works offline.
+Generates the rule-language reference: grammar.md (EBNF and semantics), reference.html (grammar.md
+rendered), railroad.html (syntax diagrams) and the diagram scripts railroad.html loads from
+diagrams/, so it works offline.
 
 Options:
       --check      write nothing; exit 1 if any file differs from what would be generated

@@ -4,7 +4,8 @@ import type { Command } from './main.js';
 
 const usage = `Usage: vexil serve [--port N] [--host H] [--data-dir DIR] [--mongodb-uri URI] [--log-level L] [--dev]
 
-Starts the Vexil gateway: GraphQL at /graphql, /healthz, /readyz, /metrics, /playground.
+Starts the Vexil gateway: a landing page at /, GraphQL at /graphql, /healthz, /readyz, /metrics,
+/playground and /grammar/.
 
 Configuration (flags override environment variables):
   --port, PORT                      listening port (default 4000)

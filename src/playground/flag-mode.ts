@@ -5,18 +5,14 @@
  */
 import type { EditorView } from '@codemirror/view';
 import { ApiError, type EnvironmentSummary, type Explanation, type FlagSummary, explainEvaluation, listEnvironments, listFlags } from './api.js';
-import { h, shortJson } from './dom.js';
-import { createEditor, showTraceSpan } from './editor.js';
+import { h } from './dom.js';
+import { renderExplanation } from './flag-explanation.js';
+import { verdictFor } from './flag-reasons.js';
 import type { JsonResult } from './json-check.js';
 import { LatestRequest } from './latest.js';
-import { ruleLanguage } from './rule-language.js';
 import { type Verdict, renderVerdict } from './rule-result.js';
-import { asTrace, renderTraceTree } from './trace-tree.js';
 
 const keyStorage = 'vexil.playground.apiKey';
-
-type FlagEnvironmentConfig = FlagSummary['environments'][number];
-type Serve = FlagEnvironmentConfig['defaultServe'];
 
 export interface FlagModeOptions {
   initialFlag: string | undefined;
@@ -53,53 +49,6 @@ function storeKey(key: string | null): void {
   } catch {
     // Storage disabled: the key lives in the input only.
   }
-}
-
-function percent(weight: number): string {
-  return `${Number((weight / 1000).toFixed(3))}%`;
-}
-
-function describeServe(serve: Serve | undefined, fallbackVariation: string | null): string {
-  if (serve?.rollout) return `rollout: ${serve.rollout.weights.map((w) => `${w.variation} ${percent(w.weight)}`).join(' / ')} by ${serve.rollout.bucketBy}`;
-  const variation = serve?.variation ?? fallbackVariation;
-  return variation ? `serves “${variation}”` : 'serves a rollout';
-}
-
-function explainReason(explanation: Explanation, config: FlagEnvironmentConfig | undefined): string {
-  const { result, rollout } = explanation;
-  const ruleName = (index: number | null | undefined) => {
-    if (index === null || index === undefined) return 'the default rule';
-    const rule = explanation.rules[index];
-    return `rule ${index + 1}${rule ? ` (${rule.description ?? rule.id})` : ''}`;
-  };
-  switch (result.reason) {
-    case 'OFF':
-      return `The flag is off in ${explanation.environment}, so it serves its off variation “${config?.offVariation ?? result.variation ?? '?'}”.`;
-    case 'RULE_MATCH':
-      return `${capitalise(ruleName(result.ruleIndex))} matched, and it serves “${result.variation ?? '?'}”.`;
-    case 'SPLIT': {
-      const where = result.ruleIndex === null || result.ruleIndex === undefined ? 'No rule matched; the default serve is a percentage rollout' : `${capitalise(ruleName(result.ruleIndex))} matched and serves a percentage rollout`;
-      return rollout?.bucket !== null && rollout?.bucket !== undefined
-        ? `${where}: ${rollout.bucketBy} ${shortJson(rollout.bucketValue)} is in bucket ${rollout.bucket}, which falls in the “${result.variation ?? '?'}” slice.`
-        : `${where}.`;
-    }
-    case 'DEFAULT':
-      return `No rule matched, so the default variation “${result.variation ?? '?'}” is served.`;
-    case 'ERROR':
-      return `${result.errorCode ?? 'ERROR'}: ${result.errorMessage ?? 'the evaluation failed'}.`;
-  }
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-function verdictFor(explanation: Explanation): Verdict {
-  const { result } = explanation;
-  if (result.reason === 'ERROR') return { tone: 'error', title: 'Evaluation error', detail: result.errorCode ?? undefined };
-  const title = `Serves “${result.variation ?? '?'}”`;
-  const detail = `value ${shortJson(result.value)} · reason ${result.reason}`;
-  return { tone: result.reason === 'OFF' ? 'nomatch' : 'info', title, detail };
 }
 
 export function createFlagMode(options: FlagModeOptions): FlagMode {
@@ -216,7 +165,7 @@ export function createFlagMode(options: FlagModeOptions): FlagMode {
     const used = key;
     requests.schedule(
       (signal) => explainEvaluation(used, flag, environment, context.value, signal),
-      (explanation) => renderExplanation(explanation),
+      (explanation) => showExplanation(explanation),
       (error) => {
         if (error instanceof DOMException && error.name === 'AbortError') return;
         clearResult({ tone: 'error', title: 'Evaluation failed', detail: error instanceof Error ? error.message : String(error) });
@@ -225,94 +174,13 @@ export function createFlagMode(options: FlagModeOptions): FlagMode {
     );
   };
 
-  const renderExplanation = (explanation: Explanation) => {
+  const showExplanation = (explanation: Explanation) => {
     destroyConditionViews();
     const flag = flags.find((candidate) => candidate.key === explanation.flagKey);
     const config = flag?.environments.find((env) => env.environment === explanation.environment);
     renderVerdict(options.verdict, verdictFor(explanation));
-    const { result, rollout } = explanation;
-
-    const summary = h(
-      'section',
-      { class: 'result-section' },
-      h('h3', {}, 'Why'),
-      h('p', { class: 'reason', 'data-reason': result.reason }, explainReason(explanation, config)),
-      h(
-        'dl',
-        { class: 'facts' },
-        h('dt', {}, 'Variation'),
-        h('dd', {}, h('code', {}, result.variation ?? '—'), ' = ', h('code', {}, shortJson(result.value))),
-        h('dt', {}, 'Reason'),
-        h('dd', {}, h('code', {}, result.reason), result.errorCode ? ` (${result.errorCode})` : ''),
-        h('dt', {}, 'Flag'),
-        h('dd', {}, `${explanation.flagKey} is `, h('strong', {}, explanation.on ? 'on' : 'off'), ` in ${explanation.environment} · version ${explanation.flagVersion}`),
-      ),
-    );
-
-    const ruleCards = explanation.rules.map((rule) => {
-      const matched = explanation.matchedRuleIndex === rule.index;
-      const state = matched ? 'matched' : rule.evaluated ? 'not matched' : 'not evaluated';
-      const stateClass = matched ? 'matched' : rule.evaluated ? 'unmatched' : 'skipped';
-      const serve = config?.rules[rule.index]?.serve;
-      const conditionHost = h('div', { class: 'condition' });
-      const card = h(
-        'li',
-        { class: `rule-card rule-${stateClass}`, 'data-rule-index': rule.index, 'data-status': stateClass, 'aria-current': matched ? 'true' : null },
-        h(
-          'div',
-          { class: 'rule-head' },
-          h('span', { class: 'rule-number' }, `Rule ${rule.index + 1}`),
-          h('span', { class: 'rule-title' }, rule.description ?? rule.id, rule.description ? h('span', { class: 'muted' }, ` · ${rule.id}`) : null),
-          h('span', { class: `badge badge-${stateClass}` }, state),
-        ),
-        conditionHost,
-        h(
-          'div',
-          { class: 'rule-foot' },
-          h('span', { class: 'serve' }, describeServe(serve, rule.serveVariation)),
-          h('button', { type: 'button', class: 'button button-small', onclick: () => options.onEditRule(rule.condition) }, 'Open in rule editor'),
-        ),
-      );
-      const view = createEditor({ parent: conditionHost, doc: rule.condition, language: ruleLanguage, label: `Rule ${rule.index + 1} condition`, readOnly: true });
-      conditionViews.push(view);
-      const trace = asTrace(rule.trace);
-      if (trace) {
-        const details = h(
-          'details',
-          { class: 'rule-trace', open: rule.evaluated },
-          h('summary', {}, 'Trace'),
-          renderTraceTree(trace, { label: `Rule ${rule.index + 1} trace`, onSpan: (span) => showTraceSpan(view, span) }),
-        );
-        card.append(details);
-      }
-      return card;
-    });
-
-    const defaultApplies = explanation.on && explanation.matchedRuleIndex === null && result.reason !== 'ERROR';
-    const defaultCard = h(
-      'li',
-      { class: `rule-card rule-default ${defaultApplies ? 'rule-matched' : 'rule-skipped'}`, 'data-status': defaultApplies ? 'matched' : 'skipped', 'aria-current': defaultApplies ? 'true' : null },
-      h(
-        'div',
-        { class: 'rule-head' },
-        h('span', { class: 'rule-number' }, 'Default'),
-        h('span', { class: 'rule-title' }, 'when no rule matches'),
-        h('span', { class: `badge badge-${defaultApplies ? 'matched' : 'skipped'}` }, defaultApplies ? 'applied' : 'not used'),
-      ),
-      h('div', { class: 'rule-foot' }, h('span', { class: 'serve' }, describeServe(config?.defaultServe, null))),
-    );
-
-    const rules = h(
-      'section',
-      { class: 'result-section' },
-      h('h3', {}, 'Rules, in order'),
-      explanation.on ? null : h('p', { class: 'note' }, 'The flag is off in this environment: rules are not evaluated.'),
-      h('ol', { class: 'rule-list' }, ...ruleCards, defaultCard),
-    );
-
-    const parts: HTMLElement[] = [summary];
-    if (rollout) parts.push(renderRollout(rollout));
-    parts.push(rules);
+    const { parts, views } = renderExplanation(explanation, config, options.onEditRule);
+    conditionViews = views;
     options.body.replaceChildren(...parts);
   };
 
@@ -374,36 +242,4 @@ export function createFlagMode(options: FlagModeOptions): FlagMode {
     },
     select,
   };
-}
-
-function renderRollout(rollout: NonNullable<Explanation['rollout']>): HTMLElement {
-  const bucket = rollout.bucket;
-  const bar = h(
-    'div',
-    { class: 'rollout-bar', role: 'img', 'aria-label': `Slices: ${rollout.slices.map((s) => `${s.variation} from ${s.from} to ${s.to}`).join(', ')}${bucket !== null ? `; this context is at ${bucket}` : ''}` },
-    ...rollout.slices.map((slice, index) =>
-      h(
-        'div',
-        { class: `rollout-slice slice-${index % 4}${rollout.variation === slice.variation ? ' is-served' : ''}`, style: `flex-grow: ${Math.max(slice.to - slice.from, 0)}` },
-        h('span', {}, `${slice.variation} ${percent(slice.weight)}`),
-      ),
-    ),
-    bucket !== null ? h('div', { class: 'rollout-marker', style: `left: ${Math.min(Math.max(bucket, 0), 100)}%` }) : null,
-  );
-  return h(
-    'section',
-    { class: 'result-section' },
-    h('h3', {}, 'Rollout'),
-    bar,
-    h(
-      'dl',
-      { class: 'facts' },
-      h('dt', {}, 'Bucketed by'),
-      h('dd', {}, h('code', {}, rollout.bucketBy), ' = ', h('code', {}, shortJson(rollout.bucketValue ?? null))),
-      h('dt', {}, 'Bucket'),
-      h('dd', {}, bucket === null ? 'none (the attribute is missing or not a string or number)' : `${bucket} of [0, 100)`),
-      h('dt', {}, 'In rollout'),
-      h('dd', { 'data-in-rollout': String(rollout.inRollout) }, rollout.inRollout === null ? '—' : rollout.inRollout ? 'yes' : 'no', rollout.variation ? ` → “${rollout.variation}”` : ''),
-    ),
-  );
 }

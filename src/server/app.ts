@@ -1,7 +1,9 @@
-/** The full application: the gateway plus its pages (grammar reference; the playground and live updates attach here). */
+/** The full application: the gateway plus its pages (landing page, grammar reference; the playground and live updates attach here). */
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { GatewayConfig } from './config.js';
 import { type Gateway, startGateway } from './gateway.js';
+import { landingRoute } from './routes/landing.js';
 import { staticFiles } from './static-files.js';
 
 const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -9,6 +11,7 @@ const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
 export async function startApp(config: GatewayConfig): Promise<Gateway> {
   return startGateway(config, {
     routes: [
+      landingRoute({ graphiql: config.dev, playground: existsSync(`${packageRoot}dist/playground/index.html`) }),
       { prefix: '/grammar', handle: staticFiles({ prefix: '/grammar', root: `${packageRoot}grammar`, index: 'railroad.html' }) },
       // Vite names bundles by content hash, so they can be cached for good; index.html is revalidated.
       { prefix: '/playground', handle: staticFiles({ prefix: '/playground', root: `${packageRoot}dist/playground`, immutablePattern: /^assets\// }) },

@@ -6,6 +6,7 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { GatewayContext, GatewayServices } from '../graphql/context.js';
 import { apiError } from '../graphql/errors.js';
 import { gatewaySchema } from '../graphql/schema-builder.js';
+import { renderOfflineGraphiQL } from './graphiql.js';
 import type { KeyRegistry, Principal } from './key-registry.js';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -48,6 +49,7 @@ export function createGatewayYoga({ services, keys, logger, metrics, graphiql = 
     schema: gatewaySchema(),
     graphqlEndpoint: '/graphql',
     graphiql,
+    renderGraphiQL: renderOfflineGraphiQL,
     landingPage: false,
     batching: { limit: maxBatch },
     logging: {
