@@ -5,7 +5,7 @@
  * end: a subscriber that stops reading while the server pushes hundreds of large messages), and a
  * shutting-down server ends every subscription.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { TouchedFlags } from '../../src/flags/engine.js';
 import { EndWithError } from '../../src/graphql/live/bounded-queue.js';
@@ -26,8 +26,6 @@ import {
   valuesOf,
   wsUrl,
 } from '../support/live-clients.js';
-
-vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
 
 let gw: TestGateway;
 let admin: Admin;
