@@ -170,7 +170,7 @@ function run({ name, port, body, key }: Target, seconds: number): Promise<Omit<F
         method: body === null ? 'GET' : 'POST',
         headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
         ...(typeof body === 'string' ? { body } : {}),
-        ...(typeof body === 'function' ? { requests: [{ setupRequest: (request: Record<string, unknown>) => ({ ...request, body: body() }) }] } : {}),
+        ...(typeof body === 'function' ? { requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, body: body() }) }] } : {}),
       },
       (error, result) => {
         if (error) return reject(error);

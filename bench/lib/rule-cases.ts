@@ -163,7 +163,7 @@ export function evaluationLoop(label: string): Loop {
   );
 }
 
-export interface PreparedCase extends Case {
+export interface PreparedCase extends Omit<Case, 'hand'> {
   compiled: (context: unknown) => boolean;
   hand: (context: unknown) => boolean;
   /** How many contexts the rule matches. */

@@ -113,6 +113,8 @@ describe('slow consumers: the hub itself, with a buffer of 4', () => {
   beforeAll(async () => {
     await admin.createFlag(booleanFlag(flag) as unknown as Record<string, unknown>);
     gw.gateway.sync.on('change', onChange);
+    limits = new SubscriptionLimits(3, 3);
+    hub = new EvaluationHub(gw.gateway.engine, limits, 4);
   });
 
   afterEach(async () => {
@@ -122,11 +124,6 @@ describe('slow consumers: the hub itself, with a buffer of 4', () => {
 
   afterAll(() => {
     gw.gateway.sync.off('change', onChange);
-  });
-
-  beforeAll(() => {
-    limits = new SubscriptionLimits(3, 3);
-    hub = new EvaluationHub(gw.gateway.engine, limits, 4);
   });
 
   it('keeps a subscriber exactly `bufferSize` messages behind', async () => {

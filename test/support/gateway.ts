@@ -239,7 +239,7 @@ function distIsCurrent(): boolean {
  * errors (another engineer's work in progress); only a missing CLI is fatal.
  */
 export async function ensureBuilt(): Promise<void> {
-  for (let waited = 0; !distIsCurrent(); waited += 250) {
+  while (!distIsCurrent()) {
     try {
       mkdirSync(buildLock);
     } catch {
