@@ -4,7 +4,7 @@
  *
  *   npx tsc -p tsconfig.json && npx tsx bench/engine.ts      (or `npm run bench -- engine`)
  *
- * Method (see also bench/rule-eval.ts, which times the rule language the same way):
+ * Method (shared with bench/rule-eval.ts through bench/lib/timing.ts):
  *   - The code under test is the BUILT package (dist/). tsx transpiles this file with esbuild, whose
  *     keep-names transform wraps functions in `__name()`; anything timed in a hot loop (the loops and the
  *     hand-written evaluator) is therefore created with `new Function` from plain source strings, never
@@ -26,6 +26,7 @@ import os from 'node:os';
 import type * as Vexil from '../src/index.js';
 import { formatDuration, formatRatio, renderTable, summarize } from './lib/stats.js';
 import { loadBuiltPackage } from './lib/built-package.js';
+import { compareRuns, elapsedNs, gc, keep, type Loop, lastCpuNs, sinkTotal, uniqueLoop } from './lib/timing.js';
 import { firstNames, lastNames, seededRandom } from './lib/random.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -71,23 +72,14 @@ const environments = environmentKeys.map((key) => ({ key, name: key, createdAt: 
 const ENV = 'production';
 
 // ---------------------------------------------------------------------------------------------------
-// Timing machinery
-
-let sink = 0;
-let loopSerial = 0;
-const gc = (globalThis as { gc?: () => void }).gc;
-type Loop = (...args: unknown[]) => number;
+// Timed loops (the machinery is bench/lib/timing.ts)
 
 /** A fresh, uniquely named loop calling `engine.evaluate(key, context, options)` for every context. */
 function engineEvaluateLoop(label: string): Loop {
-  return new Function(
-    'engine',
-    'key',
-    'options',
-    'contexts',
-    'rounds',
-    `// engine evaluate loop #${loopSerial++}: ${label}
-    let count = 0;
+  return uniqueLoop(
+    `engine evaluate loop: ${label}`,
+    ['engine', 'key', 'options', 'contexts', 'rounds'],
+    `let count = 0;
     const n = contexts.length;
     for (let r = 0; r < rounds; r++) {
       for (let i = 0; i < n; i++) {
@@ -97,17 +89,15 @@ function engineEvaluateLoop(label: string): Loop {
       }
     }
     return count;`,
-  ) as Loop;
+  );
 }
 
 /** The same loop shape around a plain function `evaluate(context)`. */
 function handEvaluateLoop(label: string): Loop {
-  return new Function(
-    'evaluate',
-    'contexts',
-    'rounds',
-    `// hand evaluate loop #${loopSerial++}: ${label}
-    let count = 0;
+  return uniqueLoop(
+    `hand evaluate loop: ${label}`,
+    ['evaluate', 'contexts', 'rounds'],
+    `let count = 0;
     const n = contexts.length;
     for (let r = 0; r < rounds; r++) {
       for (let i = 0; i < n; i++) {
@@ -117,17 +107,14 @@ function handEvaluateLoop(label: string): Loop {
       }
     }
     return count;`,
-  ) as Loop;
+  );
 }
 
 function evaluateAllLoop(label: string): Loop {
-  return new Function(
-    'engine',
-    'options',
-    'contexts',
-    'rounds',
-    `// evaluateAll loop #${loopSerial++}: ${label}
-    let count = 0;
+  return uniqueLoop(
+    `evaluateAll loop: ${label}`,
+    ['engine', 'options', 'contexts', 'rounds'],
+    `let count = 0;
     const n = contexts.length;
     for (let r = 0; r < rounds; r++) {
       for (let i = 0; i < n; i++) {
@@ -137,60 +124,14 @@ function evaluateAllLoop(label: string): Loop {
       }
     }
     return count;`,
-  ) as Loop;
-}
-
-/** CPU time (user + system, whole process) of the last `elapsedNs` call, in ns. */
-let lastCpuNs = 0;
-
-/**
- * Wall-clock time of `run()` in ns (monotonic clock); also records its CPU time in `lastCpuNs`. On a busy
- * machine the wall clock includes time spent descheduled, the CPU time does not.
- */
-function elapsedNs(run: () => number): number {
-  const cpuBefore = process.cpuUsage();
-  const start = process.hrtime.bigint();
-  sink += run();
-  const wall = Number(process.hrtime.bigint() - start);
-  const cpu = process.cpuUsage(cpuBefore);
-  lastCpuNs = (cpu.user + cpu.system) * 1000;
-  return wall;
-}
-
-/** Smallest power-of-two repetition count for which `run(count)` takes at least `minimumNs`. */
-function calibrate(run: (count: number) => number, minimumNs: number): number {
-  let count = 1;
-  while (elapsedNs(() => run(count)) < minimumNs && count < 2 ** 30) count *= 2;
-  return count;
+  );
 }
 
 // Many short runs rather than a few long ones: on a busy machine a short run is more often left alone,
 // and the median discards the runs that were not.
 const RUNS = 15;
 const RUN_NS = 10e6;
-
-interface Runs {
-  /** Per candidate, per run: wall-clock ns per unit of work. */
-  wall: number[][];
-  /** Per candidate, per run: CPU ns per unit of work. */
-  cpu: number[][];
-}
-
-/** Per-unit samples of RUNS interleaved runs of each candidate (order alternating), after warm-up. */
-function compareRuns(candidates: Array<(count: number) => number>, unitsPerCount: number): Runs {
-  for (let i = 0; i < 3; i++) for (const candidate of candidates) calibrate(candidate, RUN_NS / 4); // warm-up
-  const count = Math.max(...candidates.map((candidate) => calibrate(candidate, RUN_NS)));
-  const runs: Runs = { wall: candidates.map(() => []), cpu: candidates.map(() => []) };
-  for (let run = 0; run < RUNS; run++) {
-    const order = run % 2 === 0 ? candidates.map((_, i) => i) : candidates.map((_, i) => candidates.length - 1 - i);
-    for (const i of order) {
-      gc?.();
-      runs.wall[i]!.push(elapsedNs(() => candidates[i]!(count)) / (count * unitsPerCount));
-      runs.cpu[i]!.push(lastCpuNs / (count * unitsPerCount));
-    }
-  }
-  return runs;
-}
+const runOptions = { runs: RUNS, runNs: RUN_NS };
 
 // ---------------------------------------------------------------------------------------------------
 // 1. The seed flag: engine.evaluate vs. a hand-written evaluator
@@ -257,6 +198,7 @@ const handLoop = handEvaluateLoop('seed flag by hand');
 const seedRuns = compareRuns(
   [(rounds) => engineLoop(seedEngine, 'new_checkout', seedOptions, contexts, rounds), (rounds) => handLoop(handSeed, contexts, rounds)],
   contexts.length,
+  runOptions,
 );
 const [engineSamples, handSamples] = seedRuns.wall;
 const seedEngineNs = summarize(engineSamples!);
@@ -388,7 +330,7 @@ for (const count of [100, 1000]) {
     process.exit(1);
   }
   const loop = evaluateAllLoop(`${count} flags`);
-  const runs = compareRuns([(rounds) => loop(engine, options, contexts, rounds)], contexts.length);
+  const runs = compareRuns([(rounds) => loop(engine, options, contexts, rounds)], contexts.length, runOptions);
   allResults.push({ flags: count, perCall: summarize(runs.wall[0]!), cpuPerCall: summarize(runs.cpu[0]!).median });
 }
 
@@ -397,7 +339,7 @@ const kindResults: Array<{ kind: string; perFlag: number; cpuPerFlag: number }> 
 for (const [kind, name] of kindNames.entries()) {
   const engine = mixedEngine(100, kind);
   const loop = evaluateAllLoop(`100 flags of kind ${name}`);
-  const runs = compareRuns([(rounds) => loop(engine, { environment: ENV }, contexts, rounds)], contexts.length * 100);
+  const runs = compareRuns([(rounds) => loop(engine, { environment: ENV }, contexts, rounds)], contexts.length * 100, runOptions);
   kindResults.push({ kind: name, perFlag: summarize(runs.wall[0]!).median, cpuPerFlag: summarize(runs.cpu[0]!).median });
 }
 
@@ -427,9 +369,9 @@ function timedLoad(count: number): { ns: number; cpuNs: number; rules: number; d
     engine.load({ environments, flags, segments });
     return engine.version;
   });
-  const cpuNs = lastCpuNs;
+  const cpuNs = lastCpuNs();
   const snapshot = engine.snapshot(ENV)!;
-  sink += snapshot.flags.size + engine.version;
+  keep(snapshot.flags.size + engine.version);
   let rules = 0;
   for (const compiled of snapshot.flags.values()) rules += compiled.rules.length;
   return { ns, cpuNs, rules: rules * environmentKeys.length, distinct };
@@ -537,4 +479,4 @@ console.log(
 );
 console.log(`   (${build.samples} cold loads after 3 warm-up loads of 2,000 flags)`);
 console.log('');
-console.log(`(sink ${sink})`);
+console.log(`(sink ${sinkTotal()})`);

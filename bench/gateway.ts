@@ -10,9 +10,7 @@
  * time per request (from /proc, Linux only), which moves far less, and BENCH_ROUNDS=n, which measures
  * every target n times in turn and reports the median round.
  *
- * On Linux with `taskset` and two or more CPUs, the servers run on the last CPU and the load generator
- * on the others (BENCH_PIN=false turns this off), so what a server can do is not mixed up with how
- * much CPU autocannon took from it at the moment: a Node server uses one core for its requests anyway.
+ * Servers are CPU-pinned apart from the load generator where possible (see bench/lib/gateway-servers.ts).
  *
  * `evaluateAll (20 flags)` asks for one context, the same in every request, as the issue sets it;
  * `…, a new context per request` sends another user (targetingKey and userId) each time, so rollouts
@@ -23,177 +21,30 @@
  * BENCH_ONLY=<text> measures only the targets whose name contains it (the trivial query is kept as
  * the reference), e.g. to profile one of them alone.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { availableParallelism } from 'node:os';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import autocannon from 'autocannon';
+import { rmSync } from 'node:fs';
 import { ensureBuiltServer } from './lib/built-package.js';
+import {
+  connections,
+  context,
+  createFlags,
+  evaluationKey,
+  type Figures,
+  load,
+  pinLoadGenerator,
+  placement,
+  startBareServer,
+  startGateway,
+  type Target,
+} from './lib/gateway-servers.js';
 
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const duration = Number(process.env.BENCH_SECONDS ?? 8);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
-const adminKey = 'vxl_admin_bench-secret-0123456789';
-const repo = new URL('..', import.meta.url).pathname;
-
-interface Figures {
-  name: string;
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  errors: number;
-  non2xx: number;
-  /** Server CPU time (user + system) per request, in µs; null where /proc is not available. */
-  cpuUsPerRequest: number | null;
-}
-
-/** Where servers and the load generator run: `taskset` CPU lists, or null to leave them to the scheduler. */
-function cpuPinning(): { servers: string; load: string } | null {
-  const cpus = availableParallelism();
-  if (process.env.BENCH_PIN === 'false' || process.platform !== 'linux' || cpus < 2) return null;
-  try {
-    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
-  } catch {
-    return null;
-  }
-  return { servers: String(cpus - 1), load: cpus === 2 ? '0' : `0-${cpus - 2}` };
-}
-
-const pinning = cpuPinning();
-
-/** Starts a server process, on the servers' CPU when pinning. */
-function spawnServer(args: string[], options: Parameters<typeof spawn>[2]): ChildProcess {
-  return pinning ? spawn('taskset', ['-c', pinning.servers, process.execPath, ...args], options) : spawn(process.execPath, args, options);
-}
-
-/** A server process's CPU time so far in ms, from /proc/<pid>/stat (utime + stime, in clock ticks of 10 ms). */
-function cpuMs(pid: number | undefined): number | null {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return null;
-  }
-}
-
-function waitForLine(child: ChildProcess, pattern: RegExp): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const onData = (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (pattern.test(seen)) resolve();
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${seen.slice(-2000)}`)));
-  });
-}
-
-async function startGateway(port: number): Promise<{ child: ChildProcess; dir: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'vexil-bench-'));
-  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  const child = spawnServer([...profile, 'dist/cli/main.js', 'serve'], {
-    cwd: repo,
-    env: { NODE_ENV: 'production', ...process.env, PORT: String(port), HOST: '127.0.0.1', VEXIL_DATA_DIR: dir, VEXIL_BOOTSTRAP_ADMIN_KEY: adminKey, VEXIL_SEED: 'false', LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await waitForLine(child, /vexil is listening/);
-  return { child, dir };
-}
-
-function startBareServer(port: number): Promise<ChildProcess> {
-  const code = `require('node:http').createServer((req, res) => { const body = '{"data":{"ok":true}}'; res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }); res.end(body); }).listen(${port}, '127.0.0.1', () => console.log('listening'));`;
-  const child = spawnServer(['-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return waitForLine(child, /listening/).then(() => child);
-}
-
-async function graphql(port: number, query: string, variables: Record<string, unknown>, key = adminKey): Promise<unknown> {
-  const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: unknown; errors?: unknown };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
-
-/** Mixed targeting, like a real flag set: equality, lists, suffixes, rollouts, semver, plain defaults. */
-const conditions = [
-  'plan == "premium"',
-  'country in ["US", "CA", "GB"] and accountAgeDays > 30',
-  'email endsWith "@company.com"',
-  'semver(appVersion) >= semver("2.3.0")',
-  'bucket(userId) < 25',
-];
-
-async function createFlags(port: number, count: number): Promise<void> {
-  for (let i = 0; i < count; i++) {
-    const rules = i % 6 === 5 ? [] : [{ id: 'r1', condition: conditions[i % conditions.length], serve: { variation: 'on' } }];
-    const defaultServe = i % 4 === 0 ? { rollout: { weights: [{ variation: 'on', weight: 20_000 }, { variation: 'off', weight: 80_000 }] } } : { variation: 'off' };
-    await graphql(port, 'mutation($input: CreateFlagInput!) { createFlag(input: $input) { key } }', {
-      input: {
-        key: `bench-${String(i).padStart(3, '0')}`,
-        kind: 'OPS',
-        valueType: 'BOOLEAN',
-        variations: [{ key: 'on', value: true }, { key: 'off', value: false }],
-        environments: [{ environment: 'production', config: { on: true, offVariation: 'off', rules, defaultServe } }],
-      },
-    });
-  }
-}
-
-async function evaluationKey(port: number): Promise<string> {
-  const data = (await graphql(port, 'mutation { createApiKey(name: "bench", kind: EVALUATION, environment: "production") { secret } }', {})) as { createApiKey: { secret: string } };
-  return data.createApiKey.secret;
-}
-
-const context = { targetingKey: 'user-42', userId: 'user-42', plan: 'premium', country: 'US', accountAgeDays: 90, email: 'ann@example.com', appVersion: '2.4.1' };
-
-interface Target {
-  name: string;
-  server: ChildProcess;
-  port: number;
-  /** A fixed body, or one made afresh for every request. */
-  body: string | (() => string) | null;
-  key: string | null;
-}
-
-/** A short unmeasured run first, so every target is measured JIT-warm. */
-async function load(target: Target): Promise<Figures> {
-  await run(target, 2);
-  const before = cpuMs(target.server.pid);
-  const { requests, ...figures } = await run(target, duration);
-  const after = cpuMs(target.server.pid);
-  return { ...figures, cpuUsPerRequest: before === null || after === null || requests === 0 ? null : ((after - before) * 1000) / requests };
-}
 
 /** Every target `rounds` times, in turn; per target, the round with the median rate. */
 async function measure(targets: Target[]): Promise<Figures[]> {
   const results = targets.map((): Figures[] => []);
-  for (let round = 0; round < rounds; round++) for (const [index, target] of targets.entries()) results[index]!.push(await load(target));
+  for (let round = 0; round < rounds; round++) for (const [index, target] of targets.entries()) results[index]!.push(await load(target, duration));
   return results.map((figures) => figures.sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor(figures.length / 2)]!);
-}
-
-function run({ name, port, body, key }: Target, seconds: number): Promise<Omit<Figures, 'cpuUsPerRequest'> & { requests: number }> {
-  return new Promise((resolve, reject) => {
-    autocannon(
-      {
-        url: `http://127.0.0.1:${port}${body === null ? '/' : '/graphql'}`,
-        connections,
-        duration: seconds,
-        method: body === null ? 'GET' : 'POST',
-        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-        ...(typeof body === 'string' ? { body } : {}),
-        ...(typeof body === 'function' ? { requests: [{ setupRequest: (request: Record<string, unknown>) => ({ ...request, body: body() }) }] } : {}),
-      },
-      (error, result) => {
-        if (error) return reject(error);
-        resolve({ name, requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, errors: result.errors, non2xx: result.non2xx, requests: result.requests.total });
-      },
-    );
-  });
 }
 
 function table(rows: Figures[], reference: Figures): string {
@@ -214,8 +65,7 @@ function table(rows: Figures[], reference: Figures): string {
 
 async function main(): Promise<void> {
   ensureBuiltServer();
-  // autocannon runs in this process: every thread of it goes to the load generator's CPUs.
-  if (pinning) execFileSync('taskset', ['-a', '-p', '-c', pinning.load, String(process.pid)], { stdio: 'ignore' });
+  pinLoadGenerator();
   const bare = await startBareServer(47101);
   const small = await startGateway(47102);
   const large = await startGateway(47103);
@@ -243,8 +93,7 @@ async function main(): Promise<void> {
     ];
     const rows = await measure(only ? targets.filter((target, index) => index === 1 || target.name.includes(only)) : targets);
     const trivial = rows.find((row) => row.name === targets[1]!.name)!;
-    const placement = pinning ? `servers on CPU ${pinning.servers}, load generator on CPU ${pinning.load}` : 'CPUs not pinned';
-    console.log(`Vexil gateway benchmark: node ${process.version}, ${connections} connections, ${duration} s per run${rounds > 1 ? `, median of ${rounds} rounds` : ''}, ${placement}`);
+    console.log(`Vexil gateway benchmark: node ${process.version}, ${connections} connections, ${duration} s per run${rounds > 1 ? `, median of ${rounds} rounds` : ''}, ${placement()}`);
     console.log('targets: evaluateAll(20) >= 80% of the trivial query and >= 7,600 req/s (2x the Unleash proxy); goal 40% of bare node:http\n');
     console.log(table(rows, trivial));
     console.log(JSON.stringify({ benchmark: 'gateway', connections, duration, rounds, results: rows }));

@@ -1,5 +1,6 @@
 /**
- * Runs every benchmark `bench/*.ts` (except this file; helpers live in bench/lib/) in sequence, each in
+ * Runs every benchmark `bench/*.ts` (except this file and smoke.ts, the CI check made of shorter runs
+ * of the others; helpers live in bench/lib/) in sequence, each in
  * its own Node process with tsx and `--expose-gc`, so one benchmark's JIT state and heap cannot colour
  * the next one's figures.
  *
@@ -18,7 +19,7 @@ const filters = process.argv.slice(2);
 const tsx = import.meta.resolve('tsx');
 
 const benchmarks = readdirSync(benchDirectory, { withFileTypes: true })
-  .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') && entry.name !== self)
+  .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') && entry.name !== self && entry.name !== 'smoke.ts')
   .map((entry) => entry.name)
   .filter((name) => filters.length === 0 || filters.some((filter) => name.includes(filter)))
   .sort();

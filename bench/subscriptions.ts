@@ -238,7 +238,6 @@ interface Subscriber {
 
 class SubscriberPool {
   readonly subscribers: Subscriber[] = [];
-  private initialCount = 0;
   errors = 0;
   ended = 0;
   private measuring = false;
@@ -309,7 +308,6 @@ class SubscriberPool {
               if (block.includes('"errors"')) this.errors++;
               if (!subscriber.initial) {
                 subscriber.initial = true;
-                this.initialCount++;
                 clearTimeout(timer);
                 resolve();
               } else this.onMessage(subscriber);

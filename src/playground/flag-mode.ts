@@ -3,16 +3,16 @@
  * sessionStorage only) pick a flag and an environment, and see the gateway's own explanation of the
  * evaluation: which rule matched, each rule's trace, the rollout bucket, the variation served and why.
  */
-import type { EditorView } from '@codemirror/view';
 import { ApiError, type EnvironmentSummary, type Explanation, type FlagSummary, explainEvaluation, listEnvironments, listFlags } from './api.js';
 import { h } from './dom.js';
-import { renderExplanation } from './flag-explanation.js';
-import { verdictFor } from './flag-reasons.js';
+import { verdictFor } from './flag-explanation-text.js';
+import { renderExplanation } from './flag-explanation-view.js';
+import { readKey, storeKey } from './flag-key-storage.js';
+import { destroyConditionViews, type FlagModeState, initialState } from './flag-mode-state.js';
+import { fillEnvironments, fillFlags, findPickers, type FlagPickers, setStatus } from './flag-pickers.js';
 import type { JsonResult } from './json-check.js';
 import { LatestRequest } from './latest.js';
 import { type Verdict, renderVerdict } from './rule-result.js';
-
-const keyStorage = 'vexil.playground.apiKey';
 
 export interface FlagModeOptions {
   initialFlag: string | undefined;
@@ -34,212 +34,202 @@ export interface FlagMode {
   select(flag: string | undefined, environment: string | undefined): void;
 }
 
-function readKey(): string {
-  try {
-    return sessionStorage.getItem(keyStorage) ?? '';
-  } catch {
-    return '';
-  }
+/** Why flags could not be loaded, in words a user can act on. */
+function connectionError(error: unknown): string {
+  if (error instanceof ApiError && (error.code === 'UNAUTHENTICATED' || error.status === 401)) return 'That key was not accepted (unknown or revoked).';
+  if (error instanceof ApiError && error.code === 'FORBIDDEN') return 'That key may not read flags: use an admin or read-only key.';
+  return `Could not load flags: ${error instanceof Error ? error.message : String(error)}`;
 }
 
-function storeKey(key: string | null): void {
-  try {
-    if (key) sessionStorage.setItem(keyStorage, key);
-    else sessionStorage.removeItem(keyStorage);
-  } catch {
-    // Storage disabled: the key lives in the input only.
-  }
+/** One flag mode: what it was given, what it remembers, its controls, its evaluation requests. */
+interface Mode {
+  options: FlagModeOptions;
+  state: FlagModeState;
+  pickers: FlagPickers;
+  requests: LatestRequest<Explanation>;
 }
 
+/**
+ * Flag mode over its state (flag-mode-state.ts), its controls (flag-pickers.ts) and its result panel
+ * (flag-explanation-view.ts); the functions below are its behaviour.
+ */
 export function createFlagMode(options: FlagModeOptions): FlagMode {
-  const section = document.getElementById('flag-section')!;
-  const form = document.getElementById('key-form') as HTMLFormElement;
-  const keyInput = document.getElementById('api-key') as HTMLInputElement;
-  const forget = document.getElementById('forget-key') as HTMLButtonElement;
-  const flagSelect = document.getElementById('flag-select') as HTMLSelectElement;
-  const envSelect = document.getElementById('env-select') as HTMLSelectElement;
-  const status = document.getElementById('flag-status')!;
-
-  let active = false;
-  let key = readKey();
-  keyInput.value = key;
-  let flags: FlagSummary[] = [];
-  let environments: EnvironmentSummary[] = [];
-  let wantedFlag = options.initialFlag;
-  let wantedEnvironment = options.initialEnvironment;
-  let loading: Promise<void> | null = null;
-  let conditionViews: EditorView[] = [];
-  const requests = new LatestRequest<Explanation>(150, options.setBusy);
-
-  const setStatus = (text: string, tone: 'info' | 'error' = 'info') => {
-    status.textContent = text;
-    status.className = `status-line status-${tone}`;
+  const mode: Mode = {
+    options,
+    state: initialState(readKey(), options.initialFlag, options.initialEnvironment),
+    pickers: findPickers(),
+    requests: new LatestRequest<Explanation>(150, options.setBusy),
   };
-  const selectedFlag = () => flags.find((flag) => flag.key === flagSelect.value);
-
-  const fillEnvironments = () => {
-    const flag = selectedFlag();
-    const keys = flag ? flag.environments.map((env) => env.environment) : environments.map((env) => env.key);
-    const current = wantedEnvironment ?? envSelect.value;
-    envSelect.replaceChildren(...keys.map((envKey) => h('option', { value: envKey }, envKey)));
-    if (current && keys.includes(current)) envSelect.value = current;
-    else if (keys.includes('production')) envSelect.value = 'production';
-    envSelect.disabled = keys.length === 0;
+  mode.pickers.keyInput.value = mode.state.key;
+  listen(mode);
+  return {
+    activate: () => activate(mode),
+    deactivate: () => deactivate(mode),
+    contextChanged: () => evaluate(mode),
+    select: (flag, environment) => select(mode, flag, environment),
   };
+}
 
-  const fillFlags = () => {
-    flagSelect.replaceChildren(
-      ...flags.map((flag) => h('option', { value: flag.key }, flag.name && flag.name !== flag.key ? `${flag.key} — ${flag.name}` : flag.key)),
+function activate(mode: Mode): void {
+  const { state } = mode;
+  state.active = true;
+  mode.pickers.section.hidden = false;
+  if (!state.key || (state.flags.length === 0 && !state.loading)) void connect(mode);
+  else if (state.loading) clearResult(mode, { tone: 'neutral', title: 'Loading flags…' });
+  else evaluate(mode, 0);
+}
+
+function deactivate(mode: Mode): void {
+  mode.state.active = false;
+  mode.pickers.section.hidden = true;
+  mode.requests.cancel();
+  destroyConditionViews(mode.state);
+}
+
+function clearResult(mode: Mode, verdict: Verdict, note?: string): void {
+  mode.requests.cancel();
+  destroyConditionViews(mode.state);
+  renderVerdict(mode.options.verdict, verdict);
+  mode.options.body.replaceChildren(...(note ? [h('p', { class: 'note' }, note)] : []));
+}
+
+/** Loads the flags and environments the key may read; only the latest key's answer is shown. */
+function connect(mode: Mode): Promise<void> {
+  const { state, pickers } = mode;
+  if (!state.key) {
+    showNoKey(mode);
+    return Promise.resolve();
+  }
+  setStatus(pickers, 'Loading flags…');
+  if (state.active) clearResult(mode, { tone: 'neutral', title: 'Loading flags…' });
+  const used = state.key;
+  state.loading = Promise.all([listFlags(used), listEnvironments(used)]).then(
+    ([flags, environments]) => {
+      if (used === state.key) connected(mode, flags, environments);
+    },
+    (error: unknown) => {
+      if (used === state.key) notConnected(mode, error);
+    },
+  );
+  return state.loading;
+}
+
+function showNoKey(mode: Mode): void {
+  const { state, pickers } = mode;
+  state.flags = [];
+  state.environments = [];
+  fillFlags(pickers, state);
+  const { wantedFlag, wantedEnvironment } = state;
+  setStatus(pickers, wantedFlag ? `This link shows flag ${wantedFlag}${wantedEnvironment ? ` in ${wantedEnvironment}` : ''}: enter an admin or read-only key to load it.` : 'Enter an admin or read-only key to load the flags.');
+  if (state.active) {
+    clearResult(
+      mode,
+      { tone: 'neutral', title: 'No key yet', detail: 'flag mode needs an admin or read-only key' },
+      'Flag mode evaluates real flags through the gateway, exactly as an SDK would be answered: enter an admin or read-only API key on the left.',
     );
-    if (wantedFlag && flags.some((flag) => flag.key === wantedFlag)) flagSelect.value = wantedFlag;
-    flagSelect.disabled = flags.length === 0;
-    fillEnvironments();
-  };
+  }
+}
 
-  const clearResult = (verdict: Verdict, note?: string) => {
-    requests.cancel();
-    destroyConditionViews();
-    renderVerdict(options.verdict, verdict);
-    options.body.replaceChildren(...(note ? [h('p', { class: 'note' }, note)] : []));
-  };
+function connected(mode: Mode, flags: FlagSummary[], environments: EnvironmentSummary[]): void {
+  const { state, pickers } = mode;
+  state.loading = null;
+  state.flags = flags.filter((flag) => !flag.archived);
+  state.environments = environments;
+  fillFlags(pickers, state);
+  const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+  setStatus(pickers, `${count(state.flags.length, 'flag')}, ${count(environments.length, 'environment')}.`);
+  const { wantedFlag } = state;
+  if (wantedFlag && !state.flags.some((flag) => flag.key === wantedFlag)) setStatus(pickers, `Flag ${wantedFlag} was not found; showing ${pickers.flagSelect.value || 'nothing'}.`, 'error');
+  state.wantedFlag = undefined;
+  state.wantedEnvironment = undefined;
+  selectionChanged(mode);
+}
 
-  const destroyConditionViews = () => {
-    for (const view of conditionViews) view.destroy();
-    conditionViews = [];
-  };
+function notConnected(mode: Mode, error: unknown): void {
+  mode.state.loading = null;
+  mode.state.flags = [];
+  fillFlags(mode.pickers, mode.state);
+  const message = connectionError(error);
+  setStatus(mode.pickers, message, 'error');
+  if (mode.state.active) clearResult(mode, { tone: 'error', title: 'Not connected', detail: message });
+}
 
-  const connect = (): Promise<void> => {
-    if (!key) {
-      flags = [];
-      environments = [];
-      fillFlags();
-      setStatus(wantedFlag ? `This link shows flag ${wantedFlag}${wantedEnvironment ? ` in ${wantedEnvironment}` : ''}: enter an admin or read-only key to load it.` : 'Enter an admin or read-only key to load the flags.');
-      if (active) {
-        clearResult(
-          { tone: 'neutral', title: 'No key yet', detail: 'flag mode needs an admin or read-only key' },
-          'Flag mode evaluates real flags through the gateway, exactly as an SDK would be answered: enter an admin or read-only API key on the left.',
-        );
-      }
-      return Promise.resolve();
-    }
-    setStatus('Loading flags…');
-    if (active) clearResult({ tone: 'neutral', title: 'Loading flags…' });
-    const used = key;
-    loading = Promise.all([listFlags(used), listEnvironments(used)]).then(
-      ([loadedFlags, loadedEnvironments]) => {
-        if (used !== key) return;
-        loading = null;
-        flags = loadedFlags.filter((flag) => !flag.archived);
-        environments = loadedEnvironments;
-        fillFlags();
-        setStatus(`${flags.length} flag${flags.length === 1 ? '' : 's'}, ${environments.length} environment${environments.length === 1 ? '' : 's'}.`);
-        if (wantedFlag && !flags.some((flag) => flag.key === wantedFlag)) setStatus(`Flag ${wantedFlag} was not found; showing ${flagSelect.value || 'nothing'}.`, 'error');
-        wantedFlag = undefined;
-        wantedEnvironment = undefined;
-        options.onSelection(flagSelect.value || undefined, envSelect.value || undefined);
-        evaluate(0);
-      },
-      (error: unknown) => {
-        if (used !== key) return;
-        loading = null;
-        flags = [];
-        fillFlags();
-        const message = error instanceof ApiError && (error.code === 'UNAUTHENTICATED' || error.status === 401) ? 'That key was not accepted (unknown or revoked).' : error instanceof ApiError && error.code === 'FORBIDDEN' ? 'That key may not read flags: use an admin or read-only key.' : `Could not load flags: ${error instanceof Error ? error.message : String(error)}`;
-        setStatus(message, 'error');
-        if (active) clearResult({ tone: 'error', title: 'Not connected', detail: message });
-      },
-    );
-    return loading;
-  };
+/** Asks the gateway to explain the picked flag for the context (after `delay` ms; the latest request wins). */
+function evaluate(mode: Mode, delay?: number): void {
+  const { state, pickers, options } = mode;
+  if (!state.active) return;
+  const flag = pickers.flagSelect.value;
+  const environment = pickers.envSelect.value;
+  if (!state.key || !flag || !environment) {
+    if (state.key && state.flags.length === 0 && !state.loading) clearResult(mode, { tone: 'neutral', title: 'No flags', detail: 'there are no flags to evaluate' });
+    return;
+  }
+  const context = options.context();
+  if (!context.ok) return clearResult(mode, { tone: 'neutral', title: 'Waiting for a valid context', detail: 'fix the context JSON to evaluate the flag' });
+  const used = state.key;
+  mode.requests.schedule(
+    (signal) => explainEvaluation(used, flag, environment, context.value, signal),
+    (explanation) => showExplanation(mode, explanation),
+    (error) => {
+      if (error instanceof DOMException && error.name === 'AbortError') return;
+      clearResult(mode, { tone: 'error', title: 'Evaluation failed', detail: error instanceof Error ? error.message : String(error) });
+    },
+    delay,
+  );
+}
 
-  const evaluate = (delay?: number) => {
-    if (!active) return;
-    const flag = flagSelect.value;
-    const environment = envSelect.value;
-    if (!key || !flag || !environment) {
-      if (key && flags.length === 0 && !loading) clearResult({ tone: 'neutral', title: 'No flags', detail: 'there are no flags to evaluate' });
-      return;
-    }
-    const context = options.context();
-    if (!context.ok) return clearResult({ tone: 'neutral', title: 'Waiting for a valid context', detail: 'fix the context JSON to evaluate the flag' });
-    const used = key;
-    requests.schedule(
-      (signal) => explainEvaluation(used, flag, environment, context.value, signal),
-      (explanation) => showExplanation(explanation),
-      (error) => {
-        if (error instanceof DOMException && error.name === 'AbortError') return;
-        clearResult({ tone: 'error', title: 'Evaluation failed', detail: error instanceof Error ? error.message : String(error) });
-      },
-      delay,
-    );
-  };
+function showExplanation(mode: Mode, explanation: Explanation): void {
+  const { state, options } = mode;
+  destroyConditionViews(state);
+  const flag = state.flags.find((candidate) => candidate.key === explanation.flagKey);
+  const config = flag?.environments.find((env) => env.environment === explanation.environment);
+  renderVerdict(options.verdict, verdictFor(explanation));
+  state.conditionViews = renderExplanation(options.body, explanation, config, options.onEditRule);
+}
 
-  const showExplanation = (explanation: Explanation) => {
-    destroyConditionViews();
-    const flag = flags.find((candidate) => candidate.key === explanation.flagKey);
-    const config = flag?.environments.find((env) => env.environment === explanation.environment);
-    renderVerdict(options.verdict, verdictFor(explanation));
-    const { parts, views } = renderExplanation(explanation, config, options.onEditRule);
-    conditionViews = views;
-    options.body.replaceChildren(...parts);
-  };
+/** A selection from outside (the URL); kept for later when the flags are not loaded yet. */
+function select(mode: Mode, flag: string | undefined, environment: string | undefined): void {
+  const { state, pickers } = mode;
+  if (state.flags.length === 0) {
+    state.wantedFlag = flag;
+    state.wantedEnvironment = environment;
+    return;
+  }
+  if (flag && state.flags.some((candidate) => candidate.key === flag)) pickers.flagSelect.value = flag;
+  state.wantedEnvironment = environment;
+  fillEnvironments(pickers, state);
+  state.wantedEnvironment = undefined;
+  selectionChanged(mode);
+}
 
-  const select = (flag: string | undefined, environment: string | undefined) => {
-    if (flags.length === 0) {
-      wantedFlag = flag;
-      wantedEnvironment = environment;
-      return;
-    }
-    if (flag && flags.some((candidate) => candidate.key === flag)) flagSelect.value = flag;
-    wantedEnvironment = environment;
-    fillEnvironments();
-    wantedEnvironment = undefined;
-    options.onSelection(flagSelect.value || undefined, envSelect.value || undefined);
-    evaluate(0);
-  };
+/** Tells the page (for the URL) and evaluates the new selection at once. */
+function selectionChanged(mode: Mode): void {
+  mode.options.onSelection(mode.pickers.flagSelect.value || undefined, mode.pickers.envSelect.value || undefined);
+  evaluate(mode, 0);
+}
 
+/** The controls' events: a key submitted or forgotten reconnects; a picked flag or environment re-evaluates. */
+function listen(mode: Mode): void {
+  const { state, pickers } = mode;
+  const { form, keyInput, forget, flagSelect, envSelect } = pickers;
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    key = keyInput.value.trim();
-    storeKey(key || null);
-    if (flagSelect.value) wantedFlag = flagSelect.value;
-    if (envSelect.value) wantedEnvironment = envSelect.value;
-    void connect();
+    state.key = keyInput.value.trim();
+    storeKey(state.key || null);
+    if (flagSelect.value) state.wantedFlag = flagSelect.value;
+    if (envSelect.value) state.wantedEnvironment = envSelect.value;
+    void connect(mode);
   });
   forget.addEventListener('click', () => {
-    key = '';
+    state.key = '';
     keyInput.value = '';
     storeKey(null);
-    void connect();
+    void connect(mode);
     keyInput.focus();
   });
   flagSelect.addEventListener('change', () => {
-    fillEnvironments();
-    options.onSelection(flagSelect.value || undefined, envSelect.value || undefined);
-    evaluate(0);
+    fillEnvironments(pickers, state);
+    selectionChanged(mode);
   });
-  envSelect.addEventListener('change', () => {
-    options.onSelection(flagSelect.value || undefined, envSelect.value || undefined);
-    evaluate(0);
-  });
-
-  return {
-    activate() {
-      active = true;
-      section.hidden = false;
-      if (!key || (flags.length === 0 && !loading)) void connect();
-      else if (loading) clearResult({ tone: 'neutral', title: 'Loading flags…' });
-      else evaluate(0);
-    },
-    deactivate() {
-      active = false;
-      section.hidden = true;
-      requests.cancel();
-      destroyConditionViews();
-    },
-    contextChanged() {
-      evaluate();
-    },
-    select,
-  };
+  envSelect.addEventListener('change', () => selectionChanged(mode));
 }

@@ -8,7 +8,7 @@
  * that stops reading falls behind in the hub's bounded queue and is dropped there.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type DocumentNode, type ExecutionResult, getOperationAST, GraphQLError } from 'graphql';
+import { type DocumentNode, type ExecutionResult, getOperationAST, type GraphQLError } from 'graphql';
 import { coded, paramsOf, readBody, withCodes } from './fast-lane.js';
 import { sendJson } from './respond.js';
 import { documentErrorCode } from './plugins/use-error-codes.js';

@@ -4,12 +4,10 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeysDocument, CreateApiKeyDocument, EnvironmentsDocument, EvaluateDocument, RevokeApiKeyDocument } from '../../src/client/generated/graphql.js';
 import { PROD } from '../fixtures/gateway/flags.js';
 import { codeOf, dataOf, errorOf, gqlAt, startTestGateway, type TestGateway } from '../support/gateway.js';
-
-vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
 
 let gw: TestGateway;
 

@@ -4,13 +4,11 @@
  * `schema --check`.
  */
 import { rm } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateApiKeyDocument, EnvironmentsDocument, EvaluateDocument, FlagsDocument } from '../../src/client/generated/graphql.js';
 import { printGatewaySchema } from '../../src/graphql/schema-builder.js';
 import { PROD, STAGING } from '../fixtures/gateway/flags.js';
 import { codeOf, dataOf, ensureBuilt, gqlAt, jsonLines, newAdminSecret, type RunResult, type ServeProcess, spawnServe, tempDir, vexil } from '../support/gateway.js';
-
-vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
 
 const printedKeys = (output: string) => [...output.matchAll(/vxl_admin_[A-Za-z0-9_-]{20,}/g)].map((match) => match[0]);
 

@@ -3,7 +3,7 @@
  * the other gets CONFLICT with the current version, and nothing is lost (the loser can re-read and
  * re-apply). Operator actions without a version (toggles) never block each other and all land.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AuditLogDocument,
   CreateEnvironmentDocument,
@@ -17,8 +17,6 @@ import {
 } from '../../src/client/generated/graphql.js';
 import { booleanFlag, PROD, segmentInput, serveAll } from '../fixtures/gateway/flags.js';
 import { dataOf, type GqlResult, startTestGateway, type TestGateway } from '../support/gateway.js';
-
-vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
 
 let gw: TestGateway;
 /** A second admin key, so the two writers are distinguishable in the audit log. */

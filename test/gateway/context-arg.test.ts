@@ -3,10 +3,8 @@
  * without serialising contexts a cheap bound shows to be small — and always as serialising would decide.
  */
 import fc from 'fast-check';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkContext, maxContextBytes } from '../../src/graphql/schema/context-arg.js';
-
-vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
 
 const rejects = (context: unknown) => {
   try {

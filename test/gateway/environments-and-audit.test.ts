@@ -1,10 +1,8 @@
 /** Environments (environments, createEnvironment) and the audit log (auditLog) over HTTP. */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLogDocument, CreateEnvironmentDocument, CreateFlagDocument, EnvironmentsDocument, EvaluateDocument, ToggleFlagDocument } from '../../src/client/generated/graphql.js';
 import { booleanFlag, defaultEnvironments, serveAll } from '../fixtures/gateway/flags.js';
 import { dataOf, errorOf, startTestGateway, type TestGateway } from '../support/gateway.js';
-
-vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
 
 let gw: TestGateway;
 

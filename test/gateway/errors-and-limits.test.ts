@@ -3,7 +3,7 @@
  * abuse limits: body size, depth, aliases, tokens, directives, batch size, context size and depth.
  */
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CreateFlagDocument,
   EnvironmentsDocument,
@@ -14,8 +14,6 @@ import {
 } from '../../src/client/generated/graphql.js';
 import { booleanFlag, PROD, serveAll } from '../fixtures/gateway/flags.js';
 import { codeOf, dataOf, errorOf, parseResponse, startTestGateway, type TestGateway } from '../support/gateway.js';
-
-vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
 
 let gw: TestGateway;
 let readOnly: string;

@@ -17,7 +17,6 @@ import { booleanFlag, experimentFlag, newCheckoutInput, PROD } from '../fixtures
 import { authorization, dataOf, standardKeys, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { type KeyName, type PlanCase, planCases, randomCase } from './evaluation-plan-cases.js';
 
-vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
 vi.mock('../../src/server/evaluation-plan/run-plan.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../src/server/evaluation-plan/run-plan.js')>();
   return { ...actual, runPlan: vi.fn(actual.runPlan) };

@@ -2,7 +2,7 @@
  * Evaluation over HTTP: `evaluate`, `evaluateAll`, `explainEvaluation` and `validateRule`, with
  * evaluation, read-only and admin keys.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ArchiveFlagDocument,
   CreateFlagDocument,
@@ -16,8 +16,6 @@ import {
 } from '../../src/client/generated/graphql.js';
 import { booleanFlag, experimentFlag, PROD, segmentInput, serveAll, STAGING } from '../fixtures/gateway/flags.js';
 import { codeOf, dataOf, errorOf, standardKeys, startTestGateway, type TestGateway } from '../support/gateway.js';
-
-vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
 
 let gw: TestGateway;
 let keys: Awaited<ReturnType<typeof standardKeys>>;

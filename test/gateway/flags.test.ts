@@ -4,7 +4,7 @@
  */
 import { parse } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ArchiveFlagDocument,
   AuditLogDocument,
@@ -20,8 +20,6 @@ import {
 import { FlagStore } from '../../src/store/store.js';
 import { booleanFlag, experimentFlag, FUTURE, PROD, serveAll, STAGING } from '../fixtures/gateway/flags.js';
 import { codeOf, dataOf, errorOf, startTestGateway, type TestGateway } from '../support/gateway.js';
-
-vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
 
 let gw: TestGateway;
 

@@ -25,12 +25,10 @@ import {
   isScalarType,
   isUnionType,
 } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateFlagDocument, CreateSegmentDocument } from '../../src/client/generated/graphql.js';
 import { booleanFlag, newCheckoutInput, PROD, STAGING, serveAll } from '../fixtures/gateway/flags.js';
 import { dataOf, type GqlResult, startTestGateway, type TestGateway } from '../support/gateway.js';
-
-vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
 
 /** Query fields an evaluation key may use (in its own environment; validateRule without environment). */
 const evaluationFields = new Set(['evaluate', 'evaluateAll', 'validateRule']);

@@ -4,7 +4,7 @@
  * revocations, the audit log, usage statistics).
  */
 import { rm } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiKeysDocument,
   AuditLogDocument,
@@ -22,8 +22,6 @@ import {
 import { openStore } from '../../src/store/open-store.js';
 import { booleanFlag, PROD, segmentInput, serveAll } from '../fixtures/gateway/flags.js';
 import { codeOf, dataOf, startTestGateway, type TestGateway } from '../support/gateway.js';
-
-vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
 
 let first: TestGateway;
 let second: TestGateway;

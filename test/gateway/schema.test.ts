@@ -7,12 +7,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildSchema, type GraphQLObjectType, parse } from 'graphql';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { printGatewaySchema } from '../../src/graphql/schema-builder.js';
 import { coveredRootFields } from '../fixtures/gateway/covered-fields.js';
 import { cliEnv, repoRoot, run } from '../support/gateway.js';
-
-vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
 
 const committed = readFileSync(join(repoRoot, 'schema.graphql'), 'utf8');
 const sdl = buildSchema(committed);

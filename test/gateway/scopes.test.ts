@@ -3,7 +3,7 @@
  * evaluation key, a read-only key and an admin key get. Refused writes must leave the store unchanged.
  */
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiKeysDocument,
   ArchiveFlagDocument,
@@ -31,8 +31,6 @@ import {
 } from '../../src/client/generated/graphql.js';
 import { booleanFlag, PROD, segmentInput, serveAll } from '../fixtures/gateway/flags.js';
 import { dataOf, type GqlResult, standardKeys, startTestGateway, type TestGateway } from '../support/gateway.js';
-
-vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
 
 type Caller = 'anonymous' | 'evaluation' | 'read-only' | 'admin';
 type Outcome = 'ok' | 'UNAUTHENTICATED' | 'FORBIDDEN';

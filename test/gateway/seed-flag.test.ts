@@ -7,12 +7,10 @@
  * Once created through createFlag in a store started with VEXIL_SEED=false, and once as auto-seeded on
  * the first start of an empty store.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateFlagDocument, EvaluateDocument, FlagDocument, FlagsDocument } from '../../src/client/generated/graphql.js';
 import { DEV, inTenPercent, keyInRollout, keyOutOfRollout, newCheckoutInput, PROD, STAGING } from '../fixtures/gateway/flags.js';
 import { dataOf, startTestGateway, type TestGateway } from '../support/gateway.js';
-
-vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
 
 const expectedRules = [
   { id: 'staff', condition: 'email endsWith "@company.com"', serve: { variation: 'on', rollout: null } },

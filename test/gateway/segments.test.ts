@@ -2,7 +2,7 @@
  * Segments over HTTP: createSegment, segment, segments, updateSegment, deleteSegment, and their effect
  * on the evaluation of flags that use them.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AuditLogDocument,
   CreateFlagDocument,
@@ -14,8 +14,6 @@ import {
 } from '../../src/client/generated/graphql.js';
 import { booleanFlag, PROD, segmentInput, serveAll, STAGING } from '../fixtures/gateway/flags.js';
 import { codeOf, dataOf, errorOf, startTestGateway, type TestGateway } from '../support/gateway.js';
-
-vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
 
 let gw: TestGateway;
 let evalProd: string;

@@ -2,13 +2,11 @@
  * The HTTP server of `vexil serve`, in-process on an ephemeral port: configuration, GraphQL over GET and
  * POST, GraphiQL only in development, /healthz, /readyz and /metrics.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvaluateDocument } from '../../src/client/generated/graphql.js';
 import { configFromEnvironment } from '../../src/server/config.js';
 import { dataOf, parseResponse, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { PROD } from '../fixtures/gateway/flags.js';
-
-vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
 
 describe('configuration from the environment', () => {
   it('defaults to port 4000 on 0.0.0.0 with the embedded store in ./.vexil', () => {

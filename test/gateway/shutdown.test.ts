@@ -5,13 +5,11 @@
  */
 import { request as httpRequest } from 'node:http';
 import { rm } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateApiKeyDocument, EvaluateDocument } from '../../src/client/generated/graphql.js';
 import { openStore } from '../../src/store/open-store.js';
 import { PROD } from '../fixtures/gateway/flags.js';
 import { dataOf, ensureBuilt, gqlAt, jsonLines, newAdminSecret, type ServeProcess, spawnServe, tempDir } from '../support/gateway.js';
-
-vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
 
 const evaluateQuery = 'query ($context: JSON!) { evaluate(key: "new_checkout", context: $context) { value reason } }';
 

@@ -4,12 +4,10 @@
  * close 4401/4403, SSE 401), revocation (WebSocket closed with 4403, SSE streams end with an
  * UNAUTHENTICATED error), and the per-key and per-connection subscription limits from the config.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { booleanFlag, PROD, STAGING } from '../fixtures/gateway/flags.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { Admin, type CloseInfo, describeError, eventually, EVALUATIONS_CHANGED, type EvaluationsMessage, FLAG_CHANGED, type FlagChangedMessage, LiveClients, sleep, transports } from '../support/live-clients.js';
-
-vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
 
 let gw: TestGateway;
 let admin: Admin;

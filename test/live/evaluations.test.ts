@@ -13,8 +13,6 @@ import { booleanFlag, PROD, serveAll, STAGING } from '../fixtures/gateway/flags.
 import { standardKeys, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { Admin, eventually, LiveClients, transports, valuesOf } from '../support/live-clients.js';
 
-vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
-
 let gw: TestGateway;
 let admin: Admin;
 let keys: Awaited<ReturnType<typeof standardKeys>>;

@@ -3,12 +3,10 @@
  * of a flag or segment in scope, with its key, kind, new version, actor and time; `keys` and
  * `environment` narrow the scope. Admin and read-only keys only.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { booleanFlag, PROD, STAGING } from '../fixtures/gateway/flags.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { Admin, eventually, type FlagChangeMessage, LiveClients, transports } from '../support/live-clients.js';
-
-vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
 
 let gw: TestGateway;
 let admin: Admin;

@@ -5,7 +5,7 @@
  * end: a subscriber that stops reading while the server pushes hundreds of large messages), and a
  * shutting-down server ends every subscription.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { TouchedFlags } from '../../src/flags/engine.js';
 import { EndWithError } from '../../src/graphql/live/bounded-queue.js';
@@ -26,8 +26,6 @@ import {
   valuesOf,
   wsUrl,
 } from '../support/live-clients.js';
-
-vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
 
 let gw: TestGateway;
 let admin: Admin;
@@ -115,6 +113,8 @@ describe('slow consumers: the hub itself, with a buffer of 4', () => {
   beforeAll(async () => {
     await admin.createFlag(booleanFlag(flag) as unknown as Record<string, unknown>);
     gw.gateway.sync.on('change', onChange);
+    limits = new SubscriptionLimits(3, 3);
+    hub = new EvaluationHub(gw.gateway.engine, limits, 4);
   });
 
   afterEach(async () => {
@@ -124,11 +124,6 @@ describe('slow consumers: the hub itself, with a buffer of 4', () => {
 
   afterAll(() => {
     gw.gateway.sync.off('change', onChange);
-  });
-
-  beforeAll(() => {
-    limits = new SubscriptionLimits(3, 3);
-    hub = new EvaluationHub(gw.gateway.engine, limits, 4);
   });
 
   it('keeps a subscriber exactly `bufferSize` messages behind', async () => {

@@ -6,7 +6,7 @@
  * per subscriber, and a request error is the normal executor's.
  */
 import { type DocumentNode, type ExecutionResult, GraphQLObjectType, GraphQLSchema, GraphQLString, parse } from 'graphql';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TouchedFlags } from '../../src/flags/engine.js';
 import { EvaluationHub, type EvaluationsUpdate } from '../../src/graphql/live/evaluation-hub.js';
 import { isShareable, SHARED_RESULTS } from '../../src/graphql/live/shared-results.js';
@@ -16,8 +16,6 @@ import type { ChangeRecord } from '../../src/store/types.js';
 import { booleanFlag, PROD, serveAll } from '../fixtures/gateway/flags.js';
 import { standardKeys, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { Admin, eventually, LiveClients, transports } from '../support/live-clients.js';
-
-vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
 
 let gw: TestGateway;
 let admin: Admin;

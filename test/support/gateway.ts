@@ -145,20 +145,16 @@ export async function tempDir(prefix = 'vexil-gw-'): Promise<string> {
 }
 
 /**
- * Under vitest, modules it transforms (src/, tests) get `graphql` as index.mjs while graphql-yoga,
+ * Under vitest, modules it transforms (src/, tests) would get `graphql` as index.mjs while graphql-yoga,
  * loaded by Node, gets index.js: two GraphQLError classes, so yoga masks every API error (code and
- * message) as "Unexpected error.". Until vitest.config.ts aliases `graphql`, each gateway test file
- * starts with
- *
- *   vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
- *
- * which gives every module Node's instance. This check fails loudly when a file forgets it.
+ * message) as "Unexpected error.". vitest.config.ts aliases `graphql` to Node's resolution so every
+ * module shares one instance; this check fails loudly if that alias is ever lost.
  */
 export async function assertSingleGraphqlInstance(): Promise<void> {
   const viaImport = (await import('graphql')).GraphQLError;
   const viaNode = (createRequire(import.meta.url)('graphql') as typeof import('graphql')).GraphQLError;
   if (viaImport !== viaNode) {
-    throw new Error("two instances of 'graphql' are loaded: add vi.mock('graphql', …) at the top of this test file (see test/support/gateway.ts)");
+    throw new Error("two instances of 'graphql' are loaded: vitest.config.ts must alias 'graphql' to require.resolve('graphql')");
   }
 }
 
@@ -243,7 +239,7 @@ function distIsCurrent(): boolean {
  * errors (another engineer's work in progress); only a missing CLI is fatal.
  */
 export async function ensureBuilt(): Promise<void> {
-  for (let waited = 0; !distIsCurrent(); waited += 250) {
+  while (!distIsCurrent()) {
     try {
       mkdirSync(buildLock);
     } catch {

@@ -9,7 +9,7 @@
 import type { GatewayContext } from '../../graphql/context.js';
 import { coerceVariables } from './arguments.js';
 import type { EvaluationPlan } from './plan.js';
-import { punctuation, ResponseBytes } from './response-bytes.js';
+import { ResponseBytes } from './response-bytes.js';
 
 type Run = (() => unknown) | null;
 

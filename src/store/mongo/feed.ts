@@ -14,7 +14,7 @@ import type { ChangeStream, ChangeStreamDocument, ResumeToken } from 'mongodb';
 import type { FeedEvent, FeedSubscription } from '../types.js';
 import type { ChangeDoc, StoreCollections } from './collections.js';
 import { describeError, isUnavailable } from './errors.js';
-import { GapSequencer, HoleClock, prunedThrough, readInOrder } from './gaps.js';
+import { GapSequencer, type HoleClock, prunedThrough, readInOrder } from './gaps.js';
 import { isRecord, toChangeRecord } from './materialise.js';
 import type { StoreLogger } from './options.js';
 

@@ -11,7 +11,7 @@
  */
 import type { DocumentKind } from '../types.js';
 import { materialisedId, type ChangeDoc, type RecordDoc, type StoreCollections } from './collections.js';
-import { GapSequencer, HoleClock, prunedThrough, readInOrder } from './gaps.js';
+import { GapSequencer, type HoleClock, prunedThrough, readInOrder } from './gaps.js';
 import { applyRecord, isRecord } from './materialise.js';
 
 const BATCH = 1000;

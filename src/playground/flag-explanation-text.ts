@@ -1,7 +1,4 @@
-/**
- * Flag mode's words for an explanation: how a serve reads ("serves “on”", "rollout: on 25% / off
- * 75% by userId"), the sentence that says why this variation was served, and the verdict banner.
- */
+/** Flag mode's explanations in words: what a serve does, why a result came out as it did. */
 import type { Explanation, FlagSummary } from './api.js';
 import { shortJson } from './dom.js';
 import type { Verdict } from './rule-result.js';
@@ -9,6 +6,7 @@ import type { Verdict } from './rule-result.js';
 export type FlagEnvironmentConfig = FlagSummary['environments'][number];
 type Serve = FlagEnvironmentConfig['defaultServe'];
 
+/** A weight out of 100,000 as a percentage. */
 export function percent(weight: number): string {
   return `${Number((weight / 1000).toFixed(3))}%`;
 }

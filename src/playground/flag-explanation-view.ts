@@ -1,41 +1,31 @@
 /**
- * Flag mode's result panel for one explanation: why (a sentence and the facts), the rollout bar when
- * a percentage rollout decided, and every rule in order with its condition (a read-only editor), its
- * state (matched, not matched, not evaluated) and its trace.
+ * Flag mode's result panel: why the flag served what it did, the rollout when there is one, and every
+ * rule in order with its state, its condition (a read-only editor) and its trace.
  */
 import type { EditorView } from '@codemirror/view';
 import type { Explanation } from './api.js';
 import { h, shortJson } from './dom.js';
 import { createEditor, showTraceSpan } from './editor.js';
-import { describeServe, explainReason, type FlagEnvironmentConfig, percent } from './flag-reasons.js';
+import { describeServe, explainReason, type FlagEnvironmentConfig, percent } from './flag-explanation-text.js';
 import { ruleLanguage } from './rule-language.js';
 import { asTrace, renderTraceTree } from './trace-tree.js';
 
-export interface RenderedExplanation {
-  parts: HTMLElement[];
-  /** The condition editors, to destroy when the panel is replaced. */
-  views: EditorView[];
-}
+type ExplainedRule = Explanation['rules'][number];
 
-type Rule = Explanation['rules'][number];
-
-export function renderExplanation(explanation: Explanation, config: FlagEnvironmentConfig | undefined, onEditRule: (condition: string) => void): RenderedExplanation {
+/**
+ * Shows `explanation` in `target`; returns the condition editors it made, which the caller destroys
+ * before it replaces them.
+ */
+export function renderExplanation(target: HTMLElement, explanation: Explanation, config: FlagEnvironmentConfig | undefined, onEditRule: (condition: string) => void): EditorView[] {
   const views: EditorView[] = [];
-  const ruleCards = explanation.rules.map((rule) => ruleCard(rule, explanation.matchedRuleIndex === rule.index, config, onEditRule, views));
-  const rules = h(
-    'section',
-    { class: 'result-section' },
-    h('h3', {}, 'Rules, in order'),
-    explanation.on ? null : h('p', { class: 'note' }, 'The flag is off in this environment: rules are not evaluated.'),
-    h('ol', { class: 'rule-list' }, ...ruleCards, defaultCard(explanation, config)),
-  );
-  const parts: HTMLElement[] = [whySection(explanation, config)];
+  const parts: HTMLElement[] = [summarySection(explanation, config)];
   if (explanation.rollout) parts.push(renderRollout(explanation.rollout));
-  parts.push(rules);
-  return { parts, views };
+  parts.push(rulesSection(explanation, config, onEditRule, views));
+  target.replaceChildren(...parts);
+  return views;
 }
 
-function whySection(explanation: Explanation, config: FlagEnvironmentConfig | undefined): HTMLElement {
+function summarySection(explanation: Explanation, config: FlagEnvironmentConfig | undefined): HTMLElement {
   const { result } = explanation;
   return h(
     'section',
@@ -55,8 +45,20 @@ function whySection(explanation: Explanation, config: FlagEnvironmentConfig | un
   );
 }
 
-/** One rule: its state, its condition in a read-only editor (pushed onto `views`) and its trace. */
-function ruleCard(rule: Rule, matched: boolean, config: FlagEnvironmentConfig | undefined, onEditRule: (condition: string) => void, views: EditorView[]): HTMLElement {
+function rulesSection(explanation: Explanation, config: FlagEnvironmentConfig | undefined, onEditRule: (condition: string) => void, views: EditorView[]): HTMLElement {
+  const ruleCards = explanation.rules.map((rule) => ruleCard(explanation, rule, config, onEditRule, views));
+  return h(
+    'section',
+    { class: 'result-section' },
+    h('h3', {}, 'Rules, in order'),
+    explanation.on ? null : h('p', { class: 'note' }, 'The flag is off in this environment: rules are not evaluated.'),
+    h('ol', { class: 'rule-list' }, ...ruleCards, defaultCard(explanation, config)),
+  );
+}
+
+/** One rule: its state (matched, not matched, not evaluated), condition, serve and trace. */
+function ruleCard(explanation: Explanation, rule: ExplainedRule, config: FlagEnvironmentConfig | undefined, onEditRule: (condition: string) => void, views: EditorView[]): HTMLElement {
+  const matched = explanation.matchedRuleIndex === rule.index;
   const state = matched ? 'matched' : rule.evaluated ? 'not matched' : 'not evaluated';
   const stateClass = matched ? 'matched' : rule.evaluated ? 'unmatched' : 'skipped';
   const serve = config?.rules[rule.index]?.serve;
@@ -94,6 +96,7 @@ function ruleCard(rule: Rule, matched: boolean, config: FlagEnvironmentConfig | 
   return card;
 }
 
+/** What is served when no rule matches, marked as applied when it was. */
 function defaultCard(explanation: Explanation, config: FlagEnvironmentConfig | undefined): HTMLElement {
   const defaultApplies = explanation.on && explanation.matchedRuleIndex === null && explanation.result.reason !== 'ERROR';
   return h(
@@ -108,9 +111,9 @@ function defaultCard(explanation: Explanation, config: FlagEnvironmentConfig | u
     ),
     h('div', { class: 'rule-foot' }, h('span', { class: 'serve' }, describeServe(config?.defaultServe, null))),
   );
-
 }
 
+/** The rollout's slices as a bar with this context's bucket marked, and the bucketing facts. */
 function renderRollout(rollout: NonNullable<Explanation['rollout']>): HTMLElement {
   const bucket = rollout.bucket;
   const bar = h(
