@@ -23,3 +23,14 @@ export function commandWithActions(name: string, summary: string, usage: string,
     },
   };
 }
+
+/** A command's run: `--help` anywhere shows `usage`; failures become their one line and exit code. */
+export function runWithHelp(name: string, usage: string, body: Action): Command['run'] {
+  return (args, context) => {
+    if (args.includes('--help') || args.includes('-h')) {
+      context.stdout(usage);
+      return 0;
+    }
+    return reportFailures(name, context, () => body(args, context));
+  };
+}

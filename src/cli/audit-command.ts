@@ -3,7 +3,8 @@
  * first, against a running gateway. `--since` stops at the first older entry (the log is in commit
  * order, newest first), so it never reads more of the log than it prints.
  */
-import { CliFailure, gatewayRequest, reportFailures } from './gateway-client.js';
+import { runWithHelp } from './actions.js';
+import { CliFailure, gatewayRequest } from './gateway-client.js';
 import { parseCommand, requireGateway, stringOption, tableOrJson } from './flags/options.js';
 import type { Command, CommandContext } from './main.js';
 import { printRows } from './table.js';
@@ -81,5 +82,5 @@ export const auditCommand: Command = {
   name: 'audit',
   summary: 'read the audit log: who changed what, when',
   usage,
-  run: (args, context) => (args.includes('--help') || args.includes('-h') ? (context.stdout(usage), 0) : reportFailures('audit', context, () => readAudit(args, context))),
+  run: runWithHelp('audit', usage, readAudit),
 };

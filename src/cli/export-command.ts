@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { type FlagsFileFormat, formatIssue, parseFlagsFile, serializeFlagsFile, toFlagsFile } from '../flags-file/index.js';
 import type { Command, CommandContext } from './main.js';
-import { CliFailure, reportFailures } from './gateway-client.js';
+import { runWithHelp } from './actions.js';
+import { CliFailure } from './gateway-client.js';
 import { applyPlan } from './flags-file/apply.js';
 import { describeChange, planImport } from './flags-file/plan.js';
 import { readRemoteState } from './flags-file/remote-state.js';
@@ -99,8 +100,5 @@ async function runImport(args: string[], context: CommandContext): Promise<numbe
   return 0;
 }
 
-const withHelp = (usage: string, name: string, body: (args: string[], context: CommandContext) => Promise<number>): Command['run'] =>
-  (args, context) => (args.includes('--help') || args.includes('-h') ? (context.stdout(usage), 0) : reportFailures(name, context, () => body(args, context)));
-
-export const exportCommand: Command = { name: 'export', summary: 'write the flag set as a YAML or JSON flags file', usage: exportUsage, run: withHelp(exportUsage, 'export', runExport) };
-export const importCommand: Command = { name: 'import', summary: 'make the flag set what a flags file says (--dry-run shows the changes)', usage: importUsage, run: withHelp(importUsage, 'import', runImport) };
+export const exportCommand: Command = { name: 'export', summary: 'write the flag set as a YAML or JSON flags file', usage: exportUsage, run: runWithHelp('export', exportUsage, runExport) };
+export const importCommand: Command = { name: 'import', summary: 'make the flag set what a flags file says (--dry-run shows the changes)', usage: importUsage, run: runWithHelp('import', importUsage, runImport) };

@@ -90,8 +90,8 @@ class FileReader {
     const seen = new Set<string>();
     return entries.flatMap((entry, index) => {
       const key = isObject(entry) ? entry.key : undefined;
-      if (typeof key !== 'string' || !environmentKeyPattern.test(key)) return this.add(['environments', index, 'key'], 'must be an environment key (^[a-z0-9][a-z0-9_-]{0,63}$)'), [];
-      if (seen.has(key)) return this.add(['environments', index, 'key'], `duplicate environment '${key}'`), [];
+      if (typeof key !== 'string' || !environmentKeyPattern.test(key)) return this.reject(['environments', index, 'key'], 'must be an environment key (^[a-z0-9][a-z0-9_-]{0,63}$)');
+      if (seen.has(key)) return this.reject(['environments', index, 'key'], `duplicate environment '${key}'`);
       seen.add(key);
       const name = isObject(entry) && typeof entry.name === 'string' ? entry.name : key;
       return [{ key, name, createdAt: this.now }];
@@ -106,8 +106,8 @@ class FileReader {
       const segment = this.validated(prefix, named, () => validateSegment(isObject(entry) ? { ...entry, version: 1 } : entry, this.now));
       if (!segment) return [];
       const id = `${segment.environment}/${segment.key}`;
-      if (!environments.has(segment.environment)) return this.add([...prefix, 'environment'], `unknown environment '${segment.environment}'`, { segment: id }), [];
-      if (seen.has(id)) return this.add([...prefix, 'key'], `duplicate segment '${id}'`, { segment: id }), [];
+      if (!environments.has(segment.environment)) return this.reject([...prefix, 'environment'], `unknown environment '${segment.environment}'`, { segment: id });
+      if (seen.has(id)) return this.reject([...prefix, 'key'], `duplicate segment '${id}'`, { segment: id });
       seen.add(id);
       return [segment];
     });
@@ -155,6 +155,12 @@ class FileReader {
       code: issue.code,
       ...this.positions.find(path, inner),
     });
+  }
+
+  /** Adds an issue and drops the entry (for flatMap). */
+  private reject(path: Array<string | number>, message: string, subject: { flag?: string; segment?: string } = {}): [] {
+    this.add(path, message, subject);
+    return [];
   }
 
   private add(path: Array<string | number>, message: string, subject: { flag?: string; segment?: string } = {}): void {
