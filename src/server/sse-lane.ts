@@ -12,7 +12,8 @@ import { type DocumentNode, type ExecutionResult, getOperationAST, GraphQLError 
 import { coded, paramsOf, readBody, withCodes } from './fast-lane.js';
 import { sendJson } from './respond.js';
 import { documentErrorCode } from './plugins/use-error-codes.js';
-import type { KeyRegistry, Principal } from './key-registry.js';
+import type { Principal } from '../graphql/principal.js';
+import type { KeyRegistry } from './key-registry.js';
 import { principalFromHeader, type GatewayYoga } from './yoga.js';
 
 /** Yoga's interval; shortened under NODE_ENV=test as yoga does, so keep-alive tests stay quick. */

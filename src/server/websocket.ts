@@ -8,7 +8,8 @@ import type { IncomingMessage, Server } from 'node:http';
 import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
-import type { KeyRegistry, Principal } from './key-registry.js';
+import type { Principal } from '../graphql/principal.js';
+import type { KeyRegistry } from './key-registry.js';
 import type { Logger } from './logger.js';
 import type { GatewayYoga } from './yoga.js';
 
