@@ -13,6 +13,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DocumentNode, type ExecutionResult, getOperationAST, GraphQLError } from 'graphql';
 import type { GatewayContext, GatewayServices } from '../graphql/context.js';
+import type { ErrorCode } from '../graphql/errors.js';
 import { KnownPlans } from './evaluation-plan/known-plans.js';
 import { planOf } from './evaluation-plan/plan.js';
 import { runPlan } from './evaluation-plan/run-plan.js';
@@ -89,7 +90,7 @@ export function withCodes(result: ExecutionResult): ExecutionResult {
 }
 
 /** The error as clients see it: with a code, without yoga's internal `http` extension. */
-export function coded(error: unknown, code: string): GraphQLError {
+export function coded(error: unknown, code: ErrorCode): GraphQLError {
   const graphqlError = error instanceof GraphQLError ? error : new GraphQLError(String((error as Error)?.message ?? error));
   const { http: _internal, ...extensions } = graphqlError.extensions ?? {};
   return new GraphQLError(graphqlError.message, {

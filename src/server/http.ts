@@ -3,6 +3,7 @@
  * metrics, a body size limit, and graceful shutdown support (track in-flight requests).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { apiError } from '../graphql/errors.js';
 import { type FastLane, isFastLaneCandidate } from './fast-lane.js';
 import type { GatewayMetrics } from './metrics.js';
 import { sendJson } from './respond.js';
@@ -59,9 +60,9 @@ export function createHttpServer(options: HttpOptions): Server {
     try {
       if (path === '/graphql') {
         const length = Number(req.headers['content-length'] ?? 0);
-        if (length > maxBodyBytes) return sendJson(res, 413, { errors: [{ message: `request body larger than ${maxBodyBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+        if (length > maxBodyBytes) return sendJson(res, 413, { errors: [apiError('PAYLOAD_TOO_LARGE', `request body larger than ${maxBodyBytes} bytes`)] });
         if (req.method === 'POST' && !req.headers['content-length'] && req.headers['transfer-encoding']) {
-          return sendJson(res, 411, { errors: [{ message: 'send a Content-Length with POST bodies', extensions: { code: 'LENGTH_REQUIRED' } }] });
+          return sendJson(res, 411, { errors: [apiError('LENGTH_REQUIRED', 'send a Content-Length with POST bodies')] });
         }
         if (sseLane && isSseCandidate(req)) return await sseLane.handle(req, res);
         if (fastLane && isFastLaneCandidate(req)) {

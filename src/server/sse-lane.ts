@@ -10,6 +10,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DocumentNode, type ExecutionResult, getOperationAST, GraphQLError } from 'graphql';
 import { coded, paramsOf, readBody, withCodes } from './fast-lane.js';
+import { apiError } from '../graphql/errors.js';
 import { sendJson } from './respond.js';
 import { documentErrorCode } from './plugins/use-error-codes.js';
 import type { Principal } from '../graphql/principal.js';
@@ -168,7 +169,7 @@ export function createSseLane(yoga: GatewayYoga, keys: KeyRegistry): SseLane {
   return {
     async handle(req, res) {
       const params = paramsOf(await readBody(req));
-      if (!params) return sendJson(res, 400, { errors: [{ message: 'expected a JSON object with a "query" string', extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] });
+      if (!params) return sendJson(res, 400, { errors: [apiError('GRAPHQL_PARSE_FAILED', 'expected a JSON object with a "query" string')] });
       let principal: Principal | null;
       try {
         principal = principalFromHeader(req.headers.authorization, keys);
