@@ -4,8 +4,8 @@
  * abort signals, stream pipelines — most of a small request's cost, as profiling showed) but comes in
  * through the same front door as every lane (request/: the body, its parameters, the caller, envelop,
  * parse and validation), so caches, abuse limits, error masking and the context are exactly those of
- * the normal path. Anything else — GET, SSE, batches, subscriptions, persisted-query extensions, an
- * unknown key — goes to yoga untouched.
+ * the normal path. Anything else — GET, batches, persisted-query extensions, an unknown key — goes to
+ * yoga untouched; a subscription streams over SSE when the client accepts it, as yoga would answer.
  *
  * Queries made only of evaluations skip graphql execution as well: an evaluation plan
  * (evaluation-plan/) answers them with the bytes execution would have sent, and leaves to execution
@@ -19,12 +19,13 @@ import { planOf } from './evaluation-plan/plan.js';
 import { runPlan } from './evaluation-plan/run-plan.js';
 import type { KeyRegistry } from './key-registry.js';
 import { type JsonMediaType, negotiate } from './request/accept.js';
-import { admit, isAdmitted, run } from './request/admit.js';
-import { callerOf } from './request/authenticate.js';
+import { admit, type Admitted, isAdmitted, run } from './request/admit.js';
+import { type Caller, callerOf } from './request/authenticate.js';
 import { coded, withCodes } from './request/coded-errors.js';
 import { paramsOf } from './request/params.js';
 import { readBody } from './request/read-body.js';
 import { sendBody } from './respond.js';
+import { streamEvents } from './sse-lane.js';
 import type { GatewayYoga } from './yoga.js';
 
 const contentTypes: Readonly<Record<JsonMediaType, string>> = {
@@ -48,10 +49,10 @@ function respondWithErrors(res: ServerResponse, mediaType: JsonMediaType, errors
   return send(res, mediaType === 'application/graphql-response+json' ? 400 : 200, mediaType, JSON.stringify({ errors }));
 }
 
-/** A single result of execution, coded and counted. */
+/** A single result of execution (or of a subscription that did not start), coded and counted. */
 function sendResult(res: ServerResponse, mediaType: JsonMediaType, raw: ExecutionResult, onErrorCode: CountCode): null {
-  // A request error (e.g. variables that do not coerce) has no `data`: nothing ran.
-  if (!('data' in raw)) {
+  // Errors without `data` or a path are about the request itself (variables that do not coerce): nothing ran.
+  if (!('data' in raw) && !raw.errors?.some((error) => error.path)) {
     return respondWithErrors(res, mediaType, (raw.errors ?? []).map((error) => coded(error, 'GRAPHQL_VALIDATION_FAILED')), onErrorCode);
   }
   const result = withCodes(raw);
@@ -74,6 +75,19 @@ export interface FastLaneOptions {
   services?: GatewayServices;
 }
 
+/**
+ * A subscription from a client that accepts JSON: its stream goes out as SSE, errors that kept it
+ * from starting as JSON (yoga's choice for both); false when yoga must answer (no SSE: 406).
+ */
+async function subscribe(admission: Admitted, caller: Caller, res: ServerResponse, onErrorCode: CountCode): Promise<boolean> {
+  const { stream, subscriptionResult } = negotiate(caller.req.headers.accept);
+  if (!stream) return false;
+  const result = await run(admission, caller.params, await admission.enveloped.contextFactory());
+  if (Symbol.asyncIterator in result) streamEvents(res, result[Symbol.asyncIterator]());
+  else sendResult(res, subscriptionResult as JsonMediaType, result, onErrorCode);
+  return true;
+}
+
 export function createFastLane(yoga: GatewayYoga, keys: KeyRegistry, onErrorCode: CountCode, { evaluationPlan = true, services }: FastLaneOptions = {}): FastLane {
   const known = evaluationPlan && services ? new KnownPlans() : null;
   return {
@@ -83,7 +97,7 @@ export function createFastLane(yoga: GatewayYoga, keys: KeyRegistry, onErrorCode
       const caller = params && callerOf(req, params, keys);
       if (!caller) return body; // not plain parameters, or an unknown key: yoga answers (401 with the standard error)
       // The front door sends here only requests yoga would answer as JSON (request/lane.ts).
-      const mediaType = negotiate(req.headers.accept)!;
+      const mediaType = negotiate(req.headers.accept).result as JsonMediaType;
       const knownPlan = known?.get(params.query, params.operationName);
       // The context the plan reads is what yoga's context factory makes of an authenticated request.
       const answer = knownPlan && runPlan(knownPlan, params.variables, { ...caller.authenticated, services: services! });
@@ -92,7 +106,7 @@ export function createFastLane(yoga: GatewayYoga, keys: KeyRegistry, onErrorCode
       if (!isAdmitted(admission)) return respondWithErrors(res, mediaType, admission, onErrorCode);
       const { operation, enveloped } = admission;
       if (!operation) return body;
-      if (operation.operation === 'subscription') return body;
+      if (operation.operation === 'subscription') return (await subscribe(admission, caller, res, onErrorCode)) ? null : body;
       const contextValue = await enveloped.contextFactory();
       const plan = evaluationPlan ? planOf(enveloped.schema, operation) : null;
       if (plan) known?.remember(params.query, params.operationName, plan);

@@ -150,8 +150,14 @@ class SseStream {
   }
 }
 
+/** Streams a subscription's results to a response not started yet (the lanes' way out for streams). */
+export function streamEvents(res: ServerResponse, iterator: AsyncIterator<ExecutionResult>): void {
+  // Not awaited by anyone: the stream outlives the request handler, which keeps nothing of it.
+  new SseStream(res, iterator);
+}
+
 export interface SseLane {
-  /** Serves a request that accepts SSE (see request/lane.ts), or returns its body so the caller can hand it to yoga. */
+  /** Serves a request answered as SSE (see request/lane.ts), or returns its body so the caller can hand it to yoga. */
   handle(req: IncomingMessage, res: ServerResponse): Promise<Buffer | null>;
 }
 
@@ -169,8 +175,7 @@ export function createSseLane(yoga: GatewayYoga, keys: KeyRegistry): SseLane {
         return null;
       }
       const result = await run(admission, caller.params, await admission.enveloped.contextFactory());
-      // Not awaited: the stream outlives this request handler, which keeps nothing of it.
-      if (Symbol.asyncIterator in result) new SseStream(res, result[Symbol.asyncIterator]());
+      if (Symbol.asyncIterator in result) streamEvents(res, result[Symbol.asyncIterator]());
       else sendOne(res, result);
       return null;
     },
