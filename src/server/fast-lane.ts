@@ -100,7 +100,7 @@ export function createFastLane(yoga: GatewayYoga, keys: KeyRegistry, onErrorCode
       const mediaType = negotiate(req.headers.accept).result as JsonMediaType;
       const knownPlan = known?.get(params.query, params.operationName);
       // The context the plan reads is what yoga's context factory makes of an authenticated request.
-      const answer = knownPlan && runPlan(knownPlan, params.variables, { ...caller.authenticated, services: services! });
+      const answer = knownPlan && runPlan(knownPlan, params.variables, { principal: caller.authenticated.principal, connection: req, services: services! });
       if (answer) return send(res, 200, mediaType, answer);
       const admission = admit(yoga, { authenticated: caller.authenticated, req, params });
       if (!isAdmitted(admission)) return respondWithErrors(res, mediaType, admission, onErrorCode);

@@ -73,9 +73,16 @@ interface Answer {
   body: string;
 }
 
+/** A request's GraphQL parameters (and extensions, which no lane serves). */
+interface Payload {
+  query: string;
+  variables?: Record<string, unknown>;
+  extensions?: Record<string, unknown>;
+}
+
 /** One request over node:http, which (unlike fetch) sends no Accept header unless given one. */
-function ask(endpoint: string, accept: string | undefined, key: string, query: string, variables?: Record<string, unknown>): Promise<Answer> {
-  const body = JSON.stringify({ query, variables });
+function ask(endpoint: string, accept: string | undefined, key: string, payload: Payload): Promise<Answer> {
+  const body = JSON.stringify(payload);
   const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(accept === undefined ? {} : { accept }), ...authorization(key) };
   return new Promise((resolve, reject) => {
     const req = request(endpoint, { method: 'POST', headers }, (res) => {
@@ -90,8 +97,8 @@ function ask(endpoint: string, accept: string | undefined, key: string, query: s
 }
 
 /** The status, type and first message of a stream that does not end by itself (a live subscription). */
-async function firstEvent(endpoint: string, accept: string, key: string, query: string, variables: Record<string, unknown>): Promise<Answer> {
-  const response = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json', accept, ...authorization(key) }, body: JSON.stringify({ query, variables }) });
+async function firstEvent(endpoint: string, accept: string, key: string, payload: Payload): Promise<Answer> {
+  const response = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json', accept, ...authorization(key) }, body: JSON.stringify(payload) });
   const reader = response.body!.getReader();
   let body = '';
   while (!/event: next\ndata: .*\n\n/.test(body)) {
@@ -116,8 +123,8 @@ describe('Accept negotiation', () => {
 
   it.each(table)('Accept %j: the lanes answer as yoga alone does (%s), byte for byte', async (accept, type) => {
     for (const query of [evaluation, executed, invalid]) {
-      const viaLanes = await ask(gw.endpoint, accept, evalKey, query);
-      const viaYoga = await ask(yogaEndpoint, accept, evalKey, query);
+      const viaLanes = await ask(gw.endpoint, accept, evalKey, { query });
+      const viaYoga = await ask(yogaEndpoint, accept, evalKey, { query });
       expect(viaLanes, query).toEqual(viaYoga);
       expect(type === null ? viaLanes.status : mediaType(viaLanes), query).toBe(type ?? 406);
     }
@@ -125,7 +132,7 @@ describe('Accept negotiation', () => {
 
   it("answers urql's queries as JSON, one after the other", async () => {
     for (let round = 0; round < 3; round++) {
-      const answer = await ask(gw.endpoint, urql, evalKey, evaluation);
+      const answer = await ask(gw.endpoint, urql, evalKey, { query: evaluation });
       expect(answer.type).toBe('application/graphql-response+json; charset=utf-8');
       expect(JSON.parse(answer.body)).toMatchObject({ data: { evaluate: { key: 'new_checkout' } } });
     }
@@ -134,16 +141,32 @@ describe('Accept negotiation', () => {
   const streams = ['text/event-stream', urql, 'text/event-stream, application/json', '*/*'];
 
   it.each(streams)('Accept %j: a subscription streams over SSE, as yoga streams it', async (accept) => {
-    const variables = { context: { targetingKey: 'u1' }, keys: ['new_checkout'] };
-    const viaLanes = await firstEvent(gw.endpoint, accept, evalKey, EVALUATIONS_CHANGED, variables);
-    expect(viaLanes).toEqual(await firstEvent(yogaEndpoint, accept, evalKey, EVALUATIONS_CHANGED, variables));
+    const payload = { query: EVALUATIONS_CHANGED, variables: { context: { targetingKey: 'u1' }, keys: ['new_checkout'] } };
+    const viaLanes = await firstEvent(gw.endpoint, accept, evalKey, payload);
+    expect(viaLanes).toEqual(await firstEvent(yogaEndpoint, accept, evalKey, payload));
     expect(mediaType(viaLanes)).toBe('text/event-stream');
   });
 
   it.each([...streams, 'application/json'])('Accept %j: a subscription refused by its resolver is answered as yoga answers it', async (accept) => {
-    const variables = { context: { targetingKey: 'u1' }, environment: 'staging' }; // FORBIDDEN for a production key
-    const viaLanes = await ask(gw.endpoint, accept, evalKey, EVALUATIONS_CHANGED, variables);
-    expect(viaLanes).toEqual(await ask(yogaEndpoint, accept, evalKey, EVALUATIONS_CHANGED, variables));
+    const payload = { query: EVALUATIONS_CHANGED, variables: { context: { targetingKey: 'u1' }, environment: 'staging' } }; // FORBIDDEN for a production key
+    const viaLanes = await ask(gw.endpoint, accept, evalKey, payload);
+    expect(viaLanes).toEqual(await ask(yogaEndpoint, accept, evalKey, payload));
     expect(viaLanes.body).toContain('FORBIDDEN');
+  });
+});
+
+describe('what a lane leaves to yoga', () => {
+  const subscription = { query: EVALUATIONS_CHANGED, variables: { context: { targetingKey: 'u1' }, keys: ['new_checkout'] }, extensions: {} };
+
+  it.each(['text/event-stream', urql])('Accept %j: a subscription with extensions is streamed by yoga, as it comes', async (accept) => {
+    const viaLanes = await firstEvent(gw.endpoint, accept, evalKey, subscription);
+    expect(viaLanes).toEqual(await firstEvent(yogaEndpoint, accept, evalKey, subscription));
+    expect(mediaType(viaLanes)).toBe('text/event-stream');
+  });
+
+  it.each(['text/event-stream', urql])('Accept %j: an unknown key is answered by yoga, 401', async (accept) => {
+    const viaLanes = await ask(gw.endpoint, accept, 'vxl_eval_unknown', { query: evaluation });
+    expect(viaLanes).toEqual(await ask(yogaEndpoint, accept, 'vxl_eval_unknown', { query: evaluation }));
+    expect(viaLanes.status).toBe(401);
   });
 });
