@@ -3,7 +3,7 @@
  * evaluations) in their own environment and nothing else; read-only keys may run every query; admin
  * keys may do everything.
  */
-import type { Principal } from '../server/key-registry.js';
+import type { Principal } from './principal.js';
 import type { GatewayContext } from './context.js';
 import { apiError } from './errors.js';
 

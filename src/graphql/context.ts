@@ -2,9 +2,9 @@
 import type { FlagEngine } from '../flags/engine.js';
 import type { EngineSync } from '../store/engine-sync.js';
 import type { FlagStore } from '../store/store.js';
-import type { Principal } from '../server/key-registry.js';
 import type { EvaluationHub } from './live/evaluation-hub.js';
 import type { FlagChangeHub } from './live/flag-change-hub.js';
+import type { Principal } from './principal.js';
 
 export interface GatewayServices {
   store: FlagStore;

@@ -1,12 +1,32 @@
 /**
- * The error codes of the API (`extensions.code`), documented in the README, and the mapping from
+ * The error codes of the API (`extensions.code`), every one of them, as the README's Errors table
+ * lists them (test/gateway/error-codes.test.ts holds the two to each other), and the mapping from
  * domain errors to them. Anything unmapped is masked by graphql-yoga and logged.
  */
 import { GraphQLError } from 'graphql';
 import { isValidationError } from '../flags/errors.js';
 import { NotFound, StoreUnavailable, VersionConflict } from '../store/types.js';
 
-export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'VALIDATION' | 'RULE_SYNTAX' | 'STORE_UNAVAILABLE';
+export const errorCodes = [
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'VALIDATION',
+  'RULE_SYNTAX',
+  'STORE_UNAVAILABLE',
+  'SUBSCRIPTION_LIMIT',
+  'SLOW_CONSUMER',
+  'SHUTTING_DOWN',
+  'PAYLOAD_TOO_LARGE',
+  'LENGTH_REQUIRED',
+  // GraphQL's own word on a request (see server/plugins/use-error-codes.ts), and yoga's for masked errors.
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'INTERNAL_SERVER_ERROR',
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
 
 export function apiError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extensions } });

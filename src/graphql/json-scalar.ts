@@ -2,12 +2,13 @@
  * The JSON scalar, with limits on depth and size so a hostile context cannot cost the server more
  * than a few microseconds to accept (and cannot blow the stack of anything that walks it).
  */
-import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { type GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { apiError } from './errors.js';
 
 export const jsonLimits = { maxDepth: 16, maxNodes: 10_000, maxStringLength: 64 * 1024 };
 
 function limitError(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'VALIDATION' } });
+  return apiError('VALIDATION', message);
 }
 
 /** Checks depth, value count and string length; throws a VALIDATION error when over a limit. */

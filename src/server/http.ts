@@ -3,10 +3,13 @@
  * metrics, a body size limit, and graceful shutdown support (track in-flight requests).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { type FastLane, isFastLaneCandidate } from './fast-lane.js';
+import { apiError } from '../graphql/errors.js';
+import type { FastLane } from './fast-lane.js';
 import type { GatewayMetrics } from './metrics.js';
+import { handToYoga } from './request/hand-to-yoga.js';
+import { laneFor } from './request/lane.js';
 import { sendJson } from './respond.js';
-import { isSseCandidate, type SseLane } from './sse-lane.js';
+import type { SseLane } from './sse-lane.js';
 import type { GatewayYoga } from './yoga.js';
 
 export interface Readiness {
@@ -16,9 +19,9 @@ export interface Readiness {
 
 export interface HttpOptions {
   yoga: GatewayYoga;
-  /** Serves plain JSON POST queries without the Fetch-API adapter; hands anything else back. */
+  /** Serves JSON POST queries answered as JSON without the Fetch-API adapter; hands anything else back. */
   fastLane?: FastLane;
-  /** Serves GraphQL over SSE (POST with Accept: text/event-stream) without the Fetch-API adapter. */
+  /** Serves JSON POST requests answered as SSE (the client accepts SSE, not JSON) without the Fetch-API adapter. */
   sseLane?: SseLane;
   metrics: GatewayMetrics;
   readiness: () => Promise<Readiness>;
@@ -33,22 +36,6 @@ function routeOf(path: string): string {
   return 'other';
 }
 
-/** Hands a request whose body was already read to yoga, and writes yoga's response back. */
-async function forward(yoga: GatewayYoga, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined && name !== 'content-length') headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-  }
-  const response = await yoga.fetch(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/graphql'}`, { method: req.method ?? 'POST', headers, body }, { req, res });
-  const text = Buffer.from(await response.arrayBuffer());
-  const outgoing: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    outgoing[name] = value;
-  });
-  res.writeHead(response.status, { ...outgoing, 'content-length': String(text.length) });
-  res.end(text);
-}
-
 export function createHttpServer(options: HttpOptions): Server {
   const { yoga, fastLane, sseLane, metrics, readiness, maxBodyBytes, routes = [] } = options;
   return createServer(async (req, res) => {
@@ -59,17 +46,17 @@ export function createHttpServer(options: HttpOptions): Server {
     try {
       if (path === '/graphql') {
         const length = Number(req.headers['content-length'] ?? 0);
-        if (length > maxBodyBytes) return sendJson(res, 413, { errors: [{ message: `request body larger than ${maxBodyBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+        if (length > maxBodyBytes) return sendJson(res, 413, { errors: [apiError('PAYLOAD_TOO_LARGE', `request body larger than ${maxBodyBytes} bytes`)] });
         if (req.method === 'POST' && !req.headers['content-length'] && req.headers['transfer-encoding']) {
-          return sendJson(res, 411, { errors: [{ message: 'send a Content-Length with POST bodies', extensions: { code: 'LENGTH_REQUIRED' } }] });
+          return sendJson(res, 411, { errors: [apiError('LENGTH_REQUIRED', 'send a Content-Length with POST bodies')] });
         }
-        if (sseLane && isSseCandidate(req)) return await sseLane.handle(req, res);
-        if (fastLane && isFastLaneCandidate(req)) {
-          const body = await fastLane.handle(req, res);
-          if (body) await forward(yoga, req, res, body);
-          return;
-        }
-        return await yoga(req, res);
+        // The front door: one of the node:http lanes (request/lane.ts), else yoga.
+        const name = laneFor(req);
+        const lane = name === 'fast' ? fastLane : name === 'sse' ? sseLane : undefined;
+        if (!lane) return await yoga(req, res);
+        const body = await lane.handle(req, res);
+        if (body) await handToYoga(yoga, req, res, body);
+        return;
       }
       if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (path === '/readyz') {

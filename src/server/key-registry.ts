@@ -4,17 +4,9 @@
  * a revocation made on any instance reaches every instance.
  */
 import { EventEmitter } from 'node:events';
-import type { ApiKeyKind, ApiKeyRecord, ChangeRecord } from '../store/types.js';
+import type { Principal } from '../graphql/principal.js';
+import type { ApiKeyRecord, ChangeRecord } from '../store/types.js';
 import { hashesEqual, hashSecret } from './api-keys.js';
-
-/** Who is calling: the key's identity and scope. */
-export interface Principal {
-  keyId: string;
-  name: string;
-  kind: ApiKeyKind;
-  /** For evaluation keys: the one environment they may use. */
-  environment: string | null;
-}
 
 /** Secrets already verified, so a busy client does not pay an HMAC per request; cleared on every key change. */
 const maxCachedSecrets = 10_000;

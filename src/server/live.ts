@@ -2,11 +2,11 @@
  * Live updates wiring: the change feed drives the subscription hubs (every instance learns of every
  * change only from the feed), key revocations end subscriptions, and metrics count subscribers.
  */
-import { GraphQLError } from 'graphql';
 import type { FlagEngine } from '../flags/engine.js';
 import { EvaluationHub } from '../graphql/live/evaluation-hub.js';
 import { FlagChangeHub } from '../graphql/live/flag-change-hub.js';
 import { SubscriptionLimits } from '../graphql/live/subscription-limits.js';
+import { apiError } from '../graphql/errors.js';
 import type { EngineSync } from '../store/engine-sync.js';
 import type { KeyRegistry } from './key-registry.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -35,7 +35,7 @@ export function createLive(engine: FlagEngine, sync: EngineSync, keys: KeyRegist
   });
   sync.on('reload', () => evaluations.onReload());
   keys.on('revoked', (keyId) => {
-    const error = new GraphQLError('the API key of this subscription was revoked', { extensions: { code: 'UNAUTHENTICATED' } });
+    const error = apiError('UNAUTHENTICATED', 'the API key of this subscription was revoked');
     evaluations.endForKey(keyId, error);
     flagChanges.endForKey(keyId, error);
   });
@@ -48,7 +48,7 @@ export function createLive(engine: FlagEngine, sync: EngineSync, keys: KeyRegist
     evaluations,
     flagChanges,
     close() {
-      const error = new GraphQLError('the server is shutting down; reconnect', { extensions: { code: 'SHUTTING_DOWN' } });
+      const error = apiError('SHUTTING_DOWN', 'the server is shutting down; reconnect');
       evaluations.close(error);
       flagChanges.close(error);
     },

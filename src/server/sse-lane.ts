@@ -8,26 +8,17 @@
  * that stops reading falls behind in the hub's bounded queue and is dropped there.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type DocumentNode, type ExecutionResult, getOperationAST, type GraphQLError } from 'graphql';
-import { coded, paramsOf, readBody, withCodes } from './fast-lane.js';
-import { sendJson } from './respond.js';
-import { documentErrorCode } from './plugins/use-error-codes.js';
-import type { KeyRegistry, Principal } from './key-registry.js';
-import { principalFromHeader, type GatewayYoga } from './yoga.js';
+import type { ExecutionResult } from 'graphql';
+import type { KeyRegistry } from './key-registry.js';
+import { admit, isAdmitted, run } from './request/admit.js';
+import { callerOf } from './request/authenticate.js';
+import { withCodes } from './request/coded-errors.js';
+import { paramsOf } from './request/params.js';
+import { readBody } from './request/read-body.js';
+import type { GatewayYoga } from './yoga.js';
 
 /** Yoga's interval; shortened under NODE_ENV=test as yoga does, so keep-alive tests stay quick. */
 const pingIntervalMs = process.env.NODE_ENV === 'test' ? 300 : 12_000;
-
-export function isSseCandidate(req: IncomingMessage): boolean {
-  const type = req.headers['content-type'];
-  return (
-    req.method === 'POST' &&
-    typeof type === 'string' &&
-    /^application\/json\s*(;|$)/i.test(type) &&
-    (req.headers.accept ?? '').includes('text/event-stream') &&
-    req.headers['content-length'] !== undefined
-  );
-}
 
 /**
  * Framed messages by result. Subscribers of one payload share one result object (see
@@ -48,14 +39,14 @@ const comment = Buffer.from(':\n\n');
 /** The last message of every stream. */
 const complete = Buffer.from('event: complete\ndata:\n\n');
 
-function openStream(res: ServerResponse, status = 200): void {
-  res.writeHead(status, { 'content-type': 'text/event-stream', connection: 'keep-alive', 'cache-control': 'no-cache', 'content-encoding': 'none' });
+function openStream(res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', connection: 'keep-alive', 'cache-control': 'no-cache', 'content-encoding': 'none' });
   res.write(comment);
 }
 
 /** A single result (an error, or a query or mutation sent as SSE): one message, then complete. */
-function sendOne(res: ServerResponse, result: ExecutionResult, status = 200): void {
-  openStream(res, status);
+function sendOne(res: ServerResponse, result: ExecutionResult): void {
+  openStream(res);
   res.write(frame(result));
   res.end(complete);
 }
@@ -159,44 +150,34 @@ class SseStream {
   }
 }
 
+/** Streams a subscription's results to a response not started yet (the lanes' way out for streams). */
+export function streamEvents(res: ServerResponse, iterator: AsyncIterator<ExecutionResult>): void {
+  // Not awaited by anyone: the stream outlives the request handler, which keeps nothing of it.
+  new SseStream(res, iterator);
+}
+
 export interface SseLane {
-  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** Serves a request answered as SSE (see request/lane.ts), or returns its body so the caller can hand it to yoga. */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<Buffer | null>;
 }
 
 export function createSseLane(yoga: GatewayYoga, keys: KeyRegistry): SseLane {
   return {
     async handle(req, res) {
-      const params = paramsOf(await readBody(req));
-      if (!params) return sendJson(res, 400, { errors: [{ message: 'expected a JSON object with a "query" string', extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] });
-      let principal: Principal | null;
-      try {
-        principal = principalFromHeader(req.headers.authorization, keys);
-      } catch (error) {
-        // As yoga answers: status 401, the error itself framed as an SSE result.
-        return sendOne(res, { errors: [coded(error, 'UNAUTHENTICATED')] }, 401);
+      const body = await readBody(req);
+      const params = paramsOf(body);
+      const caller = params && callerOf(req, params, keys);
+      // A body of another kind is yoga's to answer, and so is an unknown key (401, the error framed as SSE).
+      if (!caller) return body;
+      const admission = admit(yoga, { authenticated: caller.authenticated, req, params: caller.params });
+      if (!isAdmitted(admission)) {
+        sendOne(res, { errors: admission });
+        return null;
       }
-      const enveloped = yoga.getEnveloped({ authenticated: { principal, connection: req }, req, params });
-      let document: DocumentNode;
-      try {
-        document = enveloped.parse(params.query);
-        const invalid: readonly GraphQLError[] = enveloped.validate(enveloped.schema, document);
-        if (invalid.length > 0) return sendOne(res, { errors: invalid.map((error) => coded(error, 'GRAPHQL_VALIDATION_FAILED')) });
-      } catch (error) {
-        // A syntax error, or a limit graphql-armor enforces by throwing.
-        return sendOne(res, { errors: [coded(error, documentErrorCode(error as Error))] });
-      }
-      const operation = getOperationAST(document, params.operationName ?? undefined);
-      const args = {
-        schema: enveloped.schema,
-        document,
-        variableValues: params.variables ?? undefined,
-        operationName: params.operationName ?? undefined,
-        contextValue: await enveloped.contextFactory(),
-      };
-      const result = (operation?.operation === 'subscription' ? await enveloped.subscribe(args) : await enveloped.execute(args)) as AsyncIterable<ExecutionResult> | ExecutionResult;
-      // Not awaited: the stream outlives this request handler, which keeps nothing of it.
-      if (Symbol.asyncIterator in result) new SseStream(res, result[Symbol.asyncIterator]());
+      const result = await run(admission, caller.params, await admission.enveloped.contextFactory());
+      if (Symbol.asyncIterator in result) streamEvents(res, result[Symbol.asyncIterator]());
       else sendOne(res, result);
+      return null;
     },
   };
 }

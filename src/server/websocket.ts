@@ -5,11 +5,14 @@
  * closes its sockets with 4403. Pings detect dead peers.
  */
 import type { IncomingMessage, Server } from 'node:http';
-import { type ExecutionArgs, GraphQLError } from 'graphql';
+import type { ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
-import type { KeyRegistry, Principal } from './key-registry.js';
+import type { Principal } from '../graphql/principal.js';
+import type { KeyRegistry } from './key-registry.js';
 import type { Logger } from './logger.js';
+import { admit, executionArgs, isAdmitted } from './request/admit.js';
+import { bearerSecret } from './request/authenticate.js';
 import type { GatewayYoga } from './yoga.js';
 
 export interface WebSocketOptions {
@@ -22,10 +25,11 @@ interface Enveloped {
   subscribe: (args: ExecutionArgs) => unknown;
 }
 
+/** The key of a connection: `Bearer <secret>`, or the bare secret, in connection_init or the upgrade's header. */
 function secretFrom(params: Record<string, unknown> | undefined, request: IncomingMessage): string | null {
   const raw = params?.authorization ?? params?.Authorization ?? request.headers.authorization;
   if (typeof raw !== 'string' || raw.trim() === '') return null;
-  return raw.replace(/^Bearer\s+/i, '').trim();
+  return bearerSecret(raw) ?? raw.trim();
 }
 
 export function attachWebSocket(server: Server, yoga: GatewayYoga, keys: KeyRegistry, logger: Logger, { pingIntervalMs = 12_000 }: WebSocketOptions = {}) {
@@ -54,24 +58,13 @@ export function attachWebSocket(server: Server, yoga: GatewayYoga, keys: KeyRegi
       },
       onSubscribe: async (ctx, _id, params) => {
         const socket = ctx.extra.socket;
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket,
-          params,
-          authenticated: { principal: principals.get(socket) ?? null, connection: socket },
-        });
-        // A bad document (or a broken limit, which graphql-armor throws) fails this operation only,
-        // never the connection and its other subscriptions.
-        let document;
-        try {
-          document = parse(params.query);
-          const errors = validate(schema, document);
-          if (errors.length > 0) return errors;
-        } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError(String((error as Error)?.message ?? error))];
-        }
-        return { schema, document, operationName: params.operationName, variableValues: params.variables, contextValue: await contextFactory(), rootValue: { execute, subscribe } };
+        const authenticated = { principal: principals.get(socket) ?? null, connection: socket };
+        const admission = admit(yoga, { ...ctx, req: ctx.extra.request, socket, params, authenticated });
+        // A bad document (or a broken limit) fails this operation only, never the connection and its
+        // other subscriptions: graphql-ws sends the coded errors as this operation's error message.
+        if (!isAdmitted(admission)) return admission;
+        const { execute, subscribe, contextFactory } = admission.enveloped;
+        return { ...executionArgs(admission, params, await contextFactory()), rootValue: { execute, subscribe } };
       },
     },
     wss,

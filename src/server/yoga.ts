@@ -4,15 +4,15 @@
  */
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { GatewayContext, GatewayServices } from '../graphql/context.js';
-import { apiError } from '../graphql/errors.js';
 import { gatewaySchema } from '../graphql/schema-builder.js';
 import { renderOfflineGraphiQL } from './graphiql.js';
-import type { KeyRegistry, Principal } from './key-registry.js';
+import type { KeyRegistry } from './key-registry.js';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
 import { useErrorCodes } from './plugins/use-error-codes.js';
 import { type LimitOptions, useLimits } from './plugins/use-limits.js';
 import { useSharedSubscriptionResults } from './plugins/use-shared-subscription-results.js';
+import { type Authenticated, principalFromHeader } from './request/authenticate.js';
 
 export interface YogaOptions {
   services: GatewayServices;
@@ -27,22 +27,6 @@ export interface YogaOptions {
 }
 
 export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayContext>;
-
-/** Who is calling, established outside yoga (WebSocket connection_init, the fast lane). */
-export interface Authenticated {
-  principal: Principal | null;
-  /** What per-connection subscription limits count against. */
-  connection: object;
-}
-
-/** The principal behind an Authorization header: null when absent; UNAUTHENTICATED (401) when unknown or revoked. */
-export function principalFromHeader(header: string | null | undefined, keys: KeyRegistry): Principal | null {
-  if (!header) return null;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  const principal = match ? keys.authenticate(match[1]!) : null;
-  if (!principal) throw apiError('UNAUTHENTICATED', 'unknown or revoked API key', { http: { status: 401 } });
-  return principal;
-}
 
 export function createGatewayYoga({ services, keys, logger, metrics, graphiql = false, limits = {}, maxBatch = 10 }: YogaOptions): GatewayYoga {
   return createYoga<Record<string, unknown>, GatewayContext>({

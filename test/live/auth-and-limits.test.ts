@@ -254,6 +254,16 @@ describe('the same plugin chain over both transports (graphql-armor limits, hidd
     expect(bystander.inbox.ended).toBeNull();
   });
 
+  it('WebSocket: a refused document carries the code it gets over SSE and HTTP', async () => {
+    const connection = clients.ws(gw.adminKey);
+    const codes: unknown[] = [];
+    for (const query of [tooManyAliases, unterminated, typo]) {
+      const end = await connection.subscribe(query).ended();
+      codes.push((end.error as Array<{ extensions?: { code?: string } }>)[0]?.extensions?.code);
+    }
+    expect(codes).toEqual(['GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED']);
+  });
+
   /**
    * BUG: websocket.ts calls yoga's `parse` and `validate` in `onSubscribe` without catching: a syntax
    * error, or a graphql-armor limit (aliases, tokens, depth, cost — armor throws from its visitors),

@@ -10,10 +10,11 @@
  * (see use-shared-subscription-results.ts and the SSE lane). Updates are therefore never mutated.
  * They are handed out in slices (sliced-delivery.ts), after the change's evaluation is complete.
  */
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import type { FlagEngine, TouchedFlags } from '../../flags/engine.js';
 import type { EvaluationResult } from '../../flags/evaluation.js';
 import { equals } from '../../dsl/values.js';
+import { apiError } from '../errors.js';
 import { BoundedQueue, type EndWithError } from './bounded-queue.js';
 import { SlicedDelivery } from './sliced-delivery.js';
 import { stableKey } from './stable-key.js';
@@ -69,7 +70,7 @@ class Subscriber extends BoundedQueue<EvaluationsUpdate> {
   }
 
   protected overflowError(): GraphQLError {
-    return new GraphQLError(`subscriber fell more than ${this.capacity} messages behind and was dropped; reconnect to resynchronise`, { extensions: { code: 'SLOW_CONSUMER' } });
+    return apiError('SLOW_CONSUMER', `subscriber fell more than ${this.capacity} messages behind and was dropped; reconnect to resynchronise`);
   }
 }
 

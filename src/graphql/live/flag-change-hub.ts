@@ -1,6 +1,7 @@
 /** `flagChanged`: every committed change of a flag or segment, for admin and read-only subscribers. */
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import type { ChangeRecord } from '../../store/types.js';
+import { apiError } from '../errors.js';
 import { BoundedQueue, type EndWithError } from './bounded-queue.js';
 import type { SubscriberIdentity, SubscriptionLimits } from './subscription-limits.js';
 
@@ -33,7 +34,7 @@ class Watcher extends BoundedQueue<FlagChange> {
   }
 
   protected overflowError(): GraphQLError {
-    return new GraphQLError(`subscriber fell more than ${this.capacity} messages behind and was dropped`, { extensions: { code: 'SLOW_CONSUMER' } });
+    return apiError('SLOW_CONSUMER', `subscriber fell more than ${this.capacity} messages behind and was dropped`);
   }
 }
 

@@ -1,5 +1,6 @@
 /** Limits on live subscriptions per API key and per connection, so one client cannot hold the server's memory. */
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
+import { apiError } from '../errors.js';
 
 export interface SubscriberIdentity {
   keyId: string;
@@ -34,5 +35,5 @@ export class SubscriptionLimits {
 }
 
 function limitError(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'SUBSCRIPTION_LIMIT' } });
+  return apiError('SUBSCRIPTION_LIMIT', message);
 }

@@ -1,5 +1,5 @@
 /** Live updates: `evaluationsChanged` (evaluation keys; admin keys naming an environment) and `flagChanged` (admin, read-only). */
-import type { Principal } from '../../server/key-registry.js';
+import type { Principal } from '../principal.js';
 import { evaluationEnvironment, requireKey, requireReader } from '../access.js';
 import { builder } from '../builder.js';
 import type { GatewayContext } from '../context.js';

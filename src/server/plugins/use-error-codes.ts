@@ -5,14 +5,9 @@
  */
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { documentErrorCode } from '../request/coded-errors.js';
 
 type ErrorLike = GraphQLError | { message: string; extensions?: Record<string, unknown> };
-
-/** The code of an error GraphQL raised on the request itself: its document, or its arguments and variables. */
-export function documentErrorCode(error: { message: string }): string {
-  // graphql-armor words its limit errors as "Syntax Error: … limit …"; those are validation failures.
-  return error.message.startsWith('Syntax Error') && !/limit/i.test(error.message) ? 'GRAPHQL_PARSE_FAILED' : 'GRAPHQL_VALIDATION_FAILED';
-}
 
 function withCode(error: ErrorLike): ErrorLike {
   if (error.extensions?.code) return error;
