@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type FastLane, isFastLaneCandidate } from './fast-lane.js';
 import type { GatewayMetrics } from './metrics.js';
+import type { OfrepLane } from './ofrep-lane.js';
 import { sendJson } from './respond.js';
 import { isSseCandidate, type SseLane } from './sse-lane.js';
 import type { GatewayYoga } from './yoga.js';
@@ -20,6 +21,8 @@ export interface HttpOptions {
   fastLane?: FastLane;
   /** Serves GraphQL over SSE (POST with Accept: text/event-stream) without the Fetch-API adapter. */
   sseLane?: SseLane;
+  /** Serves OpenFeature's remote evaluation protocol under /ofrep/ (see ofrep-lane.ts). */
+  ofrepLane?: OfrepLane;
   metrics: GatewayMetrics;
   readiness: () => Promise<Readiness>;
   maxBodyBytes: number;
@@ -30,6 +33,7 @@ export interface HttpOptions {
 function routeOf(path: string): string {
   if (path === '/graphql') return '/graphql';
   if (path === '/healthz' || path === '/readyz' || path === '/metrics') return path;
+  if (path.startsWith('/ofrep/')) return '/ofrep';
   return 'other';
 }
 
@@ -50,7 +54,7 @@ async function forward(yoga: GatewayYoga, req: IncomingMessage, res: ServerRespo
 }
 
 export function createHttpServer(options: HttpOptions): Server {
-  const { yoga, fastLane, sseLane, metrics, readiness, maxBodyBytes, routes = [] } = options;
+  const { yoga, fastLane, sseLane, ofrepLane, metrics, readiness, maxBodyBytes, routes = [] } = options;
   return createServer(async (req, res) => {
     const started = process.hrtime.bigint();
     const path = (req.url ?? '/').split('?')[0]!;
@@ -71,6 +75,7 @@ export function createHttpServer(options: HttpOptions): Server {
         }
         return await yoga(req, res);
       }
+      if (ofrepLane && path.startsWith('/ofrep/')) return await ofrepLane.handle(req, res);
       if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (path === '/readyz') {
         const state = await readiness();
