@@ -18,19 +18,20 @@ export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private sweptAt = 0;
 
-  /** @param perSecond requests a second per key; 0 turns the limit off. */
-  constructor(private readonly perSecond: number) {}
+  /** Burst: one second's worth, and never less than one request. */
+  private readonly capacity: number;
 
-  get enabled(): boolean {
-    return this.perSecond > 0;
+  /** @param perSecond requests a second per key; 0 turns the limit off. */
+  constructor(private readonly perSecond: number) {
+    this.capacity = Math.max(1, perSecond);
   }
 
   take(key: string, now: number): RateDecision {
     if (this.perSecond <= 0) return allowed;
     if (now - this.sweptAt > idleMs) this.sweep(now);
     let bucket = this.buckets.get(key);
-    if (bucket === undefined) this.buckets.set(key, (bucket = { tokens: this.perSecond, at: now }));
-    bucket.tokens = Math.min(this.perSecond, bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond);
+    if (bucket === undefined) this.buckets.set(key, (bucket = { tokens: this.capacity, at: now }));
+    bucket.tokens = Math.min(this.capacity, bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond);
     bucket.at = now;
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
