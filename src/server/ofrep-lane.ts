@@ -12,10 +12,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isPlainObject } from '../dsl/values.js';
 import type { FlagEngine } from '../flags/engine.js';
 import { checkContext } from '../graphql/schema/context-arg.js';
-import { etagOf, matchesIfNoneMatch } from '../ofrep/etag.js';
+import { BulkAnswers } from '../ofrep/bulk-answer.js';
+import { matchesIfNoneMatch } from '../ofrep/etag.js';
 import { RateLimiter } from '../ofrep/rate-limit.js';
 import { ofrepErrorCode, statusOfError } from '../ofrep/reasons.js';
-import { bulkText, evaluationText, failureBody } from '../ofrep/responses.js';
+import { evaluationText, failureBody } from '../ofrep/responses.js';
 import { readBody } from './fast-lane.js';
 import type { KeyRegistry, Principal } from './key-registry.js';
 import { sendBody } from './respond.js';
@@ -29,6 +30,7 @@ const corsHeaders = {
   'access-control-allow-origin': '*',
   'access-control-expose-headers': 'ETag, Retry-After',
 };
+const corsEntries = Object.entries(corsHeaders);
 const preflightHeaders = {
   ...corsHeaders,
   'access-control-allow-methods': 'POST, OPTIONS',
@@ -52,7 +54,7 @@ export interface OfrepLane {
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
-  for (const [name, value] of Object.entries(corsHeaders)) res.setHeader(name, value);
+  for (const [name, value] of corsEntries) res.setHeader(name, value);
   res.setHeader('cache-control', 'no-store');
   sendBody(res, status, json, typeof body === 'string' ? body : JSON.stringify(body));
 }
@@ -98,6 +100,7 @@ function contextOf(body: Buffer): { context: Record<string, unknown> } | { error
 
 export function createOfrepLane({ engine, keys, maxBodyBytes, rateLimit = 0, now = Date.now }: OfrepLaneOptions): OfrepLane {
   const limiter = new RateLimiter(rateLimit);
+  const answers = new BulkAnswers();
 
   /** The caller's principal, or null once the request has been answered (401, 403, 429). */
   function admit(req: IncomingMessage, res: ServerResponse): Principal | null {
@@ -126,11 +129,10 @@ export function createOfrepLane({ engine, keys, maxBodyBytes, rateLimit = 0, now
   }
 
   function evaluateBulk(req: IncomingMessage, res: ServerResponse, context: Record<string, unknown>, environment: string): void {
-    const body = bulkText(engine.evaluateAll(context, { environment }));
-    const etag = etagOf(body);
+    const { body, etag } = answers.answer(environment, engine.evaluateAll(context, { environment }));
     res.setHeader('etag', etag);
     if (!matchesIfNoneMatch(req.headers['if-none-match'], etag)) return send(res, 200, body);
-    for (const [name, value] of Object.entries(corsHeaders)) res.setHeader(name, value);
+    for (const [name, value] of corsEntries) res.setHeader(name, value);
     res.writeHead(304);
     res.end();
   }

@@ -1,6 +1,7 @@
 /** The pure protocol mapping of src/ofrep/: reasons, error codes, statuses, bodies, ETags, the rate limit. */
 import { describe, expect, it } from 'vitest';
 import { errorResult, type EvaluationResult } from '../../src/flags/evaluation.js';
+import { BulkAnswers } from '../../src/ofrep/bulk-answer.js';
 import { etagOf, matchesIfNoneMatch } from '../../src/ofrep/etag.js';
 import { RateLimiter } from '../../src/ofrep/rate-limit.js';
 import { ofrepErrorCode, ofrepReason, statusOfError } from '../../src/ofrep/reasons.js';
@@ -49,6 +50,18 @@ describe('ETags', () => {
     expect(matchesIfNoneMatch('*', tag)).toBe(true);
     expect(matchesIfNoneMatch('"a"', tag)).toBe(false);
     expect(matchesIfNoneMatch(undefined, tag)).toBe(false);
+  });
+});
+
+describe('bulk answers', () => {
+  it('reuse the last answer of an environment for the same result objects, and only for them', () => {
+    const answers = new BulkAnswers();
+    const first = answers.answer('production', [success]);
+    expect(answers.answer('production', [success])).toBe(first);
+    const changed = answers.answer('production', [{ ...success, value: { a: 2 } }]);
+    expect(changed.etag).not.toBe(first.etag);
+    expect(answers.answer('staging', [success]).etag).toBe(first.etag);
+    expect(answers.answer('production', [success, success]).body).not.toBe(first.body);
   });
 });
 
