@@ -2,7 +2,8 @@
  * Gateway throughput: autocannon (50 connections) against the real server, in one run:
  *   - a bare node:http server returning a fixed JSON body (the ceiling of this machine),
  *   - the gateway's trivial query `{ __typename }` (the cost of GraphQL over HTTP itself),
- *   - `evaluate` of one flag, and `evaluateAll` for one context over 20 and over 100 flags.
+ *   - `evaluate` of one flag, and `evaluateAll` for one context over 20 and over 100 flags,
+ *   - the same evaluations over OFREP (`POST /ofrep/v1/evaluate/flags/{key}` and the bulk endpoint).
  * Servers run in their own processes (`node dist/cli/main.js serve`), so the load generator does not
  * share their event loop. dist/ is built first when it is missing or older than src/.
  *
@@ -158,6 +159,8 @@ interface Target {
   /** A fixed body, or one made afresh for every request. */
   body: string | (() => string) | null;
   key: string | null;
+  /** The request path. @default "/graphql" with a body, "/" without */
+  path?: string;
 }
 
 /** A short unmeasured run first, so every target is measured JIT-warm. */
@@ -176,11 +179,11 @@ async function measure(targets: Target[]): Promise<Figures[]> {
   return results.map((figures) => figures.sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor(figures.length / 2)]!);
 }
 
-function run({ name, port, body, key }: Target, seconds: number): Promise<Omit<Figures, 'cpuUsPerRequest'> & { requests: number }> {
+function run({ name, port, body, key, path }: Target, seconds: number): Promise<Omit<Figures, 'cpuUsPerRequest'> & { requests: number }> {
   return new Promise((resolve, reject) => {
     autocannon(
       {
-        url: `http://127.0.0.1:${port}${body === null ? '/' : '/graphql'}`,
+        url: `http://127.0.0.1:${port}${path ?? (body === null ? '/' : '/graphql')}`,
         connections,
         duration: seconds,
         method: body === null ? 'GET' : 'POST',
@@ -238,6 +241,8 @@ async function main(): Promise<void> {
       { name: 'gateway { __typename }', server: small.child, port: 47102, body: JSON.stringify({ query: '{ __typename }' }), key: smallKey },
       { name: 'evaluate (1 flag)', server: small.child, port: 47102, body: body(evaluateQuery), key: smallKey },
       { name: 'evaluateAll (20 flags)', server: small.child, port: 47102, body: body(evaluateAllQuery), key: smallKey },
+      { name: 'OFREP single (1 flag)', server: small.child, port: 47102, body: JSON.stringify({ context }), key: smallKey, path: '/ofrep/v1/evaluate/flags/bench-001' },
+      { name: 'OFREP bulk (20 flags)', server: small.child, port: 47102, body: JSON.stringify({ context }), key: smallKey, path: '/ofrep/v1/evaluate/flags' },
       { name: 'evaluateAll (20 flags), a new context per request', server: small.child, port: 47102, body: newUser, key: smallKey },
       { name: 'evaluateAll (100 flags)', server: large.child, port: 47103, body: body(evaluateAllQuery), key: largeKey },
     ];
