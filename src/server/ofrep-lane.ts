@@ -21,7 +21,6 @@ import { readBody } from './fast-lane.js';
 import type { KeyRegistry, Principal } from './key-registry.js';
 import { sendBody } from './respond.js';
 
-export const ofrepPrefix = '/ofrep';
 const bulkPath = '/ofrep/v1/evaluate/flags';
 const json = 'application/json; charset=utf-8';
 
