@@ -2,7 +2,8 @@
  * Gateway throughput: autocannon (50 connections) against the real server, in one run:
  *   - a bare node:http server returning a fixed JSON body (the ceiling of this machine),
  *   - the gateway's trivial query `{ __typename }` (the cost of GraphQL over HTTP itself),
- *   - `evaluate` of one flag, and `evaluateAll` for one context over 20 and over 100 flags.
+ *   - `evaluate` of one flag, and `evaluateAll` for one context over 20 and over 100 flags,
+ *   - the same evaluations over OFREP (`POST /ofrep/v1/evaluate/flags/{key}` and the bulk endpoint).
  * Servers run in their own processes (`node dist/cli/main.js serve`), so the load generator does not
  * share their event loop. dist/ is built first when it is missing or older than src/.
  *
@@ -88,6 +89,8 @@ async function main(): Promise<void> {
       { name: 'gateway { __typename }', server: small.child, port: 47102, body: JSON.stringify({ query: '{ __typename }' }), key: smallKey },
       { name: 'evaluate (1 flag)', server: small.child, port: 47102, body: body(evaluateQuery), key: smallKey },
       { name: 'evaluateAll (20 flags)', server: small.child, port: 47102, body: body(evaluateAllQuery), key: smallKey },
+      { name: 'OFREP single (1 flag)', server: small.child, port: 47102, body: JSON.stringify({ context }), key: smallKey, path: '/ofrep/v1/evaluate/flags/bench-001' },
+      { name: 'OFREP bulk (20 flags)', server: small.child, port: 47102, body: JSON.stringify({ context }), key: smallKey, path: '/ofrep/v1/evaluate/flags' },
       { name: 'evaluateAll (20 flags), a new context per request', server: small.child, port: 47102, body: newUser, key: smallKey },
       { name: 'evaluateAll (100 flags)', server: large.child, port: 47103, body: body(evaluateAllQuery), key: largeKey },
     ];

@@ -149,6 +149,8 @@ export interface Target {
   /** A fixed body, or one made afresh for every request. */
   body: string | (() => string) | null;
   key: string | null;
+  /** @default '/graphql' (or '/' for a body-less GET) */
+  path?: string;
 }
 
 /** `seconds` of load on `target`, after a short unmeasured run (`warmUpSeconds`) so it is measured JIT-warm. */
@@ -160,11 +162,11 @@ export async function load(target: Target, seconds: number, warmUpSeconds = 2): 
   return { ...figures, cpuUsPerRequest: before === null || after === null || requests === 0 ? null : ((after - before) * 1000) / requests };
 }
 
-function run({ name, port, body, key }: Target, seconds: number): Promise<Omit<Figures, 'cpuUsPerRequest'> & { requests: number }> {
+function run({ name, port, body, key, path }: Target, seconds: number): Promise<Omit<Figures, 'cpuUsPerRequest'> & { requests: number }> {
   return new Promise((resolve, reject) => {
     autocannon(
       {
-        url: `http://127.0.0.1:${port}${body === null ? '/' : '/graphql'}`,
+        url: `http://127.0.0.1:${port}${path ?? (body === null ? '/' : '/graphql')}`,
         connections,
         duration: seconds,
         method: body === null ? 'GET' : 'POST',

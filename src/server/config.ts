@@ -31,6 +31,8 @@ export interface GatewayConfig {
   maxSubscriptionsPerConnection: number;
   /** `VEXIL_METRICS_MAX_FLAGS`: most flags exported as `vexil_flag_info` series (label cardinality). @default 2000 */
   metricsMaxFlags: number;
+  /** `VEXIL_OFREP_RATE_LIMIT`: OFREP requests a second per key (token bucket, burst of one second), 0 for none. @default 0 */
+  ofrepRateLimit: number;
 }
 
 function integer(value: string | undefined, fallback: number, name: string): number {
@@ -57,6 +59,7 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env, over
     maxSubscriptionsPerKey: integer(env.VEXIL_MAX_SUBSCRIPTIONS_PER_KEY, 1000, 'VEXIL_MAX_SUBSCRIPTIONS_PER_KEY'),
     maxSubscriptionsPerConnection: integer(env.VEXIL_MAX_SUBSCRIPTIONS_PER_CONNECTION, 100, 'VEXIL_MAX_SUBSCRIPTIONS_PER_CONNECTION'),
     metricsMaxFlags: integer(env.VEXIL_METRICS_MAX_FLAGS, 2000, 'VEXIL_METRICS_MAX_FLAGS'),
+    ofrepRateLimit: integer(env.VEXIL_OFREP_RATE_LIMIT, 0, 'VEXIL_OFREP_RATE_LIMIT'),
     ...overrides,
   };
 }

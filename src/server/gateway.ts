@@ -13,6 +13,7 @@ import { bootstrapAdminKey, issueApiKey, seedExampleFlag } from './bootstrap.js'
 import type { GatewayConfig } from './config.js';
 import { createFastLane } from './fast-lane.js';
 import { createHttpServer, type Readiness } from './http.js';
+import { createOfrepLane } from './ofrep-lane.js';
 import { createSseLane } from './sse-lane.js';
 import { KeyRegistry } from './key-registry.js';
 import { type Live, createLive } from './live.js';
@@ -94,7 +95,8 @@ export async function startGateway(config: GatewayConfig, extensions: GatewayExt
   const yoga = createGatewayYoga({ services, keys, logger, metrics, graphiql: config.dev });
   const fastLane = config.fastLane ? createFastLane(yoga, keys, (code) => metrics.graphqlErrors.inc({ code }), { evaluationPlan: config.evaluationPlan, services }) : undefined;
   const sseLane = config.fastLane ? createSseLane(yoga, keys) : undefined;
-  const server = createHttpServer({ yoga, fastLane, sseLane, metrics, readiness: readinessCheck(store, sync, engine), maxBodyBytes: config.maxBodyBytes, routes: extensions.routes ?? [] });
+  const ofrepLane = createOfrepLane({ engine, keys, maxBodyBytes: config.maxBodyBytes, rateLimit: config.ofrepRateLimit });
+  const server = createHttpServer({ yoga, fastLane, sseLane, ofrepLane, metrics, readiness: readinessCheck(store, sync, engine), maxBodyBytes: config.maxBodyBytes, routes: extensions.routes ?? [] });
   const websocket = attachWebSocket(server, yoga, keys, logger);
 
   // One flusher: a batch the store refuses (outage) is kept and merged into the next flush.

@@ -8,6 +8,7 @@ import type { FastLane } from './fast-lane.js';
 import type { GatewayMetrics } from './metrics.js';
 import { handToYoga } from './request/hand-to-yoga.js';
 import { laneFor } from './request/lane.js';
+import type { OfrepLane } from './ofrep-lane.js';
 import { sendJson } from './respond.js';
 import type { SseLane } from './sse-lane.js';
 import type { GatewayYoga } from './yoga.js';
@@ -23,6 +24,8 @@ export interface HttpOptions {
   fastLane?: FastLane;
   /** Serves JSON POST requests answered as SSE (the client accepts SSE, not JSON) without the Fetch-API adapter. */
   sseLane?: SseLane;
+  /** Serves OpenFeature's remote evaluation protocol under /ofrep/ (see ofrep-lane.ts). */
+  ofrepLane?: OfrepLane;
   metrics: GatewayMetrics;
   readiness: () => Promise<Readiness>;
   maxBodyBytes: number;
@@ -33,11 +36,12 @@ export interface HttpOptions {
 function routeOf(path: string): string {
   if (path === '/graphql') return '/graphql';
   if (path === '/healthz' || path === '/readyz' || path === '/metrics') return path;
+  if (path.startsWith('/ofrep/')) return '/ofrep';
   return 'other';
 }
 
 export function createHttpServer(options: HttpOptions): Server {
-  const { yoga, fastLane, sseLane, metrics, readiness, maxBodyBytes, routes = [] } = options;
+  const { yoga, fastLane, sseLane, ofrepLane, metrics, readiness, maxBodyBytes, routes = [] } = options;
   return createServer(async (req, res) => {
     const started = process.hrtime.bigint();
     const path = (req.url ?? '/').split('?')[0]!;
@@ -58,6 +62,7 @@ export function createHttpServer(options: HttpOptions): Server {
         if (body) await handToYoga(yoga, req, res, body);
         return;
       }
+      if (ofrepLane && path.startsWith('/ofrep/')) return await ofrepLane.handle(req, res);
       if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (path === '/readyz') {
         const state = await readiness();
