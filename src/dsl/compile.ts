@@ -11,20 +11,25 @@ import type { IToken } from 'chevrotain';
 import { LRUCache } from 'lru-cache';
 import type { Expr, LiteralValue } from './ast.js';
 import { checkTree, type References } from './checker.js';
-import { generateTemplate, InvalidLiteral, literalSlots, renderTemplate } from './codegen.js';
+import { generateTemplate, InvalidLiteral, literalSlots } from './codegen.js';
 import { type Diagnostic, DiagnosticList, RuleError, SourcePositions } from './diagnostics.js';
 import { Explainer, type Explanation } from './explain.js';
 import { buildFactories, runtimeFor } from './factory.js';
 import { type CompileOptions, limits, type RuleResolvers } from './options.js';
 import { parseTokens } from './parser.js';
+import { renderTemplate } from './render-template.js';
 import { type Shape, shapeOf } from './shape.js';
 import { RuleTemplate } from './template.js';
 import { LBracket, LParen, RBracket, RParen, ruleLexer } from './tokens.js';
 
 export interface CompiledRule {
   readonly source: string;
-  /** True exactly when the rule evaluates to `true` for this context. Never throws for any context. */
-  readonly evaluate: (context: unknown, scope?: unknown) => boolean;
+  /**
+   * True exactly when the rule evaluates to `true` for this context. Never throws for any context.
+   * `plain`: pass true only when `isPlainObject(context)` holds (the engine checks once per evaluation
+   * and vouches for every rule it runs), to skip that check.
+   */
+  readonly evaluate: (context: unknown, scope?: unknown, plain?: boolean) => boolean;
   /** The evaluation tree: every sub-expression with its span and value. */
   explain(context: unknown, scope?: unknown): Explanation;
   /** Attribute paths the rule reads, as written (`user.plan`, `attrs["x-y"]`). */
@@ -118,7 +123,7 @@ function namesAt(template: RuleTemplate, slots: readonly number[], params: reado
 
 /** One compiled rule: its evaluator is a closure made by its template's factory. */
 class TemplatedRule implements CompiledRule {
-  readonly evaluate: (context: unknown, scope?: unknown) => boolean;
+  readonly evaluate: (context: unknown, scope?: unknown, plain?: boolean) => boolean;
   readonly attributes: readonly string[];
   readonly segments: readonly string[];
   readonly flags: readonly string[];
