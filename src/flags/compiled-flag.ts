@@ -99,7 +99,7 @@ class FlagCompiler {
   }
 
   serve(serve: Serve, ruleIndex: number | undefined): CompiledServe {
-    if (serve.variation !== undefined) return { kind: 'fixed', outcome: this.outcome(serve.variation, ruleIndex === undefined ? 'DEFAULT' : 'RULE_MATCH', ruleIndex) };
+    if (serve.variation !== undefined) return { kind: 'fixed', outcome: this.outcome(serve.variation, ruleIndex === undefined ? 'DEFAULT' : 'TARGETING_MATCH', ruleIndex) };
     const rollout = serve.rollout!;
     const bounds = new Int32Array(rollout.weights.length);
     let upper = 0;
@@ -122,7 +122,7 @@ class FlagCompiler {
       key: this.flag.key,
       flag: this.flag,
       on: this.config.on,
-      off: this.outcome(this.config.offVariation, 'OFF'),
+      off: this.outcome(this.config.offVariation, 'DISABLED'),
       rules: this.config.rules.map((rule, index) => ({ rule: compileOrNever(rules, rule.condition, options), serve: this.serve(rule.serve, index) })),
       defaultServe: this.serve(this.config.defaultServe, undefined),
     };

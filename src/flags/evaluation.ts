@@ -1,9 +1,17 @@
-/** Evaluation results, in OpenFeature's vocabulary (reasons and error codes). */
+/** Evaluation results, in OpenFeature's vocabulary (reasons and error codes, as OFREP spells them). */
 import type { JsonValue } from './model.js';
 
-export type EvaluationReason = 'OFF' | 'RULE_MATCH' | 'DEFAULT' | 'SPLIT' | 'ERROR';
+/**
+ * `TARGETING_MATCH`: a rule matched and serves one variation; `SPLIT`: a percentage rollout picked it;
+ * `DEFAULT`: no rule matched; `DISABLED`: the flag is off; `ERROR`: see the error code.
+ */
+export type EvaluationReason = 'TARGETING_MATCH' | 'SPLIT' | 'DEFAULT' | 'DISABLED' | 'ERROR';
 
-export type EvaluationErrorCode = 'FLAG_NOT_FOUND' | 'TYPE_MISMATCH' | 'TARGETING_KEY_MISSING' | 'INVALID_CONTEXT' | 'GENERAL';
+/**
+ * `PARSE_ERROR` is OpenFeature's code for a flag configuration that cannot be parsed. Part of the
+ * vocabulary for OFREP; the engine does not produce it, as the store rejects rules that do not compile.
+ */
+export type EvaluationErrorCode = 'FLAG_NOT_FOUND' | 'TYPE_MISMATCH' | 'TARGETING_KEY_MISSING' | 'INVALID_CONTEXT' | 'PARSE_ERROR' | 'GENERAL';
 
 /**
  * The answer to "which variation of this flag does this context get?". Results of successful
@@ -16,7 +24,7 @@ export interface EvaluationResult {
   /** Key of the variation served; null on error. */
   readonly variation: string | null;
   readonly reason: EvaluationReason;
-  /** 0-based index of the matching rule (RULE_MATCH, or SPLIT from a rule). */
+  /** 0-based index of the matching rule (TARGETING_MATCH, or SPLIT from a rule). */
   readonly ruleIndex: number | undefined;
   readonly ruleId: string | undefined;
   /** For SPLIT: true when the context was bucketed into a variation other than the off variation. */

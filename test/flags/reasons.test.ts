@@ -6,14 +6,14 @@ import { config, contexts, engineWith, flag, percentOn, PROD, rule, serve, typed
 const ctx = { targetingKey: 'user-1', plan: 'premium', country: 'FR' };
 
 describe('evaluation reasons', () => {
-  it('reports OFF with the off variation when the flag is switched off', () => {
+  it('reports DISABLED with the off variation when the flag is switched off', () => {
     const engine = engineWith([flag('f', { config: { on: false, rules: [rule('plan == "premium"', 'on')], defaultServe: serve('on') } })]);
-    expect(engine.evaluate('f', ctx, { environment: PROD })).toMatchObject({ key: 'f', value: false, variation: 'off', reason: 'OFF', ruleIndex: undefined, errorCode: undefined, flagVersion: 1 });
+    expect(engine.evaluate('f', ctx, { environment: PROD })).toMatchObject({ key: 'f', value: false, variation: 'off', reason: 'DISABLED', ruleIndex: undefined, errorCode: undefined, flagVersion: 1 });
   });
 
-  it('reports RULE_MATCH with the index and id of the matching rule', () => {
+  it('reports TARGETING_MATCH with the index and id of the matching rule', () => {
     const engine = engineWith([flag('f', { config: { rules: [rule('plan == "free"', 'on', 'free'), rule('plan == "premium"', 'on', 'premium')] } })]);
-    expect(engine.evaluate('f', ctx, { environment: PROD })).toMatchObject({ value: true, variation: 'on', reason: 'RULE_MATCH', ruleIndex: 1, ruleId: 'premium', inRollout: undefined });
+    expect(engine.evaluate('f', ctx, { environment: PROD })).toMatchObject({ value: true, variation: 'on', reason: 'TARGETING_MATCH', ruleIndex: 1, ruleId: 'premium', inRollout: undefined });
   });
 
   it('reports DEFAULT when no rule matches and the default serve is one variation', () => {
@@ -91,12 +91,12 @@ describe('evaluation reasons', () => {
       }),
     ]);
     expect(engine.evaluate('f', ctx, { environment: 'development' })).toMatchObject({ reason: 'DEFAULT', value: true });
-    expect(engine.evaluate('f', ctx, { environment: 'staging' })).toMatchObject({ reason: 'OFF', value: false });
-    expect(engine.evaluate('f', ctx, { environment: 'production' })).toMatchObject({ reason: 'RULE_MATCH', value: true });
+    expect(engine.evaluate('f', ctx, { environment: 'staging' })).toMatchObject({ reason: 'DISABLED', value: false });
+    expect(engine.evaluate('f', ctx, { environment: 'production' })).toMatchObject({ reason: 'TARGETING_MATCH', value: true });
   });
 
-  it('serves a flag in an environment it has no configuration for as OFF with its false variation', () => {
+  it('serves a flag in an environment it has no configuration for as DISABLED with its false variation', () => {
     const engine = engineWith([flag('f', { environments: { production: config({ defaultServe: serve('on') }) } })]);
-    expect(engine.evaluate('f', ctx, { environment: 'staging' })).toMatchObject({ reason: 'OFF', variation: 'off', value: false });
+    expect(engine.evaluate('f', ctx, { environment: 'staging' })).toMatchObject({ reason: 'DISABLED', variation: 'off', value: false });
   });
 });
