@@ -50,6 +50,19 @@ describe('evaluation reasons', () => {
     }
   });
 
+  it('hands out one frozen result per outcome, every reason with the same fields in the same order', () => {
+    const engine = engineWith([
+      flag('f', { config: { rules: [rule('plan == "premium"', 'on', 'premium'), rule('plan == "pro"', percentOn(50), 'half')], defaultServe: serve('off') } }),
+      flag('g', { config: { on: false } }),
+    ]);
+    const evaluate = (key: string, context: object) => engine.evaluate(key, context, { environment: PROD });
+    const results = [evaluate('f', ctx), evaluate('f', { targetingKey: 'u', plan: 'pro' }), evaluate('f', { plan: 'free' }), evaluate('g', ctx), evaluate('missing', ctx)];
+    expect(results.map((result) => result.reason)).toEqual(['TARGETING_MATCH', 'SPLIT', 'DEFAULT', 'DISABLED', 'ERROR']);
+    for (const result of results) expect(Object.keys(result)).toEqual(Object.keys(results[0]!));
+    for (const result of results.slice(0, 4)) expect(Object.isFrozen(result)).toBe(true);
+    expect(evaluate('f', { ...ctx, targetingKey: 'someone-else' })).toBe(results[0]);
+  });
+
   it('reports ERROR with an error code and the caller default', () => {
     const engine = engineWith([flag('f')]);
     expect(engine.evaluate('missing', ctx, { environment: PROD, defaultValue: true })).toMatchObject({ value: true, variation: null, reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND', flagVersion: null });
