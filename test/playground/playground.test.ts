@@ -111,7 +111,7 @@ describe('rule playground', () => {
     await eventually(() => verdict(page)).toBe('Matches');
     await eventually(() => page.locator('.trace-tree > li > .trace-row .trace-text').innerText()).toBe('accountAgeDays >= 10 and plan == "premium"');
     expect(await page.locator('.chip[data-attribute="plan"]').innerText()).toContain('in context');
-    expect(await page.locator('.js code').innerText()).toContain('ctx?.plan');
+    expect(await page.locator('.js code').innerText()).toContain('root.plan');
     expect(problemsOf(page)).toEqual([]);
   });
 
