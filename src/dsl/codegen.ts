@@ -14,7 +14,7 @@
  * `===` for short literal lists, a Set for long ones) so evaluation costs about what hand-written JS does.
  */
 import type { BinaryNode, CallNode, Expr, LiteralNode, LiteralValue } from './ast.js';
-import { childrenOf, compilePattern } from './checker.js';
+import { compilePattern } from './checker.js';
 import { builtinFunctions } from './functions/index.js';
 import { nestedReadCode, type ReadCode, rootDeclaration, rootReadCode } from './property-read.js';
 
@@ -49,25 +49,6 @@ const shortListLimit = 8;
 
 function isPrimitiveLiteral(node: Expr): node is LiteralNode {
   return node.type === 'literal';
-}
-
-/**
- * Numbers each string and number literal of the tree in source order: the order of their tokens, so
- * slot `i` is the `i`-th literal token that is not a bracket-path property name.
- */
-export function literalSlots(root: Expr): Map<LiteralNode, number> {
-  const slots = new Map<LiteralNode, number>();
-  const pending: Expr[] = [root];
-  while (pending.length > 0) {
-    const node = pending.pop()!;
-    if (node.type === 'literal') {
-      if (typeof node.value === 'string' || typeof node.value === 'number') slots.set(node, slots.size);
-      continue;
-    }
-    const children = childrenOf(node);
-    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]!);
-  }
-  return slots;
 }
 
 class Generator {

@@ -43,6 +43,17 @@ export function runtimeFor(resolvers: RuleResolvers | undefined): Record<string,
   return runtime;
 }
 
+const runtimes = new WeakMap<RuleResolvers, Record<string, unknown>>();
+const plainRuntime = runtimeFor(undefined);
+
+/** The runtime for a set of resolvers, built once per set. */
+export function runtimeOf(resolvers: RuleResolvers | undefined): Record<string, unknown> {
+  if (!resolvers) return plainRuntime;
+  let runtime = runtimes.get(resolvers);
+  if (!runtime) runtimes.set(resolvers, (runtime = runtimeFor(resolvers)));
+  return runtime;
+}
+
 /** Rules compiled together share one script; this bounds a script's size. */
 const batchSize = 500;
 
