@@ -152,7 +152,7 @@ const handSeedSource = `
   return function evaluateNewCheckout(ctx) {
     const email = ctx.email;
     if (typeof email === "string" && email.endsWith("@company.com")) {
-      return { key: KEY, value: true, variation: "on", reason: "RULE_MATCH", ruleIndex: 0, ruleId: "staff", inRollout: undefined, errorCode: undefined, errorMessage: undefined, flagVersion: 1 };
+      return { key: KEY, value: true, variation: "on", reason: "TARGETING_MATCH", ruleIndex: 0, ruleId: "staff", inRollout: undefined, errorCode: undefined, errorMessage: undefined, flagVersion: 1 };
     }
     const plan = ctx.plan;
     if (plan === "premium" || plan === "enterprise") {
@@ -165,7 +165,7 @@ const handSeedSource = `
     }
     const userId = ctx.userId;
     if (userId === "user_123" || userId === "user_456") {
-      return { key: KEY, value: true, variation: "on", reason: "RULE_MATCH", ruleIndex: 2, ruleId: "beta-users", inRollout: undefined, errorCode: undefined, errorMessage: undefined, flagVersion: 1 };
+      return { key: KEY, value: true, variation: "on", reason: "TARGETING_MATCH", ruleIndex: 2, ruleId: "beta-users", inRollout: undefined, errorCode: undefined, errorMessage: undefined, flagVersion: 1 };
     }
     return { key: KEY, value: false, variation: "off", reason: "DEFAULT", ruleIndex: undefined, ruleId: undefined, inRollout: undefined, errorCode: undefined, errorMessage: undefined, flagVersion: 1 };
   };`;
@@ -185,7 +185,7 @@ for (const context of contexts) {
   const path = `${expected.reason}${expected.ruleIndex === undefined ? '' : ` rule ${expected.ruleIndex + 1}`}${expected.reason === 'SPLIT' ? (expected.inRollout ? ' (in)' : ' (out)') : ''}`;
   pathHits.set(path, (pathHits.get(path) ?? 0) + 1);
 }
-for (const required of ['RULE_MATCH rule 1', 'SPLIT rule 2 (in)', 'SPLIT rule 2 (out)', 'RULE_MATCH rule 3', 'DEFAULT']) {
+for (const required of ['TARGETING_MATCH rule 1', 'SPLIT rule 2 (in)', 'SPLIT rule 2 (out)', 'TARGETING_MATCH rule 3', 'DEFAULT']) {
   if (!pathHits.has(required)) {
     console.error(`bench/engine: the seed contexts never reach "${required}"`);
     process.exit(1);

@@ -156,7 +156,7 @@ export function evaluationLoop(label: string): Loop {
     const n = contexts.length;
     for (let r = 0; r < rounds; r++) {
       for (let i = 0; i < n; i++) {
-        if (predicate(contexts[i]) === true) count++;
+        if (predicate(contexts[i], undefined, true) === true) count++;
       }
     }
     return count;`,

@@ -8,15 +8,15 @@
  *
  * Security: user text never reaches the generated code, except property names of bracket paths
  * (`attrs["x-y"]`), which appear as JSON-escaped string literals (`jsString`); literal values arrive
- * as closure variables. Names of functions and helpers come from our own tables.
+ * as closure variables. Attribute reads see only own properties of plain objects (property-read.ts). Names of functions and helpers come from our own tables.
  *
  * Speed: common shapes get specialised code (`x === p0`, `typeof t === "number" && t > p1`, chained
  * `===` for short literal lists, a Set for long ones) so evaluation costs about what hand-written JS does.
  */
 import type { BinaryNode, CallNode, Expr, LiteralNode, LiteralValue } from './ast.js';
-import { childrenOf, compilePattern } from './checker.js';
+import { compilePattern } from './checker.js';
 import { builtinFunctions } from './functions/index.js';
-import { isInheritableName } from './values.js';
+import { nestedReadCode, type ReadCode, rootDeclaration, rootReadCode } from './property-read.js';
 
 interface Code {
   code: string;
@@ -47,33 +47,8 @@ export interface GeneratedTemplate {
 
 const shortListLimit = 8;
 
-/** A string as a JavaScript literal; U+2028/U+2029 are escaped too, so no text can end a line of code. */
-export function jsString(value: string): string {
-  const json = JSON.stringify(value);
-  return /[\u2028\u2029]/.test(json) ? json.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029') : json;
-}
-
 function isPrimitiveLiteral(node: Expr): node is LiteralNode {
   return node.type === 'literal';
-}
-
-/**
- * Numbers each string and number literal of the tree in source order: the order of their tokens, so
- * slot `i` is the `i`-th literal token that is not a bracket-path property name.
- */
-export function literalSlots(root: Expr): Map<LiteralNode, number> {
-  const slots = new Map<LiteralNode, number>();
-  const pending: Expr[] = [root];
-  while (pending.length > 0) {
-    const node = pending.pop()!;
-    if (node.type === 'literal') {
-      if (typeof node.value === 'string' || typeof node.value === 'number') slots.set(node, slots.size);
-      continue;
-    }
-    const children = childrenOf(node);
-    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]!);
-  }
-  return slots;
 }
 
 class Generator {
@@ -83,6 +58,8 @@ class Generator {
   readonly segmentSlots: number[] = [];
   readonly flagSlots: number[] = [];
   private temporaries = 0;
+  private readTemporaries: [string, string] | undefined;
+  private readsRoot = false;
   /** Whether the code depends on the compile-time salt (a one-argument `bucket()`). */
   usesSalt = false;
 
@@ -97,7 +74,7 @@ class Generator {
       case 'literal':
         return { code: this.literal(node), boolean: typeof node.value === 'boolean' };
       case 'path':
-        return { code: node.segments.reduce((target, key) => this.propertyRead(target, key), 'ctx'), boolean: false };
+        return { code: node.segments.reduce((target, key, i) => this.propertyRead(i === 0 ? null : target, key), ''), boolean: false };
       case 'list':
         return this.list(node.items);
       case 'call':
@@ -136,9 +113,22 @@ class Generator {
     return `${binding}(${args})`;
   }
 
-  private propertyRead(target: string, key: string): string {
-    if (isInheritableName(key)) return this.use('rd', `${target}, ${jsString(key)}`);
-    return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `${target}?.${key}` : `${target}?.[${jsString(key)}]`;
+  /** Code that the evaluator runs first: the context as rules read it (see property-read.ts). */
+  get prologue(): string[] {
+    return this.readsRoot ? [this.bind(rootDeclaration())] : [];
+  }
+
+  /** One path step (`target` null for the context). Its temporaries serve every read of the rule. */
+  private propertyRead(target: string | null, key: string): string {
+    const [object, value] = (this.readTemporaries ??= [this.temporary(), this.temporary()]);
+    if (target !== null) return this.bind(nestedReadCode(target, key, object, value));
+    this.readsRoot = true;
+    return this.bind(rootReadCode(key, value));
+  }
+
+  private bind({ code, bindings }: ReadCode): string {
+    for (const binding of bindings) this.bindings.add(binding);
+    return code;
   }
 
   private constant(recipe: ConstantRecipe): string {
@@ -264,14 +254,16 @@ function declarations(prefix: string, source: string, count: number): string[] {
 export function generateTemplate(root: Expr, slots: ReadonlyMap<LiteralNode, number>): GeneratedTemplate {
   const generator = new Generator(slots);
   const body = generator.condition(root);
+  const prologue = generator.prologue;
   const temporaries = Array.from({ length: generator.temporaryCount }, (_, i) => `t${i}`);
   // Bind only the helpers this rule calls: compiling unused destructuring costs more than the rule.
   const bindings = [...generator.bindings];
   const evaluatorSource = [
-    'function evaluate(ctx, scope) {',
+    'function evaluate(ctx, scope, plain) {',
     ...(temporaries.length > 0 ? [`  let ${temporaries.join(', ')};`] : []),
     // Only an exotic context (a throwing getter, a revoked proxy) can throw here; such a rule does not match.
     '  try {',
+    ...prologue.map((line) => `    ${line}`),
     `    return ${body};`,
     '  } catch {',
     '    return false;',
@@ -296,23 +288,4 @@ export function generateTemplate(root: Expr, slots: ReadonlyMap<LiteralNode, num
     flagSlots: generator.flagSlots,
     evaluatorSource,
   };
-}
-
-/** A constant as readable code, for people (never executed). */
-function describeConstant(value: unknown, index: number): string {
-  if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (typeof value === 'string') return jsString(value);
-  if (value instanceof Set) return `new Set(${describeConstant([...value], index)})`;
-  if (Array.isArray(value)) return `[${value.map((item) => describeConstant(item, index)).join(', ')}]`;
-  return `k[${index}] /* computed at compile time */`;
-}
-
-/** The code of one rule as people read it: the template with this rule's literal values filled in. */
-export function renderTemplate(template: GeneratedTemplate, params: readonly LiteralValue[], constants: readonly unknown[]): string {
-  const lines = ['"use strict";'];
-  if (template.bindings.length > 0) lines.push(`const { ${template.bindings.join(', ')} } = rt;`);
-  params.forEach((value, i) => lines.push(`const p${i} = ${describeConstant(value, i)};`));
-  constants.forEach((value, i) => lines.push(`const k${i} = ${describeConstant(value, i)};`));
-  lines.push(`return ${template.evaluatorSource};`);
-  return lines.join('\n');
 }

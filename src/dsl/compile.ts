@@ -2,29 +2,34 @@
  * The public entry of the rule language: `compileRule`, `checkRule` and the compiled-rule cache.
  *
  * Pipeline: size limit → lex → shape (see shape.ts) → if a rule of the same shape was compiled before,
- * fill its template with this rule's literals; otherwise bracket-depth pre-check (protects the
- * recursive parser) → parse with recovery → semantic checks → template generation → `new Function`
+ * fill its template with this rule's literals; otherwise the front end (analyse.ts: bracket-depth
+ * pre-check, parse with recovery, semantic checks) → template generation → `new Function`
  * over our own runtime bindings. A snapshot of thousands of rules written from a few patterns is
  * parsed and code-generated once per pattern.
  */
 import type { IToken } from 'chevrotain';
 import { LRUCache } from 'lru-cache';
 import type { Expr, LiteralValue } from './ast.js';
-import { checkTree, type References } from './checker.js';
-import { generateTemplate, InvalidLiteral, literalSlots, renderTemplate } from './codegen.js';
-import { type Diagnostic, DiagnosticList, RuleError, SourcePositions } from './diagnostics.js';
+import { type Analysis, analyse, withinSizeLimit } from './analyse.js';
+import { generateTemplate, InvalidLiteral } from './codegen.js';
+import { literalSlots } from './literal-slots.js';
+import { type Diagnostic, RuleError } from './diagnostics.js';
 import { Explainer, type Explanation } from './explain.js';
-import { buildFactories, runtimeFor } from './factory.js';
-import { type CompileOptions, limits, type RuleResolvers } from './options.js';
-import { parseTokens } from './parser.js';
+import { buildFactories, runtimeOf } from './factory.js';
+import type { CompileOptions, RuleResolvers } from './options.js';
+import { renderTemplate } from './render-template.js';
 import { type Shape, shapeOf } from './shape.js';
 import { RuleTemplate } from './template.js';
-import { LBracket, LParen, RBracket, RParen, ruleLexer } from './tokens.js';
+import { ruleLexer } from './tokens.js';
 
 export interface CompiledRule {
   readonly source: string;
-  /** True exactly when the rule evaluates to `true` for this context. Never throws for any context. */
-  readonly evaluate: (context: unknown, scope?: unknown) => boolean;
+  /**
+   * True exactly when the rule evaluates to `true` for this context. Never throws for any context.
+   * `plain`: pass true only when `isPlainObject(context)` holds (the engine checks once per evaluation
+   * and vouches for every rule it runs), to skip that check.
+   */
+  readonly evaluate: (context: unknown, scope?: unknown, plain?: boolean) => boolean;
   /** The evaluation tree: every sub-expression with its span and value. */
   explain(context: unknown, scope?: unknown): Explanation;
   /** Attribute paths the rule reads, as written (`user.plan`, `attrs["x-y"]`). */
@@ -42,67 +47,6 @@ export interface RuleCheck {
   diagnostics: Diagnostic[];
 }
 
-interface Analysis {
-  ast: Expr;
-  references: References;
-  positions: SourcePositions;
-  /** Offsets of the string literals that name a property (`attrs["x-y"]`). */
-  pathStrings: number[];
-}
-
-function withinSizeLimit(source: string): boolean {
-  // A UTF-8 character takes at most 3 bytes per UTF-16 unit, so short sources need no byte count.
-  return source.length * 3 <= limits.maxSourceBytes || Buffer.byteLength(source, 'utf8') <= limits.maxSourceBytes;
-}
-
-/** The full front end: every problem with its position, or the checked tree. `tokens` when already lexed. */
-function analyse(source: string, options: CompileOptions, tokens?: IToken[]): Analysis | Diagnostic[] {
-  const positions = new SourcePositions(source);
-  const diagnostics = new DiagnosticList(positions);
-  if (!withinSizeLimit(source)) {
-    diagnostics.add(`rule is longer than ${limits.maxSourceBytes / 1024} KiB`, 0, source.length);
-    return diagnostics.sorted();
-  }
-  if (!tokens) {
-    const lexed = ruleLexer.tokenize(source);
-    for (const error of lexed.errors) {
-      diagnostics.add(`unexpected character ${JSON.stringify(source.slice(error.offset, error.offset + 1))}`, error.offset, error.length);
-    }
-    tokens = lexed.tokens;
-  }
-  if (!checkBracketDepth(tokens, diagnostics)) return diagnostics.sorted();
-  const pathStrings: number[] = [];
-  const ast = parseTokens(tokens, diagnostics, source.length, pathStrings);
-  if (!ast || diagnostics.size > 0) return diagnostics.sorted();
-  const references = checkTree(ast, options, diagnostics);
-  if (diagnostics.size > 0) return diagnostics.sorted();
-  return { ast, references, positions, pathStrings };
-}
-
-/** Rejects nesting deeper than the limit before parsing, so the recursive-descent parser stays shallow. */
-function checkBracketDepth(tokens: readonly IToken[], diagnostics: DiagnosticList): boolean {
-  let depth = 0;
-  for (const token of tokens) {
-    if (token.tokenType === LParen || token.tokenType === LBracket) depth++;
-    else if (token.tokenType === RParen || token.tokenType === RBracket) depth = Math.max(0, depth - 1);
-    if (depth > limits.maxDepth) {
-      diagnostics.add(`expression is nested deeper than ${limits.maxDepth} levels`, token.startOffset, 1);
-      return false;
-    }
-  }
-  return true;
-}
-
-const runtimes = new WeakMap<RuleResolvers, Record<string, unknown>>();
-const plainRuntime = runtimeFor(undefined);
-
-function runtimeOf(resolvers: RuleResolvers | undefined): Record<string, unknown> {
-  if (!resolvers) return plainRuntime;
-  let runtime = runtimes.get(resolvers);
-  if (!runtime) runtimes.set(resolvers, (runtime = runtimeFor(resolvers)));
-  return runtime;
-}
-
 /** A rule resolved to its template, with its own literal values and the constants computed from them. */
 interface PreparedRule {
   template: RuleTemplate;
@@ -118,7 +62,7 @@ function namesAt(template: RuleTemplate, slots: readonly number[], params: reado
 
 /** One compiled rule: its evaluator is a closure made by its template's factory. */
 class TemplatedRule implements CompiledRule {
-  readonly evaluate: (context: unknown, scope?: unknown) => boolean;
+  readonly evaluate: (context: unknown, scope?: unknown, plain?: boolean) => boolean;
   readonly attributes: readonly string[];
   readonly segments: readonly string[];
   readonly flags: readonly string[];

@@ -9,7 +9,7 @@ import { childrenOf, compilePattern } from './checker.js';
 import { bucket } from './functions/bucket.js';
 import { builtinFunctions } from './functions/index.js';
 import type { CompileOptions } from './options.js';
-import { compare, contains, endsWith, equals, isIn, normalize, readAttribute, startsWith } from './values.js';
+import { compare, contains, endsWith, equals, isIn, normalize, readProperty, startsWith } from './values.js';
 import type { RE2JS } from 're2js';
 
 export interface ExplainNode {
@@ -95,7 +95,7 @@ export class Explainer {
       case 'literal':
         return expr.value;
       case 'path':
-        return normalize(expr.segments.reduce<unknown>((target, key) => readAttribute(target, key), ctx));
+        return normalize(expr.segments.reduce<unknown>((target, key) => readProperty(target, key), ctx));
       case 'list':
         return expr.items.map((item) => normalize(child(item)));
       case 'not':

@@ -10,9 +10,13 @@
 import { builtinFunctions } from './functions/index.js';
 import type { RuleResolvers } from './options.js';
 import type { RuleFactory, RuleTemplate } from './template.js';
-import { compare, contains, endsWith, equals, isIn, readProperty, startsWith } from './values.js';
+import { compare, contains, endsWith, equals, isIn, isPlainObject, readProperty, startsWith } from './values.js';
 
-export type Evaluator = (context: unknown, scope?: unknown) => boolean;
+/** `plain`: the caller has checked `isPlainObject(context)`, so the evaluator need not. */
+export type Evaluator = (context: unknown, scope?: unknown, plain?: boolean) => boolean;
+
+/** What rules read from a context that is not a plain object: nothing. */
+const emptyContext: object = Object.freeze(Object.create(null) as object);
 
 const unavailable = () => {
   throw new Error('unreachable: the checker rejects resolver calls without a resolver');
@@ -22,6 +26,10 @@ const unavailable = () => {
 export function runtimeFor(resolvers: RuleResolvers | undefined): Record<string, unknown> {
   const runtime: Record<string, unknown> = {
     rd: readProperty,
+    gp: Object.getPrototypeOf,
+    OP: Object.prototype,
+    isPlain: isPlainObject,
+    EMPTY: emptyContext,
     eq: equals,
     cmp: compare,
     isIn,
@@ -32,6 +40,17 @@ export function runtimeFor(resolvers: RuleResolvers | undefined): Record<string,
     resolveFlag: resolvers?.flag ?? unavailable,
   };
   for (const fn of builtinFunctions.values()) runtime[fn.binding] = fn.implementation;
+  return runtime;
+}
+
+const runtimes = new WeakMap<RuleResolvers, Record<string, unknown>>();
+const plainRuntime = runtimeFor(undefined);
+
+/** The runtime for a set of resolvers, built once per set. */
+export function runtimeOf(resolvers: RuleResolvers | undefined): Record<string, unknown> {
+  if (!resolvers) return plainRuntime;
+  let runtime = runtimes.get(resolvers);
+  if (!runtime) runtimes.set(resolvers, (runtime = runtimeFor(resolvers)));
   return runtime;
 }
 

@@ -34,8 +34,8 @@ export function readProperty(target: unknown, key: string): unknown {
 
 /**
  * Names that some JSON value inherits (`constructor`, `toString`, `length`, `at`, array indices…).
- * Any other name can only be an own property of a plain JSON object, so generated code reads it as
- * `o?.[name]` at the speed of hand-written JS; inheritable names go through `readProperty`.
+ * Generated code reads any other name with an inline-cached load and a cheap own-property proof (see
+ * property-read.ts); inheritable names always go through `readProperty`.
  */
 const builtinPrototypes = [Object.prototype, Array.prototype, String.prototype, Number.prototype, Boolean.prototype];
 const inheritable = new Map<string, boolean>();
@@ -47,12 +47,6 @@ export function isInheritableName(key: string): boolean {
     if (inheritable.size < 10_000) inheritable.set(key, answer);
   }
   return answer;
-}
-
-/** One step of an attribute path, exactly as generated code reads it (see codegen's `propertyRead`). */
-export function readAttribute(target: unknown, key: string): unknown {
-  if (isInheritableName(key)) return readProperty(target, key);
-  return target === null || target === undefined ? undefined : (target as Record<string, unknown>)[key];
 }
 
 /** `==`: strict for primitives, by value for lists, objects, dates and versions. */

@@ -5,15 +5,18 @@
 import type { CompiledRule, CompileOptions, RuleCompiler } from '../dsl/index.js';
 import { bucketIndex } from '../dsl/index.js';
 import { readProperty } from '../dsl/values.js';
-import type { EvaluationReason, EvaluationResult } from './evaluation.js';
+import type { ServedResult } from './evaluation.js';
 import { type Flag, type FlagEnvironmentConfig, type JsonValue, type Serve, targetingKeyAttribute } from './model.js';
 import { ruleResolvers } from './resolvers.js';
 import type { UsageRecorder } from './usage.js';
 
 export interface Outcome {
-  result: EvaluationResult;
+  result: ServedResult;
   slot: number;
 }
+
+/** Why a variation is served: its reason and the fields that go with it, per kind of result. */
+type Served = ServedResult extends infer R ? (R extends ServedResult ? Pick<R, 'reason' | 'ruleIndex' | 'ruleId' | 'inRollout'> : never) : never;
 
 export interface FixedServe {
   kind: 'fixed';
@@ -81,25 +84,26 @@ class FlagCompiler {
     return entry;
   }
 
-  outcome(variationKey: string, reason: EvaluationReason, ruleIndex?: number, inRollout?: boolean): Outcome {
+  /** The frozen result of serving a variation for the given reason. */
+  outcome(variationKey: string, served: Served): Outcome {
     const variation = this.variation(variationKey);
-    const result: EvaluationResult = {
-      key: this.flag.key,
-      value: variation.value,
-      variation: variationKey,
-      reason,
-      ruleIndex,
-      ruleId: ruleIndex === undefined ? undefined : this.config.rules[ruleIndex]!.id,
-      inRollout,
-      errorCode: undefined,
-      errorMessage: undefined,
-      flagVersion: this.flag.version,
-    };
+    // Every field in one order (`served` always lists its four in the same order): one hidden class.
+    const result: ServedResult = { key: this.flag.key, value: variation.value, variation: variationKey, ...served, errorCode: undefined, errorMessage: undefined, flagVersion: this.flag.version };
     return { result: Object.freeze(result), slot: variation.slot };
   }
 
+  private ruleId(ruleIndex: number): string {
+    return this.config.rules[ruleIndex]!.id;
+  }
+
   serve(serve: Serve, ruleIndex: number | undefined): CompiledServe {
-    if (serve.variation !== undefined) return { kind: 'fixed', outcome: this.outcome(serve.variation, ruleIndex === undefined ? 'DEFAULT' : 'RULE_MATCH', ruleIndex) };
+    if (serve.variation !== undefined) {
+      const served: Served =
+        ruleIndex === undefined
+          ? { reason: 'DEFAULT', ruleIndex, ruleId: undefined, inRollout: undefined }
+          : { reason: 'TARGETING_MATCH', ruleIndex, ruleId: this.ruleId(ruleIndex), inRollout: undefined };
+      return { kind: 'fixed', outcome: this.outcome(serve.variation, served) };
+    }
     const rollout = serve.rollout!;
     const bounds = new Int32Array(rollout.weights.length);
     let upper = 0;
@@ -111,7 +115,7 @@ class FlagCompiler {
       kind: 'split',
       bucketBy: (rollout.bucketBy ?? targetingKeyAttribute).split('.'),
       bounds,
-      outcomes: rollout.weights.map((weight) => this.outcome(weight.variation, 'SPLIT', ruleIndex, weight.variation !== this.config.offVariation)),
+      outcomes: rollout.weights.map((weight) => this.outcome(weight.variation, { reason: 'SPLIT', ruleIndex, ruleId: ruleIndex === undefined ? undefined : this.ruleId(ruleIndex), inRollout: weight.variation !== this.config.offVariation })),
       ruleIndex,
     };
   }
@@ -122,7 +126,7 @@ class FlagCompiler {
       key: this.flag.key,
       flag: this.flag,
       on: this.config.on,
-      off: this.outcome(this.config.offVariation, 'OFF'),
+      off: this.outcome(this.config.offVariation, { reason: 'DISABLED', ruleIndex: undefined, ruleId: undefined, inRollout: undefined }),
       rules: this.config.rules.map((rule, index) => ({ rule: compileOrNever(rules, rule.condition, options), serve: this.serve(rule.serve, index) })),
       defaultServe: this.serve(this.config.defaultServe, undefined),
     };

@@ -1,22 +1,30 @@
-/** Evaluation results, in OpenFeature's vocabulary (reasons and error codes). */
+/** Evaluation results, in OpenFeature's vocabulary (reasons and error codes, as OFREP spells them). */
 import type { JsonValue } from './model.js';
 
-export type EvaluationReason = 'OFF' | 'RULE_MATCH' | 'DEFAULT' | 'SPLIT' | 'ERROR';
-
-export type EvaluationErrorCode = 'FLAG_NOT_FOUND' | 'TYPE_MISMATCH' | 'TARGETING_KEY_MISSING' | 'INVALID_CONTEXT' | 'GENERAL';
+/**
+ * `TARGETING_MATCH`: a rule matched and serves one variation; `SPLIT`: a percentage rollout picked it;
+ * `DEFAULT`: no rule matched; `DISABLED`: the flag is off; `ERROR`: see the error code.
+ */
+export type EvaluationReason = 'TARGETING_MATCH' | 'SPLIT' | 'DEFAULT' | 'DISABLED' | 'ERROR';
 
 /**
- * The answer to "which variation of this flag does this context get?". Results of successful
- * evaluations are shared, frozen objects precomputed with the snapshot: treat them as read-only.
- * An `ERROR` result always has an `errorCode` and carries the caller's default as `value`.
+ * `PARSE_ERROR` is OpenFeature's code for a flag configuration that cannot be parsed. Part of the
+ * vocabulary for OFREP; the engine does not produce it, as the store rejects rules that do not compile.
  */
-export interface EvaluationResult {
+export type EvaluationErrorCode = 'FLAG_NOT_FOUND' | 'TYPE_MISMATCH' | 'TARGETING_KEY_MISSING' | 'INVALID_CONTEXT' | 'PARSE_ERROR' | 'GENERAL';
+
+/**
+ * Fields every result has. Every variant declares all of them (absent ones as `undefined`), so results
+ * share one object shape, and a reader may look at any field without narrowing first.
+ */
+interface ResultFields {
   readonly key: string;
+  /** The variation's value; on error the caller's default. */
   readonly value: JsonValue | undefined;
   /** Key of the variation served; null on error. */
   readonly variation: string | null;
   readonly reason: EvaluationReason;
-  /** 0-based index of the matching rule (RULE_MATCH, or SPLIT from a rule). */
+  /** 0-based index of the matching rule (TARGETING_MATCH, or SPLIT from a rule). */
   readonly ruleIndex: number | undefined;
   readonly ruleId: string | undefined;
   /** For SPLIT: true when the context was bucketed into a variation other than the off variation. */
@@ -27,13 +35,65 @@ export interface EvaluationResult {
   readonly flagVersion: number | null;
 }
 
+/** Fields of a successful result: a variation of a flag that exists. */
+interface ServedFields extends ResultFields {
+  readonly value: JsonValue;
+  readonly variation: string;
+  readonly errorCode: undefined;
+  readonly errorMessage: undefined;
+  readonly flagVersion: number;
+}
+
+/** A rule matched and serves one variation. */
+export interface TargetingMatchResult extends ServedFields {
+  readonly reason: 'TARGETING_MATCH';
+  readonly ruleIndex: number;
+  readonly ruleId: string;
+  readonly inRollout: undefined;
+}
+
+/** A percentage rollout picked the variation: a matching rule's (with its index) or the default serve's. */
+export interface SplitResult extends ServedFields {
+  readonly reason: 'SPLIT';
+  readonly inRollout: boolean;
+}
+
+/** No rule matched (DEFAULT), or the flag is off (DISABLED): no rule, no rollout. */
+export interface FallbackResult extends ServedFields {
+  readonly reason: 'DEFAULT' | 'DISABLED';
+  readonly ruleIndex: undefined;
+  readonly ruleId: undefined;
+  readonly inRollout: undefined;
+}
+
+/** The evaluation failed: an error code and message, the caller's default as value, no variation. */
+export interface ErrorResult extends ResultFields {
+  readonly reason: 'ERROR';
+  readonly variation: null;
+  readonly ruleIndex: undefined;
+  readonly ruleId: undefined;
+  readonly inRollout: undefined;
+  readonly errorCode: EvaluationErrorCode;
+  readonly errorMessage: string;
+}
+
+/**
+ * The answer to "which variation of this flag does this context get?", discriminated by `reason`: an
+ * `ERROR` result has an `errorCode`, any other a `variation`. Results of successful evaluations are
+ * shared, frozen objects precomputed with the snapshot: treat them as read-only.
+ */
+export type EvaluationResult = TargetingMatchResult | SplitResult | FallbackResult | ErrorResult;
+
+/** A result that served a variation. */
+export type ServedResult = Exclude<EvaluationResult, ErrorResult>;
+
 export interface EvaluateOptions {
   environment: string;
   /** Returned on error; also checked against the flag's value type (TYPE_MISMATCH). */
   defaultValue?: JsonValue;
 }
 
-export function errorResult(key: string, errorCode: EvaluationErrorCode, errorMessage: string, defaultValue: JsonValue | undefined, flagVersion: number | null): EvaluationResult {
+export function errorResult(key: string, errorCode: EvaluationErrorCode, errorMessage: string, defaultValue: JsonValue | undefined, flagVersion: number | null): ErrorResult {
   return {
     key,
     value: defaultValue,

@@ -49,7 +49,7 @@ function rolloutOf(compiled: CompiledFlag, serve: CompiledServe, context: unknow
   let from = 0;
   const slices = serve.outcomes.map((outcome, i) => {
     const to = serve.bounds[i]!;
-    const slice = { variation: outcome.result.variation!, from: from / 1000, to: to / 1000, weight: to - from };
+    const slice = { variation: outcome.result.variation, from: from / 1000, to: to / 1000, weight: to - from };
     from = to;
     return slice;
   });

@@ -44,7 +44,7 @@ export class EnvironmentSnapshot implements EvaluationScope {
       return errorResult(flagKey, 'TYPE_MISMATCH', `flag '${flagKey}' is of type ${compiled.flag.valueType}, the default value is not`, defaultValue, compiled.flag.version);
     }
     if (!isPlainObject(context)) return errorResult(flagKey, 'INVALID_CONTEXT', 'the context must be a JSON object', defaultValue, compiled.flag.version);
-    return this.run(compiled, context, defaultValue, record);
+    return this.run(compiled, context, defaultValue, record, true);
   }
 
   /** Evaluates every active flag (or the given keys) for one context. */
@@ -55,7 +55,7 @@ export class EnvironmentSnapshot implements EvaluationScope {
       for (let i = 0; i < results.length; i++) results[i] = errorResult(this.activeFlags[i]!.key, 'INVALID_CONTEXT', 'the context must be a JSON object', undefined, this.activeFlags[i]!.flag.version);
       return results;
     }
-    for (let i = 0; i < results.length; i++) results[i] = this.run(this.activeFlags[i]!, context, undefined, true);
+    for (let i = 0; i < results.length; i++) results[i] = this.run(this.activeFlags[i]!, context, undefined, true, true);
     return results;
   }
 
@@ -69,7 +69,7 @@ export class EnvironmentSnapshot implements EvaluationScope {
     if (compiled === undefined || compiled.flag.archived || prerequisiteDepth >= maxPrerequisiteDepth) return null;
     prerequisiteDepth++;
     try {
-      const result = this.run(compiled, context, undefined, false);
+      const result = this.run(compiled, context, undefined, false, isPlainObject(context));
       return result.reason === 'ERROR' ? null : result.value;
     } finally {
       prerequisiteDepth--;
@@ -91,12 +91,13 @@ export class EnvironmentSnapshot implements EvaluationScope {
     return new EnvironmentSnapshot(input.environment, flags, segments, usage);
   }
 
-  private run(compiled: CompiledFlag, context: unknown, defaultValue: JsonValue | undefined, record: boolean): EvaluationResult {
+  /** @param plain whether `isPlainObject(context)` holds: checked once here, so no rule checks again. */
+  private run(compiled: CompiledFlag, context: unknown, defaultValue: JsonValue | undefined, record: boolean, plain: boolean): EvaluationResult {
     if (!compiled.on) return this.finish(compiled.off, record);
     const rules = compiled.rules;
     for (let i = 0; i < rules.length; i++) {
       const entry = rules[i]!;
-      if (entry.rule.evaluate(context, this)) return this.serve(compiled, entry.serve, context, defaultValue, record);
+      if (entry.rule.evaluate(context, this, plain)) return this.serve(compiled, entry.serve, context, defaultValue, record);
     }
     return this.serve(compiled, compiled.defaultServe, context, defaultValue, record);
   }

@@ -25,9 +25,11 @@ export function explainReason(explanation: Explanation, config: FlagEnvironmentC
     return `rule ${index + 1}${rule ? ` (${rule.description ?? rule.id})` : ''}`;
   };
   switch (result.reason) {
-    case 'OFF':
+    case 'DISABLED':
+    case 'OFF': // deprecated alias of DISABLED, from a gateway of the previous release
       return `The flag is off in ${explanation.environment}, so it serves its off variation “${config?.offVariation ?? result.variation ?? '?'}”.`;
-    case 'RULE_MATCH':
+    case 'TARGETING_MATCH':
+    case 'RULE_MATCH': // deprecated alias of TARGETING_MATCH
       return `${capitalise(ruleName(result.ruleIndex))} matched, and it serves “${result.variation ?? '?'}”.`;
     case 'SPLIT': {
       const where = result.ruleIndex === null || result.ruleIndex === undefined ? 'No rule matched; the default serve is a percentage rollout' : `${capitalise(ruleName(result.ruleIndex))} matched and serves a percentage rollout`;
@@ -51,5 +53,5 @@ export function verdictFor(explanation: Explanation): Verdict {
   if (result.reason === 'ERROR') return { tone: 'error', title: 'Evaluation error', detail: result.errorCode ?? undefined };
   const title = `Serves “${result.variation ?? '?'}”`;
   const detail = `value ${shortJson(result.value)} · reason ${result.reason}`;
-  return { tone: result.reason === 'OFF' ? 'nomatch' : 'info', title, detail };
+  return { tone: result.reason === 'DISABLED' || result.reason === 'OFF' ? 'nomatch' : 'info', title, detail };
 }

@@ -108,6 +108,6 @@ describe('rule templates (rules of one shape compiled once)', () => {
     const gold = compiler.compile('plan == "gold"').js;
     expect(gold).toContain('"gold"');
     expect(gold).not.toContain('"premium"');
-    expect(gold).toContain('ctx?.plan');
+    expect(gold).toContain('root.plan');
   });
 });

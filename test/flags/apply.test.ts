@@ -159,7 +159,7 @@ describe('incremental recompilation', () => {
     const engine = fresh();
     expect(() => engine.apply([{ kind: 'flag', key: 'broken', flag: broken }])).not.toThrow();
     const result = engine.evaluate('broken', { plan: 'premium' }, { environment: PROD });
-    expect(result.reason).not.toBe('RULE_MATCH');
+    expect(result.reason).not.toBe('TARGETING_MATCH');
     expect(result.reason).not.toBe('ERROR');
   });
 

@@ -101,7 +101,7 @@ describe('TARGETING_KEY_MISSING', () => {
 
   it('is not reported when the rule serving a fixed variation matches first', () => {
     const engine = engineWith([flag('f', { config: { rules: [rule('plan == "premium"', 'on')], defaultServe: percentOn(50) } })]);
-    expect(engine.evaluate('f', { plan: 'premium' }, { environment: PROD })).toMatchObject({ reason: 'RULE_MATCH', value: true });
+    expect(engine.evaluate('f', { plan: 'premium' }, { environment: PROD })).toMatchObject({ reason: 'TARGETING_MATCH', value: true });
   });
 
   it('accepts a numeric targeting key', () => {

@@ -12,8 +12,8 @@ const engine = engineWith([
 describe('evaluateAll', () => {
   it('evaluates every non-archived flag, in key order', () => {
     expect(engine.evaluateAll({ vip: true }, { environment: PROD }).map((result) => [result.key, result.reason, result.value])).toEqual([
-      ['alpha', 'RULE_MATCH', true],
-      ['mid', 'OFF', 1],
+      ['alpha', 'TARGETING_MATCH', true],
+      ['mid', 'DISABLED', 1],
       ['zeta', 'DEFAULT', true],
     ]);
   });

@@ -67,7 +67,7 @@ describe('explain', () => {
 
   it('has no rollout for a rule serving a single variation', () => {
     const explanation = engine.explain('t', { targetingKey: 'u1', country: 'FR' }, PROD)!;
-    expect(explanation).toMatchObject({ matchedRuleIndex: 2, rollout: null, result: { reason: 'RULE_MATCH', ruleId: 'france' } });
+    expect(explanation).toMatchObject({ matchedRuleIndex: 2, rollout: null, result: { reason: 'TARGETING_MATCH', ruleId: 'france' } });
   });
 
   it('reports a null bucket when the context cannot be bucketed', () => {
@@ -94,7 +94,7 @@ describe('explain', () => {
   it('evaluates no rule of a flag that is off', () => {
     const off = engineWith([flag('off', { config: { on: false, rules: [rule('true', 'on')] } })]);
     const explanation = off.explain('off', {}, PROD)!;
-    expect(explanation).toMatchObject({ on: false, matchedRuleIndex: null, rollout: null, result: { reason: 'OFF' } });
+    expect(explanation).toMatchObject({ on: false, matchedRuleIndex: null, rollout: null, result: { reason: 'DISABLED' } });
     expect(explanation.rules[0]).toMatchObject({ evaluated: false, trace: null });
   });
 

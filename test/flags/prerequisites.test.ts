@@ -11,7 +11,7 @@ describe('prerequisites at evaluation time', () => {
 
   it('serves the dependent rule when the prerequisite serves true to the same context', () => {
     const engine = engineWith([parent, child]);
-    expect(engine.evaluate('child', { plan: 'premium' }, { environment: PROD })).toMatchObject({ reason: 'RULE_MATCH', value: true });
+    expect(engine.evaluate('child', { plan: 'premium' }, { environment: PROD })).toMatchObject({ reason: 'TARGETING_MATCH', value: true });
   });
 
   it('does not serve the dependent rule when the prerequisite serves false to the same context', () => {

@@ -6,14 +6,14 @@ import { config, contexts, engineWith, flag, percentOn, PROD, rule, serve, typed
 const ctx = { targetingKey: 'user-1', plan: 'premium', country: 'FR' };
 
 describe('evaluation reasons', () => {
-  it('reports OFF with the off variation when the flag is switched off', () => {
+  it('reports DISABLED with the off variation when the flag is switched off', () => {
     const engine = engineWith([flag('f', { config: { on: false, rules: [rule('plan == "premium"', 'on')], defaultServe: serve('on') } })]);
-    expect(engine.evaluate('f', ctx, { environment: PROD })).toMatchObject({ key: 'f', value: false, variation: 'off', reason: 'OFF', ruleIndex: undefined, errorCode: undefined, flagVersion: 1 });
+    expect(engine.evaluate('f', ctx, { environment: PROD })).toMatchObject({ key: 'f', value: false, variation: 'off', reason: 'DISABLED', ruleIndex: undefined, errorCode: undefined, flagVersion: 1 });
   });
 
-  it('reports RULE_MATCH with the index and id of the matching rule', () => {
+  it('reports TARGETING_MATCH with the index and id of the matching rule', () => {
     const engine = engineWith([flag('f', { config: { rules: [rule('plan == "free"', 'on', 'free'), rule('plan == "premium"', 'on', 'premium')] } })]);
-    expect(engine.evaluate('f', ctx, { environment: PROD })).toMatchObject({ value: true, variation: 'on', reason: 'RULE_MATCH', ruleIndex: 1, ruleId: 'premium', inRollout: undefined });
+    expect(engine.evaluate('f', ctx, { environment: PROD })).toMatchObject({ value: true, variation: 'on', reason: 'TARGETING_MATCH', ruleIndex: 1, ruleId: 'premium', inRollout: undefined });
   });
 
   it('reports DEFAULT when no rule matches and the default serve is one variation', () => {
@@ -48,6 +48,19 @@ describe('evaluation reasons', () => {
       const expected = bucketIndex('pepper', context.targetingKey) < 30_000 ? 'on' : 'off';
       expect(engine.evaluate('f', context, { environment: PROD }).variation).toBe(expected);
     }
+  });
+
+  it('hands out one frozen result per outcome, every reason with the same fields in the same order', () => {
+    const engine = engineWith([
+      flag('f', { config: { rules: [rule('plan == "premium"', 'on', 'premium'), rule('plan == "pro"', percentOn(50), 'half')], defaultServe: serve('off') } }),
+      flag('g', { config: { on: false } }),
+    ]);
+    const evaluate = (key: string, context: object) => engine.evaluate(key, context, { environment: PROD });
+    const results = [evaluate('f', ctx), evaluate('f', { targetingKey: 'u', plan: 'pro' }), evaluate('f', { plan: 'free' }), evaluate('g', ctx), evaluate('missing', ctx)];
+    expect(results.map((result) => result.reason)).toEqual(['TARGETING_MATCH', 'SPLIT', 'DEFAULT', 'DISABLED', 'ERROR']);
+    for (const result of results) expect(Object.keys(result)).toEqual(Object.keys(results[0]!));
+    for (const result of results.slice(0, 4)) expect(Object.isFrozen(result)).toBe(true);
+    expect(evaluate('f', { ...ctx, targetingKey: 'someone-else' })).toBe(results[0]);
   });
 
   it('reports ERROR with an error code and the caller default', () => {
@@ -91,12 +104,12 @@ describe('evaluation reasons', () => {
       }),
     ]);
     expect(engine.evaluate('f', ctx, { environment: 'development' })).toMatchObject({ reason: 'DEFAULT', value: true });
-    expect(engine.evaluate('f', ctx, { environment: 'staging' })).toMatchObject({ reason: 'OFF', value: false });
-    expect(engine.evaluate('f', ctx, { environment: 'production' })).toMatchObject({ reason: 'RULE_MATCH', value: true });
+    expect(engine.evaluate('f', ctx, { environment: 'staging' })).toMatchObject({ reason: 'DISABLED', value: false });
+    expect(engine.evaluate('f', ctx, { environment: 'production' })).toMatchObject({ reason: 'TARGETING_MATCH', value: true });
   });
 
-  it('serves a flag in an environment it has no configuration for as OFF with its false variation', () => {
+  it('serves a flag in an environment it has no configuration for as DISABLED with its false variation', () => {
     const engine = engineWith([flag('f', { environments: { production: config({ defaultServe: serve('on') }) } })]);
-    expect(engine.evaluate('f', ctx, { environment: 'staging' })).toMatchObject({ reason: 'OFF', variation: 'off', value: false });
+    expect(engine.evaluate('f', ctx, { environment: 'staging' })).toMatchObject({ reason: 'DISABLED', variation: 'off', value: false });
   });
 });

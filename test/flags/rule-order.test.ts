@@ -48,37 +48,37 @@ describe('kill switch', () => {
   it('serves the off variation to everyone while off, whatever the rules say', () => {
     const engine = engineWith([revise(targeted, { config: { on: false } })]);
     for (const context of [{ targetingKey: 'a' }, { plan: 'premium' }, {}]) {
-      expect(engine.evaluate('f', context, { environment: PROD })).toMatchObject({ reason: 'OFF', variation: 'off', value: false, ruleIndex: undefined });
+      expect(engine.evaluate('f', context, { environment: PROD })).toMatchObject({ reason: 'DISABLED', variation: 'off', value: false, ruleIndex: undefined });
     }
   });
 
   it('does not need a targeting key while off, even when the default is a split', () => {
     const engine = engineWith([flag('f', { config: { on: false, defaultServe: percentOn(50) } })]);
-    expect(engine.evaluate('f', {}, { environment: PROD }).reason).toBe('OFF');
+    expect(engine.evaluate('f', {}, { environment: PROD }).reason).toBe('DISABLED');
   });
 
   it('serves the configured off variation, which need not be false', () => {
     const engine = engineWith([typedFlag('s', 'string', ['a', 'b', 'c'], { config: { on: false, offVariation: 'v2', defaultServe: serve('v0') } })]);
-    expect(engine.evaluate('s', {}, { environment: PROD })).toMatchObject({ reason: 'OFF', variation: 'v2', value: 'c' });
+    expect(engine.evaluate('s', {}, { environment: PROD })).toMatchObject({ reason: 'DISABLED', variation: 'v2', value: 'c' });
   });
 
   it('takes effect on the next evaluation after the change is applied', () => {
     const engine = engineWith([targeted]);
-    expect(engine.evaluate('f', {}, { environment: PROD }).reason).toBe('RULE_MATCH');
+    expect(engine.evaluate('f', {}, { environment: PROD }).reason).toBe('TARGETING_MATCH');
     engine.apply([{ kind: 'flag', key: 'f', flag: revise(targeted, { config: { on: false } }) }]);
-    expect(engine.evaluate('f', {}, { environment: PROD }).reason).toBe('OFF');
+    expect(engine.evaluate('f', {}, { environment: PROD }).reason).toBe('DISABLED');
   });
 
   it('switches back on to the same targeting', () => {
     const off = revise(targeted, { config: { on: false } });
     const engine = engineWith([off]);
     engine.apply([{ kind: 'flag', key: 'f', flag: revise(off, { config: { on: true } }) }]);
-    expect(engine.evaluate('f', {}, { environment: PROD })).toMatchObject({ reason: 'RULE_MATCH', value: true });
+    expect(engine.evaluate('f', {}, { environment: PROD })).toMatchObject({ reason: 'TARGETING_MATCH', value: true });
   });
 
   it('is per environment', () => {
     const engine = engineWith([{ ...targeted, environments: { ...targeted.environments, staging: { ...targeted.environments.staging!, on: false } } }]);
-    expect(engine.evaluate('f', {}, { environment: 'staging' }).reason).toBe('OFF');
-    expect(engine.evaluate('f', {}, { environment: PROD }).reason).toBe('RULE_MATCH');
+    expect(engine.evaluate('f', {}, { environment: 'staging' }).reason).toBe('DISABLED');
+    expect(engine.evaluate('f', {}, { environment: PROD }).reason).toBe('TARGETING_MATCH');
   });
 });

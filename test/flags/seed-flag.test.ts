@@ -32,7 +32,7 @@ describe('seed flag new_checkout', () => {
   });
 
   it('serves true to company staff by rule 1', () => {
-    expect(evaluate({ targetingKey: 'emp-1', email: 'ada@company.com' })).toMatchObject({ key: 'new_checkout', value: true, variation: 'on', reason: 'RULE_MATCH', ruleIndex: 0, ruleId: 'staff', flagVersion: 1 });
+    expect(evaluate({ targetingKey: 'emp-1', email: 'ada@company.com' })).toMatchObject({ key: 'new_checkout', value: true, variation: 'on', reason: 'TARGETING_MATCH', ruleIndex: 0, ruleId: 'staff', flagVersion: 1 });
   });
 
   it('serves staff by rule 1 even when they are premium customers outside the 10%', () => {
@@ -70,7 +70,7 @@ describe('seed flag new_checkout', () => {
   });
 
   it('serves true to named beta users by rule 3', () => {
-    expect(evaluate({ targetingKey: 'u', userId: 'user_123' })).toMatchObject({ value: true, reason: 'RULE_MATCH', ruleIndex: 2, ruleId: 'beta-users' });
+    expect(evaluate({ targetingKey: 'u', userId: 'user_123' })).toMatchObject({ value: true, reason: 'TARGETING_MATCH', ruleIndex: 2, ruleId: 'beta-users' });
     expect(evaluate({ targetingKey: 'u', userId: 'user_456', plan: 'free' })).toMatchObject({ value: true, ruleIndex: 2 });
   });
 
@@ -98,6 +98,6 @@ describe('seed flag new_checkout', () => {
     const off = new FlagEngine();
     const production = { ...seed.environments.production!, on: false };
     off.load({ environments, flags: [{ ...seed, environments: { ...seed.environments, production } }], segments: [] });
-    expect(off.evaluate('new_checkout', { targetingKey: 'e', email: 'ada@company.com' }, { environment: PROD })).toMatchObject({ value: false, reason: 'OFF' });
+    expect(off.evaluate('new_checkout', { targetingKey: 'e', email: 'ada@company.com' }, { environment: PROD })).toMatchObject({ value: false, reason: 'DISABLED' });
   });
 });

@@ -38,7 +38,7 @@ function renameVariations(base: Flag): Flag['environments'] {
 function consistent(result: EvaluationResult, tier: number): boolean {
   const n = result.flagVersion!;
   if (result.value !== `${result.variation}-${n}`) return false;
-  if (result.reason === 'RULE_MATCH') return tier >= n && result.ruleId === `tier-${n}`;
+  if (result.reason === 'TARGETING_MATCH') return tier >= n && result.ruleId === `tier-${n}`;
   return result.reason === 'SPLIT' && tier < n;
 }
 

@@ -34,7 +34,7 @@ describe('usage counts', () => {
     expect(Math.abs(counts['production/f/on']! / 10_000 - 0.25)).toBeLessThan(0.02);
   });
 
-  it('counts OFF evaluations under the off variation', () => {
+  it('counts DISABLED evaluations under the off variation', () => {
     const engine = engineWith([flag('f', { config: { on: false } })]);
     engine.evaluate('f', {}, { environment: PROD });
     expect(byKey(engine.usage.read(t1))).toEqual({ 'production/f/off': 1 });

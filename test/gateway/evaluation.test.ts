@@ -45,7 +45,7 @@ const evaluate = (key: string, context: unknown, secret: string | null, extra: {
 describe('evaluate', () => {
   it('evaluates in the evaluation key’s own environment when none is given', async () => {
     const production = dataOf(await evaluate('checkout-v2', { targetingKey: 'u1', plan: 'pro' }, keys.evalProd)).evaluate;
-    expect(production).toMatchObject({ key: 'checkout-v2', value: true, variation: 'on', reason: 'RULE_MATCH', ruleIndex: 0, ruleId: 'pro', flagVersion: 1, errorCode: null });
+    expect(production).toMatchObject({ key: 'checkout-v2', value: true, variation: 'on', reason: 'TARGETING_MATCH', ruleIndex: 0, ruleId: 'pro', flagVersion: 1, errorCode: null });
     const staging = dataOf(await evaluate('checkout-v2', { targetingKey: 'u1', plan: 'free' }, keys.evalStaging)).evaluate;
     expect(staging).toMatchObject({ value: true, variation: 'on', reason: 'DEFAULT', ruleIndex: null });
   });
@@ -117,21 +117,21 @@ describe('evaluate', () => {
     expect(green).toBeLessThan(32);
   });
 
-  it('serves the off variation with reason OFF in an environment the flag is not configured in', async () => {
-    expect(dataOf(await evaluate('checkout-v2', { targetingKey: 'u1', plan: 'pro' }, keys.admin, { environment: 'development' })).evaluate).toMatchObject({ value: false, variation: 'off', reason: 'OFF' });
+  it('serves the off variation with reason DISABLED in an environment the flag is not configured in', async () => {
+    expect(dataOf(await evaluate('checkout-v2', { targetingKey: 'u1', plan: 'pro' }, keys.admin, { environment: 'development' })).evaluate).toMatchObject({ value: false, variation: 'off', reason: 'DISABLED' });
   });
 
   it('resolves segment() in flag rules against the environment’s segments', async () => {
-    expect(dataOf(await evaluate('beta-banner', { targetingKey: 'user-in' }, keys.evalProd)).evaluate).toMatchObject({ value: true, reason: 'RULE_MATCH' });
+    expect(dataOf(await evaluate('beta-banner', { targetingKey: 'user-in' }, keys.evalProd)).evaluate).toMatchObject({ value: true, reason: 'TARGETING_MATCH' });
     expect(dataOf(await evaluate('beta-banner', { targetingKey: 'user-out', country: 'NL' }, keys.evalProd)).evaluate).toMatchObject({ value: false, reason: 'DEFAULT' });
-    expect(dataOf(await evaluate('beta-banner', { targetingKey: 'someone', country: 'NL' }, keys.evalProd)).evaluate).toMatchObject({ value: true, reason: 'RULE_MATCH' });
+    expect(dataOf(await evaluate('beta-banner', { targetingKey: 'someone', country: 'NL' }, keys.evalProd)).evaluate).toMatchObject({ value: true, reason: 'TARGETING_MATCH' });
   });
 
   it('serves a change as soon as the mutation that made it has returned', async () => {
     dataOf(await gw.gql(CreateFlagDocument, { input: booleanFlag('read-your-writes') }));
     expect(dataOf(await evaluate('read-your-writes', { targetingKey: 'u1', plan: 'pro' }, keys.evalProd)).evaluate.value).toBe(true);
     dataOf(await gw.gql(ToggleFlagDocument, { key: 'read-your-writes', environment: PROD, on: false }));
-    expect(dataOf(await evaluate('read-your-writes', { targetingKey: 'u1', plan: 'pro' }, keys.evalProd)).evaluate).toMatchObject({ value: false, reason: 'OFF', flagVersion: 2 });
+    expect(dataOf(await evaluate('read-your-writes', { targetingKey: 'u1', plan: 'pro' }, keys.evalProd)).evaluate).toMatchObject({ value: false, reason: 'DISABLED', flagVersion: 2 });
     dataOf(await gw.gql(SetFlagEnvironmentDocument, { key: 'read-your-writes', environment: PROD, expectedVersion: 2, config: serveAll('on') }));
     expect(dataOf(await evaluate('read-your-writes', { targetingKey: 'u1' }, keys.evalProd)).evaluate).toMatchObject({ value: true, reason: 'DEFAULT', flagVersion: 3 });
   });
@@ -142,6 +142,23 @@ describe('evaluate', () => {
   });
 });
 
+describe('the reasons of the previous release', () => {
+  const reasonsQuery = '{ __type(name: "EvaluationReason") { enumValues(includeDeprecated: true) { name isDeprecated deprecationReason } } }';
+
+  it('keeps OFF and RULE_MATCH as deprecated enum values naming their OpenFeature replacements', async () => {
+    const values = dataOf(await gw.gql<{ __type: { enumValues: Array<{ name: string; isDeprecated: boolean; deprecationReason: string | null }> } }, never>(reasonsQuery)).__type.enumValues;
+    expect(values.filter((value) => !value.isDeprecated).map((value) => value.name).sort()).toEqual(['DEFAULT', 'DISABLED', 'ERROR', 'SPLIT', 'TARGETING_MATCH']);
+    expect(values.find((value) => value.name === 'OFF')).toMatchObject({ isDeprecated: true, deprecationReason: expect.stringContaining('DISABLED') });
+    expect(values.find((value) => value.name === 'RULE_MATCH')).toMatchObject({ isDeprecated: true, deprecationReason: expect.stringContaining('TARGETING_MATCH') });
+  });
+
+  it('answers with the OpenFeature names, never the deprecated ones', async () => {
+    const matched = dataOf(await evaluate('checkout-v2', { targetingKey: 'u1', plan: 'pro' }, keys.evalProd)).evaluate;
+    const off = dataOf(await evaluate('checkout-v2', { targetingKey: 'u1', plan: 'pro' }, keys.admin, { environment: 'development' })).evaluate;
+    expect([matched.reason, off.reason]).toEqual(['TARGETING_MATCH', 'DISABLED']);
+  });
+});
+
 describe('evaluateAll', () => {
   it('evaluates every active flag of the key’s environment, in key order', async () => {
     const all = dataOf(await gw.gql(EvaluateAllDocument, { context: { targetingKey: 'u1', plan: 'pro', userId: 'u1' } }, keys.evalProd)).evaluateAll;
@@ -149,7 +166,7 @@ describe('evaluateAll', () => {
     expect(flagKeys).toEqual([...flagKeys].sort());
     expect(flagKeys).toEqual(expect.arrayContaining(['beta-banner', 'button-color', 'checkout-v2']));
     expect(flagKeys).not.toContain('retired');
-    expect(all.find((evaluation) => evaluation.key === 'checkout-v2')).toMatchObject({ value: true, reason: 'RULE_MATCH' });
+    expect(all.find((evaluation) => evaluation.key === 'checkout-v2')).toMatchObject({ value: true, reason: 'TARGETING_MATCH' });
   });
 
   it('evaluates only the given keys, reporting unknown ones as FLAG_NOT_FOUND', async () => {
@@ -172,7 +189,7 @@ describe('evaluateAll', () => {
 describe('explainEvaluation', () => {
   it('gives a read-only key the rule-by-rule account with the matching rule', async () => {
     const explanation = dataOf(await gw.gql(ExplainEvaluationDocument, { key: 'checkout-v2', context: { targetingKey: 'u1', plan: 'pro' }, environment: PROD }, keys.readOnly)).explainEvaluation;
-    expect(explanation).toMatchObject({ flagKey: 'checkout-v2', environment: PROD, flagVersion: 1, on: true, matchedRuleIndex: 0, result: { value: true, reason: 'RULE_MATCH' } });
+    expect(explanation).toMatchObject({ flagKey: 'checkout-v2', environment: PROD, flagVersion: 1, on: true, matchedRuleIndex: 0, result: { value: true, reason: 'TARGETING_MATCH' } });
     expect(explanation.rules[0]).toMatchObject({ index: 0, id: 'pro', condition: 'plan == "pro"', evaluated: true, matched: true, serveVariation: 'on', servesRollout: false });
   });
 

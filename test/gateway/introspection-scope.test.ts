@@ -263,6 +263,6 @@ describe('evaluation results for the evaluation key', () => {
   it('let the key evaluate in its own environment', async () => {
     const operation = operationFor('query', schema.getQueryType()!.getFields().evaluate!, false);
     const result = await run({ query: operation.query, variables: { key: 'walked-flag', context: { targetingKey: 'vip-1' } } });
-    expect(dataOf(result).evaluate).toMatchObject({ key: 'walked-flag', value: true, reason: 'RULE_MATCH', ruleIndex: 1 });
+    expect(dataOf(result).evaluate).toMatchObject({ key: 'walked-flag', value: true, reason: 'TARGETING_MATCH', ruleIndex: 1 });
   });
 });

@@ -65,7 +65,7 @@ describe('after a restart on the same data directory', () => {
   });
 
   it('evaluates the flag as before (its segment reloaded too)', async () => {
-    expect(dataOf(await second.gql(EvaluateDocument, { key: 'persisted-flag', context: { targetingKey: 'user-in' } }, evalKey)).evaluate).toMatchObject({ value: true, reason: 'RULE_MATCH', flagVersion: 3 });
+    expect(dataOf(await second.gql(EvaluateDocument, { key: 'persisted-flag', context: { targetingKey: 'user-in' } }, evalKey)).evaluate).toMatchObject({ value: true, reason: 'TARGETING_MATCH', flagVersion: 3 });
   });
 
   it('keeps segments and environments', async () => {

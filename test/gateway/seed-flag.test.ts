@@ -60,7 +60,7 @@ function describePaths(label: string, setup: () => Promise<{ gw: TestGateway; ev
     });
 
     it('rule 1: serves true to company staff', async () => {
-      expect(await evaluate({ targetingKey: 'emp-1', email: 'ada@company.com' })).toMatchObject({ value: true, variation: 'on', reason: 'RULE_MATCH', ruleIndex: 0, ruleId: 'staff' });
+      expect(await evaluate({ targetingKey: 'emp-1', email: 'ada@company.com' })).toMatchObject({ value: true, variation: 'on', reason: 'TARGETING_MATCH', ruleIndex: 0, ruleId: 'staff' });
     });
 
     it('rule 1 comes first: staff who are premium customers outside the 10% still get true', async () => {
@@ -109,8 +109,8 @@ function describePaths(label: string, setup: () => Promise<{ gw: TestGateway; ev
     });
 
     it('rule 3: serves true to the named beta users', async () => {
-      expect(await evaluate({ targetingKey: 'a', userId: 'user_123' })).toMatchObject({ value: true, reason: 'RULE_MATCH', ruleIndex: 2, ruleId: 'beta-users' });
-      expect(await evaluate({ targetingKey: 'b', userId: 'user_456' })).toMatchObject({ value: true, reason: 'RULE_MATCH', ruleIndex: 2 });
+      expect(await evaluate({ targetingKey: 'a', userId: 'user_123' })).toMatchObject({ value: true, reason: 'TARGETING_MATCH', ruleIndex: 2, ruleId: 'beta-users' });
+      expect(await evaluate({ targetingKey: 'b', userId: 'user_456' })).toMatchObject({ value: true, reason: 'TARGETING_MATCH', ruleIndex: 2 });
     });
 
     it('rule 3 does not match other users', async () => {

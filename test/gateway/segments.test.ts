@@ -77,7 +77,7 @@ describe('segments in flag rules', () => {
   });
 
   it('includes the listed targeting keys', async () => {
-    expect(await evaluate('audience-flag', { targetingKey: 'user-in', country: 'US' })).toMatchObject({ value: true, reason: 'RULE_MATCH' });
+    expect(await evaluate('audience-flag', { targetingKey: 'user-in', country: 'US' })).toMatchObject({ value: true, reason: 'TARGETING_MATCH' });
   });
 
   it('excludes the excluded keys even when the condition matches', async () => {

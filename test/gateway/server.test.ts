@@ -78,7 +78,7 @@ describe('the running server', () => {
     const query = 'query ($key: String!, $context: JSON!, $environment: String) { evaluate(key: $key, context: $context, environment: $environment) { value reason } }';
     const variables = JSON.stringify({ key: 'new_checkout', context: { targetingKey: 'u1', email: 'a@company.com' }, environment: PROD });
     const response = await gw.request({ method: 'GET', key: gw.adminKey, search: `?query=${encodeURIComponent(query)}&variables=${encodeURIComponent(variables)}`, headers: { accept: 'application/json' } });
-    expect(dataOf(await parseResponse<{ evaluate: unknown }>(response))).toEqual({ evaluate: { value: true, reason: 'RULE_MATCH' } });
+    expect(dataOf(await parseResponse<{ evaluate: unknown }>(response))).toEqual({ evaluate: { value: true, reason: 'TARGETING_MATCH' } });
   });
 
   it('refuses mutations over GET with 405', async () => {
@@ -217,7 +217,7 @@ describe('when the store becomes unreachable', () => {
   });
 
   it('keeps evaluating from the snapshot in memory', async () => {
-    expect(dataOf(await gw.gql(EvaluateDocument, { key: 'new_checkout', context: { targetingKey: 'u1', userId: 'user_123' } }, evalKey)).evaluate).toMatchObject({ value: true, reason: 'RULE_MATCH' });
+    expect(dataOf(await gw.gql(EvaluateDocument, { key: 'new_checkout', context: { targetingKey: 'u1', userId: 'user_123' } }, evalKey)).evaluate).toMatchObject({ value: true, reason: 'TARGETING_MATCH' });
   });
 
   it('counts failed store operations in vexil_store_errors_total', async () => {

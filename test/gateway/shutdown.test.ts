@@ -125,7 +125,7 @@ describe('SIGTERM with requests in flight', () => {
     expect(slowResponses).toHaveLength(5);
     for (const response of slowResponses) {
       expect(response).toMatchObject({ status: 200 });
-      expect(JSON.parse((response as { body: string }).body)).toEqual({ data: { evaluate: { value: true, reason: 'RULE_MATCH' } } });
+      expect(JSON.parse((response as { body: string }).body)).toEqual({ data: { evaluate: { value: true, reason: 'TARGETING_MATCH' } } });
     }
   });
 

@@ -50,8 +50,8 @@ describe.each(transports)('evaluationsChanged over %s', (transport) => {
     expect(update.changedKeys).toEqual([]);
     expect(update.snapshotVersion).toBe(gw.gateway.engine.version);
     const byKey = new Map(update.evaluations.map((evaluation) => [evaluation.key, evaluation]));
-    expect(byKey.get(key('init-a'))).toMatchObject({ value: true, variation: 'on', reason: 'RULE_MATCH', ruleId: 'pro' });
-    expect(byKey.get(key('init-b'))).toMatchObject({ value: true, variation: 'on', reason: 'RULE_MATCH' });
+    expect(byKey.get(key('init-a'))).toMatchObject({ value: true, variation: 'on', reason: 'TARGETING_MATCH', ruleId: 'pro' });
+    expect(byKey.get(key('init-b'))).toMatchObject({ value: true, variation: 'on', reason: 'TARGETING_MATCH' });
     // every active flag of the environment is in it
     const all = (await admin.run<{ evaluateAll: Array<{ key: string }> }>(`query ($c: JSON!) { evaluateAll(context: $c, environment: "production") { key } }`, { c: { targetingKey: 'u1', plan: 'pro' } })).evaluateAll;
     expect(update.evaluations.map((evaluation) => evaluation.key).sort()).toEqual(all.map((evaluation) => evaluation.key).sort());
@@ -82,7 +82,7 @@ describe.each(transports)('evaluationsChanged over %s', (transport) => {
     await admin.toggle(key('change-a'), PROD, false);
     const update = (await sub.nextData()).evaluationsChanged;
     expect(update.changedKeys).toEqual([key('change-a')]);
-    expect(update.evaluations).toEqual([expect.objectContaining({ key: key('change-a'), value: false, variation: 'off', reason: 'OFF' })]);
+    expect(update.evaluations).toEqual([expect.objectContaining({ key: key('change-a'), value: false, variation: 'off', reason: 'DISABLED' })]);
     expect(update.snapshotVersion).toBeGreaterThan(initial.snapshotVersion);
     expect(update.snapshotVersion).toBe(gw.gateway.engine.version);
   });
@@ -103,15 +103,15 @@ describe.each(transports)('evaluationsChanged over %s', (transport) => {
     await admin.setEnvironment(flag, STAGING, serveAll('off', [{ id: 'free', condition: 'plan == "free"', serve: { variation: 'on' } }]));
     // 4. descriptive fields only
     await admin.updateFlag(flag, { description: 'new words', tags: ['quiet'] });
-    // 5. the change that does reach the free user: off → same value and variation, but reason OFF
+    // 5. the change that does reach the free user: off → same value and variation, but reason DISABLED
     await admin.toggle(flag, PROD, false);
 
     const next = (await free.nextData()).evaluationsChanged;
     expect(next.changedKeys).toEqual([flag]);
-    expect(first(next.evaluations)).toMatchObject({ value: false, variation: 'off', reason: 'OFF' });
+    expect(first(next.evaluations)).toMatchObject({ value: false, variation: 'off', reason: 'DISABLED' });
     // the enterprise user heard of the rule edit (so it was committed and processed), then of the toggle
-    expect(first((await enterprise.nextData()).evaluationsChanged.evaluations)).toMatchObject({ value: true, reason: 'RULE_MATCH', ruleId: 'ent' });
-    expect(first((await enterprise.nextData()).evaluationsChanged.evaluations)).toMatchObject({ value: false, reason: 'OFF' });
+    expect(first((await enterprise.nextData()).evaluationsChanged.evaluations)).toMatchObject({ value: true, reason: 'TARGETING_MATCH', ruleId: 'ent' });
+    expect(first((await enterprise.nextData()).evaluationsChanged.evaluations)).toMatchObject({ value: false, reason: 'DISABLED' });
     expect(free.inbox.unread()).toEqual([]);
     expect(free.messages).toHaveLength(2);
   });
@@ -146,7 +146,7 @@ describe.each(transports)('evaluationsChanged over %s', (transport) => {
     await admin.toggle(flag, PROD, false);
     for (const name of ['inTen', 'outside']) {
       const update = (await subs[name]!.nextData()).evaluationsChanged;
-      expect(first(update.evaluations)).toMatchObject({ reason: 'OFF' });
+      expect(first(update.evaluations)).toMatchObject({ reason: 'DISABLED' });
       expect(subs[name]!.messages).toHaveLength(2);
     }
   });
@@ -162,11 +162,11 @@ describe.each(transports)('evaluationsChanged over %s', (transport) => {
     for (const sub of [a!, b!]) expect(first((await sub.nextData()).evaluationsChanged.evaluations)).toMatchObject({ value: false, reason: 'DEFAULT' });
 
     await admin.updateSegment(PROD, segment, { included: ['seg-a'] });
-    expect(first((await a!.nextData()).evaluationsChanged.evaluations)).toMatchObject({ key: flag, value: true, reason: 'RULE_MATCH', ruleId: 'in-seg' });
+    expect(first((await a!.nextData()).evaluationsChanged.evaluations)).toMatchObject({ key: flag, value: true, reason: 'TARGETING_MATCH', ruleId: 'in-seg' });
 
     await admin.updateSegment(STAGING, segment, { included: ['seg-a', 'seg-b'] }); // another environment: nothing
     await admin.updateSegment(PROD, segment, { included: ['seg-a', 'seg-b'] }); // moves b only
-    expect(first((await b!.nextData()).evaluationsChanged.evaluations)).toMatchObject({ value: true, reason: 'RULE_MATCH' });
+    expect(first((await b!.nextData()).evaluationsChanged.evaluations)).toMatchObject({ value: true, reason: 'TARGETING_MATCH' });
 
     await admin.updateSegment(PROD, segment, { included: [] }); // moves both
     expect(first((await a!.nextData()).evaluationsChanged.evaluations)).toMatchObject({ value: false, reason: 'DEFAULT' });
@@ -201,11 +201,11 @@ describe.each(transports)('evaluationsChanged over %s', (transport) => {
     await proFlag(flag);
     const created = (await sub.nextData()).evaluationsChanged;
     expect(created.changedKeys).toEqual([flag]);
-    expect(first(created.evaluations)).toMatchObject({ key: flag, value: true, reason: 'RULE_MATCH', flagVersion: 1 });
+    expect(first(created.evaluations)).toMatchObject({ key: flag, value: true, reason: 'TARGETING_MATCH', flagVersion: 1 });
     await admin.archive(flag);
     expect(first((await sub.nextData()).evaluationsChanged.evaluations)).toMatchObject({ key: flag, reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND' });
     await admin.restore(flag);
-    expect(first((await sub.nextData()).evaluationsChanged.evaluations)).toMatchObject({ key: flag, value: true, reason: 'RULE_MATCH' });
+    expect(first((await sub.nextData()).evaluationsChanged.evaluations)).toMatchObject({ key: flag, value: true, reason: 'TARGETING_MATCH' });
   });
 
   it('a subscriber with `keys` hears only of those flags', async () => {
@@ -244,8 +244,8 @@ describe('evaluationsChanged: one evaluation per distinct context and change', (
       await admin.toggle(touchedFlag, PROD, false);
       const proUpdates = await Promise.all(subs.slice(0, 4).map(async (sub) => (await sub.nextData()).evaluationsChanged));
       const freeUpdates = await Promise.all(subs.slice(4).map(async (sub) => (await sub.nextData()).evaluationsChanged));
-      for (const update of proUpdates) expect(update.evaluations).toEqual([expect.objectContaining({ key: touchedFlag, value: false, reason: 'OFF' })]);
-      for (const update of freeUpdates) expect(update.evaluations).toEqual([expect.objectContaining({ key: touchedFlag, value: false, reason: 'OFF' })]);
+      for (const update of proUpdates) expect(update.evaluations).toEqual([expect.objectContaining({ key: touchedFlag, value: false, reason: 'DISABLED' })]);
+      for (const update of freeUpdates) expect(update.evaluations).toEqual([expect.objectContaining({ key: touchedFlag, value: false, reason: 'DISABLED' })]);
       const calls = evaluate.mock.calls.map(([flagKey, context, options]) => `${options.environment}/${flagKey}/${stableKey(context)}`);
       expect(calls.sort()).toEqual([`${PROD}/${touchedFlag}/${stableKey(free)}`, `${PROD}/${touchedFlag}/${stableKey(pro)}`].sort());
     } finally {

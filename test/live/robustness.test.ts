@@ -90,8 +90,8 @@ describe.each(transports)('reconnecting over %s', (transport) => {
     expect(resync.changedKeys).toEqual([]);
     expect(resync.snapshotVersion).toBe(gw.gateway.engine.version);
     expect(resync.snapshotVersion).toBeGreaterThan(initial.snapshotVersion);
-    expect(resync.evaluations.find((evaluation) => evaluation.key === flag)).toMatchObject({ value: false, reason: 'OFF' });
-    expect(resync.evaluations.find((evaluation) => evaluation.key === added)).toMatchObject({ value: true, reason: 'RULE_MATCH' });
+    expect(resync.evaluations.find((evaluation) => evaluation.key === flag)).toMatchObject({ value: false, reason: 'DISABLED' });
+    expect(resync.evaluations.find((evaluation) => evaluation.key === added)).toMatchObject({ value: true, reason: 'TARGETING_MATCH' });
     expect(resync.evaluations.length).toBe(initial.evaluations.length + 1);
     // and live again
     await admin.toggle(flag, PROD, true);

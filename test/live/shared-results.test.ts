@@ -94,12 +94,12 @@ describe.each(transports)('subscribers of one context over %s', (transport) => {
     const variables = { context: { targetingKey: `variables-${transport}`, plan: 'pro' }, keys: [parent] };
     const withValue = await clients.subscribe<Message>(transport, evalKey, WITH_VARIABLE, { ...variables, withValue: true });
     const without = await clients.subscribe<Message>(transport, evalKey, WITH_VARIABLE, { ...variables, withValue: false });
-    expect((await withValue.nextData()).evaluationsChanged.evaluations).toEqual([{ key: parent, value: true, reason: 'RULE_MATCH' }]);
-    expect((await without.nextData()).evaluationsChanged.evaluations).toEqual([{ key: parent, reason: 'RULE_MATCH' }]);
+    expect((await withValue.nextData()).evaluationsChanged.evaluations).toEqual([{ key: parent, value: true, reason: 'TARGETING_MATCH' }]);
+    expect((await without.nextData()).evaluationsChanged.evaluations).toEqual([{ key: parent, reason: 'TARGETING_MATCH' }]);
 
     await admin.toggle(parent, PROD, false);
-    expect((await withValue.nextData()).evaluationsChanged.evaluations).toEqual([{ key: parent, value: false, reason: 'OFF' }]);
-    expect((await without.nextData()).evaluationsChanged.evaluations).toEqual([{ key: parent, reason: 'OFF' }]);
+    expect((await withValue.nextData()).evaluationsChanged.evaluations).toEqual([{ key: parent, value: false, reason: 'DISABLED' }]);
+    expect((await without.nextData()).evaluationsChanged.evaluations).toEqual([{ key: parent, reason: 'DISABLED' }]);
   });
 
   it('a variable that does not coerce is the normal executor’s BAD_USER_INPUT error', async () => {

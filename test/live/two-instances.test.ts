@@ -107,7 +107,7 @@ describe('two instances on one MongoDB store', () => {
       for (let index = 0; index < 5; index++) {
         const update = (await sub.nextData(10_000)).evaluationsChanged;
         expect(update.changedKeys, name).toEqual([flag]);
-        expect(update.evaluations[0], name).toMatchObject({ reason: index % 2 === 0 ? 'OFF' : name.includes('other') ? 'DEFAULT' : 'RULE_MATCH', flagVersion: versions[index] });
+        expect(update.evaluations[0], name).toMatchObject({ reason: index % 2 === 0 ? 'DISABLED' : name.includes('other') ? 'DEFAULT' : 'TARGETING_MATCH', flagVersion: versions[index] });
       }
     }
     for (const [name, sub] of Object.entries(changes)) {
@@ -138,10 +138,10 @@ describe('two instances on one MongoDB store', () => {
     const [inside, outside] = await Promise.all(['seg-in', 'seg-out'].map((user) => onA.evaluations('ws', evalKey, { context: { targetingKey: user }, keys: ['two-seg-flag'] })));
     for (const sub of [inside!, outside!]) expect((await sub.nextData(10_000)).evaluationsChanged.evaluations[0]).toMatchObject({ value: false });
     await adminB.updateSegment(PROD, 'two-seg', { included: ['seg-in'] });
-    expect((await inside!.nextData(10_000)).evaluationsChanged.evaluations[0]).toMatchObject({ key: 'two-seg-flag', value: true, reason: 'RULE_MATCH' });
+    expect((await inside!.nextData(10_000)).evaluationsChanged.evaluations[0]).toMatchObject({ key: 'two-seg-flag', value: true, reason: 'TARGETING_MATCH' });
     // the outside context's next message is the next change that concerns it
     await adminB.toggle('two-seg-flag', PROD, false);
-    expect((await outside!.nextData(10_000)).evaluationsChanged.evaluations[0]).toMatchObject({ value: false, reason: 'OFF' });
+    expect((await outside!.nextData(10_000)).evaluationsChanged.evaluations[0]).toMatchObject({ value: false, reason: 'DISABLED' });
     await sleep(SETTLE_MS);
     expect(inside!.messages).toHaveLength(3);
     expect(outside!.messages).toHaveLength(2);
@@ -158,14 +158,14 @@ describe('two instances on one MongoDB store', () => {
     const deadline = Date.now() + 10_000;
     for (;;) {
       const result = await adminB.run<{ evaluate: { reason: string } }>(`query ($c: JSON!) { evaluate(key: "two-resync", context: $c, environment: "production") { reason } }`, { c: context });
-      if (result.evaluate.reason === 'OFF') break;
+      if (result.evaluate.reason === 'DISABLED') break;
       if (Date.now() > deadline) throw new Error('B never saw the toggle');
       await sleep(50);
     }
     const second = await onB.evaluations('ws', evalKey, { context, keys: ['two-resync'] });
     const resync = (await second.nextData(10_000)).evaluationsChanged;
     expect(resync.changedKeys).toEqual([]);
-    expect(resync.evaluations[0]).toMatchObject({ value: false, reason: 'OFF' });
+    expect(resync.evaluations[0]).toMatchObject({ value: false, reason: 'DISABLED' });
   });
 
   it('revoking a key through A closes its WebSocket on B with 4403 and ends its SSE stream on B with UNAUTHENTICATED', async () => {

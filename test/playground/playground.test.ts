@@ -111,7 +111,7 @@ describe('rule playground', () => {
     await eventually(() => verdict(page)).toBe('Matches');
     await eventually(() => page.locator('.trace-tree > li > .trace-row .trace-text').innerText()).toBe('accountAgeDays >= 10 and plan == "premium"');
     expect(await page.locator('.chip[data-attribute="plan"]').innerText()).toContain('in context');
-    expect(await page.locator('.js code').innerText()).toContain('ctx?.plan');
+    expect(await page.locator('.js code').innerText()).toContain('root.plan');
     expect(problemsOf(page)).toEqual([]);
   });
 
@@ -214,7 +214,7 @@ describe('rule playground', () => {
     expect(await page.locator('.rule-card.rule-matched').count()).toBe(1);
     expect(await page.locator('.rule-card[data-rule-index="1"]').getAttribute('data-status')).toBe('skipped');
     expect(await verdict(page)).toBe('Serves “on”');
-    expect(await page.locator('.reason').getAttribute('data-reason')).toBe('RULE_MATCH');
+    expect(await page.locator('.reason').getAttribute('data-reason')).toBe('TARGETING_MATCH');
 
     // Hovering a node of the rule's trace highlights it in that rule's condition.
     await first.locator('.trace-item .trace-row', { hasText: 'attribute' }).first().hover();
@@ -228,7 +228,7 @@ describe('rule playground', () => {
     await page.screenshot({ path: join(artifacts, 'playground-flag-1280.png'), fullPage: true });
 
     await replaceText(page, '#context-editor', '{"email":"a@company.com"}');
-    await eventually(() => page.locator('.reason').getAttribute('data-reason')).toBe('RULE_MATCH');
+    await eventually(() => page.locator('.reason').getAttribute('data-reason')).toBe('TARGETING_MATCH');
     expect(await page.evaluate(() => sessionStorage.getItem('vexil.playground.apiKey'))).toBe(adminKey);
 
     // The shared link: state from the page's own URL, never the key.

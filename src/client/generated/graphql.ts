@@ -36,15 +36,23 @@ export type EvaluationErrorCode =
   | 'FLAG_NOT_FOUND'
   | 'GENERAL'
   | 'INVALID_CONTEXT'
+  | 'PARSE_ERROR'
   | 'TARGETING_KEY_MISSING'
   | 'TYPE_MISMATCH';
 
 export type EvaluationReason =
+  /** No targeting rule matched; the default serve is one variation. */
   | 'DEFAULT'
+  /** The flag is off in this environment and serves its off variation. */
+  | 'DISABLED'
+  /** The evaluation failed; see errorCode. The value is the default value passed in. */
   | 'ERROR'
   | 'OFF'
   | 'RULE_MATCH'
-  | 'SPLIT';
+  /** A percentage rollout (of a matching rule, or the default serve) picked the variation. */
+  | 'SPLIT'
+  /** A targeting rule matched and serves one variation. */
+  | 'TARGETING_MATCH';
 
 export type FlagEnvironmentInput = {
   config: EnvironmentConfigInput;

@@ -9,12 +9,25 @@ export const ValueTypeEnum = builder.enumType('ValueType', {
   values: { BOOLEAN: { value: 'boolean' }, STRING: { value: 'string' }, NUMBER: { value: 'number' }, JSON: { value: 'json' } } as const,
 });
 
+/**
+ * OpenFeature's reasons. `OFF` and `RULE_MATCH`, the names of the previous release, stay for one
+ * release as deprecated values the server never returns, so operations that mention them still validate.
+ */
 export const EvaluationReasonEnum = builder.enumType('EvaluationReason', {
-  values: ['OFF', 'RULE_MATCH', 'DEFAULT', 'SPLIT', 'ERROR'] as const,
+  values: {
+    TARGETING_MATCH: { description: 'A targeting rule matched and serves one variation.' },
+    SPLIT: { description: 'A percentage rollout (of a matching rule, or the default serve) picked the variation.' },
+    DEFAULT: { description: 'No targeting rule matched; the default serve is one variation.' },
+    DISABLED: { description: 'The flag is off in this environment and serves its off variation.' },
+    ERROR: { description: 'The evaluation failed; see errorCode. The value is the default value passed in.' },
+    OFF: { deprecationReason: 'Renamed DISABLED (OpenFeature); never returned.' },
+    RULE_MATCH: { deprecationReason: 'Renamed TARGETING_MATCH (OpenFeature); never returned.' },
+  } as const,
 });
 
+/** OpenFeature's error codes (PARSE_ERROR is vocabulary only: the store rejects rules that do not compile). */
 export const EvaluationErrorCodeEnum = builder.enumType('EvaluationErrorCode', {
-  values: ['FLAG_NOT_FOUND', 'TYPE_MISMATCH', 'TARGETING_KEY_MISSING', 'INVALID_CONTEXT', 'GENERAL'] as const,
+  values: ['FLAG_NOT_FOUND', 'TYPE_MISMATCH', 'TARGETING_KEY_MISSING', 'INVALID_CONTEXT', 'PARSE_ERROR', 'GENERAL'] as const,
 });
 
 export const ApiKeyKindEnum = builder.enumType('ApiKeyKind', {
