@@ -1,7 +1,7 @@
 /**
- * Vexil's evaluation vocabulary onto OpenFeature's, in one table each, so that renaming a reason in
- * flags/ is a one-line change here. Both the current names (OFF, RULE_MATCH) and the OpenFeature
- * names flags/ is moving to (DISABLED, TARGETING_MATCH) map, so either side can land first.
+ * Vexil's evaluation vocabulary onto OpenFeature's, in one table each. The engine speaks OpenFeature's
+ * names; the previous release's OFF and RULE_MATCH still map, for results recorded by an older
+ * gateway (e.g. a bootstrap document) until the deprecated names are removed.
  */
 
 /** OpenFeature resolution reasons (https://openfeature.dev/specification/types#resolution-reason). */
