@@ -70,8 +70,27 @@ async function keyWorksOn(instance: Instance, key: string): Promise<void> {
   }
 }
 
-/** flagChanged sends nothing until a change: wait until each subscription is live with a probe change. */
-async function primeFlagWatchers(subs: Array<LiveSubscription<FlagChangedMessage>>, probe: string): Promise<void> {
+/** How many live flagChanged subscriptions `instance` counts (its vexil_subscribers gauge). */
+async function flagWatchersOn(instance: Instance): Promise<number> {
+  const text = await (await fetch(instance.endpoint.replace(/\/graphql$/, '/metrics'))).text();
+  return Number(/^vexil_subscribers\{subscription="flagChanged"\} (\d+)/m.exec(text)?.[1] ?? 0);
+}
+
+/** Waits until `instance` counts at least `count` live flagChanged subscriptions. */
+async function flagWatchersLiveOn(instance: Instance, count: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (let live = await flagWatchersOn(instance); live < count; live = await flagWatchersOn(instance)) {
+    if (Date.now() > deadline) throw new Error(`${instance.name} has ${live} flagChanged subscriptions after 10 s, not ${count}`);
+    await sleep(50);
+  }
+}
+
+/**
+ * flagChanged sends nothing until a change: once the instances count the subscriptions as live (a
+ * client's subscribe call may return before the server registered it), a probe change shows each works.
+ */
+async function primeFlagWatchers(subs: Array<LiveSubscription<FlagChangedMessage>>, probe: string, live: Array<[Instance, number]>): Promise<void> {
+  for (const [instance, count] of live) await flagWatchersLiveOn(instance, count);
   await adminA.createFlag(booleanFlag(probe) as unknown as Record<string, unknown>);
   for (const sub of subs) expect((await sub.nextData(10_000)).flagChanged).toMatchObject({ key: probe, kind: 'create' });
 }
@@ -91,13 +110,14 @@ describe('two instances on one MongoDB store', () => {
       'B/sse-fetch': await onB.evaluations('sse-fetch', evalKey, variables),
       'B/ws other context': await onB.evaluations('ws', evalKey, { context: { targetingKey: 'two-free', plan: 'free' }, keys: [flag] }),
     };
+    const [watchingA, watchingB] = [await flagWatchersOn(a), await flagWatchersOn(b)];
     const changes: Record<string, LiveSubscription<FlagChangedMessage>> = {
       'A/ws': await onA.flagChanges('ws', readerKey, { keys: [flag, 'probe-1'] }),
       'B/sse': await onB.flagChanges('sse', readerKey, { keys: [flag, 'probe-1'] }),
       'B/sse-fetch': await onB.flagChanges('sse-fetch', readerKey, { keys: [flag, 'probe-1'] }),
     };
     for (const sub of Object.values(evaluations)) expect((await sub.nextData(10_000)).evaluationsChanged.changedKeys).toEqual([]);
-    await primeFlagWatchers(Object.values(changes), 'probe-1');
+    await primeFlagWatchers(Object.values(changes), 'probe-1', [[a, watchingA + 1], [b, watchingB + 2]]);
 
     // five changes, alternating the instance they are made through
     const versions: number[] = [];
@@ -174,10 +194,11 @@ describe('two instances on one MongoDB store', () => {
     const connection = onB.ws(doomed.secret);
     const ws = connection.subscribe<EvaluationsMessage>(EVALUATIONS_CHANGED, { context: { targetingKey: 'doomed' }, keys: [] });
     const sse = await onB.evaluations('sse-fetch', doomed.secret, { context: { targetingKey: 'doomed' }, keys: [] });
+    const watchingB = await flagWatchersOn(b);
     const bystander = await onB.flagChanges('ws', readerKey, { keys: ['probe-2'] });
     await ws.nextData(10_000);
     await sse.nextData(10_000);
-    await primeFlagWatchers([bystander], 'probe-2');
+    await primeFlagWatchers([bystander], 'probe-2', [[b, watchingB + 1]]);
 
     await adminA.revokeKey(doomed.id);
     expect(((await connection.closed) as CloseInfo).code).toBe(4403);
