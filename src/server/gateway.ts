@@ -19,6 +19,7 @@ import { KeyRegistry } from './key-registry.js';
 import { type Live, createLive } from './live.js';
 import { createLogger, type Logger } from './logger.js';
 import { registerFlagMetrics } from './flag-metrics.js';
+import { annotationsRoute } from './routes/annotations.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { attachWebSocket } from './websocket.js';
 import { createGatewayYoga, type GatewayYoga } from './yoga.js';
@@ -96,7 +97,7 @@ export async function startGateway(config: GatewayConfig, extensions: GatewayExt
   const fastLane = config.fastLane ? createFastLane(yoga, keys, (code) => metrics.graphqlErrors.inc({ code }), { evaluationPlan: config.evaluationPlan, services }) : undefined;
   const sseLane = config.fastLane ? createSseLane(yoga, keys) : undefined;
   const ofrepLane = createOfrepLane({ engine, keys, maxBodyBytes: config.maxBodyBytes, rateLimit: config.ofrepRateLimit });
-  const server = createHttpServer({ yoga, fastLane, sseLane, ofrepLane, metrics, readiness: readinessCheck(store, sync, engine), maxBodyBytes: config.maxBodyBytes, routes: extensions.routes ?? [] });
+  const server = createHttpServer({ yoga, fastLane, sseLane, ofrepLane, metrics, readiness: readinessCheck(store, sync, engine), maxBodyBytes: config.maxBodyBytes, routes: [annotationsRoute({ store, keys }), ...(extensions.routes ?? [])] });
   const websocket = attachWebSocket(server, yoga, keys, logger);
 
   // One flusher: a batch the store refuses (outage) is kept and merged into the next flush.

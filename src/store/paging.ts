@@ -51,6 +51,9 @@ export function matchesFlagFilter(flag: Pick<Flag, 'key' | 'name' | 'description
 
 /** True when the change record's document matches every given field of the audit filter's ref. */
 export function matchesAuditFilter(record: ChangeRecord, filter: AuditFilter): boolean {
+  // ISO-8601 instants of one format compare as strings.
+  if (filter.since !== undefined && record.at < filter.since) return false;
+  if (filter.until !== undefined && record.at >= filter.until) return false;
   const ref = filter.ref;
   if (!ref) return true;
   if (ref.kind !== undefined && ref.kind !== null && record.ref.kind !== ref.kind) return false;

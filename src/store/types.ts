@@ -132,6 +132,10 @@ export interface Page<T> {
 export interface AuditFilter {
   /** `environment` matches segments of that environment and environment-scoped changes of flags. */
   ref?: Partial<DocumentRef>;
+  /** Only changes committed at or after this instant (ISO-8601, as `toISOString` writes it). */
+  since?: string;
+  /** Only changes committed before this instant (ISO-8601, as `toISOString` writes it). */
+  until?: string;
 }
 
 /** The environment a change record is scoped to: a segment's, or an environment-scoped flag change's. */

@@ -312,6 +312,27 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
         await expectNotFound(store.toggleFlag('ghost', 'production', true, undefined, alice));
       });
 
+      it('auditLog keeps to a time range: since inclusive, until exclusive, with the other filters and paging', async () => {
+        await store.createFlag(flagInput('timed'), alice);
+        for (const on of [false, true, false]) {
+          await new Promise((resolve) => setTimeout(resolve, 5)); // distinct commit times
+          await store.toggleFlag('timed', 'production', on, undefined, alice);
+        }
+        const all = (await store.auditLog({ ref: { kind: 'flag', key: 'timed' } })).items;
+        expect(all.map((record) => record.action)).toEqual(['toggle', 'toggle', 'toggle', 'create']);
+        const times = all.map((record) => record.at).reverse(); // oldest first
+        const since = await store.auditLog({ ref: { kind: 'flag', key: 'timed' }, since: times[1] });
+        expect(since.items.map((record) => record.at)).toEqual([times[3], times[2], times[1]]);
+        expect(since.totalCount).toBe(3);
+        const window = await store.auditLog({ ref: { kind: 'flag' }, since: times[1], until: times[3] }, { first: 1 });
+        expect(window.items.map((record) => record.at)).toEqual([times[2]]);
+        expect(window.hasNextPage).toBe(true);
+        const next = await store.auditLog({ ref: { kind: 'flag' }, since: times[1], until: times[3] }, { first: 1, after: window.endCursor });
+        expect(next.items.map((record) => record.at)).toEqual([times[1]]);
+        expect(next.hasNextPage).toBe(false);
+        expect((await store.auditLog({ ref: { environment: 'production' }, until: times[1] })).items).toEqual([]);
+      });
+
       it('toggleFlag without a version retries over concurrent edits, so every toggle lands', async () => {
         const config = { on: false, offVariation: 'off', rules: [], defaultServe: { variation: 'on' } };
         await store.createFlag(flagInput('incident', { environments: { development: config, staging: config, production: config } }), alice);

@@ -2,7 +2,7 @@
 import { type ChangeRecord, environmentOf } from '../../store/types.js';
 import { requireReader } from '../access.js';
 import { builder } from '../builder.js';
-import { mapErrors } from '../errors.js';
+import { apiError, mapErrors } from '../errors.js';
 
 const AuditEntryRef = builder.objectRef<ChangeRecord>('AuditEntry').implement({
   fields: (t) => ({
@@ -43,8 +43,9 @@ const AuditPageRef = builder.objectRef<{ items: ChangeRecord[]; endCursor: strin
 builder.queryField('auditLog', (t) =>
   t.field({
     type: AuditPageRef,
-    description: 'Changes, newest first. Filter by document key (flag key, segment key, environment key or API key id), kind, and environment (its segments and the environment-scoped changes of flags: toggleFlag, setFlagEnvironment).',
-    args: { key: t.arg.string(), kind: t.arg.string(), environment: t.arg.string(), first: t.arg.int(), after: t.arg.string() },
+    description:
+      'Changes, newest first. Filter by document key (flag key, segment key, environment key or API key id), kind, environment (its segments and the environment-scoped changes of flags: toggleFlag, setFlagEnvironment), and commit time: since (inclusive) and until (exclusive), ISO-8601.',
+    args: { key: t.arg.string(), kind: t.arg.string(), environment: t.arg.string(), since: t.arg.string(), until: t.arg.string(), first: t.arg.int(), after: t.arg.string() },
     resolve: (_root, args, context) => {
       requireReader(context);
       const ref = {
@@ -52,7 +53,18 @@ builder.queryField('auditLog', (t) =>
         ...(args.kind ? { kind: args.kind as ChangeRecord['ref']['kind'] } : {}),
         ...(args.environment ? { environment: args.environment } : {}),
       };
-      return mapErrors(() => context.services.store.auditLog({ ref }, { first: args.first ?? 50, after: args.after ?? null }));
+      const since = instant(args.since, 'since');
+      const until = instant(args.until, 'until');
+      const filter = { ref, ...(since ? { since } : {}), ...(until ? { until } : {}) };
+      return mapErrors(() => context.services.store.auditLog(filter, { first: args.first ?? 50, after: args.after ?? null }));
     },
   }),
 );
+
+/** An ISO-8601 argument as the store writes instants (toISOString), so they compare as strings. */
+function instant(value: string | null | undefined, field: string): string | undefined {
+  if (value === null || value === undefined || value === '') return undefined;
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw apiError('VALIDATION', `${field} must be an ISO-8601 date or time, e.g. 2026-12-01T10:00:00Z`, { field });
+  return new Date(time).toISOString();
+}

@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FlagStore } from '../../store/store.js';
-import type { ChangeRecord } from '../../store/types.js';
+import { type ChangeRecord, environmentOf } from '../../store/types.js';
 import type { KeyRegistry } from '../key-registry.js';
 import { principalFromHeader } from '../request/authenticate.js';
 import { sendJson } from '../respond.js';
@@ -37,8 +37,8 @@ function timeParam(params: URLSearchParams, name: string): string | undefined {
   return new Date(time).toISOString();
 }
 
-function toAnnotation(record: ChangeRecord & { environment?: string | null }): Annotation {
-  const environment = record.environment ?? null;
+function toAnnotation(record: ChangeRecord): Annotation {
+  const environment = environmentOf(record);
   const where = environment ? ` in ${environment}` : '';
   return {
     time: Date.parse(record.at),

@@ -16,8 +16,10 @@ export function readAuditLog(db: Databases, filter: AuditFilter, page: PageReque
   const before = beforePosition(page.after);
   const ref = filter?.ref;
   const indexed = ref?.kind && ref.key && (ref.kind === 'segment' ? Boolean(ref.environment) : ref.environment === undefined || ref.environment === null);
+  const timed = filter?.since !== undefined || filter?.until !== undefined;
   let found: Positions;
-  if (indexed) found = byDocument(db, { kind: ref.kind!, key: ref.key!, environment: ref.environment }, before, size);
+  if (timed) found = scan(db, filter, before, size);
+  else if (indexed) found = byDocument(db, { kind: ref.kind!, key: ref.key!, environment: ref.environment }, before, size);
   else if (!ref || (ref.kind == null && ref.key == null && ref.environment == null)) found = everything(db, before, size);
   else found = scan(db, filter, before, size);
   const items = found.positions.map((position) => db.changes.get(position) as ChangeRecord);

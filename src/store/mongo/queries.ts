@@ -81,6 +81,9 @@ function auditQuery(filter: AuditFilter): Filter<ChangeDoc> {
   if (filter?.ref?.key != null) query['ref.key'] = filter.ref.key;
   // A segment's environment is in its ref; an environment-scoped change of a flag records it beside.
   if (filter?.ref?.environment != null) query.$or = [{ 'ref.environment': filter.ref.environment }, { environment: filter.ref.environment }];
+  if (filter?.since !== undefined || filter?.until !== undefined) {
+    query.at = { ...(filter.since !== undefined ? { $gte: filter.since } : {}), ...(filter.until !== undefined ? { $lt: filter.until } : {}) };
+  }
   return query as Filter<ChangeDoc>;
 }
 
