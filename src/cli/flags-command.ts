@@ -26,6 +26,15 @@ Actions:
                                 rules and optionally on, offVariation, defaultServe)
   refs DIR                      find references to flag keys in source code under DIR
       --fail-on unknown,archived  exit 1 when the code refers to unknown or archived flags
+      --report                  send the summary to the gateway (Flag.codeReferences, NO_CODE_REFERENCES)
+      --repository NAME         the name the report is filed under (default: DIR's name)
+  stale                         the stale-flag report: flag, owner, kind, age, reasons
+      --environment E           ONE_VARIATION and ARCHIVED_BUT_CALLED in this environment only
+      --fail-on LIST            exit 1 when a flag has one of these reasons (comma-separated):
+                                expired, expiring-soon, unused, one-variation, archived-but-called,
+                                no-code-references
+      --unused-days N (30)  --one-variation-days N (14)  --called-within-days N (7)
+      --expiring-within-days N (7)  --now ISO (the report's clock; default the server's)
 
 Options of every action:
   --url URL        the gateway (default: VEXIL_URL), e.g. http://127.0.0.1:4000
@@ -34,7 +43,7 @@ Options of every action:
   --comment TEXT   (-m) for changes: recorded in the audit log, e.g. "INC-123"
 
 Exit codes: 0 done, 1 the gateway refused (CONFLICT, FORBIDDEN, NOT_FOUND, VALIDATION… named in the
-message) or refs found what --fail-on names, 2 usage, input or connection error.
+message) or refs/stale found what --fail-on names, 2 usage, input or connection error.
 `;
 
 const actions: Record<string, () => Promise<Action>> = {
@@ -46,6 +55,7 @@ const actions: Record<string, () => Promise<Action>> = {
   restore: async () => (args, context) => import('./flags/write.js').then((module) => module.archiveOrRestore('restore', args, context)),
   'set-rules': async () => (await import('./flags/set-rules.js')).setRules,
   refs: async () => (await import('./flags/refs.js')).findReferences,
+  stale: async () => (await import('./flags/stale.js')).staleFlags,
 };
 
 export const flagsCommand = commandWithActions('flags', 'list, inspect, create, toggle, archive flags; set rules; find code references', usage, actions);

@@ -31,7 +31,7 @@ async function knownFlags(target: ReturnType<typeof requireGateway>): Promise<Ar
 }
 
 export async function findReferences(args: string[], context: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommand(args, { 'fail-on': { type: 'string' } }, { min: 1, max: 1, names: 'the directory to scan' });
+  const { values, positionals } = parseCommand(args, { 'fail-on': { type: 'string' }, report: { type: 'boolean' }, repository: { type: 'string' } }, { min: 1, max: 1, names: 'the directory to scan' });
   const failOn = parseFailOn(stringOption(values, 'fail-on'));
   const directory = positionals[0]!;
   if (!statSync(directory, { throwIfNoEntry: false })?.isDirectory()) throw new CliFailure(`${directory} is not a directory`, 2);
@@ -40,9 +40,10 @@ export async function findReferences(args: string[], context: CommandContext): P
   const flags = await knownFlags(target);
   const scan = scanReferences(directory, flags);
   const archived = new Set(flags.filter((flag) => flag.archived).map((flag) => flag.key));
-  const summary = summarize(scan, archived);
+  const summary = summarize(scan, archived, stringOption(values, 'repository'));
+  if (values.report === true) await sendReport(target, summary);
   if (format === 'json') context.stdout(JSON.stringify(summary));
-  else context.stdout(renderSummary(summary));
+  else context.stdout(`${renderSummary(summary)}${values.report === true ? `\n\nReported to the gateway as ${summary.repository}.` : ''}`);
   const failing = failOn.filter((kind) => (kind === 'unknown' ? summary.unknown.length > 0 : summary.archived.length > 0));
   if (failing.length > 0) context.stderr(`vexil flags refs: found references to ${failing.map((kind) => `${kind} flags`).join(' and ')}`);
   return failing.length > 0 ? 1 : 0;
@@ -68,10 +69,23 @@ interface ReferenceSummary {
   archived: Array<{ key: string; file: string; line: number }>;
 }
 
-function summarize(scan: ReferenceScan, archivedKeys: Set<string>): ReferenceSummary {
+const reportMutation = `mutation VexilCliReportReferences($repository: String!, $scannedAt: String!, $flags: [CodeReferenceFlagInput!]!) {
+  reportCodeReferences(repository: $repository, scannedAt: $scannedAt, flags: $flags) { stored }
+}`;
+
+/** `--report`: counts and up to 20 locations per referenced flag, with the scan time and repository. */
+async function sendReport(target: ReturnType<typeof requireGateway>, summary: ReferenceSummary): Promise<void> {
+  const flags = summary.flags
+    .filter((flag) => flag.references.length > 0)
+    .map((flag) => ({ key: flag.key, count: flag.references.length, locations: flag.references.slice(0, 20).map((location) => `${location.file}:${location.line}`) }));
+  const { reportCodeReferences } = await gatewayRequest<{ reportCodeReferences: { stored: boolean } }>(target, reportMutation, { repository: summary.repository, scannedAt: summary.scannedAt, flags });
+  if (!reportCodeReferences.stored) throw new CliFailure(`the gateway kept a later scan of ${summary.repository}; this report was ignored`, 1);
+}
+
+function summarize(scan: ReferenceScan, archivedKeys: Set<string>, repository?: string): ReferenceSummary {
   const flags = [...scan.references].map(([key, references]) => ({ key, archived: archivedKeys.has(key), references })).sort((a, b) => (a.key < b.key ? -1 : 1));
   return {
-    repository: scan.repository,
+    repository: repository ?? scan.repository,
     scannedAt: scan.scannedAt.toISOString(),
     durationMs: Math.round(scan.durationMs),
     filesScanned: scan.filesScanned,
