@@ -29,6 +29,10 @@ export interface GatewayConfig {
   maxSubscriptionsPerKey: number;
   /** `VEXIL_MAX_SUBSCRIPTIONS_PER_CONNECTION`. @default 100 */
   maxSubscriptionsPerConnection: number;
+  /** `VEXIL_DEFAULT_EXPIRY_RELEASE`: days until a release flag created without `expiresAt` expires. @default 40 */
+  defaultExpiryReleaseDays: number;
+  /** `VEXIL_DEFAULT_EXPIRY_EXPERIMENT`: days until an experiment flag created without `expiresAt` expires. @default 90 */
+  defaultExpiryExperimentDays: number;
 }
 
 function integer(value: string | undefined, fallback: number, name: string): number {
@@ -54,6 +58,8 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env, over
     evaluationPlan: env.VEXIL_EVALUATION_PLAN !== 'false',
     maxSubscriptionsPerKey: integer(env.VEXIL_MAX_SUBSCRIPTIONS_PER_KEY, 1000, 'VEXIL_MAX_SUBSCRIPTIONS_PER_KEY'),
     maxSubscriptionsPerConnection: integer(env.VEXIL_MAX_SUBSCRIPTIONS_PER_CONNECTION, 100, 'VEXIL_MAX_SUBSCRIPTIONS_PER_CONNECTION'),
+    defaultExpiryReleaseDays: integer(env.VEXIL_DEFAULT_EXPIRY_RELEASE, 40, 'VEXIL_DEFAULT_EXPIRY_RELEASE'),
+    defaultExpiryExperimentDays: integer(env.VEXIL_DEFAULT_EXPIRY_EXPERIMENT, 90, 'VEXIL_DEFAULT_EXPIRY_EXPERIMENT'),
     ...overrides,
   };
 }

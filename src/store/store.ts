@@ -28,6 +28,7 @@ import type {
 } from './types.js';
 import { type UsageFlush, type UsageFlushOptions, type UsageSource, startUsageFlush } from './usage-flusher.js';
 import type { ApiKeyInput } from './validation/api-key-input.js';
+import { type DefaultExpiryDays, defaultExpiryDays } from './validation/default-expiry.js';
 import { type EnvironmentInput, validateEnvironmentInput } from './validation/environment-input.js';
 import { checkMeta } from './validation/input.js';
 import type { WriteContext } from './write-context.js';
@@ -42,6 +43,11 @@ export interface FlagStoreOptions {
   maxRetries?: number;
   /** The clock for `createdAt` / `updatedAt`. @default () => new Date() */
   now?: () => Date;
+  /**
+   * Days until a new flag expires when it is created without `expiresAt`, per kind; kinds left out
+   * (ops, permission) stay permanent. @default { release: 40, experiment: 90 }
+   */
+  defaultExpiryDays?: DefaultExpiryDays;
 }
 
 export class FlagStore {
@@ -54,7 +60,7 @@ export class FlagStore {
   ) {
     const clock = options.now ?? (() => new Date());
     this.clock = clock;
-    this.context = { backend, maxRetries: options.maxRetries ?? 20, now: () => clock().toISOString() };
+    this.context = { backend, maxRetries: options.maxRetries ?? 20, now: () => clock().toISOString(), defaultExpiryDays: options.defaultExpiryDays ?? defaultExpiryDays };
   }
 
   /** Opens the backend (creating indexes, seeding the default environments) and returns the store. */
@@ -86,7 +92,10 @@ export class FlagStore {
 
   // ---- flags ----
 
-  /** Creates a flag; an `expiresAt` that is not in the future is refused (VALIDATION on `expiresAt`). */
+  /**
+   * Creates a flag; an `expiresAt` that is not in the future is refused (VALIDATION on `expiresAt`).
+   * Release and experiment flags created without one expire after their kind's default (`defaultExpiryDays`).
+   */
   async createFlag(input: unknown, meta: WriteMeta): Promise<Flag> {
     return createFlag(this.context, input, meta);
   }
