@@ -15,6 +15,7 @@ import { toStoreError } from '../../src/store/mongo/errors.js';
 import { collectionNames, type MongoBackend } from '../../src/store/mongo/index.js';
 import { StoreUnavailable, type ChangeRecord } from '../../src/store/types.js';
 import { defineStoreContract, type ContractFactory } from './contract.js';
+import { defineHygieneContract } from './hygiene-contract.js';
 import { Collector, createFlag, deferred, MongoTestbed, rejection, sleep, updateFlag } from './mongo-helpers.js';
 
 const external = Boolean(process.env.MONGODB_URI);
@@ -35,6 +36,7 @@ function contractFactory(feedMode: 'auto' | 'polling'): ContractFactory {
 
 defineStoreContract('mongodb (change streams)', contractFactory('auto'));
 defineStoreContract('mongodb (polling)', contractFactory('polling'));
+defineHygieneContract('mongodb', contractFactory('auto'));
 
 /** Raw view of a store's database, bypassing the backend. */
 function raw(backend: MongoBackend) {
@@ -100,7 +102,7 @@ describe('mongodb store: collections, seeding, feed mode', () => {
     expect(cursor?.resumeToken).toBeTruthy();
   });
 
-  it('merges usage with one bulk write per flush', async () => {
+  it('merges usage with one bulk write per flush (totals and hourly buckets together)', async () => {
     const backend = await bed.openBackend(bed.freshDatabase(), { clientOptions: { monitorCommands: true } });
     const updates: CommandStartedEvent[] = [];
     backend.client.on('commandStarted', (event) => {
@@ -113,7 +115,8 @@ describe('mongodb store: collections, seeding, feed mode', () => {
       { environment: 'staging', flagKey: 'b', variation: 'on', count: 7, lastEvaluatedAt: at },
     ]);
     expect(updates).toHaveLength(1);
-    expect(updates[0]!.command.updates).toHaveLength(3);
+    // Each counter's total and its hourly bucket, in the same bulk write.
+    expect(updates[0]!.command.updates).toHaveLength(6);
   });
 });
 

@@ -20,6 +20,8 @@ import { type Database, open, type RootDatabase } from 'lmdb';
 import { ValidationError } from '../../flags/errors.js';
 import { defaultEnvironments, type Environment, type Flag, type Segment } from '../../flags/model.js';
 import type { UsageEntry } from '../../flags/usage.js';
+import type { CodeReferenceReport } from '../code-references.js';
+import type { UsageBucket, UsageFilter } from '../usage-series.js';
 import { afterFlagKey, auditCursor, beforePosition, flagCursor, matchesAuditFilter, matchesFlagFilter, pageSize } from '../paging.js';
 import {
   type ApiKeyRecord,
@@ -58,8 +60,8 @@ import {
   normalizeRef,
   schemaVersion,
   type Stored,
-  usageKey,
 } from './keys.js';
+import { mergeUsage, readCodeReferences, readUsage, readUsageBuckets, saveCodeReferences } from './statistics.js';
 
 export interface EmbeddedBackendOptions {
   /** The data directory; created if missing. */
@@ -77,11 +79,6 @@ interface OpenState {
   db: Record<DatabaseName, Database>;
   lock: DirectoryLock;
   notifier: ChangeNotifier;
-}
-
-interface StoredUsage {
-  count: number;
-  lastEvaluatedAt: string;
 }
 
 const versionedKinds: ReadonlySet<DocumentKind> = new Set(['flag', 'segment', 'apiKey']);
@@ -402,43 +399,34 @@ export class EmbeddedBackend implements StoreBackend {
   }
 
   async mergeUsage(entries: readonly UsageEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    const merged = new Map<string, UsageEntry>();
-    for (const entry of entries) {
-      if (!Number.isFinite(entry.count) || entry.count < 0) throw new RangeError(`invalid usage count ${entry.count}`);
-      const id = `${entry.environment}\u0000${entry.flagKey}\u0000${entry.variation}`;
-      const seen = merged.get(id);
-      if (!seen) merged.set(id, { ...entry });
-      else {
-        seen.count += entry.count;
-        if (entry.lastEvaluatedAt > seen.lastEvaluatedAt) seen.lastEvaluatedAt = entry.lastEvaluatedAt;
-      }
-    }
     const { root, db } = this.open_;
     try {
-      await root.childTransaction(() => {
-        for (const entry of merged.values()) {
-          const key = usageKey(entry.environment, entry.flagKey, entry.variation);
-          const current = db.usage.get(key) as StoredUsage | undefined;
-          db.usage.putSync(key, {
-            count: (current?.count ?? 0) + entry.count,
-            lastEvaluatedAt: current && current.lastEvaluatedAt > entry.lastEvaluatedAt ? current.lastEvaluatedAt : entry.lastEvaluatedAt,
-          } satisfies StoredUsage);
-        }
-      });
+      await mergeUsage(root, db, entries);
     } catch (error) {
+      if (error instanceof RangeError) throw error;
       throw new StoreUnavailable(`the embedded store could not merge usage: ${(error as Error).message}`, { cause: error });
     }
   }
 
-  async readUsage(): Promise<UsageStat[]> {
-    return this.read(({ db }) =>
-      [...db.usage.getRange()].map(({ key, value }) => {
-        const [environment, flagKey, variation] = key as [string, string, string];
-        const usage = value as StoredUsage;
-        return { environment, flagKey, variation, count: usage.count, lastEvaluatedAt: usage.lastEvaluatedAt };
-      }),
-    );
+  async readUsage(filter?: UsageFilter): Promise<UsageStat[]> {
+    return this.read(({ db }) => readUsage(db, filter));
+  }
+
+  async readUsageBuckets(filter?: UsageFilter): Promise<UsageBucket[]> {
+    return this.read(({ db }) => readUsageBuckets(db, filter));
+  }
+
+  async saveCodeReferences(report: CodeReferenceReport): Promise<boolean> {
+    const { root, db } = this.open_;
+    try {
+      return await saveCodeReferences(root, db, report);
+    } catch (error) {
+      throw new StoreUnavailable(`the embedded store could not save code references: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async readCodeReferences(): Promise<CodeReferenceReport[]> {
+    return this.read(({ db }) => readCodeReferences(db));
   }
 
   /** Position of the last acknowledged commit (for tests and diagnostics). */
