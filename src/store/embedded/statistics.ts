@@ -47,8 +47,8 @@ function range(filter: UsageFilter, since?: string): { start?: Key; end?: Key } 
 export async function mergeUsage(root: RootDatabase, db: StatisticsDatabases, entries: readonly UsageEntry[]): Promise<void> {
   const merged = mergeSameCounter(entries);
   if (merged.length === 0) return;
+  const pruned = prunedHours(db.usageHours);
   await root.childTransaction(() => {
-    const pruned = new Set<string>();
     for (const entry of merged) {
       const key = totalKey(entry);
       const current = db.usage.get(key) as StoredUsage | undefined;
@@ -57,13 +57,23 @@ export async function mergeUsage(root: RootDatabase, db: StatisticsDatabases, en
       const hour = hourOf(entry.lastEvaluatedAt);
       const bucket = hourKey(entry, hour);
       db.usageHours.putSync(bucket, ((db.usageHours.get(bucket) as number | undefined) ?? 0) + entry.count);
+      // Buckets only fall out of the window when the hour advances: prune each flag once per hour.
       const flagId = `${entry.environment}\u0000${entry.flagKey}`;
-      if (!pruned.has(flagId)) {
-        pruned.add(flagId);
+      if (pruned.get(flagId) !== hour) {
+        pruned.set(flagId, hour);
         dropOldBuckets(db.usageHours, entry.environment, entry.flagKey, oldestKeptHour(hour));
       }
     }
   });
+}
+
+/** Per (environment, flag), the hour of its last pruning by this process (a cache: losing it costs a prune). */
+const prunedByDatabase = new WeakMap<Database, Map<string, string>>();
+
+function prunedHours(hours: Database): Map<string, string> {
+  let pruned = prunedByDatabase.get(hours);
+  if (!pruned) prunedByDatabase.set(hours, (pruned = new Map()));
+  return pruned;
 }
 
 function dropOldBuckets(hours: Database, environment: string, flagKey: string, oldest: string): void {
