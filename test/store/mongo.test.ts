@@ -120,6 +120,29 @@ describe('mongodb store: collections, seeding, feed mode', () => {
   });
 });
 
+describe('mongodb store: usage of two gateway instances', () => {
+  it('two backends (two clients) flushing the same new counters at once: totals and hourly buckets hold the sum', async () => {
+    const database = bed.freshDatabase();
+    const [one, two] = await Promise.all([bed.openBackend(database), bed.openBackend(database)]);
+    const at = '2026-03-01T10:20:00.000Z';
+    const flush = (count: number) => [
+      { environment: 'production', flagKey: 'both', variation: 'on', count, lastEvaluatedAt: at },
+      { environment: 'production', flagKey: 'both', variation: null, count: 1, lastEvaluatedAt: at },
+    ];
+    await Promise.all([...Array.from({ length: 5 }, () => one.mergeUsage(flush(2))), ...Array.from({ length: 5 }, () => two.mergeUsage(flush(3)))]);
+    const totals = (await one.readUsage({ flagKey: 'both' })).map((stat) => [stat.variation, stat.count]).sort();
+    expect(totals).toEqual([
+      [null, 10],
+      ['on', 25],
+    ]);
+    const buckets = (await two.readUsageBuckets({ environment: 'production', flagKey: 'both' })).map((bucket) => [bucket.hour, bucket.variation, bucket.count]).sort();
+    expect(buckets).toEqual([
+      ['2026-03-01T10:00:00.000Z', null, 10],
+      ['2026-03-01T10:00:00.000Z', 'on', 25],
+    ]);
+  });
+});
+
 const failpoints = ['after-reserve', 'after-record', 'after-materialise'] as const;
 
 describe('mongodb store: a writer killed at each step leaves nothing half-visible', () => {
