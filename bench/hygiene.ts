@@ -6,8 +6,9 @@
  * 1. Usage flushes: hourly flushes of every flag × 3 environments × 2 variations (plus FLAG_NOT_FOUND
  *    counts of the archived flags), each adding to the totals and to the hour's buckets.
  * 2. `Flag.usage` reads: one flag's buckets of 30 days in one environment.
- * 3. The stale-flag report over every flag (40 days later, so reasons hold), before and after a
- *    code-reference report of the repository. Target: under 1 s for 10,000 flags.
+ * 3. The stale-flag report over every flag (40 days later, so reasons hold), with the flags given (as
+ *    the gateway runs it, from its engine) and read from the store, and again after a code-reference
+ *    report of the repository. Target: under 1 s for 10,000 flags.
  *
  * The clock is injected, so the flushes land in distinct hours without waiting.
  * Options (environment): BENCH_FLAGS (default 10000), BENCH_HOURS (flushes, default 24),
@@ -75,28 +76,42 @@ async function measure(name: string, backend: StoreBackend): Promise<void> {
       flushes.push((await timed(() => store.mergeUsage(batch))).ms);
     }
     console.log(`  usage flush (${entries} entries, ${hours} hours): p50 ${ms(nearestRank(flushes, 50))}, max ${ms(Math.max(...flushes))}`);
-    const reads: number[] = [];
+    const usageReads: number[] = [];
     for (let i = 0; i < 50; i++) {
       const flagKey = keys[(i * 197) % keys.length]!;
-      reads.push((await timed(() => store.readUsageBuckets({ environment: 'production', flagKey, since: new Date(now - 720 * hourMs).toISOString() }))).ms);
+      usageReads.push((await timed(() => store.readUsageBuckets({ environment: 'production', flagKey, since: new Date(now - 720 * hourMs).toISOString() }))).ms);
     }
-    console.log(`  Flag.usage read (one flag, 30 days of buckets): p50 ${ms(nearestRank(reads, 50))}, p99 ${ms(nearestRank(reads, 99))}`);
+    console.log(`  Flag.usage read (one flag, 30 days of buckets): p50 ${ms(nearestRank(usageReads, 50))}, p99 ${ms(nearestRank(usageReads, 99))}`);
     now = start + 40 * 24 * hourMs;
-    await report(store, 'stale report');
+    // The gateway passes its engine's flags (in memory); the store alone reads a snapshot.
+    const { flags } = await store.snapshot();
+    await report(store, 'stale report, flags from the engine (as the gateway runs it)', flags);
+    await report(store, 'stale report, flags read from the store');
+    // What the report reads, one read at a time (it runs them concurrently).
+    const reads: Array<[string, () => Promise<unknown>]> = [
+      ['flags (snapshot)', () => backend.snapshot()],
+      ['usage totals', () => backend.readUsage()],
+      ['code references', () => backend.readCodeReferences()],
+    ];
+    const parts: string[] = [];
+    for (const [label, read] of reads) parts.push(`${label} ${ms((await timed(read)).ms)}`);
+    console.log(`    its reads, one at a time: ${parts.join(', ')}`);
     const referenced = keys.filter((_, index) => index % 3 !== 0).map((key) => ({ key, count: 2, locations: [`src/${key}.ts:10`, `src/${key}.ts:42`] }));
     const saved = await timed(() => store.reportCodeReferences({ repository: 'github.com/acme/shop', scannedAt: new Date(now).toISOString(), flags: referenced }));
     console.log(`  code-reference report of ${referenced.length} flags saved in ${ms(saved.ms)}`);
-    await report(store, 'stale report with code references');
+    await report(store, 'stale report with code references, flags from the engine', flags);
   } finally {
     await store.close();
   }
 }
 
-async function report(store: FlagStore, label: string): Promise<void> {
+type Flags = NonNullable<NonNullable<Parameters<FlagStore['staleFlags']>[0]>['flags']>;
+
+async function report(store: FlagStore, label: string, flags?: Flags): Promise<void> {
   const runs: number[] = [];
   let result: Awaited<ReturnType<FlagStore['staleFlags']>> = [];
   for (let run = 0; run < 5; run++) {
-    const measured = await timed(() => store.staleFlags({ environment: 'production' }));
+    const measured = await timed(() => store.staleFlags({ environment: 'production', ...(flags ? { flags } : {}) }));
     runs.push(measured.ms);
     result = measured.value;
   }

@@ -100,7 +100,9 @@ builder.queryField('staleFlags', (t) =>
     args: reportArgs(t.arg),
     resolve: (_root, args, context) => {
       requireReader(context);
-      return mapErrors(() => context.services.store.staleFlags(reportOptions(args, context)));
+      // The engine holds every flag (archived ones too) in memory: no snapshot read per report.
+      const flags = [...context.services.engine.allFlags()];
+      return mapErrors(() => context.services.store.staleFlags({ ...reportOptions(args, context), flags }));
     },
   }),
 );

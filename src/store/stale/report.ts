@@ -1,6 +1,6 @@
 /**
- * The stale-flag report, computed from what the store holds: the flags, their usage totals (merged
- * from every instance by the flushes) and the latest code-reference reports. One read of each for
+ * The stale-flag report, computed from the flags (the engine's, or the store's), their usage totals
+ * (merged in the store from every instance by the flushes) and the latest code-reference reports. One read of each for
  * the whole report, nothing per evaluation; keys that no longer exist but are still requested (FLAG_NOT_FOUND
  * counts kept for deleted flags) are reported as deleted flags.
  */
@@ -15,6 +15,11 @@ export interface StaleReportOptions {
   /** ONE_VARIATION and ARCHIVED_BUT_CALLED in this environment only; null: every environment. */
   environment?: string | null;
   thresholds?: Partial<StaleThresholds>;
+  /**
+   * The flags to judge, archived ones included: a gateway passes its engine's, which it holds in
+   * memory already (current up to the change feed's latency). @default the store's (a snapshot read)
+   */
+  flags?: readonly Flag[];
 }
 
 export interface StaleFlag {
@@ -54,7 +59,7 @@ export function staleFlagOf(flag: Flag, usage: readonly UsageStat[], codeReferen
 
 /** Every flag (and deleted key) with at least one reason, sorted by key. */
 export async function staleReport(backend: StoreBackend, options: StaleReportOptions): Promise<StaleFlag[]> {
-  const [{ flags }, usage, codeReferences] = await Promise.all([backend.snapshot(), backend.readUsage(), backend.readCodeReferences()]);
+  const [flags, usage, codeReferences] = await Promise.all([options.flags ?? backend.snapshot().then((snapshot) => snapshot.flags), backend.readUsage(), backend.readCodeReferences()]);
   const byFlag = groupByFlag(usage);
   const input: StaleInput = { now: options.now, thresholds: resolveThresholds(options.thresholds), environment: options.environment ?? null, usage: [], codeReferences };
   const report: StaleFlag[] = [];
