@@ -96,7 +96,7 @@ async function staleOf(flag: Flag, args: ReportArgs, context: GatewayContext): P
 builder.queryField('staleFlags', (t) =>
   t.field({
     type: [StaleFlagRef],
-    description: 'Flags (and deleted keys still requested) with at least one stale reason, by key. Computed from the store (flags, usage merged from every instance, code-reference reports), never per evaluation.',
+    description: 'Flags (and deleted keys still requested) with at least one stale reason, by key. Computed from the flags this gateway serves and, from the store, the usage merged from every instance and the latest code-reference reports; never per evaluation.',
     args: reportArgs(t.arg),
     resolve: (_root, args, context) => {
       requireReader(context);
