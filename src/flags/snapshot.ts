@@ -37,6 +37,8 @@ export class EnvironmentSnapshot implements EvaluationScope {
   evaluate(flagKey: string, context: unknown, options: EvaluateOptions, record = true): EvaluationResult {
     const compiled = this.flags.get(flagKey);
     if (compiled === undefined || compiled.flag.archived) {
+      // An archived or deleted flag still requested is what the stale report calls ARCHIVED_BUT_CALLED.
+      if (record) this.usage.countNotFound(this.environment, flagKey);
       return errorResult(flagKey, 'FLAG_NOT_FOUND', `flag '${flagKey}' does not exist in environment '${this.environment}'`, options.defaultValue, null);
     }
     const { defaultValue } = options;

@@ -33,6 +33,10 @@ export interface GatewayConfig {
   metricsMaxFlags: number;
   /** `VEXIL_OFREP_RATE_LIMIT`: OFREP requests a second per key (token bucket, burst of one second), 0 for none. @default 0 */
   ofrepRateLimit: number;
+  /** `VEXIL_DEFAULT_EXPIRY_RELEASE`: days until a release flag created without `expiresAt` expires. @default 40 */
+  defaultExpiryReleaseDays: number;
+  /** `VEXIL_DEFAULT_EXPIRY_EXPERIMENT`: days until an experiment flag created without `expiresAt` expires. @default 90 */
+  defaultExpiryExperimentDays: number;
 }
 
 function integer(value: string | undefined, fallback: number, name: string): number {
@@ -60,6 +64,8 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env, over
     maxSubscriptionsPerConnection: integer(env.VEXIL_MAX_SUBSCRIPTIONS_PER_CONNECTION, 100, 'VEXIL_MAX_SUBSCRIPTIONS_PER_CONNECTION'),
     metricsMaxFlags: integer(env.VEXIL_METRICS_MAX_FLAGS, 2000, 'VEXIL_METRICS_MAX_FLAGS'),
     ofrepRateLimit: integer(env.VEXIL_OFREP_RATE_LIMIT, 0, 'VEXIL_OFREP_RATE_LIMIT'),
+    defaultExpiryReleaseDays: integer(env.VEXIL_DEFAULT_EXPIRY_RELEASE, 40, 'VEXIL_DEFAULT_EXPIRY_RELEASE'),
+    defaultExpiryExperimentDays: integer(env.VEXIL_DEFAULT_EXPIRY_EXPERIMENT, 90, 'VEXIL_DEFAULT_EXPIRY_EXPERIMENT'),
     ...overrides,
   };
 }

@@ -51,7 +51,11 @@ export interface GatewayExtensions {
 
 /** Opens the store and brings an engine up to date with it, keys included. */
 async function openState(config: GatewayConfig, logger: Logger) {
-  const store = await openStore({ mongodbUri: config.mongodbUri, dataDir: config.dataDir });
+  const store = await openStore({
+    mongodbUri: config.mongodbUri,
+    dataDir: config.dataDir,
+    defaultExpiryDays: { release: config.defaultExpiryReleaseDays, experiment: config.defaultExpiryExperimentDays },
+  });
   const engine = new FlagEngine();
   const sync = new EngineSync(store, engine);
   const keys = new KeyRegistry();

@@ -12,12 +12,14 @@ import { dependentsOf, loadFlagWorld } from './references.js';
 import { type ChangeAction, type ChangeRecord, VersionConflict, type WriteMeta } from './types.js';
 import { requireEnvironment, requireFlag, type WriteContext } from './write-context.js';
 import { retryOnConflict } from './write-retry.js';
+import { withDefaultExpiry } from './validation/default-expiry.js';
 import { checkExpirySet } from './validation/expiry.js';
 import { checkMeta, checkVersion, invalid, isObject, plain, requireObject } from './validation/input.js';
 
+/** Creates a flag; a release or experiment flag without `expiresAt` gets its kind's default expiry. */
 export async function createFlag(context: WriteContext, input: unknown, meta: WriteMeta): Promise<Flag> {
-  const body = requireObject(input, 'a flag');
   const now = context.now();
+  const body = withDefaultExpiry(requireObject(input, 'a flag'), now, context.defaultExpiryDays);
   const flag = validateFlag({ ...body, version: 1, createdAt: now, updatedAt: now }, now);
   checkExpirySet(flag, null, now);
   return writeFlag(context, flag, 0, 'create', meta);

@@ -26,8 +26,13 @@ import type {
   UsageStat,
   WriteMeta,
 } from './types.js';
+import { type CodeReferenceReport, validateCodeReferenceReport } from './code-references.js';
+import { NotFoundUsageFilter } from './not-found-usage.js';
+import { type StaleFlag, type StaleReportOptions, staleReport } from './stale/report.js';
 import { type UsageFlush, type UsageFlushOptions, type UsageSource, startUsageFlush } from './usage-flusher.js';
+import type { UsageBucket, UsageFilter } from './usage-series.js';
 import type { ApiKeyInput } from './validation/api-key-input.js';
+import { type DefaultExpiryDays, defaultExpiryDays } from './validation/default-expiry.js';
 import { type EnvironmentInput, validateEnvironmentInput } from './validation/environment-input.js';
 import { checkMeta } from './validation/input.js';
 import type { WriteContext } from './write-context.js';
@@ -42,11 +47,17 @@ export interface FlagStoreOptions {
   maxRetries?: number;
   /** The clock for `createdAt` / `updatedAt`. @default () => new Date() */
   now?: () => Date;
+  /**
+   * Days until a new flag expires when it is created without `expiresAt`, per kind; kinds left out
+   * (ops, permission) stay permanent. @default { release: 40, experiment: 90 }
+   */
+  defaultExpiryDays?: DefaultExpiryDays;
 }
 
 export class FlagStore {
   private readonly clock: () => Date;
   private readonly context: WriteContext;
+  private readonly notFoundUsage: NotFoundUsageFilter;
 
   constructor(
     readonly backend: StoreBackend,
@@ -54,7 +65,8 @@ export class FlagStore {
   ) {
     const clock = options.now ?? (() => new Date());
     this.clock = clock;
-    this.context = { backend, maxRetries: options.maxRetries ?? 20, now: () => clock().toISOString() };
+    this.notFoundUsage = new NotFoundUsageFilter(backend);
+    this.context = { backend, maxRetries: options.maxRetries ?? 20, now: () => clock().toISOString(), defaultExpiryDays: options.defaultExpiryDays ?? defaultExpiryDays };
   }
 
   /** Opens the backend (creating indexes, seeding the default environments) and returns the store. */
@@ -86,7 +98,10 @@ export class FlagStore {
 
   // ---- flags ----
 
-  /** Creates a flag; an `expiresAt` that is not in the future is refused (VALIDATION on `expiresAt`). */
+  /**
+   * Creates a flag; an `expiresAt` that is not in the future is refused (VALIDATION on `expiresAt`).
+   * Release and experiment flags created without one expire after their kind's default (`defaultExpiryDays`).
+   */
   async createFlag(input: unknown, meta: WriteMeta): Promise<Flag> {
     return createFlag(this.context, input, meta);
   }
@@ -218,18 +233,49 @@ export class FlagStore {
     return this.backend.subscribe(position, onEvent);
   }
 
-  /** Adds one flush of drained counters (one backend write for the whole batch). */
+  /**
+   * Adds one flush of drained counters (one backend write for the whole batch). FLAG_NOT_FOUND counts
+   * are kept only for keys that are archived or were deleted (not-found-usage.ts).
+   */
   async mergeUsage(entries: readonly UsageEntry[]): Promise<void> {
-    const counted = entries.filter((entry) => entry.count > 0);
+    const counted = await this.notFoundUsage.keepKnown(entries.filter((entry) => entry.count > 0));
     if (counted.length > 0) await this.backend.mergeUsage(counted);
   }
 
-  async readUsage(): Promise<UsageStat[]> {
-    return this.backend.readUsage();
+  async readUsage(filter?: UsageFilter): Promise<UsageStat[]> {
+    return this.backend.readUsage(filter);
+  }
+
+  /** Hourly usage buckets (the last 30 days are kept), optionally of one environment / flag, since an hour. */
+  async readUsageBuckets(filter?: UsageFilter): Promise<UsageBucket[]> {
+    return this.backend.readUsageBuckets(filter);
   }
 
   /** Merges usage drained from `source` (the engine's `UsageRecorder`) periodically; see `usage-flusher.ts`. */
   startUsageFlush(source: UsageSource, options: UsageFlushOptions = {}): UsageFlush {
-    return startUsageFlush(source, this.backend, { now: this.clock, ...options });
+    return startUsageFlush(source, this, { now: this.clock, ...options });
+  }
+
+  // ---- flag hygiene ----
+
+  /** The store's clock as ISO-8601 (the default "now" of stale reports). */
+  now(): string {
+    return this.context.now();
+  }
+
+  /** Validates and keeps a repository's code-reference report; false when a later scan of it is kept already. */
+  async reportCodeReferences(input: unknown): Promise<{ report: CodeReferenceReport; stored: boolean }> {
+    const report = validateCodeReferenceReport(input, this.context.now());
+    return { report, stored: await this.backend.saveCodeReferences(report) };
+  }
+
+  /** The latest code-reference report of every repository. */
+  async readCodeReferences(): Promise<CodeReferenceReport[]> {
+    return this.backend.readCodeReferences();
+  }
+
+  /** The stale-flag report: every flag (and deleted, still requested key) with a reason; see stale/. */
+  async staleFlags(options: Partial<StaleReportOptions> = {}): Promise<StaleFlag[]> {
+    return staleReport(this.backend, { ...options, now: options.now ?? this.context.now() });
   }
 }

@@ -8,6 +8,8 @@
  */
 import type { Environment, Flag, Segment } from '../flags/model.js';
 import type { UsageEntry } from '../flags/usage.js';
+import type { CodeReferenceReport } from './code-references.js';
+import type { UsageBucket, UsageFilter } from './usage-series.js';
 
 export type DocumentKind = 'environment' | 'flag' | 'segment' | 'apiKey';
 
@@ -147,7 +149,8 @@ export function environmentOf(record: Pick<ChangeRecord, 'ref' | 'environment'>)
 export interface UsageStat {
   environment: string;
   flagKey: string;
-  variation: string;
+  /** `null`: requests that ended in FLAG_NOT_FOUND for a key that is archived or was deleted. */
+  variation: string | null;
   count: number;
   lastEvaluatedAt: string;
 }
@@ -222,7 +225,17 @@ export interface StoreBackend {
   /** Delivers every change after `position`, in order, exactly once, until closed (or a resync event). */
   subscribe(position: number, onEvent: (event: FeedEvent) => void): Promise<FeedSubscription>;
 
-  /** Adds drained usage counters (batched: one call per flush, never one write per evaluation). */
+  /**
+   * Adds drained usage counters (batched: one call per flush, never one write per evaluation): to the
+   * totals, and to the hourly bucket of each entry's `lastEvaluatedAt`, dropping buckets older than
+   * `usageRetentionHours` (usage-series.ts) on the way, so the series stays bounded.
+   */
   mergeUsage(entries: readonly UsageEntry[]): Promise<void>;
-  readUsage(): Promise<UsageStat[]>;
+  readUsage(filter?: UsageFilter): Promise<UsageStat[]>;
+  /** Hourly buckets at or after `filter.since` (every kept bucket without it). */
+  readUsageBuckets(filter?: UsageFilter): Promise<UsageBucket[]>;
+  /** Stores a repository's code-reference report unless a later scan of it is stored; true when stored. */
+  saveCodeReferences(report: CodeReferenceReport): Promise<boolean>;
+  /** The latest report of every repository. */
+  readCodeReferences(): Promise<CodeReferenceReport[]>;
 }

@@ -2,6 +2,7 @@
 import type { Flag, Segment } from '../flags/model.js';
 import { environmentKeyPattern } from '../flags/validate.js';
 import { NotFound, type StoreBackend } from './types.js';
+import type { DefaultExpiryDays } from './validation/default-expiry.js';
 import { invalid } from './validation/input.js';
 
 export interface WriteContext {
@@ -10,6 +11,8 @@ export interface WriteContext {
   readonly maxRetries: number;
   /** The current time as ISO-8601 (`createdAt` / `updatedAt`). */
   now(): string;
+  /** Days until a new flag of a kind expires when created without `expiresAt`. */
+  readonly defaultExpiryDays: DefaultExpiryDays;
 }
 
 export async function requireFlag(backend: StoreBackend, key: string): Promise<Flag> {

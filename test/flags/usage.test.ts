@@ -1,12 +1,13 @@
 /** Usage statistics: per environment, flag and variation, a count and when it was last evaluated. */
 import { describe, expect, it } from 'vitest';
+import { maxNotFoundKeys } from '../../src/flags/usage.js';
 import { contexts, engineWith, flag, percentOn, PROD, revise, rule, serve } from '../fixtures/flags/flags.js';
 
 const t1 = new Date('2025-03-01T10:00:00.000Z');
 const t2 = new Date('2025-03-01T10:05:00.000Z');
 const t3 = new Date('2025-03-01T10:10:00.000Z');
 
-const byKey = (entries: Array<{ environment: string; flagKey: string; variation: string; count: number }>) =>
+const byKey = (entries: Array<{ environment: string; flagKey: string; variation: string | null; count: number }>) =>
   Object.fromEntries(entries.map((entry) => [`${entry.environment}/${entry.flagKey}/${entry.variation}`, entry.count]));
 
 describe('usage counts', () => {
@@ -127,5 +128,31 @@ describe('drain', () => {
       total += engine.usage.drain().reduce((sum, entry) => sum + entry.count, 0);
     }
     expect(total).toBe(5000);
+  });
+});
+
+describe('FLAG_NOT_FOUND counts', () => {
+  it('counts requests of archived and unknown keys at drain time, under the variation null; explanations and prerequisites do not count', () => {
+    const engine = engineWith([flag('f', { archived: true }), flag('g')]);
+    engine.evaluate('f', {}, { environment: PROD });
+    engine.evaluate('f', {}, { environment: PROD });
+    engine.evaluate('gone', {}, { environment: PROD });
+    engine.explain('f', {}, PROD);
+    const drained = engine.usage.drain(t1);
+    expect(byKey(drained)).toEqual({ 'production/f/null': 2, 'production/gone/null': 1 });
+    expect(drained.every((entry) => entry.lastEvaluatedAt === t1.toISOString())).toBe(true);
+    expect(engine.usage.drain(t2)).toEqual([]);
+  });
+
+  it(`keeps at most ${maxNotFoundKeys} distinct keys between drains, so random keys cannot grow memory; known keys go on counting`, () => {
+    const engine = engineWith([flag('g')]);
+    for (let i = 0; i < maxNotFoundKeys + 500; i++) engine.evaluate(`random-${i}`, {}, { environment: PROD });
+    engine.evaluate('random-0', {}, { environment: PROD });
+    const drained = engine.usage.drain(t1);
+    expect(drained).toHaveLength(maxNotFoundKeys);
+    expect(drained.find((entry) => entry.flagKey === 'random-0')!.count).toBe(2);
+    expect(engine.usage.notFoundDropped).toBe(500);
+    engine.evaluate('random-1999', {}, { environment: PROD });
+    expect(byKey(engine.usage.drain(t2))).toEqual({ 'production/random-1999/null': 1 });
   });
 });

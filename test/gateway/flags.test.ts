@@ -88,7 +88,7 @@ describe('createFlag', () => {
   });
 
   it('rejects an invalid flag with VALIDATION naming the field', async () => {
-    const error = errorOf(await gw.gql(CreateFlagDocument, { input: booleanFlag('create-bad', { kind: 'RELEASE' }) }));
+    const error = errorOf(await gw.gql(CreateFlagDocument, { input: booleanFlag('create-bad', { kind: 'RELEASE', expiresAt: 'next tuesday' }) }));
     expect(error.extensions).toMatchObject({ code: 'VALIDATION', field: 'expiresAt' });
   });
 

@@ -460,7 +460,8 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
         const paths = error.issues.map((issue) => issue.path);
         expect(paths).toEqual(expect.arrayContaining(['key', 'kind', 'variations[0].value']));
         await expectValidation(store.createFlag('not an object', alice), '');
-        await expectValidation(store.createFlag(flagInput('release-needs-expiry', { kind: 'release' }), alice), 'expiresAt');
+        // (A release flag without expiresAt gets a default one: see hygiene-contract.ts.)
+        await expectValidation(store.createFlag(flagInput('release-bad-expiry', { kind: 'release', expiresAt: 'soon' }), alice), 'expiresAt');
       });
 
       it('an invalid actor is rejected', async () => {

@@ -18,6 +18,7 @@ import { openStore } from '../../src/store/open-store.js';
 import { FlagStore } from '../../src/store/store.js';
 import { type ChangeRecord, type FeedEvent, StoreUnavailable } from '../../src/store/types.js';
 import { defineStoreContract, flagInput } from './contract.js';
+import { defineHygieneContract } from './hygiene-contract.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const childScript = fileURLToPath(new URL('./crash-writer.ts', import.meta.url));
@@ -33,7 +34,7 @@ afterAll(() => {
   for (const dir of directories) rmSync(dir, { recursive: true, force: true });
 });
 
-defineStoreContract('embedded', async (options) => {
+const embeddedFactory = async (options?: { maxChangeRecords?: number }) => {
   const dataDir = tempDir();
   const make = () => new EmbeddedBackend({ dataDir, ...(options?.maxChangeRecords ? { maxChangeRecords: options.maxChangeRecords } : {}) });
   return {
@@ -41,7 +42,10 @@ defineStoreContract('embedded', async (options) => {
     reopen: async () => make(),
     cleanup: async () => rmSync(dataDir, { recursive: true, force: true }),
   };
-});
+};
+
+defineStoreContract('embedded', embeddedFactory);
+defineHygieneContract('embedded', embeddedFactory);
 
 /** A child process running test/store/crash-writer.ts, with its stdout split into lines. */
 class Child {

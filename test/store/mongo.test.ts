@@ -15,6 +15,7 @@ import { toStoreError } from '../../src/store/mongo/errors.js';
 import { collectionNames, type MongoBackend } from '../../src/store/mongo/index.js';
 import { StoreUnavailable, type ChangeRecord } from '../../src/store/types.js';
 import { defineStoreContract, type ContractFactory } from './contract.js';
+import { defineHygieneContract } from './hygiene-contract.js';
 import { Collector, createFlag, deferred, MongoTestbed, rejection, sleep, updateFlag } from './mongo-helpers.js';
 
 const external = Boolean(process.env.MONGODB_URI);
@@ -35,6 +36,7 @@ function contractFactory(feedMode: 'auto' | 'polling'): ContractFactory {
 
 defineStoreContract('mongodb (change streams)', contractFactory('auto'));
 defineStoreContract('mongodb (polling)', contractFactory('polling'));
+defineHygieneContract('mongodb', contractFactory('auto'));
 
 /** Raw view of a store's database, bypassing the backend. */
 function raw(backend: MongoBackend) {
@@ -100,7 +102,7 @@ describe('mongodb store: collections, seeding, feed mode', () => {
     expect(cursor?.resumeToken).toBeTruthy();
   });
 
-  it('merges usage with one bulk write per flush', async () => {
+  it('merges usage with one bulk write per flush (totals and hourly buckets together)', async () => {
     const backend = await bed.openBackend(bed.freshDatabase(), { clientOptions: { monitorCommands: true } });
     const updates: CommandStartedEvent[] = [];
     backend.client.on('commandStarted', (event) => {
@@ -113,7 +115,31 @@ describe('mongodb store: collections, seeding, feed mode', () => {
       { environment: 'staging', flagKey: 'b', variation: 'on', count: 7, lastEvaluatedAt: at },
     ]);
     expect(updates).toHaveLength(1);
-    expect(updates[0]!.command.updates).toHaveLength(3);
+    // Each counter's total and its hourly bucket, in the same bulk write.
+    expect(updates[0]!.command.updates).toHaveLength(6);
+  });
+});
+
+describe('mongodb store: usage of two gateway instances', () => {
+  it('two backends (two clients) flushing the same new counters at once: totals and hourly buckets hold the sum', async () => {
+    const database = bed.freshDatabase();
+    const [one, two] = await Promise.all([bed.openBackend(database), bed.openBackend(database)]);
+    const at = '2026-03-01T10:20:00.000Z';
+    const flush = (count: number) => [
+      { environment: 'production', flagKey: 'both', variation: 'on', count, lastEvaluatedAt: at },
+      { environment: 'production', flagKey: 'both', variation: null, count: 1, lastEvaluatedAt: at },
+    ];
+    await Promise.all([...Array.from({ length: 5 }, () => one.mergeUsage(flush(2))), ...Array.from({ length: 5 }, () => two.mergeUsage(flush(3)))]);
+    const totals = (await one.readUsage({ flagKey: 'both' })).map((stat) => [stat.variation, stat.count]).sort();
+    expect(totals).toEqual([
+      [null, 10],
+      ['on', 25],
+    ]);
+    const buckets = (await two.readUsageBuckets({ environment: 'production', flagKey: 'both' })).map((bucket) => [bucket.hour, bucket.variation, bucket.count]).sort();
+    expect(buckets).toEqual([
+      ['2026-03-01T10:00:00.000Z', null, 10],
+      ['2026-03-01T10:00:00.000Z', 'on', 25],
+    ]);
   });
 });
 

@@ -63,7 +63,7 @@ export const CreateFlagInput = builder.inputType('CreateFlagInput', {
     variations: t.field({ type: [VariationInput], required: true }),
     tags: t.stringList(),
     owner: t.string(),
-    expiresAt: t.string({ description: 'ISO-8601; must be in the future when set (VALIDATION on field expiresAt otherwise). Required for RELEASE and EXPERIMENT flags.' }),
+    expiresAt: t.string({ description: 'ISO-8601; must be in the future when set (VALIDATION on field expiresAt otherwise). RELEASE and EXPERIMENT flags created without one expire after a default (40 and 90 days; VEXIL_DEFAULT_EXPIRY_RELEASE / VEXIL_DEFAULT_EXPIRY_EXPERIMENT); OPS and PERMISSION flags stay permanent unless given one.' }),
     salt: t.string(),
     environments: t.field({ type: [FlagEnvironmentInput] }),
   }),
@@ -78,7 +78,7 @@ export const UpdateFlagInput = builder.inputType('UpdateFlagInput', {
     variations: t.field({ type: [VariationInput] }),
     tags: t.stringList(),
     owner: t.string(),
-    expiresAt: t.string({ description: 'ISO-8601; a new expiry must be in the future (VALIDATION on field expiresAt otherwise). Resending the current one is allowed.' }),
+    expiresAt: t.string({ description: 'ISO-8601; a new expiry must be in the future (VALIDATION on field expiresAt otherwise). Resending the current one is allowed. Extending an expiry is audited like every update: say why in the comment.' }),
     environments: t.field({ type: [FlagEnvironmentInput], description: 'Environments to replace; the others are kept. An environment given without rules keeps its rules.' }),
   }),
 });

@@ -72,7 +72,7 @@ export const FlagRef = builder.objectRef<Flag>('Flag').implement({
     expiresAt: t.exposeString('expiresAt', { nullable: true }),
     createdAt: t.exposeString('createdAt'),
     updatedAt: t.exposeString('updatedAt'),
-    stale: t.boolean({ description: 'True when expiresAt has passed: the flag should be cleaned up.', resolve: (flag) => flag.expiresAt !== null && Date.parse(flag.expiresAt) < Date.now() }),
+    // stale, staleReasons, usage and codeReferences: schema/stale.ts, flag-usage.ts, code-references.ts.
     environments: t.field({
       type: [FlagEnvironmentRef],
       args: { environment: t.arg.string({ description: 'Only this environment.' }) },

@@ -9,3 +9,6 @@ import './audit.js';
 import './rule.js';
 import './explanation.js';
 import './subscriptions.js';
+import './stale.js';
+import './flag-usage.js';
+import './code-references.js';

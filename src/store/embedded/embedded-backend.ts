@@ -22,6 +22,8 @@ import { defaultEnvironmentChanges } from '../default-environments.js';
 import type { UsageEntry } from '../../flags/usage.js';
 import { sortEnvironments } from '../environment-order.js';
 import { afterFlagKey, flagCursor, matchesFlagFilter, pageSize } from '../paging.js';
+import type { CodeReferenceReport } from '../code-references.js';
+import type { UsageBucket, UsageFilter } from '../usage-series.js';
 import {
   type ApiKeyRecord,
   type AuditFilter,
@@ -47,7 +49,7 @@ import { commitChange, type Databases, isKnownError } from './commit.js';
 import { DirectoryLock } from './directory-lock.js';
 import { ChangeNotifier } from './feed.js';
 import { databaseNames, databaseOf, documentKey, type FlagSummary, lmdbFileName, metaKeys, schemaVersion, type Stored } from './keys.js';
-import { mergeUsage, readUsage } from './usage.js';
+import { mergeUsage, readCodeReferences, readUsage, readUsageBuckets, saveCodeReferences } from './statistics.js';
 
 export interface EmbeddedBackendOptions {
   /** The data directory; created if missing. */
@@ -265,11 +267,33 @@ export class EmbeddedBackend implements StoreBackend {
 
   async mergeUsage(entries: readonly UsageEntry[]): Promise<void> {
     const { root, db } = this.open_;
-    return mergeUsage(root, db, entries);
+    try {
+      await mergeUsage(root, db, entries);
+    } catch (error) {
+      if (error instanceof RangeError) throw error;
+      throw new StoreUnavailable(`the embedded store could not merge usage: ${(error as Error).message}`, { cause: error });
+    }
   }
 
-  async readUsage(): Promise<UsageStat[]> {
-    return this.read(({ db }) => readUsage(db));
+  async readUsage(filter?: UsageFilter): Promise<UsageStat[]> {
+    return this.read(({ db }) => readUsage(db, filter));
+  }
+
+  async readUsageBuckets(filter?: UsageFilter): Promise<UsageBucket[]> {
+    return this.read(({ db }) => readUsageBuckets(db, filter));
+  }
+
+  async saveCodeReferences(report: CodeReferenceReport): Promise<boolean> {
+    const { root, db } = this.open_;
+    try {
+      return await saveCodeReferences(root, db, report);
+    } catch (error) {
+      throw new StoreUnavailable(`the embedded store could not save code references: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async readCodeReferences(): Promise<CodeReferenceReport[]> {
+    return this.read(({ db }) => readCodeReferences(db));
   }
 
   /** Position of the last acknowledged commit (for tests and diagnostics). */

@@ -10,7 +10,7 @@
  *   apiKeyHashes  secretHash                   → id (unique)
  *   changes       position                     → ChangeRecord (audit log and change feed)
  *   auditIndex    [kind, environment|'', key, position] → 1 (audit log of one document)
- *   usage         [environment, flagKey, variation] → { count, lastEvaluatedAt }
+ *   usage, usageHours, codeReferences: statistics, see statistics.ts
  *   meta          'schema' | 'lastPosition' | 'prunedThrough' → number
  */
 import type { Flag } from '../../flags/model.js';
@@ -20,7 +20,7 @@ export const schemaVersion = 1;
 export const lmdbFileName = 'vexil.mdb';
 export const lockFileName = 'vexil.lock';
 
-export const databaseNames = ['environments', 'flags', 'flagIndex', 'segments', 'apiKeys', 'apiKeyHashes', 'changes', 'auditIndex', 'usage', 'meta'] as const;
+export const databaseNames = ['environments', 'flags', 'flagIndex', 'segments', 'apiKeys', 'apiKeyHashes', 'changes', 'auditIndex', 'usage', 'usageHours', 'codeReferences', 'meta'] as const;
 export type DatabaseName = (typeof databaseNames)[number];
 
 export const metaKeys = {
@@ -80,10 +80,6 @@ export function normalizeRef(ref: DocumentRef): DocumentRef {
 
 export function auditIndexKey(ref: DocumentRef, position: number): [string, string, string, number] {
   return [ref.kind, ref.kind === 'segment' ? (ref.environment ?? '') : '', ref.key, position];
-}
-
-export function usageKey(environment: string, flagKey: string, variation: string): [string, string, string] {
-  return [environment, flagKey, variation];
 }
 
 /** Above every position (positions are safe integers). */

@@ -37,8 +37,14 @@
  *                    api_keys_by_hash            { secretHash: 1 } (not unique: see below)
  *   feedCursors    Per gateway instance, the change stream's last resume token and feed position.
  *                  _id: instance id
- *   usage          Evaluation counts per environment, flag and variation, summed over instances.
- *                  _id: "<environment>/<flag>/<variation>" (each part URI-encoded)
+ *   usage          Evaluation counts per environment, flag and variation, summed over instances:
+ *                  totals, _id "<environment>/<flag>/<variation>" (each part URI-encoded; "<environment>/<flag>"
+ *                  with variation null for FLAG_NOT_FOUND requests), `hour` null; and hourly buckets of the
+ *                  last 30 days, _id "<hour>/<environment>/<flag>[/<variation>]", `hour` the start of the hour.
+ *                  One collection, so that one bulkWrite adds a flush to both (usage.ts).
+ *                    usage_by_hour               { hour: 1 } (all totals; buckets since an hour; dropping old ones)
+ *                    usage_by_flag               { flagKey: 1, hour: 1 }
+ *   codeReferences The latest code-reference report of each repository. _id: repository
  *
  * `materialised_cas` serves the compare-and-set that applies a change to its materialised document
  * (`{ _id, _seq: <previous> }`, materialise.ts). On MongoDB the `_id` index alone would do, and this
@@ -53,6 +59,7 @@
  * effort, like FlagStore's own check); secrets are 256 random bits, so only a caller bug makes one.
  */
 import type { Collection, Db } from 'mongodb';
+import type { CodeReferenceReport } from '../code-references.js';
 import type { ChangeAction, DocumentKind, DocumentRef } from '../types.js';
 
 export const collectionNames = {
@@ -64,6 +71,7 @@ export const collectionNames = {
   apiKeys: 'apiKeys',
   feedCursors: 'feedCursors',
   usage: 'usage',
+  codeReferences: 'codeReferences',
 } as const;
 
 /** A committed change, as stored. */
@@ -138,9 +146,16 @@ export interface UsageDoc {
   _id: string;
   environment: string;
   flagKey: string;
-  variation: string;
+  variation: string | null;
   count: number;
-  lastEvaluatedAt: string;
+  /** Totals: null (or absent in documents written before buckets existed). Buckets: the start of the hour, ISO-8601. */
+  hour?: string | null;
+  /** Totals only. */
+  lastEvaluatedAt?: string;
+}
+
+export interface CodeReferencesDoc extends CodeReferenceReport {
+  _id: string;
 }
 
 export interface StoreCollections {
@@ -148,6 +163,7 @@ export interface StoreCollections {
   counters: Collection<CounterDoc>;
   feedCursors: Collection<FeedCursorDoc>;
   usage: Collection<UsageDoc>;
+  codeReferences: Collection<CodeReferencesDoc>;
   /** The materialised collection of each document kind. */
   documents: Record<DocumentKind, Collection<MaterialisedDoc>>;
 }
@@ -158,6 +174,7 @@ export function storeCollections(db: Db): StoreCollections {
     counters: db.collection<CounterDoc>(collectionNames.counters),
     feedCursors: db.collection<FeedCursorDoc>(collectionNames.feedCursors),
     usage: db.collection<UsageDoc>(collectionNames.usage),
+    codeReferences: db.collection<CodeReferencesDoc>(collectionNames.codeReferences),
     documents: {
       flag: db.collection<MaterialisedDoc>(collectionNames.flags),
       segment: db.collection<MaterialisedDoc>(collectionNames.segments),
@@ -201,6 +218,10 @@ export async function ensureCollections(db: Db, collections: StoreCollections): 
     collections.documents.segment.createIndexes([casIndex, { key: { environment: 1, key: 1 }, name: 'segments_by_environment' }]),
     collections.documents.environment.createIndexes([casIndex]),
     collections.documents.apiKey.createIndexes([casIndex, { key: { secretHash: 1 }, name: 'api_keys_by_hash' }]),
+    collections.usage.createIndexes([
+      { key: { hour: 1 }, name: 'usage_by_hour' },
+      { key: { flagKey: 1, hour: 1 }, name: 'usage_by_flag' },
+    ]),
   ]);
   await ensureFeedCounter(collections);
 }

@@ -11,6 +11,8 @@
 import { MongoClient, type Db } from 'mongodb';
 import type { Environment, Flag, Segment } from '../../flags/model.js';
 import type { UsageEntry } from '../../flags/usage.js';
+import type { CodeReferenceReport } from '../code-references.js';
+import { mergeSameCounter, type UsageBucket, type UsageFilter } from '../usage-series.js';
 import {
   StoreUnavailable,
   VersionConflict,
@@ -46,7 +48,8 @@ import { resolveOptions, type MongoBackendOptions, type ResolvedOptions } from '
 import * as queries from './queries.js';
 import { Repairer } from './repair.js';
 import { applyRetention, pruneChanges } from './retention.js';
-import { mergeUsage, readUsage } from './usage.js';
+import { readCodeReferences, saveCodeReferences } from './code-references.js';
+import { mergeUsage, readUsage, readUsageBuckets } from './usage.js';
 import { checkAgainstStore } from './validate-change.js';
 
 const MAX_CHANGES_PER_READ = 10_000;
@@ -273,12 +276,24 @@ export class MongoBackend implements StoreBackend {
   }
 
   async mergeUsage(entries: readonly UsageEntry[]): Promise<void> {
-    for (const entry of entries) if (!Number.isFinite(entry.count) || entry.count < 0) throw new RangeError(`invalid usage count ${entry.count}`);
+    mergeSameCounter(entries); // throws RangeError on a bad count before anything is written
     await this.run('merging usage statistics', () => mergeUsage(this.collections, entries));
   }
 
-  readUsage(): Promise<UsageStat[]> {
-    return this.run('reading usage statistics', () => readUsage(this.collections));
+  readUsage(filter?: UsageFilter): Promise<UsageStat[]> {
+    return this.run('reading usage statistics', () => readUsage(this.collections, filter));
+  }
+
+  readUsageBuckets(filter?: UsageFilter): Promise<UsageBucket[]> {
+    return this.run('reading usage statistics', () => readUsageBuckets(this.collections, filter));
+  }
+
+  saveCodeReferences(report: CodeReferenceReport): Promise<boolean> {
+    return this.run('saving code references', () => saveCodeReferences(this.collections, report));
+  }
+
+  readCodeReferences(): Promise<CodeReferenceReport[]> {
+    return this.run('reading code references', () => readCodeReferences(this.collections));
   }
 
   /**

@@ -1,16 +1,22 @@
 /**
  * Usage statistics: counters summed over every gateway instance. One flush is one unordered
- * bulkWrite of upserts, each `$inc` of the count and `$max` of the last evaluation time, so
- * instances flushing at once never lose each other's counts.
+ * bulkWrite of upserts, each `$inc` of a count (and `$max` of the last evaluation time), into the
+ * totals and into the hourly buckets alike (one collection, so a flush the database refuses is
+ * refused whole, and kept by the flusher, as before buckets existed). Instances flushing at once
+ * never lose each other's counts; no transaction is needed, as every upsert is atomic on its own
+ * document. Then one indexed delete drops buckets past retention, best effort: a bucket dropped a
+ * flush late is harmless, and reads never return buckets older than they ask for.
  */
-import { MongoBulkWriteError, type AnyBulkWriteOperation } from 'mongodb';
+import { MongoBulkWriteError, type AnyBulkWriteOperation, type Filter } from 'mongodb';
 import type { UsageEntry } from '../../flags/usage.js';
 import type { UsageStat } from '../types.js';
+import { hourOf, mergeSameCounter, oldestKeptHour, type UsageBucket, type UsageFilter } from '../usage-series.js';
 import type { StoreCollections, UsageDoc } from './collections.js';
 
 export async function mergeUsage(collections: StoreCollections, entries: readonly UsageEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  const operations = mergeDuplicates(entries).map(toUpsert);
+  const merged = mergeSameCounter(entries);
+  if (merged.length === 0) return;
+  const operations = [...merged.map(toTotalUpsert), ...merged.map(toHourUpsert)];
   try {
     await collections.usage.bulkWrite(operations, { ordered: false });
   } catch (error) {
@@ -20,20 +26,8 @@ export async function mergeUsage(collections: StoreCollections, entries: readonl
     if (!lost) throw error;
     await collections.usage.bulkWrite(lost.map((index) => operations[index]!), { ordered: false });
   }
-}
-
-/** One entry per counter: a flush may name the same one twice. */
-function mergeDuplicates(entries: readonly UsageEntry[]): UsageEntry[] {
-  const merged = new Map<string, UsageEntry>();
-  for (const entry of entries) {
-    const seen = merged.get(usageId(entry));
-    if (!seen) merged.set(usageId(entry), { ...entry });
-    else {
-      seen.count += entry.count;
-      if (entry.lastEvaluatedAt > seen.lastEvaluatedAt) seen.lastEvaluatedAt = entry.lastEvaluatedAt;
-    }
-  }
-  return [...merged.values()];
+  const latest = merged.reduce((max, entry) => (entry.lastEvaluatedAt > max ? entry.lastEvaluatedAt : max), '');
+  await collections.usage.deleteMany({ hour: { $lt: oldestKeptHour(hourOf(latest)) } }).catch(() => undefined);
 }
 
 /** The indexes of the operations that failed on a duplicate key, when nothing else failed. */
@@ -43,25 +37,46 @@ function lostUpserts(error: unknown): number[] | null {
   return failures.every((failure) => failure.code === 11000) ? failures.map((failure) => failure.index) : null;
 }
 
-function toUpsert(entry: UsageEntry): AnyBulkWriteOperation<UsageDoc> {
+const counterParts = (entry: UsageEntry): string[] => (entry.variation === null ? [entry.environment, entry.flagKey] : [entry.environment, entry.flagKey, entry.variation]);
+const encodeId = (parts: string[]) => parts.map(encodeURIComponent).join('/');
+
+function toTotalUpsert(entry: UsageEntry): AnyBulkWriteOperation<UsageDoc> {
   return {
     updateOne: {
-      filter: { _id: usageId(entry) },
+      filter: { _id: encodeId(counterParts(entry)) },
       update: {
         $inc: { count: entry.count },
         $max: { lastEvaluatedAt: entry.lastEvaluatedAt },
-        $setOnInsert: { environment: entry.environment, flagKey: entry.flagKey, variation: entry.variation },
+        $setOnInsert: { environment: entry.environment, flagKey: entry.flagKey, variation: entry.variation, hour: null },
       },
       upsert: true,
     },
   };
 }
 
-function usageId(entry: UsageEntry): string {
-  return [entry.environment, entry.flagKey, entry.variation].map(encodeURIComponent).join('/');
+/** A bucket's `_id` starts with its hour, which has a ':' no encoded environment key has: never a total's id. */
+function toHourUpsert(entry: UsageEntry): AnyBulkWriteOperation<UsageDoc> {
+  const hour = hourOf(entry.lastEvaluatedAt);
+  return {
+    updateOne: {
+      filter: { _id: `${hour}/${encodeId(counterParts(entry))}` },
+      update: { $inc: { count: entry.count }, $setOnInsert: { environment: entry.environment, flagKey: entry.flagKey, variation: entry.variation, hour } },
+      upsert: true,
+    },
+  };
 }
 
-export async function readUsage(collections: StoreCollections): Promise<UsageStat[]> {
-  const docs = await collections.usage.find({}).sort({ environment: 1, flagKey: 1, variation: 1 }).toArray();
-  return docs.map(({ environment, flagKey, variation, count, lastEvaluatedAt }) => ({ environment, flagKey, variation, count, lastEvaluatedAt }));
+function flagFilter(filter: UsageFilter): Filter<UsageDoc> {
+  return { ...(filter.environment === undefined ? {} : { environment: filter.environment }), ...(filter.flagKey === undefined ? {} : { flagKey: filter.flagKey }) };
+}
+
+export async function readUsage(collections: StoreCollections, filter: UsageFilter = {}): Promise<UsageStat[]> {
+  // `hour: null` also matches totals written before buckets existed (no `hour` field).
+  const docs = await collections.usage.find({ ...flagFilter(filter), hour: null }).toArray();
+  return docs.map(({ environment, flagKey, variation, count, lastEvaluatedAt }) => ({ environment, flagKey, variation: variation ?? null, count, lastEvaluatedAt: lastEvaluatedAt! }));
+}
+
+export async function readUsageBuckets(collections: StoreCollections, filter: UsageFilter = {}): Promise<UsageBucket[]> {
+  const docs = await collections.usage.find({ ...flagFilter(filter), hour: { $gte: filter.since ?? '' } }).toArray();
+  return docs.map(({ environment, flagKey, variation, hour, count }) => ({ environment, flagKey, variation: variation ?? null, hour: hour!, count }));
 }
