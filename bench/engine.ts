@@ -51,11 +51,42 @@ function makeContext(index: number): Record<string, unknown> {
   const context: Record<string, unknown> = {
     targetingKey: `acct-${100_000 + Math.floor(random() * 900_000)}-${index}`,
     userId: index % 33 === 5 ? pick(['user_123', 'user_456']) : `user_${100_000 + Math.floor(random() * 900_000)}`,
-    email: `${first}.${last}${Math.floor(random() * 100)}@${staff ? 'company.com' : weighted([['gmail.com', 40], ['outlook.com', 20], ['example.org', 15], ['company.co', 3], ['yahoo.co.jp', 10]])}`,
-    plan: weighted([['free', 55], ['pro', 20], ['premium', 18], ['enterprise', 7]]),
-    country: weighted([['US', 30], ['CA', 8], ['GB', 10], ['DE', 9], ['FR', 8], ['IN', 10], ['BR', 7], ['JP', 6], ['AU', 4], ['NL', 3], ['ES', 3], ['MX', 2]]),
+    email: `${first}.${last}${Math.floor(random() * 100)}@${
+      staff
+        ? 'company.com'
+        : weighted([
+            ['gmail.com', 40],
+            ['outlook.com', 20],
+            ['example.org', 15],
+            ['company.co', 3],
+            ['yahoo.co.jp', 10],
+          ])
+    }`,
+    plan: weighted([
+      ['free', 55],
+      ['pro', 20],
+      ['premium', 18],
+      ['enterprise', 7],
+    ]),
+    country: weighted([
+      ['US', 30],
+      ['CA', 8],
+      ['GB', 10],
+      ['DE', 9],
+      ['FR', 8],
+      ['IN', 10],
+      ['BR', 7],
+      ['JP', 6],
+      ['AU', 4],
+      ['NL', 3],
+      ['ES', 3],
+      ['MX', 2],
+    ]),
     accountAgeDays: Math.floor(random() ** 2 * 2000),
-    appVersion: `${weighted([['3', 70], ['2', 30]])}.${Math.floor(random() * 12)}.${Math.floor(random() * 5)}`,
+    appVersion: `${weighted([
+      ['3', 70],
+      ['2', 30],
+    ])}.${Math.floor(random() * 12)}.${Math.floor(random() * 5)}`,
     device: { os: pick(['ios', 'android', 'web', 'macos', 'windows']), model: `m-${Math.floor(random() * 50)}` },
     beta: random() < 0.1,
   };
@@ -64,7 +95,9 @@ function makeContext(index: number): Record<string, unknown> {
   if (random() < 0.02) delete context.country;
   return context;
 }
-const contexts = JSON.parse(JSON.stringify(Array.from({ length: 1000 }, (_, index) => makeContext(index)))) as Array<Record<string, unknown>>;
+const contexts = JSON.parse(JSON.stringify(Array.from({ length: 1000 }, (_, index) => makeContext(index)))) as Array<
+  Record<string, unknown>
+>;
 
 const NOW = new Date('2025-01-01T00:00:00.000Z');
 const environmentKeys = ['development', 'staging', 'production'] as const;
@@ -169,23 +202,44 @@ const handSeedSource = `
     }
     return { key: KEY, value: false, variation: "off", reason: "DEFAULT", ruleIndex: undefined, ruleId: undefined, inRollout: undefined, errorCode: undefined, errorMessage: undefined, flagVersion: 1 };
   };`;
-const handSeed = new Function('bucketIndex', `// hand-written new_checkout\n${handSeedSource}`)(vexil.bucketIndex) as (context: unknown) => Vexil.EvaluationResult;
+const handSeed = new Function('bucketIndex', `// hand-written new_checkout\n${handSeedSource}`)(vexil.bucketIndex) as (
+  context: unknown,
+) => Vexil.EvaluationResult;
 
-const resultFields = ['key', 'value', 'variation', 'reason', 'ruleIndex', 'ruleId', 'inRollout', 'errorCode', 'errorMessage', 'flagVersion'] as const;
+const resultFields = [
+  'key',
+  'value',
+  'variation',
+  'reason',
+  'ruleIndex',
+  'ruleId',
+  'inRollout',
+  'errorCode',
+  'errorMessage',
+  'flagVersion',
+] as const;
 const pathHits = new Map<string, number>();
 for (const context of contexts) {
   const expected = seedEngine.evaluate('new_checkout', context, { environment: ENV });
   const actual = handSeed(context);
   for (const field of resultFields) {
     if (!Object.is(expected[field], actual[field])) {
-      console.error(`bench/engine: the hand-written new_checkout disagrees with the engine on ${field} for ${JSON.stringify(context)}`);
+      console.error(
+        `bench/engine: the hand-written new_checkout disagrees with the engine on ${field} for ${JSON.stringify(context)}`,
+      );
       process.exit(1);
     }
   }
   const path = `${expected.reason}${expected.ruleIndex === undefined ? '' : ` rule ${expected.ruleIndex + 1}`}${expected.reason === 'SPLIT' ? (expected.inRollout ? ' (in)' : ' (out)') : ''}`;
   pathHits.set(path, (pathHits.get(path) ?? 0) + 1);
 }
-for (const required of ['TARGETING_MATCH rule 1', 'SPLIT rule 2 (in)', 'SPLIT rule 2 (out)', 'TARGETING_MATCH rule 3', 'DEFAULT']) {
+for (const required of [
+  'TARGETING_MATCH rule 1',
+  'SPLIT rule 2 (in)',
+  'SPLIT rule 2 (out)',
+  'TARGETING_MATCH rule 3',
+  'DEFAULT',
+]) {
   if (!pathHits.has(required)) {
     console.error(`bench/engine: the seed contexts never reach "${required}"`);
     process.exit(1);
@@ -196,7 +250,10 @@ const seedOptions = { environment: ENV };
 const engineLoop = engineEvaluateLoop('seed flag');
 const handLoop = handEvaluateLoop('seed flag by hand');
 const seedRuns = compareRuns(
-  [(rounds) => engineLoop(seedEngine, 'new_checkout', seedOptions, contexts, rounds), (rounds) => handLoop(handSeed, contexts, rounds)],
+  [
+    (rounds) => engineLoop(seedEngine, 'new_checkout', seedOptions, contexts, rounds),
+    (rounds) => handLoop(handSeed, contexts, rounds),
+  ],
   contexts.length,
   runOptions,
 );
@@ -248,34 +305,66 @@ function mixedFlag(i: number, unique: number): Flag {
       break;
     case 1:
       rules.push({ condition: `plan == "premium" and accountAgeDays > ${threshold}`, serve: { variation: 'on' } });
-      rules.push({ condition: `country == "${pick(['US', 'DE', 'FR', 'JP'])}" and accountAgeDays != ${unique}`, serve: { variation: 'on' } });
+      rules.push({
+        condition: `country == "${pick(['US', 'DE', 'FR', 'JP'])}" and accountAgeDays != ${unique}`,
+        serve: { variation: 'on' },
+      });
       break;
     case 2:
-      rules.push({ condition: `country in ${JSON.stringify(countryLists[i % countryLists.length])} and accountAgeDays >= ${threshold}`, serve: { variation: 'on' } });
+      rules.push({
+        condition: `country in ${JSON.stringify(countryLists[i % countryLists.length])} and accountAgeDays >= ${threshold}`,
+        serve: { variation: 'on' },
+      });
       break;
     case 3:
-      rules.push({ condition: `email endsWith "@company.com" or userId == "user_${unique}"`, serve: { variation: 'on' } });
+      rules.push({
+        condition: `email endsWith "@company.com" or userId == "user_${unique}"`,
+        serve: { variation: 'on' },
+      });
       break;
     case 4:
       rules.push({ condition: `bucket(userId) < ${(unique % 100) + 0.5}`, serve: { variation: 'on' } });
       break;
     case 5:
-      rules.push({ condition: `semver(appVersion) >= semver("3.${unique % 12}.${unique % 5}")`, serve: { variation: 'on' } });
+      rules.push({
+        condition: `semver(appVersion) >= semver("3.${unique % 12}.${unique % 5}")`,
+        serve: { variation: 'on' },
+      });
       break;
     case 6:
-      rules.push({ condition: `segment("${i % 2 ? 'beta-testers' : 'internal'}") and accountAgeDays != ${threshold}`, serve: { variation: 'on' } });
+      rules.push({
+        condition: `segment("${i % 2 ? 'beta-testers' : 'internal'}") and accountAgeDays != ${threshold}`,
+        serve: { variation: 'on' },
+      });
       break;
     case 7:
-      rules.push({ condition: `plan in ["premium", "enterprise"] and accountAgeDays > ${threshold}`, serve: percentServe(10 + (unique % 80)) });
+      rules.push({
+        condition: `plan in ["premium", "enterprise"] and accountAgeDays > ${threshold}`,
+        serve: percentServe(10 + (unique % 80)),
+      });
       defaultServe = percentServe(unique % 50);
       break;
     default:
-      rules.push({ condition: `device.os == "ios" and semver(appVersion) < semver("2.${unique % 12}.0")`, serve: { variation: 'off' } });
-      rules.push({ condition: `beta or userId in ["user_${unique}", "user_${unique + 1}"]`, serve: { variation: 'on' } });
-      rules.push({ condition: `country not in ["IN", "BR"] and accountAgeDays < ${threshold + 100}`, serve: percentServe(25, 'userId') });
+      rules.push({
+        condition: `device.os == "ios" and semver(appVersion) < semver("2.${unique % 12}.0")`,
+        serve: { variation: 'off' },
+      });
+      rules.push({
+        condition: `beta or userId in ["user_${unique}", "user_${unique + 1}"]`,
+        serve: { variation: 'on' },
+      });
+      rules.push({
+        condition: `country not in ["IN", "BR"] and accountAgeDays < ${threshold + 100}`,
+        serve: percentServe(25, 'userId'),
+      });
   }
   const key = `flag-${String(i).padStart(5, '0')}`;
-  const config = (on: boolean) => ({ on, offVariation: 'off', rules: rules.map((rule, index) => ({ id: `r${index}`, ...rule })), defaultServe });
+  const config = (on: boolean) => ({
+    on,
+    offVariation: 'off',
+    rules: rules.map((rule, index) => ({ id: `r${index}`, ...rule })),
+    defaultServe,
+  });
   return {
     key,
     name: key,
@@ -298,18 +387,50 @@ function mixedFlag(i: number, unique: number): Flag {
 function benchSegments(): Segment[] {
   const segments: Segment[] = [];
   for (const environment of environmentKeys) {
-    const common = { environment, description: '', version: 1, createdAt: NOW.toISOString(), updatedAt: NOW.toISOString() };
-    segments.push({ ...common, key: 'beta-testers', name: 'Beta testers', included: contexts.filter((_, i) => i % 7 === 0).map((context) => String(context.targetingKey)), excluded: [String(contexts[7]!.targetingKey)], condition: 'beta' });
-    segments.push({ ...common, key: 'internal', name: 'Internal', included: [], excluded: [], condition: 'email endsWith "@company.com"' });
+    const common = {
+      environment,
+      description: '',
+      version: 1,
+      createdAt: NOW.toISOString(),
+      updatedAt: NOW.toISOString(),
+    };
+    segments.push({
+      ...common,
+      key: 'beta-testers',
+      name: 'Beta testers',
+      included: contexts.filter((_, i) => i % 7 === 0).map((context) => String(context.targetingKey)),
+      excluded: [String(contexts[7]!.targetingKey)],
+      condition: 'beta',
+    });
+    segments.push({
+      ...common,
+      key: 'internal',
+      name: 'Internal',
+      included: [],
+      excluded: [],
+      condition: 'email endsWith "@company.com"',
+    });
   }
   return segments;
 }
 
-const kindNames = ['plain', 'equality', 'in list', 'endsWith', 'bucket()', 'semver', 'segment()', 'rollout', 'compound'];
+const kindNames = [
+  'plain',
+  'equality',
+  'in list',
+  'endsWith',
+  'bucket()',
+  'semver',
+  'segment()',
+  'rollout',
+  'compound',
+];
 
 /** An engine of `count` mixed flags, or (with `onlyKind`) of `count` flags of that one kind. */
 function mixedEngine(count: number, onlyKind?: number): FlagEngine {
-  const flags = Array.from({ length: count }, (_, i) => vexil.validateFlag(mixedFlag(onlyKind === undefined ? i : i * kindNames.length + onlyKind, i), NOW.toISOString()));
+  const flags = Array.from({ length: count }, (_, i) =>
+    vexil.validateFlag(mixedFlag(onlyKind === undefined ? i : i * kindNames.length + onlyKind, i), NOW.toISOString()),
+  );
   const engine = new vexil.FlagEngine();
   engine.load({ environments, flags, segments: benchSegments() });
   return engine;
@@ -326,7 +447,9 @@ for (const count of [100, 1000]) {
   const options = { environment: ENV };
   const served = engine.evaluateAll(contexts[0], options);
   if (served.length !== count || served.some((result) => result.reason === 'ERROR')) {
-    console.error(`bench/engine: evaluateAll over ${count} flags returned ${served.length} results, errors: ${served.filter((result) => result.reason === 'ERROR').length}`);
+    console.error(
+      `bench/engine: evaluateAll over ${count} flags returned ${served.length} results, errors: ${served.filter((result) => result.reason === 'ERROR').length}`,
+    );
     process.exit(1);
   }
   const loop = evaluateAllLoop(`${count} flags`);
@@ -339,15 +462,25 @@ const kindResults: Array<{ kind: string; perFlag: number; cpuPerFlag: number }> 
 for (const [kind, name] of kindNames.entries()) {
   const engine = mixedEngine(100, kind);
   const loop = evaluateAllLoop(`100 flags of kind ${name}`);
-  const runs = compareRuns([(rounds) => loop(engine, { environment: ENV }, contexts, rounds)], contexts.length * 100, runOptions);
-  kindResults.push({ kind: name, perFlag: summarize(runs.wall[0]!).median, cpuPerFlag: summarize(runs.cpu[0]!).median });
+  const runs = compareRuns(
+    [(rounds) => loop(engine, { environment: ENV }, contexts, rounds)],
+    contexts.length * 100,
+    runOptions,
+  );
+  kindResults.push({
+    kind: name,
+    perFlag: summarize(runs.wall[0]!).median,
+    cpuPerFlag: summarize(runs.cpu[0]!).median,
+  });
 }
 
 // Which reasons the mixed population produces, over all contexts (to show the rules are exercised).
 const reasonMix = new Map<string, number>();
 {
   const engine = mixedEngine(1000);
-  for (const context of contexts) for (const result of engine.evaluateAll(context, { environment: ENV })) reasonMix.set(result.reason, (reasonMix.get(result.reason) ?? 0) + 1);
+  for (const context of contexts)
+    for (const result of engine.evaluateAll(context, { environment: ENV }))
+      reasonMix.set(result.reason, (reasonMix.get(result.reason) ?? 0) + 1);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -362,7 +495,11 @@ function timedLoad(count: number): { ns: number; cpuNs: number; rules: number; d
   const base = 1_000_000 * ++buildSerial;
   const flags = Array.from({ length: count }, (_, i) => mixedFlag(i, base + i));
   const segments = benchSegments();
-  const distinct = new Set(flags.flatMap((entry) => Object.values(entry.environments).flatMap((config) => config.rules.map((rule) => rule.condition)))).size;
+  const distinct = new Set(
+    flags.flatMap((entry) =>
+      Object.values(entry.environments).flatMap((config) => config.rules.map((rule) => rule.condition)),
+    ),
+  ).size;
   gc?.();
   const engine = new vexil.FlagEngine();
   const ns = elapsedNs(() => {
@@ -396,32 +533,72 @@ const buildCpu = summarize(buildCpuSamples).median;
 // Report
 
 const verdict = (ok: boolean) => (ok ? 'ok' : 'MISS');
-const spread = (summary: ReturnType<typeof summarize>) => `${formatDuration(summary.p10)} – ${formatDuration(summary.p90)}`;
+const spread = (summary: ReturnType<typeof summarize>) =>
+  `${formatDuration(summary.p10)} – ${formatDuration(summary.p90)}`;
 const cpuModel = os.cpus()[0]?.model ?? 'unknown CPU';
 const busy = os.loadavg()[0]! > os.cpus().length * 0.75;
 
-console.log(`Vexil flag-engine benchmark: node ${process.version}, ${cpuModel} (${os.cpus().length} cores), load average ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}`);
-console.log(`code under test: dist/ (built); ${contexts.length} JSON-parsed contexts; medians of ${RUNS} runs after warm-up${gc ? '' : ' (run with --expose-gc for a GC before each run)'}`);
-console.log('wall = monotonic wall clock (verdicts use it); cpu = process CPU time over the same runs (ignores time spent descheduled)');
-if (busy) console.log(`warning: the machine is busy (load average ${os.loadavg()[0]!.toFixed(2)} on ${os.cpus().length} cores): wall figures are inflated and noisy; cpu figures and ratios hold up better`);
+console.log(
+  `Vexil flag-engine benchmark: node ${process.version}, ${cpuModel} (${os.cpus().length} cores), load average ${os
+    .loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' ')}`,
+);
+console.log(
+  `code under test: dist/ (built); ${contexts.length} JSON-parsed contexts; medians of ${RUNS} runs after warm-up${gc ? '' : ' (run with --expose-gc for a GC before each run)'}`,
+);
+console.log(
+  'wall = monotonic wall clock (verdicts use it); cpu = process CPU time over the same runs (ignores time spent descheduled)',
+);
+if (busy)
+  console.log(
+    `warning: the machine is busy (load average ${os.loadavg()[0]!.toFixed(2)} on ${os.cpus().length} cores): wall figures are inflated and noisy; cpu figures and ratios hold up better`,
+  );
 console.log('');
-console.log('1. evaluate(new_checkout): engine vs. hand-written JS (same result object, reason included; same bucketIndex)');
-console.log(`   paths over the contexts: ${[...pathHits].sort().map(([path, hits]) => `${path} ${hits}`).join(', ')}`);
+console.log(
+  '1. evaluate(new_checkout): engine vs. hand-written JS (same result object, reason included; same bucketIndex)',
+);
+console.log(
+  `   paths over the contexts: ${[...pathHits]
+    .sort()
+    .map(([path, hits]) => `${path} ${hits}`)
+    .join(', ')}`,
+);
 console.log('');
 console.log(
   renderTable(
     ['candidate', 'wall / evaluate', 'p10 – p90', 'cpu / evaluate', 'ratio', 'target', 'verdict'],
     [
-      ['engine.evaluate', formatDuration(seedEngineNs.median), spread(seedEngineNs), formatDuration(seedEngineCpuNs), formatRatio(seedRatio), '≤ 3.00×', verdict(seedRatio <= 3)],
-      ['hand-written', formatDuration(seedHandNs.median), spread(seedHandNs), formatDuration(seedHandCpuNs), formatRatio(1), '', ''],
+      [
+        'engine.evaluate',
+        formatDuration(seedEngineNs.median),
+        spread(seedEngineNs),
+        formatDuration(seedEngineCpuNs),
+        formatRatio(seedRatio),
+        '≤ 3.00×',
+        verdict(seedRatio <= 3),
+      ],
+      [
+        'hand-written',
+        formatDuration(seedHandNs.median),
+        spread(seedHandNs),
+        formatDuration(seedHandCpuNs),
+        formatRatio(1),
+        '',
+        '',
+      ],
     ],
     ['left', 'right', 'right', 'right', 'right', 'right', 'left'],
   ),
 );
 console.log('   ratio: median over runs of engine/hand of adjacent (paired) runs');
 console.log('');
-console.log('2. evaluateAll(context) over mixed flags (plain, ==, in, endsWith, bucket(), semver, segment(), rollouts, compounds)');
-console.log(`   reasons served (1,000 flags × ${contexts.length} contexts): ${[...reasonMix].map(([reason, hits]) => `${reason} ${hits}`).join(', ')}`);
+console.log(
+  '2. evaluateAll(context) over mixed flags (plain, ==, in, endsWith, bucket(), semver, segment(), rollouts, compounds)',
+);
+console.log(
+  `   reasons served (1,000 flags × ${contexts.length} contexts): ${[...reasonMix].map(([reason, hits]) => `${reason} ${hits}`).join(', ')}`,
+);
 console.log('');
 console.log(
   renderTable(
@@ -455,7 +632,9 @@ console.log(
   ).replace(/^/gm, '   '),
 );
 console.log('');
-console.log(`3. engine.load: snapshots of ${BUILD_FLAGS.toLocaleString('en-US')} flags × ${environmentKeys.length} environments, fresh engine (cold rule cache) per load`);
+console.log(
+  `3. engine.load: snapshots of ${BUILD_FLAGS.toLocaleString('en-US')} flags × ${environmentKeys.length} environments, fresh engine (cold rule cache) per load`,
+);
 console.log(
   `   ${buildRules.toLocaleString('en-US')} targeting rules = ${(buildRules / environmentKeys.length).toLocaleString('en-US')} per environment, each flag's compiled once (cache keyed by condition + salt) and shared by its environments; ${buildDistinct.toLocaleString('en-US')} distinct condition texts`,
 );

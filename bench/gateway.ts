@@ -44,8 +44,11 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
 /** Every target `rounds` times, in turn; per target, the round with the median rate. */
 async function measure(targets: Target[]): Promise<Figures[]> {
   const results = targets.map((): Figures[] => []);
-  for (let round = 0; round < rounds; round++) for (const [index, target] of targets.entries()) results[index]!.push(await load(target, duration));
-  return results.map((figures) => figures.sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor(figures.length / 2)]!);
+  for (let round = 0; round < rounds; round++)
+    for (const [index, target] of targets.entries()) results[index]!.push(await load(target, duration));
+  return results.map(
+    (figures) => figures.sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor(figures.length / 2)]!,
+  );
 }
 
 function table(rows: Figures[], reference: Figures): string {
@@ -61,7 +64,13 @@ function table(rows: Figures[], reference: Figures): string {
     String(row.errors + row.non2xx),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
-  return [header, ...lines].map((line) => line.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')).join('\n');
+  return [header, ...lines]
+    .map((line) =>
+      line
+        .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+        .join('  '),
+    )
+    .join('\n');
 }
 
 async function main(): Promise<void> {
@@ -76,7 +85,8 @@ async function main(): Promise<void> {
     const smallKey = await evaluationKey(47102);
     const largeKey = await evaluationKey(47103);
     const evaluateAllQuery = 'query($context: JSON!) { evaluateAll(context: $context) { key value variation reason } }';
-    const evaluateQuery = 'query($context: JSON!) { evaluate(key: "bench-001", context: $context) { value variation reason } }';
+    const evaluateQuery =
+      'query($context: JSON!) { evaluate(key: "bench-001", context: $context) { value variation reason } }';
     const body = (query: string, variables = { context }) => JSON.stringify({ query, variables });
     let users = 0;
     const newUser = () => {
@@ -86,18 +96,56 @@ async function main(): Promise<void> {
     const only = process.env.BENCH_ONLY;
     const targets: Target[] = [
       { name: 'bare node:http (fixed JSON)', server: bare, port: 47101, body: null, key: null },
-      { name: 'gateway { __typename }', server: small.child, port: 47102, body: JSON.stringify({ query: '{ __typename }' }), key: smallKey },
+      {
+        name: 'gateway { __typename }',
+        server: small.child,
+        port: 47102,
+        body: JSON.stringify({ query: '{ __typename }' }),
+        key: smallKey,
+      },
       { name: 'evaluate (1 flag)', server: small.child, port: 47102, body: body(evaluateQuery), key: smallKey },
       { name: 'evaluateAll (20 flags)', server: small.child, port: 47102, body: body(evaluateAllQuery), key: smallKey },
-      { name: 'OFREP single (1 flag)', server: small.child, port: 47102, body: JSON.stringify({ context }), key: smallKey, path: '/ofrep/v1/evaluate/flags/bench-001' },
-      { name: 'OFREP bulk (20 flags)', server: small.child, port: 47102, body: JSON.stringify({ context }), key: smallKey, path: '/ofrep/v1/evaluate/flags' },
-      { name: 'evaluateAll (20 flags), a new context per request', server: small.child, port: 47102, body: newUser, key: smallKey },
-      { name: 'evaluateAll (100 flags)', server: large.child, port: 47103, body: body(evaluateAllQuery), key: largeKey },
+      {
+        name: 'OFREP single (1 flag)',
+        server: small.child,
+        port: 47102,
+        body: JSON.stringify({ context }),
+        key: smallKey,
+        path: '/ofrep/v1/evaluate/flags/bench-001',
+      },
+      {
+        name: 'OFREP bulk (20 flags)',
+        server: small.child,
+        port: 47102,
+        body: JSON.stringify({ context }),
+        key: smallKey,
+        path: '/ofrep/v1/evaluate/flags',
+      },
+      {
+        name: 'evaluateAll (20 flags), a new context per request',
+        server: small.child,
+        port: 47102,
+        body: newUser,
+        key: smallKey,
+      },
+      {
+        name: 'evaluateAll (100 flags)',
+        server: large.child,
+        port: 47103,
+        body: body(evaluateAllQuery),
+        key: largeKey,
+      },
     ];
-    const rows = await measure(only ? targets.filter((target, index) => index === 1 || target.name.includes(only)) : targets);
+    const rows = await measure(
+      only ? targets.filter((target, index) => index === 1 || target.name.includes(only)) : targets,
+    );
     const trivial = rows.find((row) => row.name === targets[1]!.name)!;
-    console.log(`Vexil gateway benchmark: node ${process.version}, ${connections} connections, ${duration} s per run${rounds > 1 ? `, median of ${rounds} rounds` : ''}, ${placement()}`);
-    console.log('targets: evaluateAll(20) >= 80% of the trivial query and >= 7,600 req/s (2x the Unleash proxy); goal 40% of bare node:http\n');
+    console.log(
+      `Vexil gateway benchmark: node ${process.version}, ${connections} connections, ${duration} s per run${rounds > 1 ? `, median of ${rounds} rounds` : ''}, ${placement()}`,
+    );
+    console.log(
+      'targets: evaluateAll(20) >= 80% of the trivial query and >= 7,600 req/s (2x the Unleash proxy); goal 40% of bare node:http\n',
+    );
     console.log(table(rows, trivial));
     console.log(JSON.stringify({ benchmark: 'gateway', connections, duration, rounds, results: rows }));
   } finally {

@@ -36,10 +36,22 @@ const meta = { actor: 'bench' };
 async function seed(store: FlagStore): Promise<string[]> {
   const keys = Array.from({ length: flagCount }, (_, i) => `h${String(i).padStart(5, '0')}`);
   for (let i = 0; i < keys.length; i += 250) {
-    await Promise.all(keys.slice(i, i + 250).map((key, j) => store.createFlag({ ...flagDocument(key, 1), kind: (i + j) % 4 === 0 ? 'release' : 'ops' }, meta)));
+    await Promise.all(
+      keys
+        .slice(i, i + 250)
+        .map((key, j) =>
+          store.createFlag({ ...flagDocument(key, 1), kind: (i + j) % 4 === 0 ? 'release' : 'ops' }, meta),
+        ),
+    );
   }
   // Every tenth flag archived: its callers' FLAG_NOT_FOUND requests are counted.
-  for (let i = 0; i < keys.length; i += 10 * 50) await Promise.all(keys.slice(i, i + 500).filter((_, j) => j % 10 === 0).map((key) => store.archiveFlag(key, undefined, meta)));
+  for (let i = 0; i < keys.length; i += 10 * 50)
+    await Promise.all(
+      keys
+        .slice(i, i + 500)
+        .filter((_, j) => j % 10 === 0)
+        .map((key) => store.archiveFlag(key, undefined, meta)),
+    );
   return keys;
 }
 
@@ -48,7 +60,9 @@ function flushOf(keys: string[], at: string): UsageEntry[] {
   keys.forEach((flagKey, index) => {
     for (const environment of environments) {
       if (index % 10 === 0) entries.push({ environment, flagKey, variation: null, count: 3, lastEvaluatedAt: at });
-      else for (const variation of ['on', 'off']) entries.push({ environment, flagKey, variation, count: 1 + ((index * 7) % 50), lastEvaluatedAt: at });
+      else
+        for (const variation of ['on', 'off'])
+          entries.push({ environment, flagKey, variation, count: 1 + ((index * 7) % 50), lastEvaluatedAt: at });
     }
   });
   return entries;
@@ -75,13 +89,27 @@ async function measure(name: string, backend: StoreBackend): Promise<void> {
       entries = batch.length;
       flushes.push((await timed(() => store.mergeUsage(batch))).ms);
     }
-    console.log(`  usage flush (${entries} entries, ${hours} hours): p50 ${ms(nearestRank(flushes, 50))}, max ${ms(Math.max(...flushes))}`);
+    console.log(
+      `  usage flush (${entries} entries, ${hours} hours): p50 ${ms(nearestRank(flushes, 50))}, max ${ms(Math.max(...flushes))}`,
+    );
     const usageReads: number[] = [];
     for (let i = 0; i < 50; i++) {
       const flagKey = keys[(i * 197) % keys.length]!;
-      usageReads.push((await timed(() => store.readUsageBuckets({ environment: 'production', flagKey, since: new Date(now - 720 * hourMs).toISOString() }))).ms);
+      usageReads.push(
+        (
+          await timed(() =>
+            store.readUsageBuckets({
+              environment: 'production',
+              flagKey,
+              since: new Date(now - 720 * hourMs).toISOString(),
+            }),
+          )
+        ).ms,
+      );
     }
-    console.log(`  Flag.usage read (one flag, 30 days of buckets): p50 ${ms(nearestRank(usageReads, 50))}, p99 ${ms(nearestRank(usageReads, 99))}`);
+    console.log(
+      `  Flag.usage read (one flag, 30 days of buckets): p50 ${ms(nearestRank(usageReads, 50))}, p99 ${ms(nearestRank(usageReads, 99))}`,
+    );
     now = start + 40 * 24 * hourMs;
     // The gateway passes its engine's flags (in memory); the store alone reads a snapshot.
     const { flags } = await store.snapshot();
@@ -96,8 +124,16 @@ async function measure(name: string, backend: StoreBackend): Promise<void> {
     const parts: string[] = [];
     for (const [label, read] of reads) parts.push(`${label} ${ms((await timed(read)).ms)}`);
     console.log(`    its reads, one at a time: ${parts.join(', ')}`);
-    const referenced = keys.filter((_, index) => index % 3 !== 0).map((key) => ({ key, count: 2, locations: [`src/${key}.ts:10`, `src/${key}.ts:42`] }));
-    const saved = await timed(() => store.reportCodeReferences({ repository: 'github.com/acme/shop', scannedAt: new Date(now).toISOString(), flags: referenced }));
+    const referenced = keys
+      .filter((_, index) => index % 3 !== 0)
+      .map((key) => ({ key, count: 2, locations: [`src/${key}.ts:10`, `src/${key}.ts:42`] }));
+    const saved = await timed(() =>
+      store.reportCodeReferences({
+        repository: 'github.com/acme/shop',
+        scannedAt: new Date(now).toISOString(),
+        flags: referenced,
+      }),
+    );
     console.log(`  code-reference report of ${referenced.length} flags saved in ${ms(saved.ms)}`);
     await report(store, 'stale report with code references, flags from the engine', flags);
   } finally {
@@ -116,10 +152,13 @@ async function report(store: FlagStore, label: string, flags?: Flags): Promise<v
     result = measured.value;
   }
   const byCode = new Map<string, number>();
-  for (const entry of result) for (const reason of entry.reasons) byCode.set(reason.code, (byCode.get(reason.code) ?? 0) + 1);
+  for (const entry of result)
+    for (const reason of entry.reasons) byCode.set(reason.code, (byCode.get(reason.code) ?? 0) + 1);
   const codes = [...byCode].map(([code, count]) => `${code} ${count}`).join(', ');
   const p50 = nearestRank(runs, 50);
-  console.log(`  ${label}: p50 ${ms(p50)}, max ${ms(Math.max(...runs))} over ${flagCount} flags (${p50 < 1000 ? 'under' : 'OVER'} 1 s); ${result.length} flags listed: ${codes}`);
+  console.log(
+    `  ${label}: p50 ${ms(p50)}, max ${ms(Math.max(...runs))} over ${flagCount} flags (${p50 < 1000 ? 'under' : 'OVER'} 1 s); ${result.length} flags listed: ${codes}`,
+  );
 }
 
 console.log(`Vexil flag-hygiene benchmark — node ${process.version}, ${flagCount} flags, ${hours} hourly flushes`);
@@ -134,7 +173,10 @@ if (stores.includes('embedded')) {
 if (stores.includes('mongodb')) {
   const server = await startMongoTestServer();
   try {
-    await measure(`mongodb (${process.env.MONGODB_URI ? 'MONGODB_URI' : 'mongo-java-server'})`, new MongoBackend({ uri: server.uri, database: `bench_hygiene_${Date.now()}`, logger: { info() {}, warn() {} } }));
+    await measure(
+      `mongodb (${process.env.MONGODB_URI ? 'MONGODB_URI' : 'mongo-java-server'})`,
+      new MongoBackend({ uri: server.uri, database: `bench_hygiene_${Date.now()}`, logger: { info() {}, warn() {} } }),
+    );
   } finally {
     await server.close();
   }

@@ -57,9 +57,13 @@ try {
   }
   const summary = summarize(durations);
   const referenced = [...last!.references.values()].filter((locations) => locations.length > 0).length;
-  console.log(`refs scan: ${FILES} files, ${(written / 1024 / 1024).toFixed(1)} MB written, ${last!.filesScanned} scanned (a tenth ignored by .gitignore)`);
+  console.log(
+    `refs scan: ${FILES} files, ${(written / 1024 / 1024).toFixed(1)} MB written, ${last!.filesScanned} scanned (a tenth ignored by .gitignore)`,
+  );
   console.log(`  flags referenced: ${referenced} of ${flags.length}; unknown-key references: ${last!.unknown.length}`);
-  console.log(`  scan time: median ${(summary.median / 1000).toFixed(2)} s (min ${(summary.min / 1000).toFixed(2)} s, max ${(summary.max / 1000).toFixed(2)} s) — target < 5 s`);
+  console.log(
+    `  scan time: median ${(summary.median / 1000).toFixed(2)} s (min ${(summary.min / 1000).toFixed(2)} s, max ${(summary.max / 1000).toFixed(2)} s) — target < 5 s`,
+  );
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

@@ -90,7 +90,10 @@ for (const testCase of prepared) {
   const compiledLoop = evaluationLoop(`compiled ${testCase.name}`);
   const handLoop = evaluationLoop(`hand ${testCase.name}`);
   const [compiledSamples, handSamples] = compareRuns(
-    [(rounds) => compiledLoop(testCase.compiled, contexts, rounds), (rounds) => handLoop(testCase.hand, contexts, rounds)],
+    [
+      (rounds) => compiledLoop(testCase.compiled, contexts, rounds),
+      (rounds) => handLoop(testCase.hand, contexts, rounds),
+    ],
     contexts.length,
     runOptions,
   ).wall;
@@ -118,8 +121,10 @@ for (const testCase of prepared) {
 const COLD_SAMPLES = 301;
 for (let i = 0; i < 400; i++) {
   const compiler = new dsl.RuleCompiler({ cacheSize: 64 });
-  for (const source of [...warmUpCorpus, ...cases.map((testCase) => testCase.source)]) keep(compiler.compile(source, { salt: SALT }).source.length);
-  for (const testCase of cases) keep(compiler.compile(`${i} == ${i} and (${testCase.source})`, testCase.options).source.length);
+  for (const source of [...warmUpCorpus, ...cases.map((testCase) => testCase.source)])
+    keep(compiler.compile(source, { salt: SALT }).source.length);
+  for (const testCase of cases)
+    keep(compiler.compile(`${i} == ${i} and (${testCase.source})`, testCase.options).source.length);
 }
 
 function coldCompile(source: (sample: number) => string, options: { salt?: string }): number[] {
@@ -139,12 +144,18 @@ for (const [index, testCase] of cases.entries()) {
   result.coldCompileUs = cold.median;
   result.coldCompileP90Us = cold.p90;
   // A distinct literal per sample defeats V8's compilation cache of identical `new Function` source.
-  result.coldUniqueUs = median(coldCompile((sample) => `${1000 + sample} == ${1000 + sample} and (${testCase.source})`, testCase.options));
+  result.coldUniqueUs = median(
+    coldCompile((sample) => `${1000 + sample} == ${1000 + sample} and (${testCase.source})`, testCase.options),
+  );
 
   const compiler = new dsl.RuleCompiler();
   compiler.compile(testCase.source, testCase.options);
   const loop = cacheHitLoop(testCase.name);
-  const [hits] = compareRuns([(iterations) => loop(compiler, testCase.source, testCase.options, iterations)], 1, runOptions).wall;
+  const [hits] = compareRuns(
+    [(iterations) => loop(compiler, testCase.source, testCase.options, iterations)],
+    1,
+    runOptions,
+  ).wall;
   result.cacheHitNs = median(hits!);
 }
 
@@ -155,8 +166,15 @@ const verdict = (ok: boolean) => (ok ? 'ok' : 'MISS');
 const spread = ([low, high]: [number, number]) => `${low.toFixed(2)}–${high.toFixed(2)}`;
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 
-console.log(`Vexil rule benchmark: node ${process.version}, ${cpu} (${os.cpus().length} cores), load average ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}`);
-console.log(`${contexts.length} JSON-parsed contexts; medians of ${RUNS} runs after warm-up${gc ? '' : ' (run with --expose-gc for GC between runs)'}`);
+console.log(
+  `Vexil rule benchmark: node ${process.version}, ${cpu} (${os.cpus().length} cores), load average ${os
+    .loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' ')}`,
+);
+console.log(
+  `${contexts.length} JSON-parsed contexts; medians of ${RUNS} runs after warm-up${gc ? '' : ' (run with --expose-gc for GC between runs)'}`,
+);
 console.log('');
 for (const result of results) console.log(`  ${result.name.padEnd(8)}  ${result.source}`);
 console.log('');
@@ -178,7 +196,9 @@ console.log(
   ),
 );
 console.log('');
-console.log(`Compilation (targets: cold < 50 µs, cache hit < 1 µs; cold = fresh RuleCompiler, median of ${COLD_SAMPLES} compiles)`);
+console.log(
+  `Compilation (targets: cold < 50 µs, cache hit < 1 µs; cold = fresh RuleCompiler, median of ${COLD_SAMPLES} compiles)`,
+);
 console.log(
   renderTable(
     ['rule', 'cold', 'cold p90', 'cold, unique source', 'cache hit', 'cold < 50 µs', 'hit < 1 µs'],

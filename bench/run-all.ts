@@ -19,7 +19,14 @@ const filters = process.argv.slice(2);
 const tsx = import.meta.resolve('tsx');
 
 const benchmarks = readdirSync(benchDirectory, { withFileTypes: true })
-  .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') && entry.name !== self && entry.name !== 'smoke.ts')
+  .filter(
+    (entry) =>
+      entry.isFile() &&
+      entry.name.endsWith('.ts') &&
+      !entry.name.endsWith('.d.ts') &&
+      entry.name !== self &&
+      entry.name !== 'smoke.ts',
+  )
   .map((entry) => entry.name)
   .filter((name) => filters.length === 0 || filters.some((filter) => name.includes(filter)))
   .sort();
@@ -32,7 +39,9 @@ if (benchmarks.length === 0) {
 const failed: string[] = [];
 for (const [index, name] of benchmarks.entries()) {
   console.log(`${index > 0 ? '\n' : ''}=== ${name} (${index + 1}/${benchmarks.length}) ===`);
-  const result = spawnSync(process.execPath, ['--expose-gc', '--import', tsx, join(benchDirectory, name)], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, ['--expose-gc', '--import', tsx, join(benchDirectory, name)], {
+    stdio: 'inherit',
+  });
   if (result.status !== 0) failed.push(`${name} (${result.signal ?? `exit ${result.status}`})`);
 }
 

@@ -17,7 +17,18 @@
 import os from 'node:os';
 import { rmSync } from 'node:fs';
 import { ensureBuiltServer } from './lib/built-package.js';
-import { context, createFlags, evaluationKey, type Figures, load, pinLoadGenerator, placement, startBareServer, startGateway, type Target } from './lib/gateway-servers.js';
+import {
+  context,
+  createFlags,
+  evaluationKey,
+  type Figures,
+  load,
+  pinLoadGenerator,
+  placement,
+  startBareServer,
+  startGateway,
+  type Target,
+} from './lib/gateway-servers.js';
 import { contexts, evaluationLoop, loadRuleLanguage, type PreparedCase, prepareCases } from './lib/rule-cases.js';
 import { formatDuration, formatRatio, median, renderTable } from './lib/stats.js';
 import { compareRuns, type Loop, sinkTotal } from './lib/timing.js';
@@ -43,7 +54,10 @@ interface Check {
 
 function ruleRound(testCase: PreparedCase, compiledLoop: Loop, handLoop: Loop): { compiledNs: number; handNs: number } {
   const [compiled, hand] = compareRuns(
-    [(rounds) => compiledLoop(testCase.compiled, contexts, rounds), (rounds) => handLoop(testCase.hand, contexts, rounds)],
+    [
+      (rounds) => compiledLoop(testCase.compiled, contexts, rounds),
+      (rounds) => handLoop(testCase.hand, contexts, rounds),
+    ],
     contexts.length,
     { runs: 5, runNs: 5e6 },
   ).wall;
@@ -54,7 +68,10 @@ function ruleCheck(testCase: PreparedCase): Check {
   const compiledLoop = evaluationLoop(`smoke compiled ${testCase.name}`);
   const handLoop = evaluationLoop(`smoke hand ${testCase.name}`);
   const rounds = Array.from({ length: ROUNDS }, () => ruleRound(testCase, compiledLoop, handLoop));
-  const best = { compiledNs: Math.min(...rounds.map((round) => round.compiledNs)), handNs: Math.min(...rounds.map((round) => round.handNs)) };
+  const best = {
+    compiledNs: Math.min(...rounds.map((round) => round.compiledNs)),
+    handNs: Math.min(...rounds.map((round) => round.handNs)),
+  };
   const ratio = best.compiledNs / best.handNs;
   return {
     name: `rule "${testCase.name}": compiled / hand-written`,
@@ -78,11 +95,18 @@ async function gatewayCheck(): Promise<Check> {
     const query = 'query($context: JSON!) { evaluateAll(context: $context) { key value variation reason } }';
     const targets: Target[] = [
       { name: 'bare node:http', server: bare, port: 47121, body: null, key: null },
-      { name: 'evaluateAll (20 flags)', server: gateway.child, port: 47122, body: JSON.stringify({ query, variables: { context } }), key },
+      {
+        name: 'evaluateAll (20 flags)',
+        server: gateway.child,
+        port: 47122,
+        body: JSON.stringify({ query, variables: { context } }),
+        key,
+      },
     ];
     for (const target of targets) await load(target, 2, 0); // JIT warm-up, unmeasured
     const rounds: Array<[Figures, Figures]> = [];
-    for (let round = 0; round < ROUNDS; round++) rounds.push([await load(targets[0]!, GATEWAY_SECONDS, 0), await load(targets[1]!, GATEWAY_SECONDS, 0)]);
+    for (let round = 0; round < ROUNDS; round++)
+      rounds.push([await load(targets[0]!, GATEWAY_SECONDS, 0), await load(targets[1]!, GATEWAY_SECONDS, 0)]);
     for (const [bareFigures, evaluateAll] of rounds) {
       const errors = bareFigures.errors + bareFigures.non2xx + evaluateAll.errors + evaluateAll.non2xx;
       if (errors > 0) throw new Error(`${errors} failed requests under load: the figures would not mean anything`);
@@ -117,16 +141,26 @@ pinLoadGenerator();
 try {
   checks.push(await gatewayCheck());
 } catch (error) {
-  console.error(`bench:smoke FAILED: could not measure the gateway: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    `bench:smoke FAILED: could not measure the gateway: ${error instanceof Error ? error.message : String(error)}`,
+  );
   process.exit(1);
 }
 
 const gc = (globalThis as { gc?: () => void }).gc ? '' : ', without --expose-gc';
-console.log(`Vexil benchmark smoke run: node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${placement()}${gc}; best of ${ROUNDS} rounds`);
+console.log(
+  `Vexil benchmark smoke run: node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${placement()}${gc}; best of ${ROUNDS} rounds`,
+);
 console.log(
   renderTable(
     ['check', 'best of each side', 'ratio', 'limit', ''],
-    checks.map((check) => [check.name, check.figures, check.limit.startsWith('≥') ? `${(check.ratio * 100).toFixed(0)}%` : formatRatio(check.ratio), check.limit, check.ok ? 'ok' : 'FAIL']),
+    checks.map((check) => [
+      check.name,
+      check.figures,
+      check.limit.startsWith('≥') ? `${(check.ratio * 100).toFixed(0)}%` : formatRatio(check.ratio),
+      check.limit,
+      check.ok ? 'ok' : 'FAIL',
+    ]),
     ['left', 'right', 'right', 'left', 'left'],
   ),
 );

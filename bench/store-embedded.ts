@@ -25,8 +25,6 @@ const meta = { actor: 'bench' };
 const parts = process.argv.slice(2);
 const wanted = (part: string): boolean => parts.length === 0 || parts.includes(part);
 
-
-
 async function openAt(name: string): Promise<FlagStore> {
   return FlagStore.open(new EmbeddedBackend({ dataDir: join(root, name) }));
 }
@@ -34,7 +32,9 @@ async function openAt(name: string): Promise<FlagStore> {
 async function writeThroughput(): Promise<void> {
   const store = await openAt('writes');
   const writers = 64;
-  const flags: Flag[] = await Promise.all(Array.from({ length: writers }, (_, i) => store.createFlag(flagDocument(`w${i}`), meta)));
+  const flags: Flag[] = await Promise.all(
+    Array.from({ length: writers }, (_, i) => store.createFlag(flagDocument(`w${i}`), meta)),
+  );
 
   // One writer: each update waits for the previous one's durable commit.
   const sequential = 500;
@@ -43,7 +43,7 @@ async function writeThroughput(): Promise<void> {
   const t0 = performance.now();
   for (let i = 0; i < sequential; i++) {
     const start = performance.now();
-    current = await store.toggleFlag(current.key, 'production', i % 2 === 0 ? false : true, current.version, meta);
+    current = await store.toggleFlag(current.key, 'production', i % 2 !== 0, current.version, meta);
     latencies.push(performance.now() - start);
   }
   const sequentialSeconds = (performance.now() - t0) / 1000;
@@ -55,7 +55,7 @@ async function writeThroughput(): Promise<void> {
     flags.map(async (flag, index) => {
       let version = index === 0 ? current.version : flag.version;
       for (let i = 0; i < perWriter; i++) {
-        const updated = await store.toggleFlag(flag.key, 'staging', i % 2 === 0 ? false : true, version, meta);
+        const updated = await store.toggleFlag(flag.key, 'staging', i % 2 !== 0, version, meta);
         version = updated.version;
       }
     }),
@@ -70,7 +70,13 @@ async function writeThroughput(): Promise<void> {
     Array.from({ length: writers }, async (_, writer) => {
       for (let i = 0; i < raw / writers; i++) {
         const key = `raw-${writer}-${i}`;
-        await backend.commit({ ref: { kind: 'environment', key }, expectedVersion: 0, action: 'create', after: { key, name: key, createdAt: new Date().toISOString() }, meta });
+        await backend.commit({
+          ref: { kind: 'environment', key },
+          expectedVersion: 0,
+          action: 'create',
+          after: { key, name: key, createdAt: new Date().toISOString() },
+          meta,
+        });
       }
     }),
   );
@@ -79,15 +85,23 @@ async function writeThroughput(): Promise<void> {
   await store.close();
 
   console.log('## Write throughput (durable commits, audit entry included)');
-  console.log(`  1 writer     : ${(sequential / sequentialSeconds).toFixed(0)} flag updates/s (latency p50 ${ms(nearestRank(latencies, 50))}, p99 ${ms(nearestRank(latencies, 99))})`);
-  console.log(`  ${writers} writers   : ${((writers * perWriter) / concurrentSeconds).toFixed(0)} flag updates/s (FlagStore.toggleFlag with validation)`);
-  console.log(`  ${writers} writers   : ${(raw / rawSeconds).toFixed(0)} commits/s (backend.commit only, small documents)`);
+  console.log(
+    `  1 writer     : ${(sequential / sequentialSeconds).toFixed(0)} flag updates/s (latency p50 ${ms(nearestRank(latencies, 50))}, p99 ${ms(nearestRank(latencies, 99))})`,
+  );
+  console.log(
+    `  ${writers} writers   : ${((writers * perWriter) / concurrentSeconds).toFixed(0)} flag updates/s (FlagStore.toggleFlag with validation)`,
+  );
+  console.log(
+    `  ${writers} writers   : ${(raw / rawSeconds).toFixed(0)} commits/s (backend.commit only, small documents)`,
+  );
   console.log(`  audit entries written: ${audit.totalCount}`);
 }
 
 async function feedLatency(): Promise<void> {
   const store = await openAt('feed');
-  const flags: Flag[] = await Promise.all(Array.from({ length: 32 }, (_, i) => store.createFlag(flagDocument(`f${i}`), meta)));
+  const flags: Flag[] = await Promise.all(
+    Array.from({ length: 32 }, (_, i) => store.createFlag(flagDocument(`f${i}`), meta)),
+  );
   const acknowledgedAt = new Map<string, number>();
   const startedAt = new Map<string, number>();
   const seenAt = new Map<string, number>();
@@ -101,7 +115,7 @@ async function feedLatency(): Promise<void> {
   for (let i = 0; i < 1000; i++) {
     const id = `${flag.key}@${flag.version + 1}`;
     startedAt.set(id, performance.now());
-    flag = await store.toggleFlag(flag.key, 'production', i % 2 === 0 ? false : true, flag.version, meta);
+    flag = await store.toggleFlag(flag.key, 'production', i % 2 !== 0, flag.version, meta);
     acknowledgedAt.set(id, performance.now());
   }
   await new Promise((resolve) => setTimeout(resolve, 50));
@@ -132,9 +146,15 @@ async function feedLatency(): Promise<void> {
   await store.close();
 
   console.log('## Change-feed latency (in-process subscriber)');
-  console.log(`  acknowledged → seen, 1 writer   : p50 ${ms(nearestRank(sequential, 50))}, p99 ${ms(nearestRank(sequential, 99))} (${sequential.length} changes)`);
-  console.log(`  write start → seen, 1 writer    : p50 ${ms(nearestRank(fromStart, 50))}, p99 ${ms(nearestRank(fromStart, 99))}`);
-  console.log(`  acknowledged → seen, 31 writers : p50 ${ms(nearestRank(loaded, 50))}, p99 ${ms(nearestRank(loaded, 99))} (${loaded.length} changes)`);
+  console.log(
+    `  acknowledged → seen, 1 writer   : p50 ${ms(nearestRank(sequential, 50))}, p99 ${ms(nearestRank(sequential, 99))} (${sequential.length} changes)`,
+  );
+  console.log(
+    `  write start → seen, 1 writer    : p50 ${ms(nearestRank(fromStart, 50))}, p99 ${ms(nearestRank(fromStart, 99))}`,
+  );
+  console.log(
+    `  acknowledged → seen, 31 writers : p50 ${ms(nearestRank(loaded, 50))}, p99 ${ms(nearestRank(loaded, 99))} (${loaded.length} changes)`,
+  );
 }
 
 async function snapshotLoad(): Promise<void> {
@@ -147,7 +167,15 @@ async function snapshotLoad(): Promise<void> {
     await Promise.all(
       Array.from({ length: Math.min(500, flagCount - offset) }, (_, i) => {
         const key = `flag-${String(offset + i).padStart(5, '0')}`;
-        const after = { ...flagDocument(key), createdAt: now, updatedAt: now, expiresAt: null, archived: false, version: 1, salt: key } as unknown as Flag;
+        const after = {
+          ...flagDocument(key),
+          createdAt: now,
+          updatedAt: now,
+          expiresAt: null,
+          archived: false,
+          version: 1,
+          salt: key,
+        } as unknown as Flag;
         return backend.commit({ ref: { kind: 'flag', key }, expectedVersion: 0, action: 'create', after, meta });
       }),
     );
@@ -156,7 +184,9 @@ async function snapshotLoad(): Promise<void> {
   await store.close();
 
   const reopened = await openAt('snapshot');
-  await measureSnapshotLoads(() => reopened.backend.snapshot(), flagCount, [`seeding: ${(flagCount / seedSeconds).toFixed(0)} flag creates/s through backend.commit`]);
+  await measureSnapshotLoads(() => reopened.backend.snapshot(), flagCount, [
+    `seeding: ${(flagCount / seedSeconds).toFixed(0)} flag creates/s through backend.commit`,
+  ]);
   await reopened.close();
 }
 

@@ -37,13 +37,20 @@ let databases = 0;
 const parts = process.argv.slice(2);
 const wanted = (part: string) => parts.length === 0 || parts.includes(part);
 
-
 const now = () => performance.timeOrigin + performance.now();
 
 /** A complete flag document, for backend.commit (which does not validate or fill in fields). */
 function storedFlag(key: string, version = 1): Flag {
   const at = new Date().toISOString();
-  return { ...flagDocument(key), createdAt: at, updatedAt: at, expiresAt: null, archived: false, version, salt: key } as unknown as Flag;
+  return {
+    ...flagDocument(key),
+    createdAt: at,
+    updatedAt: at,
+    expiresAt: null,
+    archived: false,
+    version,
+    salt: key,
+  } as unknown as Flag;
 }
 
 function freshDatabase(name: string): string {
@@ -58,11 +65,14 @@ function backendOn(database: string, options: Record<string, unknown> = {}): Mon
 async function writeThroughput(): Promise<void> {
   const store = await FlagStore.open(backendOn(freshDatabase('writes')));
   const writers = 16;
-  const flags: Flag[] = await Promise.all(Array.from({ length: writers }, (_, i) => store.createFlag(flagDocument(`w${i}`), meta)));
+  const flags: Flag[] = await Promise.all(
+    Array.from({ length: writers }, (_, i) => store.createFlag(flagDocument(`w${i}`), meta)),
+  );
 
   // Warm-up (the Java server's JIT, the driver's pool).
   let current = flags[0]!;
-  for (let i = 0; i < 300; i++) current = await store.toggleFlag(current.key, 'production', i % 2 === 0 ? false : true, current.version, meta);
+  for (let i = 0; i < 300; i++)
+    current = await store.toggleFlag(current.key, 'production', i % 2 !== 0, current.version, meta);
 
   // One writer: each update waits for the previous one's acknowledgement.
   const sequential = 500;
@@ -70,7 +80,7 @@ async function writeThroughput(): Promise<void> {
   const t0 = performance.now();
   for (let i = 0; i < sequential; i++) {
     const start = performance.now();
-    current = await store.toggleFlag(current.key, 'production', i % 2 === 0 ? false : true, current.version, meta);
+    current = await store.toggleFlag(current.key, 'production', i % 2 !== 0, current.version, meta);
     latencies.push(performance.now() - start);
   }
   const sequentialSeconds = (performance.now() - t0) / 1000;
@@ -81,7 +91,8 @@ async function writeThroughput(): Promise<void> {
   await Promise.all(
     flags.map(async (flag, index) => {
       let version = index === 0 ? current.version : flag.version;
-      for (let i = 0; i < perWriter; i++) version = (await store.toggleFlag(flag.key, 'staging', i % 2 === 0 ? false : true, version, meta)).version;
+      for (let i = 0; i < perWriter; i++)
+        version = (await store.toggleFlag(flag.key, 'staging', i % 2 !== 0, version, meta)).version;
     }),
   );
   const concurrentSeconds = (performance.now() - t1) / 1000;
@@ -93,7 +104,13 @@ async function writeThroughput(): Promise<void> {
   const t2 = performance.now();
   for (let i = 0; i < sequential; i++) {
     const start = performance.now();
-    const record = await backend.commit({ ref: { kind: 'flag', key: rawFlag.key }, expectedVersion: rawFlag.version, action: 'update', after: { ...rawFlag, version: rawFlag.version + 1 }, meta });
+    const record = await backend.commit({
+      ref: { kind: 'flag', key: rawFlag.key },
+      expectedVersion: rawFlag.version,
+      action: 'update',
+      after: { ...rawFlag, version: rawFlag.version + 1 },
+      meta,
+    });
     rawLatencies.push(performance.now() - start);
     rawFlag = record.after as Flag;
   }
@@ -102,9 +119,15 @@ async function writeThroughput(): Promise<void> {
   await store.close();
 
   console.log('## Write throughput (acknowledged commits, audit entry included)');
-  console.log(`  1 writer, FlagStore.toggleFlag   : ${(sequential / sequentialSeconds).toFixed(0)} flag updates/s (latency p50 ${ms(nearestRank(latencies, 50))}, p99 ${ms(nearestRank(latencies, 99))})`);
-  console.log(`  ${writers} writers, FlagStore.toggleFlag : ${((writers * perWriter) / concurrentSeconds).toFixed(0)} flag updates/s`);
-  console.log(`  1 writer, backend.commit         : ${(sequential / rawSeconds).toFixed(0)} flag updates/s (latency p50 ${ms(nearestRank(rawLatencies, 50))}, p99 ${ms(nearestRank(rawLatencies, 99))})`);
+  console.log(
+    `  1 writer, FlagStore.toggleFlag   : ${(sequential / sequentialSeconds).toFixed(0)} flag updates/s (latency p50 ${ms(nearestRank(latencies, 50))}, p99 ${ms(nearestRank(latencies, 99))})`,
+  );
+  console.log(
+    `  ${writers} writers, FlagStore.toggleFlag : ${((writers * perWriter) / concurrentSeconds).toFixed(0)} flag updates/s`,
+  );
+  console.log(
+    `  1 writer, backend.commit         : ${(sequential / rawSeconds).toFixed(0)} flag updates/s (latency p50 ${ms(nearestRank(rawLatencies, 50))}, p99 ${ms(nearestRank(rawLatencies, 99))})`,
+  );
   console.log(`  audit entries written: ${audit.totalCount}`);
 }
 
@@ -119,7 +142,9 @@ function startSubscriber(database: string, from: number, feedMode: 'auto' | 'pol
     });
     process.stdout.write('READY ' + backend.feedMode + '\\n');
     setInterval(() => {}, 1 << 30);`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const seen = new Map<number, number>();
   const ready = new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`subscriber exited with ${code}`)));
@@ -136,19 +161,34 @@ async function feedLatency(feedMode: 'auto' | 'polling'): Promise<void> {
   const database = freshDatabase(`feed-${feedMode}`);
   const backend = backendOn(database);
   await backend.open();
-  let flag = (await backend.commit({ ref: { kind: 'flag', key: 'lamp' }, expectedVersion: 0, action: 'create', after: storedFlag('lamp'), meta })).after as Flag;
+  let flag = (
+    await backend.commit({
+      ref: { kind: 'flag', key: 'lamp' },
+      expectedVersion: 0,
+      action: 'create',
+      after: storedFlag('lamp'),
+      meta,
+    })
+  ).after as Flag;
   const subscriber = startSubscriber(database, (await backend.snapshot()).position, feedMode);
   const mode = await subscriber.ready;
   const acknowledged = new Map<number, number>();
   // Writes spaced out, so each latency is measured on its own rather than queued behind the others.
   for (let i = 0; i < feedWrites; i++) {
-    const record = await backend.commit({ ref: { kind: 'flag', key: 'lamp' }, expectedVersion: flag.version, action: 'update', after: { ...flag, version: flag.version + 1 }, meta });
+    const record = await backend.commit({
+      ref: { kind: 'flag', key: 'lamp' },
+      expectedVersion: flag.version,
+      action: 'update',
+      after: { ...flag, version: flag.version + 1 },
+      meta,
+    });
     acknowledged.set(record.position, now());
     flag = record.after as Flag;
     await new Promise((resolve) => setTimeout(resolve, 5 + (i % 7) * 3));
   }
   const deadline = Date.now() + 10_000;
-  while (subscriber.seen.size < acknowledged.size && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  while (subscriber.seen.size < acknowledged.size && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 50));
   subscriber.child.kill('SIGKILL');
   await backend.close();
   const latencies = [...acknowledged].map(([position, at]) => subscriber.seen.get(position)! - at);
@@ -169,7 +209,13 @@ async function snapshotLoad(): Promise<void> {
     await Promise.all(
       Array.from({ length: Math.min(64, flagCount - offset) }, (_, i) => {
         const key = `flag-${String(offset + i).padStart(5, '0')}`;
-        return seeder.commit({ ref: { kind: 'flag', key }, expectedVersion: 0, action: 'create', after: storedFlag(key), meta });
+        return seeder.commit({
+          ref: { kind: 'flag', key },
+          expectedVersion: 0,
+          action: 'create',
+          after: storedFlag(key),
+          meta,
+        });
       }),
     );
   }
@@ -189,7 +235,9 @@ async function snapshotLoad(): Promise<void> {
 
 try {
   server = await startMongoTestServer();
-  console.log(`Vexil MongoDB store benchmark — node ${process.version}, ${process.env.MONGODB_URI ? 'MONGODB_URI' : 'mongo-java-server (test helper)'} at ${server.uri}`);
+  console.log(
+    `Vexil MongoDB store benchmark — node ${process.version}, ${process.env.MONGODB_URI ? 'MONGODB_URI' : 'mongo-java-server (test helper)'} at ${server.uri}`,
+  );
   if (wanted('writes')) await writeThroughput();
   if (wanted('feed')) {
     console.log('## Change-feed latency (a second process)');

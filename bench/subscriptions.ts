@@ -52,7 +52,15 @@ const gcPreload = join(repo, 'bench/lib/gc-on-signal.mjs');
 if (process.env.VEXIL_BENCH_FD_RAISED !== '1') {
   const result = spawnSync(
     'bash',
-    ['-c', 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'bench', process.execPath, ...process.execArgv, script, ...process.argv.slice(2)],
+    [
+      '-c',
+      'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"',
+      'bench',
+      process.execPath,
+      ...process.execArgv,
+      script,
+      ...process.argv.slice(2),
+    ],
     { stdio: 'inherit', env: { ...process.env, VEXIL_BENCH_FD_RAISED: '1' } },
   );
   process.exit(result.status ?? 1);
@@ -102,21 +110,25 @@ async function startServer(name: string, env: NodeJS.ProcessEnv): Promise<Server
   const port = await freePort();
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE_DIR] : [];
   const extraFlags = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, ['--expose-gc', '--import', gcPreload, ...profile, ...extraFlags, cliMain, 'serve'], {
-    cwd: repo,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      VEXIL_SEED: 'false',
-      VEXIL_BOOTSTRAP_ADMIN_KEY: adminKey,
-      VEXIL_MAX_SUBSCRIPTIONS_PER_KEY: String(subscriberCount * 2),
-      ...env,
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', '--import', gcPreload, ...profile, ...extraFlags, cliMain, 'serve'],
+    {
+      cwd: repo,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        VEXIL_SEED: 'false',
+        VEXIL_BOOTSTRAP_ADMIN_KEY: adminKey,
+        VEXIL_MAX_SUBSCRIPTIONS_PER_KEY: String(subscriberCount * 2),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   running.add(child);
   let output = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output = (output + chunk).slice(-20_000)));
@@ -151,7 +163,12 @@ async function startServer(name: string, env: NodeJS.ProcessEnv): Promise<Server
   };
 }
 
-async function graphql<T>(endpoint: string, query: string, variables: Record<string, unknown> = {}, key = adminKey): Promise<T> {
+async function graphql<T>(
+  endpoint: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  key = adminKey,
+): Promise<T> {
   const response = await fetch(endpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
@@ -191,7 +208,9 @@ const ALL = 'bench-all';
 const ONE_PERCENT = 'bench-1pct';
 const userId = (context: number) => `user-${context}`;
 /** Every hundredth context: 1%. */
-const onePercentContexts = Array.from({ length: contextCount }, (_, index) => index).filter((index) => index % 100 === 0);
+const onePercentContexts = Array.from({ length: contextCount }, (_, index) => index).filter(
+  (index) => index % 100 === 0,
+);
 
 function booleanFlag(key: string, config: Record<string, unknown>) {
   return {
@@ -210,13 +229,28 @@ const onePercentConfig = (targeted: boolean) => ({
   on: true,
   offVariation: 'off',
   defaultServe: { variation: 'off' },
-  rules: targeted ? [{ id: 'one-percent', condition: `userId in [${onePercentContexts.map((context) => JSON.stringify(userId(context))).join(', ')}]`, serve: { variation: 'on' } }] : [],
+  rules: targeted
+    ? [
+        {
+          id: 'one-percent',
+          condition: `userId in [${onePercentContexts.map((context) => JSON.stringify(userId(context))).join(', ')}]`,
+          serve: { variation: 'on' },
+        },
+      ]
+    : [],
 });
 
 async function prepare(endpoint: string): Promise<string> {
-  await graphql(endpoint, `mutation ($input: CreateFlagInput!) { createFlag(input: $input) { version } }`, { input: booleanFlag(ALL, { on: true, offVariation: 'off', defaultServe: { variation: 'on' } }) });
-  await graphql(endpoint, `mutation ($input: CreateFlagInput!) { createFlag(input: $input) { version } }`, { input: booleanFlag(ONE_PERCENT, onePercentConfig(false)) });
-  const created = await graphql<{ createApiKey: { secret: string } }>(endpoint, `mutation { createApiKey(name: "bench-eval", kind: EVALUATION, environment: "production") { secret } }`);
+  await graphql(endpoint, `mutation ($input: CreateFlagInput!) { createFlag(input: $input) { version } }`, {
+    input: booleanFlag(ALL, { on: true, offVariation: 'off', defaultServe: { variation: 'on' } }),
+  });
+  await graphql(endpoint, `mutation ($input: CreateFlagInput!) { createFlag(input: $input) { version } }`, {
+    input: booleanFlag(ONE_PERCENT, onePercentConfig(false)),
+  });
+  const created = await graphql<{ createApiKey: { secret: string } }>(
+    endpoint,
+    `mutation { createApiKey(name: "bench-eval", kind: EVALUATION, environment: "production") { secret } }`,
+  );
   return created.createApiKey.secret;
 }
 
@@ -272,8 +306,19 @@ class SubscriberPool {
 
   private openOne(index: number): Promise<void> {
     const context = index % contextCount;
-    const body = JSON.stringify({ query: SUBSCRIPTION, variables: { context: { targetingKey: userId(context), userId: userId(context) } } });
-    const subscriber: Subscriber = { index, context, request: null, buffer: '', initial: false, arrival: 0, messages: 0 };
+    const body = JSON.stringify({
+      query: SUBSCRIPTION,
+      variables: { context: { targetingKey: userId(context), userId: userId(context) } },
+    });
+    const subscriber: Subscriber = {
+      index,
+      context,
+      request: null,
+      buffer: '',
+      initial: false,
+      arrival: 0,
+      messages: 0,
+    };
     this.subscribers.push(subscriber);
     return new Promise((resolve, reject) => {
       const url = new URL(this.endpoint);
@@ -283,7 +328,12 @@ class SubscriberPool {
         path: url.pathname,
         method: 'POST',
         agent: false,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), accept: 'text/event-stream', authorization: `Bearer ${this.key}` },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          accept: 'text/event-stream',
+          authorization: `Bearer ${this.key}`,
+        },
       });
       subscriber.request = request;
       const timer = setTimeout(() => reject(new Error('no first message within 60 s')), 60_000);
@@ -335,7 +385,11 @@ class SubscriberPool {
    * acknowledgement (and from its sending) to the message; and the CPU time the subscribers' server
    * and this client process spent until the last one arrived.
    */
-  async measure(affectedContexts: ReadonlySet<number> | 'all', mutate: () => Promise<unknown>, server: Server): Promise<Run> {
+  async measure(
+    affectedContexts: ReadonlySet<number> | 'all',
+    mutate: () => Promise<unknown>,
+    server: Server,
+  ): Promise<Run> {
     this.affected = new Uint8Array(this.subscribers.length);
     let expected = 0;
     for (const subscriber of this.subscribers) {
@@ -360,8 +414,16 @@ class SubscriberPool {
     await sleep(300); // a quiet period: catches messages that must not come
     this.measuring = false;
     const latencies: number[] = [];
-    for (const subscriber of this.subscribers) if (this.affected[subscriber.index] && subscriber.arrival !== 0) latencies.push(subscriber.arrival - ackAt);
-    return { latencies, mutationMs: ackAt - sentAt, unexpected: this.unexpected, missing: expected - this.got, serverCpuMs, clientCpuMs: (clientCpu.user + clientCpu.system) / 1000 };
+    for (const subscriber of this.subscribers)
+      if (this.affected[subscriber.index] && subscriber.arrival !== 0) latencies.push(subscriber.arrival - ackAt);
+    return {
+      latencies,
+      mutationMs: ackAt - sentAt,
+      unexpected: this.unexpected,
+      missing: expected - this.got,
+      serverCpuMs,
+      clientCpuMs: (clientCpu.user + clientCpu.system) / 1000,
+    };
   }
 
   close(): void {
@@ -418,7 +480,14 @@ interface SetupFigures {
   openMs: number;
   openFailures: number;
   serverSubscribersGauge: number;
-  memory: { rssBefore: number; rssAfter: number; heapBefore: number; heapAfter: number; rssPerSubscriberBytes: number; heapPerSubscriberBytes: number };
+  memory: {
+    rssBefore: number;
+    rssAfter: number;
+    heapBefore: number;
+    heapAfter: number;
+    rssPerSubscriberBytes: number;
+    heapPerSubscriberBytes: number;
+  };
   latency: LatencyFigures[];
   errors: number;
   released: boolean;
@@ -453,25 +522,43 @@ function latencyFigures(kind: string, runs: Run[], affectedPerMutation: number):
   };
 }
 
-async function runSetup(setup: string, subscribeTo: Server, mutateThrough: Server, evaluationKey: string): Promise<SetupFigures> {
+async function runSetup(
+  setup: string,
+  subscribeTo: Server,
+  mutateThrough: Server,
+  evaluationKey: string,
+): Promise<SetupFigures> {
   console.log(`\n[${setup}] subscribers on ${subscribeTo.name}, mutations through ${mutateThrough.name}`);
   const before = await serverMemory(subscribeTo);
   const pool = new SubscriberPool(subscribeTo.endpoint, evaluationKey);
   const opened = await pool.open(subscriberCount, openConcurrency);
   const connected = pool.subscribers.filter((subscriber) => subscriber.initial).length;
-  console.log(`[${setup}] ${connected} subscribers connected in ${(opened.openMs / 1000).toFixed(1)} s (${opened.failures.length} failures${opened.failures.length ? `: ${opened.failures.slice(0, 3).join('; ')}` : ''})`);
+  console.log(
+    `[${setup}] ${connected} subscribers connected in ${(opened.openMs / 1000).toFixed(1)} s (${opened.failures.length} failures${opened.failures.length ? `: ${opened.failures.slice(0, 3).join('; ')}` : ''})`,
+  );
   await sleep(500);
   const after = await serverMemory(subscribeTo);
   const gauge = (await metrics(subscribeTo)).subscribers;
-  console.log(`[${setup}] server: ${gauge} evaluationsChanged subscribers; RSS ${mb(before.rss)} → ${mb(after.rss)}, heap ${mb(before.heapUsed)} → ${mb(after.heapUsed)}`);
+  console.log(
+    `[${setup}] server: ${gauge} evaluationsChanged subscribers; RSS ${mb(before.rss)} → ${mb(after.rss)}, heap ${mb(before.heapUsed)} → ${mb(after.heapUsed)}`,
+  );
 
   // warm-up: one of each, not counted
   let allOn = true;
   let targeted = false;
-  let onePercentVersion = (await graphql<{ flag: { version: number } }>(mutateThrough.endpoint, `query { flag(key: "${ONE_PERCENT}") { version } }`)).flag.version;
+  let onePercentVersion = (
+    await graphql<{ flag: { version: number } }>(
+      mutateThrough.endpoint,
+      `query { flag(key: "${ONE_PERCENT}") { version } }`,
+    )
+  ).flag.version;
   const toggleAll = () => {
     allOn = !allOn;
-    return graphql(mutateThrough.endpoint, `mutation ($on: Boolean!) { toggleFlag(key: "${ALL}", environment: "production", on: $on) { version } }`, { on: allOn });
+    return graphql(
+      mutateThrough.endpoint,
+      `mutation ($on: Boolean!) { toggleFlag(key: "${ALL}", environment: "production", on: $on) { version } }`,
+      { on: allOn },
+    );
   };
   const stepOnePercent = async () => {
     targeted = !targeted;
@@ -497,7 +584,10 @@ async function runSetup(setup: string, subscribeTo: Server, mutateThrough: Serve
     await sleep(100);
   }
   const affectedOnePercent = pool.subscribers.filter((subscriber) => onePercentSet.has(subscriber.context)).length;
-  const latency = [latencyFigures('all contexts (kill switch)', allRuns, connected), latencyFigures(`1% of contexts (userId in [${onePercentContexts.length} ids])`, onePercentRuns, affectedOnePercent)];
+  const latency = [
+    latencyFigures('all contexts (kill switch)', allRuns, connected),
+    latencyFigures(`1% of contexts (userId in [${onePercentContexts.length} ids])`, onePercentRuns, affectedOnePercent),
+  ];
 
   pool.close();
   let released = false;
@@ -511,7 +601,9 @@ async function runSetup(setup: string, subscribeTo: Server, mutateThrough: Serve
   return {
     setup,
     subscribers: connected,
-    contexts: new Set(pool.subscribers.filter((subscriber) => subscriber.initial).map((subscriber) => subscriber.context)).size,
+    contexts: new Set(
+      pool.subscribers.filter((subscriber) => subscriber.initial).map((subscriber) => subscriber.context),
+    ).size,
     openMs: opened.openMs,
     openFailures: opened.failures.length,
     serverSubscribersGauge: gauge,
@@ -537,9 +629,18 @@ const msText = (value: number) => `${value.toFixed(value < 10 ? 1 : 0)} ms`;
 // main
 
 async function main(): Promise<void> {
-  console.log(`subscriptions benchmark: ${subscriberCount} SSE subscribers over ${contextCount} contexts, ${mutationCount} mutations of each kind`);
-  console.log(`open-file limit of this process (and its servers): ${openFileLimit}; load average at start: ${loadavg().map((value) => value.toFixed(2)).join(' ')}; node ${process.version}`);
-  if (openFileLimit < subscriberCount + 200) console.log(`WARNING: the open-file limit (${openFileLimit}) is below ${subscriberCount} sockets + headroom; expect EMFILE`);
+  console.log(
+    `subscriptions benchmark: ${subscriberCount} SSE subscribers over ${contextCount} contexts, ${mutationCount} mutations of each kind`,
+  );
+  console.log(
+    `open-file limit of this process (and its servers): ${openFileLimit}; load average at start: ${loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ')}; node ${process.version}`,
+  );
+  if (openFileLimit < subscriberCount + 200)
+    console.log(
+      `WARNING: the open-file limit (${openFileLimit}) is below ${subscriberCount} sockets + headroom; expect EMFILE`,
+    );
   ensureBuiltServer();
   const results: SetupFigures[] = [];
 
@@ -566,7 +667,11 @@ async function main(): Promise<void> {
       const key = await prepare(a.endpoint);
       // B learns of the key and flags from the feed
       for (const deadline = Date.now() + 20_000; ; ) {
-        const known = await fetch(b.endpoint, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: '{"query":"{ __typename }"}' });
+        const known = await fetch(b.endpoint, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+          body: '{"query":"{ __typename }"}',
+        });
         if (known.status === 200) break;
         if (Date.now() > deadline) throw new Error('instance B never learnt of the evaluation key');
         await sleep(100);
@@ -579,10 +684,29 @@ async function main(): Promise<void> {
   }
 
   // ---- report
-  console.log('\nLatency: mutation acknowledged → affected subscriber\'s message (over every affected subscriber of every mutation)');
+  console.log(
+    "\nLatency: mutation acknowledged → affected subscriber's message (over every affected subscriber of every mutation)",
+  );
   console.log(
     renderTable(
-      ['setup', 'change', 'subs/mutation', 'mutations', 'p50', 'p99', 'max', 'last sub p50', 'last sub max', 'ack p50', 'p99 from send', 'max from send', 'server CPU', 'client CPU', 'unexpected', 'missing'],
+      [
+        'setup',
+        'change',
+        'subs/mutation',
+        'mutations',
+        'p50',
+        'p99',
+        'max',
+        'last sub p50',
+        'last sub max',
+        'ack p50',
+        'p99 from send',
+        'max from send',
+        'server CPU',
+        'client CPU',
+        'unexpected',
+        'missing',
+      ],
       results.flatMap((result) =>
         result.latency.map((figures) => [
           result.setup,
@@ -603,14 +727,46 @@ async function main(): Promise<void> {
           String(figures.missing),
         ]),
       ),
-      ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+      [
+        'left',
+        'left',
+        'right',
+        'right',
+        'right',
+        'right',
+        'right',
+        'right',
+        'right',
+        'right',
+        'right',
+        'right',
+        'right',
+        'right',
+        'right',
+        'right',
+      ],
     ),
   );
-  console.log('(p50/p99/max/last sub: from the acknowledgement; "from send": from the moment the mutation was sent. CPU: per mutation, until the last message arrived, of the subscribers\' server and of this client.)');
+  console.log(
+    '(p50/p99/max/last sub: from the acknowledgement; "from send": from the moment the mutation was sent. CPU: per mutation, until the last message arrived, of the subscribers\' server and of this client.)',
+  );
   console.log('\nServer memory per subscriber (after a forced GC, before vs after connecting)');
   console.log(
     renderTable(
-      ['setup', 'subscribers', 'contexts', 'connect time', 'RSS before', 'RSS after', 'RSS/sub', 'heap before', 'heap after', 'heap/sub', 'gauge', 'released'],
+      [
+        'setup',
+        'subscribers',
+        'contexts',
+        'connect time',
+        'RSS before',
+        'RSS after',
+        'RSS/sub',
+        'heap before',
+        'heap after',
+        'heap/sub',
+        'gauge',
+        'released',
+      ],
       results.map((result) => [
         result.setup,
         String(result.subscribers),
@@ -629,14 +785,23 @@ async function main(): Promise<void> {
     ),
   );
   const targets = results.flatMap((result) => [
-    ...result.latency.map((figures) => ({ what: `${result.setup} / ${figures.kind}: p99 < 1 s`, ok: figures.p99Ms < 1000 && figures.missing === 0 })),
+    ...result.latency.map((figures) => ({
+      what: `${result.setup} / ${figures.kind}: p99 < 1 s`,
+      ok: figures.p99Ms < 1000 && figures.missing === 0,
+    })),
     { what: `${result.setup}: < 20 KB per subscriber (RSS)`, ok: result.memory.rssPerSubscriberBytes < 20 * 1024 },
     { what: `${result.setup}: ${subscriberCount} subscribers connected`, ok: result.subscribers === subscriberCount },
   ]);
   console.log('\nTargets');
   for (const target of targets) console.log(`  ${target.ok ? 'PASS' : 'FAIL'}  ${target.what}`);
-  console.log(`load average at end: ${loadavg().map((value) => value.toFixed(2)).join(' ')}`);
-  console.log(`BENCH_JSON ${JSON.stringify({ benchmark: 'subscriptions', subscribers: subscriberCount, contexts: contextCount, mutations: mutationCount, openFileLimit, results, targets })}`);
+  console.log(
+    `load average at end: ${loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(
+    `BENCH_JSON ${JSON.stringify({ benchmark: 'subscriptions', subscribers: subscriberCount, contexts: contextCount, mutations: mutationCount, openFileLimit, results, targets })}`,
+  );
 }
 
 main().then(

@@ -31,7 +31,9 @@ export async function loadBuiltPackage<T>(benchmark: string, sourceFolders: read
   const sourcesNewest = Math.max(...sourceFolders.map((folder) => newestMtime(join(root, 'src', folder), '.ts')));
   const builtNewest = Math.max(...sourceFolders.map((folder) => newestMtime(join(root, 'dist', folder), '.js')));
   if (sourcesNewest > builtNewest) {
-    console.warn(`bench/${benchmark}: warning: src/{${sourceFolders.join(',')}} is newer than dist/; these figures are for the last build (npx tsc -p tsconfig.json)\n`);
+    console.warn(
+      `bench/${benchmark}: warning: src/{${sourceFolders.join(',')}} is newer than dist/; these figures are for the last build (npx tsc -p tsconfig.json)\n`,
+    );
   }
   return (await import(entry)) as T;
 }
@@ -44,7 +46,9 @@ function staleSources(directory = join(root, 'src'), relative = ''): string[] {
     if (entry.isDirectory()) {
       if (entry.name !== 'playground') stale.push(...staleSources(path, join(relative, entry.name)));
     } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
-      const output = statSync(join(root, 'dist', relative, entry.name.replace(/\.ts$/, '.js')), { throwIfNoEntry: false });
+      const output = statSync(join(root, 'dist', relative, entry.name.replace(/\.ts$/, '.js')), {
+        throwIfNoEntry: false,
+      });
       if (!output || output.mtimeMs < statSync(path).mtimeMs) stale.push(path);
     }
   }
@@ -56,7 +60,10 @@ export function ensureBuiltServer(): string {
   const cliMain = join(root, 'dist/cli/main.js');
   if (existsSync(cliMain) && staleSources().length === 0) return cliMain;
   console.log('building dist/ (tsc) …');
-  const result = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (result.status !== 0 || !existsSync(cliMain)) throw new Error(`build failed (tsc exit ${result.status})`);
   return cliMain;
 }

@@ -55,7 +55,9 @@ export function placement(): string {
 
 /** Starts a server process, on the servers' CPU when pinning. */
 function spawnServer(args: string[], options: Parameters<typeof spawn>[2]): ChildProcess {
-  return pinning ? spawn('taskset', ['-c', pinning.servers, process.execPath, ...args], options) : spawn(process.execPath, args, options);
+  return pinning
+    ? spawn('taskset', ['-c', pinning.servers, process.execPath, ...args], options)
+    : spawn(process.execPath, args, options);
 }
 
 /** A server process's CPU time so far in ms, from /proc/<pid>/stat (utime + stime, in clock ticks of 10 ms). */
@@ -83,10 +85,21 @@ function waitForLine(child: ChildProcess, pattern: RegExp): Promise<void> {
 
 export async function startGateway(port: number): Promise<{ child: ChildProcess; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'vexil-bench-'));
-  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const profile = process.env.BENCH_PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+    : [];
   const child = spawnServer([...profile, 'dist/cli/main.js', 'serve'], {
     cwd: repo,
-    env: { NODE_ENV: 'production', ...process.env, PORT: String(port), HOST: '127.0.0.1', VEXIL_DATA_DIR: dir, VEXIL_BOOTSTRAP_ADMIN_KEY: adminKey, VEXIL_SEED: 'false', LOG_LEVEL: 'info' },
+    env: {
+      NODE_ENV: 'production',
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      VEXIL_DATA_DIR: dir,
+      VEXIL_BOOTSTRAP_ADMIN_KEY: adminKey,
+      VEXIL_SEED: 'false',
+      LOG_LEVEL: 'info',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   await waitForLine(child, /vexil is listening/);
@@ -99,7 +112,12 @@ export function startBareServer(port: number): Promise<ChildProcess> {
   return waitForLine(child, /listening/).then(() => child);
 }
 
-async function graphql(port: number, query: string, variables: Record<string, unknown>, key = adminKey): Promise<unknown> {
+async function graphql(
+  port: number,
+  query: string,
+  variables: Record<string, unknown>,
+  key = adminKey,
+): Promise<unknown> {
   const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
@@ -121,14 +139,28 @@ const conditions = [
 
 export async function createFlags(port: number, count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
-    const rules = i % 6 === 5 ? [] : [{ id: 'r1', condition: conditions[i % conditions.length], serve: { variation: 'on' } }];
-    const defaultServe = i % 4 === 0 ? { rollout: { weights: [{ variation: 'on', weight: 20_000 }, { variation: 'off', weight: 80_000 }] } } : { variation: 'off' };
+    const rules =
+      i % 6 === 5 ? [] : [{ id: 'r1', condition: conditions[i % conditions.length], serve: { variation: 'on' } }];
+    const defaultServe =
+      i % 4 === 0
+        ? {
+            rollout: {
+              weights: [
+                { variation: 'on', weight: 20_000 },
+                { variation: 'off', weight: 80_000 },
+              ],
+            },
+          }
+        : { variation: 'off' };
     await graphql(port, 'mutation($input: CreateFlagInput!) { createFlag(input: $input) { key } }', {
       input: {
         key: `bench-${String(i).padStart(3, '0')}`,
         kind: 'OPS',
         valueType: 'BOOLEAN',
-        variations: [{ key: 'on', value: true }, { key: 'off', value: false }],
+        variations: [
+          { key: 'on', value: true },
+          { key: 'off', value: false },
+        ],
         environments: [{ environment: 'production', config: { on: true, offVariation: 'off', rules, defaultServe } }],
       },
     });
@@ -136,11 +168,23 @@ export async function createFlags(port: number, count: number): Promise<void> {
 }
 
 export async function evaluationKey(port: number): Promise<string> {
-  const data = (await graphql(port, 'mutation { createApiKey(name: "bench", kind: EVALUATION, environment: "production") { secret } }', {})) as { createApiKey: { secret: string } };
+  const data = (await graphql(
+    port,
+    'mutation { createApiKey(name: "bench", kind: EVALUATION, environment: "production") { secret } }',
+    {},
+  )) as { createApiKey: { secret: string } };
   return data.createApiKey.secret;
 }
 
-export const context = { targetingKey: 'user-42', userId: 'user-42', plan: 'premium', country: 'US', accountAgeDays: 90, email: 'ann@example.com', appVersion: '2.4.1' };
+export const context = {
+  targetingKey: 'user-42',
+  userId: 'user-42',
+  plan: 'premium',
+  country: 'US',
+  accountAgeDays: 90,
+  email: 'ann@example.com',
+  appVersion: '2.4.1',
+};
 
 export interface Target {
   name: string;
@@ -159,10 +203,16 @@ export async function load(target: Target, seconds: number, warmUpSeconds = 2): 
   const before = cpuMs(target.server.pid);
   const { requests, ...figures } = await run(target, seconds);
   const after = cpuMs(target.server.pid);
-  return { ...figures, cpuUsPerRequest: before === null || after === null || requests === 0 ? null : ((after - before) * 1000) / requests };
+  return {
+    ...figures,
+    cpuUsPerRequest: before === null || after === null || requests === 0 ? null : ((after - before) * 1000) / requests,
+  };
 }
 
-function run({ name, port, body, key, path }: Target, seconds: number): Promise<Omit<Figures, 'cpuUsPerRequest'> & { requests: number }> {
+function run(
+  { name, port, body, key, path }: Target,
+  seconds: number,
+): Promise<Omit<Figures, 'cpuUsPerRequest'> & { requests: number }> {
   return new Promise((resolve, reject) => {
     autocannon(
       {
@@ -172,11 +222,21 @@ function run({ name, port, body, key, path }: Target, seconds: number): Promise<
         method: body === null ? 'GET' : 'POST',
         headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
         ...(typeof body === 'string' ? { body } : {}),
-        ...(typeof body === 'function' ? { requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, body: body() }) }] } : {}),
+        ...(typeof body === 'function'
+          ? { requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, body: body() }) }] }
+          : {}),
       },
       (error, result) => {
         if (error) return reject(error);
-        resolve({ name, requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, errors: result.errors, non2xx: result.non2xx, requests: result.requests.total });
+        resolve({
+          name,
+          requestsPerSecond: result.requests.average,
+          p50Ms: result.latency.p50,
+          p99Ms: result.latency.p99,
+          errors: result.errors,
+          non2xx: result.non2xx,
+          requests: result.requests.total,
+        });
       },
     );
   });

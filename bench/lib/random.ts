@@ -31,5 +31,31 @@ export function seededRandom(seed: number): SeededRandom {
   };
 }
 
-export const firstNames = ['ada', 'grace', 'alan', 'edsger', 'barbara', 'ken', 'linus', 'margaret', 'donald', 'frances', 'john', 'radia'];
-export const lastNames = ['lovelace', 'hopper', 'turing', 'dijkstra', 'liskov', 'thompson', 'torvalds', 'hamilton', 'knuth', 'allen', 'backus', 'perlman'];
+export const firstNames = [
+  'ada',
+  'grace',
+  'alan',
+  'edsger',
+  'barbara',
+  'ken',
+  'linus',
+  'margaret',
+  'donald',
+  'frances',
+  'john',
+  'radia',
+];
+export const lastNames = [
+  'lovelace',
+  'hopper',
+  'turing',
+  'dijkstra',
+  'liskov',
+  'thompson',
+  'torvalds',
+  'hamilton',
+  'knuth',
+  'allen',
+  'backus',
+  'perlman',
+];

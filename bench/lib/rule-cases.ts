@@ -37,14 +37,44 @@ function makeContext(index: number): Record<string, unknown> {
   const last = pick(lastNames);
   const context: Record<string, unknown> = {
     userId: index % 41 === 7 ? pick(['u13', 'u42', 'u77']) : `u${100_000 + Math.floor(random() * 900_000)}`,
-    email: `${first}.${last}${Math.floor(random() * 100)}@${weighted([['company.com', 12], ['gmail.com', 40], ['outlook.com', 20], ['example.org', 15], ['company.co', 3], ['yahoo.co.jp', 10]])}`,
-    plan: weighted([['free', 55], ['pro', 25], ['premium', 15], ['enterprise', 5]]),
-    country: weighted([['US', 30], ['CA', 8], ['GB', 10], ['DE', 9], ['FR', 8], ['IN', 10], ['BR', 7], ['JP', 6], ['AU', 4], ['NL', 3], ['ES', 3], ['MX', 2]]),
+    email: `${first}.${last}${Math.floor(random() * 100)}@${weighted([
+      ['company.com', 12],
+      ['gmail.com', 40],
+      ['outlook.com', 20],
+      ['example.org', 15],
+      ['company.co', 3],
+      ['yahoo.co.jp', 10],
+    ])}`,
+    plan: weighted([
+      ['free', 55],
+      ['pro', 25],
+      ['premium', 15],
+      ['enterprise', 5],
+    ]),
+    country: weighted([
+      ['US', 30],
+      ['CA', 8],
+      ['GB', 10],
+      ['DE', 9],
+      ['FR', 8],
+      ['IN', 10],
+      ['BR', 7],
+      ['JP', 6],
+      ['AU', 4],
+      ['NL', 3],
+      ['ES', 3],
+      ['MX', 2],
+    ]),
     accountAgeDays: Math.floor(random() ** 2 * 2000),
     locale: pick(['en-US', 'en-GB', 'de-DE', 'fr-FR', 'ja-JP', 'pt-BR']),
-    appVersion: `${weighted([['3', 70], ['2', 30]])}.${Math.floor(random() * 12)}.${Math.floor(random() * 5)}`,
+    appVersion: `${weighted([
+      ['3', 70],
+      ['2', 30],
+    ])}.${Math.floor(random() * 12)}.${Math.floor(random() * 5)}`,
     device: { os: pick(['ios', 'android', 'web', 'macos', 'windows']), model: `m-${Math.floor(random() * 50)}` },
-    tags: Array.from({ length: Math.floor(random() * 4) }, () => pick(['beta-tester', 'churn-risk', 'vip', 'partner', 'internal'])),
+    tags: Array.from({ length: Math.floor(random() * 4) }, () =>
+      pick(['beta-tester', 'churn-risk', 'vip', 'partner', 'internal']),
+    ),
     beta: random() < 0.1,
   };
   // Real traffic is not uniform: some clients omit attributes (giving V8 a few object shapes to handle).
@@ -53,7 +83,9 @@ function makeContext(index: number): Record<string, unknown> {
   if (random() < 0.02) delete context.country;
   return context;
 }
-export const contexts = JSON.parse(JSON.stringify(Array.from({ length: 1000 }, (_, index) => makeContext(index)))) as Array<Record<string, unknown>>;
+export const contexts = JSON.parse(
+  JSON.stringify(Array.from({ length: 1000 }, (_, index) => makeContext(index))),
+) as Array<Record<string, unknown>>;
 
 // ---------------------------------------------------------------------------------------------------
 // The rules and their hand-written equivalents (factory bodies, compiled with `new Function`)
@@ -117,7 +149,8 @@ export const cases: Case[] = [
   },
   {
     name: 'compound',
-    source: '(plan == "premium" or accountAgeDays > 30) and country in ["US","CA","GB"] and not (userId in ["u13","u42","u77"])',
+    source:
+      '(plan == "premium" or accountAgeDays > 30) and country in ["US","CA","GB"] and not (userId in ["u13","u42","u77"])',
     options: {},
     hand: `
       const countries = ["US", "CA", "GB"];
@@ -180,7 +213,9 @@ export function prepareCases(dsl: RuleLanguage, benchmark: string): PreparedCase
     for (const context of contexts) {
       const expected = compiled(context);
       if (hand(context) !== expected) {
-        console.error(`bench/${benchmark}: hand-written "${testCase.name}" disagrees with the rule on ${JSON.stringify(context)}`);
+        console.error(
+          `bench/${benchmark}: hand-written "${testCase.name}" disagrees with the rule on ${JSON.stringify(context)}`,
+        );
         process.exit(1);
       }
       if (expected) matches++;

@@ -77,7 +77,11 @@ export interface Runs {
  * Per-unit samples of `runs` interleaved runs of each candidate (order alternating, so neither always
  * runs first), after a warm-up; every candidate runs the same repetition count.
  */
-export function compareRuns(candidates: Array<(count: number) => number>, unitsPerCount: number, { runs, runNs }: RunOptions): Runs {
+export function compareRuns(
+  candidates: Array<(count: number) => number>,
+  unitsPerCount: number,
+  { runs, runNs }: RunOptions,
+): Runs {
   for (let i = 0; i < 3; i++) for (const candidate of candidates) calibrate(candidate, runNs / 4); // warm-up
   const count = Math.max(...candidates.map((candidate) => calibrate(candidate, runNs)));
   const samples: Runs = { wall: candidates.map(() => []), cpu: candidates.map(() => []) };

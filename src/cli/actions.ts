@@ -5,7 +5,12 @@ import type { Command, CommandContext } from './main.js';
 export type Action = (args: string[], context: CommandContext) => Promise<number>;
 
 /** A Command running `actions[args[0]]`, with `--help` anywhere showing `usage`. */
-export function commandWithActions(name: string, summary: string, usage: string, actions: Record<string, () => Promise<Action>>): Command {
+export function commandWithActions(
+  name: string,
+  summary: string,
+  usage: string,
+  actions: Record<string, () => Promise<Action>>,
+): Command {
   return {
     name,
     summary,

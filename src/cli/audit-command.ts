@@ -43,38 +43,59 @@ const auditQuery = `query VexilCliAudit($key: String, $kind: String, $environmen
 }`;
 
 async function readAudit(args: string[], context: CommandContext): Promise<number> {
-  const options = { flag: { type: 'string' }, kind: { type: 'string' }, environment: { type: 'string', short: 'e' }, since: { type: 'string' }, limit: { type: 'string' } } as const;
+  const options = {
+    flag: { type: 'string' },
+    kind: { type: 'string' },
+    environment: { type: 'string', short: 'e' },
+    since: { type: 'string' },
+    limit: { type: 'string' },
+  } as const;
   const { values } = parseCommand(args, options, { min: 0, max: 0, names: '' });
   const limit = Number(stringOption(values, 'limit') ?? 50);
   if (!Number.isInteger(limit) || limit < 1) throw new CliFailure('--limit must be a positive integer', 2);
   const sinceText = stringOption(values, 'since');
   const since = sinceText === undefined ? undefined : Date.parse(sinceText);
-  if (since !== undefined && Number.isNaN(since)) throw new CliFailure(`--since '${sinceText}' is not a date (ISO-8601, e.g. 2026-12-01T10:00:00Z)`, 2);
+  if (since !== undefined && Number.isNaN(since))
+    throw new CliFailure(`--since '${sinceText}' is not a date (ISO-8601, e.g. 2026-12-01T10:00:00Z)`, 2);
   const target = requireGateway(values);
   const format = tableOrJson(values);
   const flag = stringOption(values, 'flag');
-  const filter = { key: flag ?? null, kind: flag ? 'flag' : (stringOption(values, 'kind') ?? null), environment: stringOption(values, 'environment') ?? null };
+  const filter = {
+    key: flag ?? null,
+    kind: flag ? 'flag' : (stringOption(values, 'kind') ?? null),
+    environment: stringOption(values, 'environment') ?? null,
+  };
   const entries: AuditEntryData[] = [];
   let after: string | null = null;
   let older = false;
   do {
     type Page = { auditLog: { entries: AuditEntryData[]; hasNextPage: boolean; endCursor: string | null } };
-    const page: Page = await gatewayRequest<Page>(target, auditQuery, { ...filter, first: Math.min(500, limit - entries.length), after });
+    const page: Page = await gatewayRequest<Page>(target, auditQuery, {
+      ...filter,
+      first: Math.min(500, limit - entries.length),
+      after,
+    });
     for (const entry of page.auditLog.entries) {
       if (since !== undefined && Date.parse(entry.at) < since) older = true;
       else entries.push(entry);
     }
     after = page.auditLog.hasNextPage ? page.auditLog.endCursor : null;
   } while (after !== null && !older && entries.length < limit);
-  printRows(context, format, entries.slice(0, limit), ['AT', 'ACTOR', 'ACTION', 'DOCUMENT', 'ENVIRONMENT', 'VERSION', 'COMMENT'], (entry) => [
-    entry.at.replace('T', ' ').slice(0, 19),
-    entry.actor,
-    entry.action,
-    `${entry.kind} ${entry.key}`,
-    entry.environment,
-    entry.version,
-    entry.comment,
-  ]);
+  printRows(
+    context,
+    format,
+    entries.slice(0, limit),
+    ['AT', 'ACTOR', 'ACTION', 'DOCUMENT', 'ENVIRONMENT', 'VERSION', 'COMMENT'],
+    (entry) => [
+      entry.at.replace('T', ' ').slice(0, 19),
+      entry.actor,
+      entry.action,
+      `${entry.kind} ${entry.key}`,
+      entry.environment,
+      entry.version,
+      entry.comment,
+    ],
+  );
   return 0;
 }
 

@@ -6,7 +6,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { type FlagsFileFormat, formatIssue, parseFlagsFile, serializeFlagsFile, toFlagsFile } from '../flags-file/index.js';
+import {
+  type FlagsFileFormat,
+  formatIssue,
+  parseFlagsFile,
+  serializeFlagsFile,
+  toFlagsFile,
+} from '../flags-file/index.js';
 import type { Command, CommandContext } from './main.js';
 import { runWithHelp } from './actions.js';
 import { CliFailure } from './gateway-client.js';
@@ -46,12 +52,17 @@ applied and listed), 2 invalid file, usage or connection error.
 `;
 
 async function runExport(args: string[], context: CommandContext): Promise<number> {
-  const { values } = parseCommand(args, { environment: { type: 'string', short: 'e' }, output: { type: 'string', short: 'o' } }, { min: 0, max: 0, names: '' });
+  const { values } = parseCommand(
+    args,
+    { environment: { type: 'string', short: 'e' }, output: { type: 'string', short: 'o' } },
+    { min: 0, max: 0, names: '' },
+  );
   const format = (stringOption(values, 'format') ?? 'yaml') as FlagsFileFormat;
   if (format !== 'yaml' && format !== 'json') throw new CliFailure(`--format must be yaml or json, not '${format}'`, 2);
   const environment = stringOption(values, 'environment');
   const state = await readRemoteState(requireGateway(values));
-  if (environment && !state.environments.some((entry) => entry.key === environment)) throw new CliFailure(`the gateway refused: NOT_FOUND: no environment '${environment}'`, 1, 'NOT_FOUND');
+  if (environment && !state.environments.some((entry) => entry.key === environment))
+    throw new CliFailure(`the gateway refused: NOT_FOUND: no environment '${environment}'`, 1, 'NOT_FOUND');
   const text = serializeFlagsFile(toFlagsFile(state, environment ? { environment } : {}), format);
   const output = stringOption(values, 'output');
   if (output) writeFileSync(output, text);
@@ -60,18 +71,28 @@ async function runExport(args: string[], context: CommandContext): Promise<numbe
 }
 
 async function runImport(args: string[], context: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommand(args, { 'dry-run': { type: 'boolean' }, prune: { type: 'boolean' }, comment: { type: 'string', short: 'm' } }, { min: 1, max: 1, names: 'the flags FILE' });
+  const { values, positionals } = parseCommand(
+    args,
+    { 'dry-run': { type: 'boolean' }, prune: { type: 'boolean' }, comment: { type: 'string', short: 'm' } },
+    { min: 1, max: 1, names: 'the flags FILE' },
+  );
   const file = positionals[0]!;
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new CliFailure(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 2);
+    throw new CliFailure(
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      2,
+    );
   }
   const parsed = parseFlagsFile(text, file);
   if (!parsed.state) {
     context.stderr(parsed.issues.map(formatIssue).join('\n'));
-    throw new CliFailure(`${file} is invalid (${parsed.issues.length} problem${parsed.issues.length === 1 ? '' : 's'} above); nothing was written`, 2);
+    throw new CliFailure(
+      `${file} is invalid (${parsed.issues.length} problem${parsed.issues.length === 1 ? '' : 's'} above); nothing was written`,
+      2,
+    );
   }
   const target = requireGateway(values);
   const plan = planImport(parsed.state, await readRemoteState(target), { prune: values.prune === true });
@@ -84,7 +105,9 @@ async function runImport(args: string[], context: CommandContext): Promise<numbe
     return 0;
   }
   if (values['dry-run'] === true) {
-    context.stdout([...plan.changes.map(describeChange), `${plan.changes.length} change(s); --dry-run: nothing written`].join('\n'));
+    context.stdout(
+      [...plan.changes.map(describeChange), `${plan.changes.length} change(s); --dry-run: nothing written`].join('\n'),
+    );
     return 0;
   }
   const id = `imp_${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
@@ -100,5 +123,15 @@ async function runImport(args: string[], context: CommandContext): Promise<numbe
   return 0;
 }
 
-export const exportCommand: Command = { name: 'export', summary: 'write the flag set as a YAML or JSON flags file', usage: exportUsage, run: runWithHelp('export', exportUsage, runExport) };
-export const importCommand: Command = { name: 'import', summary: 'make the flag set what a flags file says (--dry-run shows the changes)', usage: importUsage, run: runWithHelp('import', importUsage, runImport) };
+export const exportCommand: Command = {
+  name: 'export',
+  summary: 'write the flag set as a YAML or JSON flags file',
+  usage: exportUsage,
+  run: runWithHelp('export', exportUsage, runExport),
+};
+export const importCommand: Command = {
+  name: 'import',
+  summary: 'make the flag set what a flags file says (--dry-run shows the changes)',
+  usage: importUsage,
+  run: runWithHelp('import', importUsage, runImport),
+};

@@ -51,11 +51,18 @@ const actions: Record<string, () => Promise<Action>> = {
   get: async () => (await import('./flags/read.js')).getFlag,
   create: async () => (await import('./flags/write.js')).createFlag,
   toggle: async () => (await import('./flags/write.js')).toggleFlag,
-  archive: async () => (args, context) => import('./flags/write.js').then((module) => module.archiveOrRestore('archive', args, context)),
-  restore: async () => (args, context) => import('./flags/write.js').then((module) => module.archiveOrRestore('restore', args, context)),
+  archive: async () => (args, context) =>
+    import('./flags/write.js').then((module) => module.archiveOrRestore('archive', args, context)),
+  restore: async () => (args, context) =>
+    import('./flags/write.js').then((module) => module.archiveOrRestore('restore', args, context)),
   'set-rules': async () => (await import('./flags/set-rules.js')).setRules,
   refs: async () => (await import('./flags/refs.js')).findReferences,
   stale: async () => (await import('./flags/stale.js')).staleFlags,
 };
 
-export const flagsCommand = commandWithActions('flags', 'list, inspect, create, toggle, archive flags; set rules; find code references', usage, actions);
+export const flagsCommand = commandWithActions(
+  'flags',
+  'list, inspect, create, toggle, archive flags; set rules; find code references',
+  usage,
+  actions,
+);

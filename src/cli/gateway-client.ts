@@ -46,7 +46,8 @@ interface GatewayValues {
 /** `--format`, default json. */
 export function outputFormat(values: GatewayValues): OutputFormat {
   const format = values.format ?? 'json';
-  if (format !== 'json' && format !== 'table') throw new CliFailure(`--format must be json or table, not '${format}'`, 2);
+  if (format !== 'json' && format !== 'table')
+    throw new CliFailure(`--format must be json or table, not '${format}'`, 2);
   return format;
 }
 
@@ -54,7 +55,8 @@ export function outputFormat(values: GatewayValues): OutputFormat {
 export function gatewayTarget(values: GatewayValues, env: NodeJS.ProcessEnv = process.env): GatewayTarget | null {
   const url = values.url ?? (env.VEXIL_URL || undefined);
   // A key given for a gateway that is not named would be ignored: say so rather than write the store.
-  if (url === undefined && values.key !== undefined) throw new CliFailure('--key is used only with --url (or VEXIL_URL): name the gateway to send it to', 2);
+  if (url === undefined && values.key !== undefined)
+    throw new CliFailure('--key is used only with --url (or VEXIL_URL): name the gateway to send it to', 2);
   if (url === undefined) return null;
   const key = values.key ?? (env.VEXIL_API_KEY || undefined);
   if (!key) throw new CliFailure('--url needs an API key: pass --key or set VEXIL_API_KEY', 2);
@@ -64,7 +66,8 @@ export function gatewayTarget(values: GatewayValues, env: NodeJS.ProcessEnv = pr
   } catch {
     throw new CliFailure(`--url '${url}' is not a URL (e.g. http://127.0.0.1:4000)`, 2);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new CliFailure(`--url '${url}' must be an http(s) URL`, 2);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new CliFailure(`--url '${url}' must be an http(s) URL`, 2);
   // The gateway's base URL (as it logs it) or its /graphql endpoint.
   if (parsed.pathname === '/' || parsed.pathname === '') parsed.pathname = '/graphql';
   return { endpoint: parsed.toString(), key };
@@ -76,24 +79,39 @@ interface GraphqlResponse<T> {
 }
 
 /** Sends one GraphQL operation; resolves to its data or throws a CliFailure. */
-export async function gatewayRequest<T>(target: GatewayTarget, query: string, variables: Record<string, unknown> = {}, timeoutMs = 30_000): Promise<T> {
+export async function gatewayRequest<T>(
+  target: GatewayTarget,
+  query: string,
+  variables: Record<string, unknown> = {},
+  timeoutMs = 30_000,
+): Promise<T> {
   let response: Response;
   try {
     response = await fetch(target.endpoint, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization: `Bearer ${target.key}` },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json, application/json',
+        authorization: `Bearer ${target.key}`,
+      },
       body: JSON.stringify({ query, variables }),
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    throw new CliFailure(`cannot reach the gateway at ${target.endpoint}: ${reason(error)}; is it running there (--url / VEXIL_URL)?`, 2);
+    throw new CliFailure(
+      `cannot reach the gateway at ${target.endpoint}: ${reason(error)}; is it running there (--url / VEXIL_URL)?`,
+      2,
+    );
   }
   const text = await response.text().catch(() => '');
   let body: GraphqlResponse<T>;
   try {
     body = JSON.parse(text) as GraphqlResponse<T>;
   } catch {
-    throw new CliFailure(`${target.endpoint} answered HTTP ${response.status} without a GraphQL response; is --url the gateway's address?`, 2);
+    throw new CliFailure(
+      `${target.endpoint} answered HTTP ${response.status} without a GraphQL response; is --url the gateway's address?`,
+      2,
+    );
   }
   const error = body.errors?.[0];
   if (error) {
@@ -101,7 +119,8 @@ export async function gatewayRequest<T>(target: GatewayTarget, query: string, va
     const field = error.extensions?.field ? ` (field ${error.extensions.field})` : '';
     throw new CliFailure(`the gateway refused: ${code}: ${oneLine(error.message ?? 'no message')}${field}`, 1, code);
   }
-  if (body.data === null || body.data === undefined) throw new CliFailure(`${target.endpoint} answered HTTP ${response.status} without data`, 2);
+  if (body.data === null || body.data === undefined)
+    throw new CliFailure(`${target.endpoint} answered HTTP ${response.status} without data`, 2);
   return body.data;
 }
 
@@ -112,11 +131,19 @@ export function printRecord(context: CommandContext, format: OutputFormat, recor
     return;
   }
   const width = Math.max(...Object.keys(record).map((name) => name.length));
-  context.stdout(Object.entries(record).map(([name, value]) => `${name.padEnd(width)}  ${value === null || value === undefined ? '-' : String(value)}`).join('\n'));
+  context.stdout(
+    Object.entries(record)
+      .map(([name, value]) => `${name.padEnd(width)}  ${value === null || value === undefined ? '-' : String(value)}`)
+      .join('\n'),
+  );
 }
 
 /** Runs a command body, turning a CliFailure into its one line and exit code. */
-export async function reportFailures(command: string, context: CommandContext, body: () => Promise<number>): Promise<number> {
+export async function reportFailures(
+  command: string,
+  context: CommandContext,
+  body: () => Promise<number>,
+): Promise<number> {
   try {
     return await body();
   } catch (error) {

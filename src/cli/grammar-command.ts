@@ -58,7 +58,8 @@ export const grammarCommand: Command = {
     }
     const directory = values.out === undefined ? defaultGrammarDirectory : resolve(values.out);
     const shown = relative(process.cwd(), directory);
-    const label = values.out === undefined ? 'grammar/' : `${shown === '' ? '.' : shown.startsWith('..') ? directory : shown}/`;
+    const label =
+      values.out === undefined ? 'grammar/' : `${shown === '' ? '.' : shown.startsWith('..') ? directory : shown}/`;
     const files = Object.entries(grammarFiles());
 
     if (values.check) {

@@ -4,7 +4,15 @@
  * store directly, which only works while no gateway has it open.
  */
 import { parseArgs } from 'node:util';
-import { gatewayOptions, gatewayRequest, gatewayTarget, type GatewayTarget, outputFormat, printRecord, reportFailures } from './gateway-client.js';
+import {
+  gatewayOptions,
+  gatewayRequest,
+  gatewayTarget,
+  type GatewayTarget,
+  outputFormat,
+  printRecord,
+  reportFailures,
+} from './gateway-client.js';
 import type { Command } from './main.js';
 
 const usage = `Usage: vexil keys create --kind admin|evaluation|read-only --name NAME [--environment ENV]
@@ -44,7 +52,9 @@ const createApiKeyMutation = `mutation VexilCliCreateApiKey($name: String!, $kin
 
 async function createThroughGateway(target: GatewayTarget, request: KeyRequest): Promise<CreatedKey> {
   const kind = request.kind.replace('-', '_').toUpperCase();
-  const data = await gatewayRequest<{ createApiKey: { secret: string; apiKey: { id: string; name: string; kind: string; environment: string | null } } }>(target, createApiKeyMutation, {
+  const data = await gatewayRequest<{
+    createApiKey: { secret: string; apiKey: { id: string; name: string; kind: string; environment: string | null } };
+  }>(target, createApiKeyMutation, {
     name: request.name,
     kind,
     environment: request.environment,
@@ -62,15 +72,30 @@ export const keysCommand: Command = {
     if (action !== 'create') return context.usageError(action ? `unknown action '${action}'` : 'missing action');
     let values;
     try {
-      ({ values } = parseArgs({ args: rest, options: { kind: { type: 'string' }, name: { type: 'string' }, environment: { type: 'string' }, ...gatewayOptions } }));
+      ({ values } = parseArgs({
+        args: rest,
+        options: {
+          kind: { type: 'string' },
+          name: { type: 'string' },
+          environment: { type: 'string' },
+          ...gatewayOptions,
+        },
+      }));
     } catch (error) {
       return context.usageError((error as Error).message);
     }
-    if (!values.kind || !kinds.has(values.kind)) return context.usageError('--kind must be admin, evaluation or read-only');
+    if (!values.kind || !kinds.has(values.kind))
+      return context.usageError('--kind must be admin, evaluation or read-only');
     if (!values.name) return context.usageError('--name is required');
-    if (values.kind === 'evaluation' && !values.environment) return context.usageError('evaluation keys need --environment');
-    if (values.kind !== 'evaluation' && values.environment) return context.usageError('only evaluation keys are bound to an environment');
-    const request: KeyRequest = { name: values.name, kind: values.kind as KeyRequest['kind'], environment: values.environment ?? null };
+    if (values.kind === 'evaluation' && !values.environment)
+      return context.usageError('evaluation keys need --environment');
+    if (values.kind !== 'evaluation' && values.environment)
+      return context.usageError('only evaluation keys are bound to an environment');
+    const request: KeyRequest = {
+      name: values.name,
+      kind: values.kind as KeyRequest['kind'],
+      environment: values.environment ?? null,
+    };
     return reportFailures('keys create', context, async () => {
       const format = outputFormat(values);
       const target = gatewayTarget(values);

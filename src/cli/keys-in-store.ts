@@ -27,7 +27,10 @@ async function openExistingStore(env: NodeJS.ProcessEnv) {
   } catch (error) {
     if (error instanceof DataDirectoryLocked) {
       const owner = error.owner ? ` (process ${error.owner.pid})` : '';
-      throw new CliFailure(`the store in '${resolve(dataDir)}' is open in a running gateway${owner}; create the key through it: --url <gateway URL> --key <admin key> (its createApiKey mutation)`, 2);
+      throw new CliFailure(
+        `the store in '${resolve(dataDir)}' is open in a running gateway${owner}; create the key through it: --url <gateway URL> --key <admin key> (its createApiKey mutation)`,
+        2,
+      );
     }
     throw new CliFailure(`cannot open the store: ${(error as Error).message.split('\n')[0]}`, 2);
   }
@@ -37,7 +40,10 @@ async function openExistingStore(env: NodeJS.ProcessEnv) {
 export async function createInStore(request: KeyRequest, env: NodeJS.ProcessEnv): Promise<Created | Refused> {
   const store = await openExistingStore(env);
   try {
-    if (request.environment && !(await store.listEnvironments()).some((environment) => environment.key === request.environment)) {
+    if (
+      request.environment &&
+      !(await store.listEnvironments()).some((environment) => environment.key === request.environment)
+    ) {
       return { refused: { code: 'VALIDATION', message: `unknown environment '${request.environment}'` } };
     }
     const { issueApiKey } = await import('../server/bootstrap.js');

@@ -36,21 +36,71 @@ interface CommandEntry {
 }
 
 const commandTable: ReadonlyMap<string, CommandEntry> = new Map<string, CommandEntry>([
-  ['rule', { summary: 'check or evaluate a targeting rule', load: async () => (await import('./rule-command.js')).ruleCommand }],
-  ['grammar', { summary: 'generate (or --check) the rule-language docs in grammar/', load: async () => (await import('./grammar-command.js')).grammarCommand }],
+  [
+    'rule',
+    {
+      summary: 'check or evaluate a targeting rule',
+      load: async () => (await import('./rule-command.js')).ruleCommand,
+    },
+  ],
+  [
+    'grammar',
+    {
+      summary: 'generate (or --check) the rule-language docs in grammar/',
+      load: async () => (await import('./grammar-command.js')).grammarCommand,
+    },
+  ],
   ['serve', { summary: 'run the gateway', load: async () => (await import('./serve-command.js')).serveCommand }],
   ['keys', { summary: 'create API keys', load: async () => (await import('./keys-command.js')).keysCommand }],
-  ['segments', { summary: 'list, inspect, create, update and delete segments', load: async () => (await import('./segments-command.js')).segmentsCommand }],
-  ['audit', { summary: 'read the audit log: who changed what, when', load: async () => (await import('./audit-command.js')).auditCommand }],
-  ['export', { summary: 'write the flag set as a YAML or JSON flags file', load: async () => (await import('./export-command.js')).exportCommand }],
-  ['import', { summary: 'make the flag set what a flags file says (--dry-run shows the changes)', load: async () => (await import('./export-command.js')).importCommand }],
-  ['flags', { summary: 'list, inspect, create, toggle, archive flags; set rules; find code references', load: async () => (await import('./flags-command.js')).flagsCommand }],
-  ['schema', { summary: 'print, write or --check schema.graphql', load: async () => (await import('./schema-command.js')).schemaCommand }],
+  [
+    'segments',
+    {
+      summary: 'list, inspect, create, update and delete segments',
+      load: async () => (await import('./segments-command.js')).segmentsCommand,
+    },
+  ],
+  [
+    'audit',
+    {
+      summary: 'read the audit log: who changed what, when',
+      load: async () => (await import('./audit-command.js')).auditCommand,
+    },
+  ],
+  [
+    'export',
+    {
+      summary: 'write the flag set as a YAML or JSON flags file',
+      load: async () => (await import('./export-command.js')).exportCommand,
+    },
+  ],
+  [
+    'import',
+    {
+      summary: 'make the flag set what a flags file says (--dry-run shows the changes)',
+      load: async () => (await import('./export-command.js')).importCommand,
+    },
+  ],
+  [
+    'flags',
+    {
+      summary: 'list, inspect, create, toggle, archive flags; set rules; find code references',
+      load: async () => (await import('./flags-command.js')).flagsCommand,
+    },
+  ],
+  [
+    'schema',
+    {
+      summary: 'print, write or --check schema.graphql',
+      load: async () => (await import('./schema-command.js')).schemaCommand,
+    },
+  ],
 ]);
 
 function version(): string {
   try {
-    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
     return manifest.version ?? 'unknown';
   } catch {
     return 'unknown';
@@ -137,7 +187,12 @@ try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
   // One line, never a stack trace: an operator reads this, not a developer (VEXIL_DEBUG=1 shows it).
-  const detail = error instanceof Error ? (process.env.VEXIL_DEBUG ? (error.stack ?? error.message) : error.message.split('\n')[0]) : String(error);
+  const detail =
+    error instanceof Error
+      ? process.env.VEXIL_DEBUG
+        ? (error.stack ?? error.message)
+        : error.message.split('\n')[0]
+      : String(error);
   process.stderr.write(`vexil: ${detail}\n`);
   process.exitCode = 1;
 }

@@ -64,10 +64,17 @@ function failure(context: CommandContext, code: string, message: string, diagnos
   return 2;
 }
 
-function evaluate(source: string, contextJson: string | undefined, salt: string | undefined, explain: boolean, context: CommandContext): number {
+function evaluate(
+  source: string,
+  contextJson: string | undefined,
+  salt: string | undefined,
+  explain: boolean,
+  context: CommandContext,
+): number {
   const result = compile(source, salt);
   if (!('rule' in result)) return failure(context, 'RULE_SYNTAX', result.message, result.diagnostics);
-  if (contextJson === undefined) return failure(context, 'INVALID_CONTEXT', "missing --context '<json>': the evaluation context, a JSON object");
+  if (contextJson === undefined)
+    return failure(context, 'INVALID_CONTEXT', "missing --context '<json>': the evaluation context, a JSON object");
   let evaluationContext: unknown;
   try {
     evaluationContext = JSON.parse(contextJson);
@@ -79,7 +86,13 @@ function evaluate(source: string, contextJson: string | undefined, salt: string 
   }
   const { rule } = result;
   const matched = rule.evaluate(evaluationContext);
-  context.stdout(json({ matched, attributes: rule.attributes, ...(explain ? { explain: rule.explain(evaluationContext).tree } : {}) }));
+  context.stdout(
+    json({
+      matched,
+      attributes: rule.attributes,
+      ...(explain ? { explain: rule.explain(evaluationContext).tree } : {}),
+    }),
+  );
   return 0;
 }
 
@@ -111,10 +124,13 @@ export const ruleCommand: Command = {
     }
     const [action, source, ...extra] = positionals;
     if (action !== 'check' && action !== 'eval') {
-      return context.usageError(action === undefined ? 'missing action: check or eval' : `unknown action '${action}': use check or eval`);
+      return context.usageError(
+        action === undefined ? 'missing action: check or eval' : `unknown action '${action}': use check or eval`,
+      );
     }
     if (source === undefined) return context.usageError(`missing the rule: vexil rule ${action} '<expr>'`);
-    if (extra.length > 0) return context.usageError(`unexpected argument '${extra[0]}' (quote the rule as one argument)`);
+    if (extra.length > 0)
+      return context.usageError(`unexpected argument '${extra[0]}' (quote the rule as one argument)`);
     if (action === 'check') {
       const misplaced = (['context', 'salt', 'explain'] as const).find((name) => values[name] !== undefined);
       if (misplaced) return context.usageError(`--${misplaced} only applies to rule eval`);

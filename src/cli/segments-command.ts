@@ -48,31 +48,66 @@ type Values = ReturnType<typeof parseCommand>['values'];
 
 function segmentFields(values: Values): Record<string, unknown> {
   const fieldsGiven: Record<string, unknown> = {};
-  for (const name of ['name', 'description', 'condition'] as const) if (stringOption(values, name) !== undefined) fieldsGiven[name] = stringOption(values, name);
+  for (const name of ['name', 'description', 'condition'] as const)
+    if (stringOption(values, name) !== undefined) fieldsGiven[name] = stringOption(values, name);
   if (values.include) fieldsGiven.included = values.include;
   if (values.exclude) fieldsGiven.excluded = values.exclude;
   return fieldsGiven;
 }
 
 function printSegment(context: CommandContext, format: 'json' | 'table', segment: SegmentData): void {
-  printRecord(context, format, { ...segment, included: format === 'json' ? segment.included : segment.included.join(', '), excluded: format === 'json' ? segment.excluded : segment.excluded.join(', ') });
+  printRecord(context, format, {
+    ...segment,
+    included: format === 'json' ? segment.included : segment.included.join(', '),
+    excluded: format === 'json' ? segment.excluded : segment.excluded.join(', '),
+  });
 }
 
 async function list(args: string[], context: CommandContext): Promise<number> {
   const { values } = parseCommand(args, { environment: { type: 'string', short: 'e' } }, { min: 0, max: 0, names: '' });
   const target = requireGateway(values);
   const format = tableOrJson(values);
-  const { segments } = await gatewayRequest<{ segments: SegmentData[] }>(target, `query VexilCliSegments($environment: String) { segments(environment: $environment) { ${fields} } }`, { environment: stringOption(values, 'environment') ?? null });
-  printRows(context, format, segments, ['ENVIRONMENT', 'KEY', 'NAME', 'INCLUDED', 'EXCLUDED', 'CONDITION'], (segment) => [segment.environment, segment.key, segment.name, segment.included.length, segment.excluded.length, segment.condition]);
+  const { segments } = await gatewayRequest<{ segments: SegmentData[] }>(
+    target,
+    `query VexilCliSegments($environment: String) { segments(environment: $environment) { ${fields} } }`,
+    { environment: stringOption(values, 'environment') ?? null },
+  );
+  printRows(
+    context,
+    format,
+    segments,
+    ['ENVIRONMENT', 'KEY', 'NAME', 'INCLUDED', 'EXCLUDED', 'CONDITION'],
+    (segment) => [
+      segment.environment,
+      segment.key,
+      segment.name,
+      segment.included.length,
+      segment.excluded.length,
+      segment.condition,
+    ],
+  );
   return 0;
 }
 
 async function get(args: string[], context: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommand(args, { environment: { type: 'string', short: 'e' } }, { min: 1, max: 1, names: 'segment KEY' });
+  const { values, positionals } = parseCommand(
+    args,
+    { environment: { type: 'string', short: 'e' } },
+    { min: 1, max: 1, names: 'segment KEY' },
+  );
   const environment = requiredOption(values, 'environment');
   const target = requireGateway(values);
-  const { segment } = await gatewayRequest<{ segment: SegmentData | null }>(target, `query VexilCliSegment($key: String!, $environment: String!) { segment(key: $key, environment: $environment) { ${fields} } }`, { key: positionals[0], environment });
-  if (!segment) throw new CliFailure(`the gateway refused: NOT_FOUND: no segment '${positionals[0]}' in ${environment}`, 1, 'NOT_FOUND');
+  const { segment } = await gatewayRequest<{ segment: SegmentData | null }>(
+    target,
+    `query VexilCliSegment($key: String!, $environment: String!) { segment(key: $key, environment: $environment) { ${fields} } }`,
+    { key: positionals[0], environment },
+  );
+  if (!segment)
+    throw new CliFailure(
+      `the gateway refused: NOT_FOUND: no segment '${positionals[0]}' in ${environment}`,
+      1,
+      'NOT_FOUND',
+    );
   printSegment(context, tableOrJson(values), segment);
   return 0;
 }
@@ -82,15 +117,27 @@ async function create(args: string[], context: CommandContext): Promise<number> 
   const input = { key: positionals[0], environment: requiredOption(values, 'environment'), ...segmentFields(values) };
   const target = requireGateway(values);
   const mutation = `mutation VexilCliCreateSegment($input: SegmentInput!, $comment: String) { createSegment(input: $input, comment: $comment) { ${fields} } }`;
-  const { createSegment } = await gatewayRequest<{ createSegment: SegmentData }>(target, mutation, { input, comment: stringOption(values, 'comment') ?? null });
+  const { createSegment } = await gatewayRequest<{ createSegment: SegmentData }>(target, mutation, {
+    input,
+    comment: stringOption(values, 'comment') ?? null,
+  });
   printSegment(context, tableOrJson(values), createSegment);
   return 0;
 }
 
 /** Reads the current version first: the write is refused (CONFLICT) if someone changed it meanwhile. */
-async function current(target: ReturnType<typeof requireGateway>, key: string, environment: string): Promise<SegmentData> {
-  const { segment } = await gatewayRequest<{ segment: SegmentData | null }>(target, `query VexilCliSegmentVersion($key: String!, $environment: String!) { segment(key: $key, environment: $environment) { ${fields} } }`, { key, environment });
-  if (!segment) throw new CliFailure(`the gateway refused: NOT_FOUND: no segment '${key}' in ${environment}`, 1, 'NOT_FOUND');
+async function current(
+  target: ReturnType<typeof requireGateway>,
+  key: string,
+  environment: string,
+): Promise<SegmentData> {
+  const { segment } = await gatewayRequest<{ segment: SegmentData | null }>(
+    target,
+    `query VexilCliSegmentVersion($key: String!, $environment: String!) { segment(key: $key, environment: $environment) { ${fields} } }`,
+    { key, environment },
+  );
+  if (!segment)
+    throw new CliFailure(`the gateway refused: NOT_FOUND: no segment '${key}' in ${environment}`, 1, 'NOT_FOUND');
   return segment;
 }
 
@@ -98,28 +145,55 @@ async function update(args: string[], context: CommandContext): Promise<number> 
   const { values, positionals } = parseCommand(args, editOptions, { min: 1, max: 1, names: 'segment KEY' });
   const environment = requiredOption(values, 'environment');
   const input = segmentFields(values);
-  if (Object.keys(input).length === 0) throw new CliFailure('nothing to change: give --name, --description, --condition, --include or --exclude', 2);
+  if (Object.keys(input).length === 0)
+    throw new CliFailure('nothing to change: give --name, --description, --condition, --include or --exclude', 2);
   const target = requireGateway(values);
   const { version } = await current(target, positionals[0]!, environment);
   const mutation = `mutation VexilCliUpdateSegment($key: String!, $environment: String!, $expectedVersion: Int!, $input: UpdateSegmentInput!, $comment: String) {
     updateSegment(key: $key, environment: $environment, expectedVersion: $expectedVersion, input: $input, comment: $comment) { ${fields} } }`;
-  const { updateSegment } = await gatewayRequest<{ updateSegment: SegmentData }>(target, mutation, { key: positionals[0], environment, expectedVersion: version, input, comment: stringOption(values, 'comment') ?? null });
+  const { updateSegment } = await gatewayRequest<{ updateSegment: SegmentData }>(target, mutation, {
+    key: positionals[0],
+    environment,
+    expectedVersion: version,
+    input,
+    comment: stringOption(values, 'comment') ?? null,
+  });
   printSegment(context, tableOrJson(values), updateSegment);
   return 0;
 }
 
 async function remove(args: string[], context: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommand(args, { environment: { type: 'string', short: 'e' }, comment: { type: 'string', short: 'm' } }, { min: 1, max: 1, names: 'segment KEY' });
+  const { values, positionals } = parseCommand(
+    args,
+    { environment: { type: 'string', short: 'e' }, comment: { type: 'string', short: 'm' } },
+    { min: 1, max: 1, names: 'segment KEY' },
+  );
   const environment = requiredOption(values, 'environment');
   const target = requireGateway(values);
   const { version } = await current(target, positionals[0]!, environment);
   const mutation = `mutation VexilCliDeleteSegment($key: String!, $environment: String!, $expectedVersion: Int!, $comment: String) {
     deleteSegment(key: $key, environment: $environment, expectedVersion: $expectedVersion, comment: $comment) }`;
-  await gatewayRequest(target, mutation, { key: positionals[0], environment, expectedVersion: version, comment: stringOption(values, 'comment') ?? null });
+  await gatewayRequest(target, mutation, {
+    key: positionals[0],
+    environment,
+    expectedVersion: version,
+    comment: stringOption(values, 'comment') ?? null,
+  });
   printRecord(context, tableOrJson(values), { key: positionals[0], environment, deleted: true });
   return 0;
 }
 
-const actions: Record<string, () => Promise<Action>> = { list: async () => list, get: async () => get, create: async () => create, update: async () => update, delete: async () => remove };
+const actions: Record<string, () => Promise<Action>> = {
+  list: async () => list,
+  get: async () => get,
+  create: async () => create,
+  update: async () => update,
+  delete: async () => remove,
+};
 
-export const segmentsCommand = commandWithActions('segments', 'list, inspect, create, update and delete segments', usage, actions);
+export const segmentsCommand = commandWithActions(
+  'segments',
+  'list, inspect, create, update and delete segments',
+  usage,
+  actions,
+);

@@ -48,7 +48,8 @@ export const serveCommand: Command = {
       ...(values['log-level'] ? { logLevel: values['log-level'] } : {}),
       ...(values.dev ? { dev: true } : {}),
     });
-    if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) return context.usageError(`invalid port '${values.port}'`);
+    if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535)
+      return context.usageError(`invalid port '${values.port}'`);
     const gateway = await startApp(config);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();

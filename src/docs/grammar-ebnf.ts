@@ -79,7 +79,11 @@ class EbnfPrinter {
   /** An operand of a postfix operator (`?`, `*`, `+`): parenthesised unless it is a single atom. */
   private group(items: GastNode[]): string {
     const only = items[0];
-    if (items.length === 1 && only && (only.type === 'Terminal' || only.type === 'NonTerminal' || only.type === 'Alternation')) {
+    if (
+      items.length === 1 &&
+      only &&
+      (only.type === 'Terminal' || only.type === 'NonTerminal' || only.type === 'Alternation')
+    ) {
       return this.item(only);
     }
     return `( ${this.sequence(items)} )`;
@@ -141,7 +145,9 @@ function tokenDefinitions(names: Iterable<string>): string[] {
 }
 
 export function keywords(): string[] {
-  return T.allTokens.filter((token) => token.LONGER_ALT === T.Identifier && token.PATTERN instanceof RegExp).map((token) => (token.PATTERN as RegExp).source);
+  return T.allTokens
+    .filter((token) => token.LONGER_ALT === T.Identifier && token.PATTERN instanceof RegExp)
+    .map((token) => (token.PATTERN as RegExp).source);
 }
 
 /** The generated part of grammar.md: one EBNF production per parser rule, then the tokens. */
@@ -156,14 +162,16 @@ export function grammarEbnf(): string {
     '',
     '### Tokens',
     '',
-    'Tokens the productions name; quoted terminals (`\'==\'`, `\'and\'`) stand for themselves.',
+    "Tokens the productions name; quoted terminals (`'=='`, `'and'`) stand for themselves.",
     'The lexer takes the longest match, so `order` is one identifier, not `or` followed by `der`.',
     '',
     '```ebnf',
     ...tokenDefinitions(printer.namedTokens),
     '```',
     '',
-    `Keywords (case-sensitive; \`AND\` is an ordinary identifier): ${keywords().map((word) => `\`${word}\``).join(', ')}.`,
+    `Keywords (case-sensitive; \`AND\` is an ordinary identifier): ${keywords()
+      .map((word) => `\`${word}\``)
+      .join(', ')}.`,
     '',
     `Skipped between tokens: ${skipped.map((token) => `\`/${(token.PATTERN as RegExp).source}/\``).join(', ')} (no comments).`,
   ].join('\n');

@@ -27,7 +27,12 @@ function spelling(token: TokenType): string | undefined {
 }
 
 function terminal(token: TokenType): GastNode {
-  return { type: 'Terminal', name: token.name, label: spelling(token) ?? token.LABEL ?? token.name, pattern: token.PATTERN instanceof RegExp ? token.PATTERN.source : undefined };
+  return {
+    type: 'Terminal',
+    name: token.name,
+    label: spelling(token) ?? token.LABEL ?? token.name,
+    pattern: token.PATTERN instanceof RegExp ? token.PATTERN.source : undefined,
+  };
 }
 
 /** A terminal as it should be drawn: its spelling, or a choice between the spellings of a category. */
@@ -42,7 +47,10 @@ function relabel(node: GastNode): GastNode {
   if (!token) return node;
   if (inlineCategories.has(token.name)) {
     const members = leafMembers(token).sort((a, b) => wordsFirst(spelling(a) ?? a.name, spelling(b) ?? b.name));
-    return { type: 'Alternation', definition: members.map((member) => ({ type: 'Alternative', definition: [{ ...node, ...terminal(member) }] })) };
+    return {
+      type: 'Alternation',
+      definition: members.map((member) => ({ type: 'Alternative', definition: [{ ...node, ...terminal(member) }] })),
+    };
   }
   const text = spelling(token);
   return text === undefined ? node : { ...node, label: text };

@@ -18,7 +18,10 @@ export function headingId(text: string): string {
 const marked = new Marked({
   gfm: true,
   renderer: {
-    heading(this: { parser: { parseInline(tokens: Tokens.Generic[]): string } }, { tokens, depth, text }: Tokens.Heading) {
+    heading(
+      this: { parser: { parseInline(tokens: Tokens.Generic[]): string } },
+      { tokens, depth, text }: Tokens.Heading,
+    ) {
       return `<h${depth} id="${headingId(text)}">${this.parser.parseInline(tokens)}</h${depth}>\n`;
     },
   },

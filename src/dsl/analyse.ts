@@ -34,7 +34,11 @@ export function analyse(source: string, options: CompileOptions, tokens?: IToken
   if (!tokens) {
     const lexed = ruleLexer.tokenize(source);
     for (const error of lexed.errors) {
-      diagnostics.add(`unexpected character ${JSON.stringify(source.slice(error.offset, error.offset + 1))}`, error.offset, error.length);
+      diagnostics.add(
+        `unexpected character ${JSON.stringify(source.slice(error.offset, error.offset + 1))}`,
+        error.offset,
+        error.length,
+      );
     }
     tokens = lexed.tokens;
   }

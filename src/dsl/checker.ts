@@ -64,7 +64,8 @@ export function checkTree(root: Expr, options: CompileOptions, diagnostics: Diag
 }
 
 function visit(node: Expr, options: CompileOptions, diagnostics: DiagnosticList, references: References): void {
-  const report = (message: string, span: { start: number; end: number } = node) => diagnostics.add(message, span.start, span.end - span.start);
+  const report = (message: string, span: { start: number; end: number } = node) =>
+    diagnostics.add(message, span.start, span.end - span.start);
   switch (node.type) {
     case 'literal':
       if (typeof node.value === 'number' && !Number.isFinite(node.value)) report('number is out of range');
@@ -73,7 +74,8 @@ function visit(node: Expr, options: CompileOptions, diagnostics: DiagnosticList,
       addOnce(references.attributes, formatPath(node.segments));
       break;
     case 'list':
-      if (node.items.length > limits.maxListItems) report(`list has ${node.items.length} items; the limit is ${limits.maxListItems}`);
+      if (node.items.length > limits.maxListItems)
+        report(`list has ${node.items.length} items; the limit is ${limits.maxListItems}`);
       break;
     case 'call':
       checkCall(node, options, report, references);
@@ -87,14 +89,24 @@ function visit(node: Expr, options: CompileOptions, diagnostics: DiagnosticList,
 
 type Report = (message: string, span?: { start: number; end: number }) => void;
 
-function checkCall(node: Extract<Expr, { type: 'call' }>, options: CompileOptions, report: Report, references: References): void {
+function checkCall(
+  node: Extract<Expr, { type: 'call' }>,
+  options: CompileOptions,
+  report: Report,
+  references: References,
+): void {
   if (resolverFunctions.has(node.name)) {
     const what = node.name === 'segment' ? 'segment name' : 'flag key';
     const argument = node.args[0];
-    if (node.args.length !== 1) report(`${node.name}() takes exactly 1 argument (the ${what}), got ${node.args.length}`);
-    else if (argument?.type !== 'literal' || typeof argument.value !== 'string') report(`${node.name}() needs a quoted ${what}`, argument);
+    if (node.args.length !== 1)
+      report(`${node.name}() takes exactly 1 argument (the ${what}), got ${node.args.length}`);
+    else if (argument?.type !== 'literal' || typeof argument.value !== 'string')
+      report(`${node.name}() needs a quoted ${what}`, argument);
     else if (!options.resolvers?.[node.name as 'segment' | 'flag']) {
-      report(`${node.name}() is only available in flag rules (no ${node.name} resolver was given to the compiler)`, node.nameSpan);
+      report(
+        `${node.name}() is only available in flag rules (no ${node.name} resolver was given to the compiler)`,
+        node.nameSpan,
+      );
     } else addOnce(node.name === 'segment' ? references.segments : references.flags, argument.value);
     return;
   }

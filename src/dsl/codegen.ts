@@ -74,7 +74,10 @@ class Generator {
       case 'literal':
         return { code: this.literal(node), boolean: typeof node.value === 'boolean' };
       case 'path':
-        return { code: node.segments.reduce((target, key, i) => this.propertyRead(i === 0 ? null : target, key), ''), boolean: false };
+        return {
+          code: node.segments.reduce((target, key, i) => this.propertyRead(i === 0 ? null : target, key), ''),
+          boolean: false,
+        };
       case 'list':
         return this.list(node.items);
       case 'call':
@@ -82,7 +85,10 @@ class Generator {
       case 'not':
         return { code: `!${this.condition(node.operand)}`, boolean: true };
       case 'logical':
-        return { code: `(${node.operands.map((operand) => this.condition(operand)).join(node.operator === 'and' ? ' && ' : ' || ')})`, boolean: true };
+        return {
+          code: `(${node.operands.map((operand) => this.condition(operand)).join(node.operator === 'and' ? ' && ' : ' || ')})`,
+          boolean: true,
+        };
       case 'binary':
         return { code: this.binary(node), boolean: true };
     }
@@ -141,7 +147,8 @@ class Generator {
   }
 
   private list(items: Expr[]): Code {
-    if (!items.every(isPrimitiveLiteral)) return { code: `[${items.map((item) => this.expression(item).code).join(', ')}]`, boolean: false };
+    if (!items.every(isPrimitiveLiteral))
+      return { code: `[${items.map((item) => this.expression(item).code).join(', ')}]`, boolean: false };
     const values = items.map((item) => this.valueOf(item));
     return { code: this.constant((params) => Object.freeze(values.map((value) => value(params)))), boolean: false };
   }
@@ -165,7 +172,10 @@ class Generator {
       // Folded at compile time, per rule: `semver("2.3.0")`, `bucket("fixed")`.
       const values = node.args.map((arg) => this.valueOf(arg));
       const implementation = builtin.implementation;
-      return { code: this.constant((params, salt) => implementation(...values.map((value) => value(params)), salt)), boolean: false };
+      return {
+        code: this.constant((params, salt) => implementation(...values.map((value) => value(params)), salt)),
+        boolean: false,
+      };
     }
     return { code: this.use(builtin.binding, args.join(', ')), boolean: false };
   }
@@ -197,7 +207,11 @@ class Generator {
   }
 
   private equality(left: Expr, right: Expr): string {
-    const [literal, other] = isPrimitiveLiteral(right) ? [right, left] : isPrimitiveLiteral(left) ? [left, right] : [null, null];
+    const [literal, other] = isPrimitiveLiteral(right)
+      ? [right, left]
+      : isPrimitiveLiteral(left)
+        ? [left, right]
+        : [null, null];
     if (!literal || !other) return this.use('eq', `${this.expression(left).code}, ${this.expression(right).code}`);
     // A missing attribute is undefined at run time and must equal null: loose `== null` covers both.
     if (literal.value === null) return `(${this.expression(other).code} == null)`;
@@ -214,12 +228,15 @@ class Generator {
 
   private membership(item: Expr, list: Expr): string {
     const value = this.expression(item).code;
-    if (list.type !== 'list' || !list.items.every(isPrimitiveLiteral)) return this.use('isIn', `${value}, ${this.expression(list).code}`);
+    if (list.type !== 'list' || !list.items.every(isPrimitiveLiteral))
+      return this.use('isIn', `${value}, ${this.expression(list).code}`);
     const literals = list.items as LiteralNode[];
     if (literals.length === 0) return `(${value}, false)`;
     const t = this.temporary();
     if (literals.length <= shortListLimit) {
-      const tests = literals.map((literal) => (literal.value === null ? `${t} == null` : `${t} === ${this.literal(literal)}`));
+      const tests = literals.map((literal) =>
+        literal.value === null ? `${t} == null` : `${t} === ${this.literal(literal)}`,
+      );
       return `((${t} = ${value}), ${tests.join(' || ')})`;
     }
     const values = literals.map((literal) => this.valueOf(literal));
@@ -248,7 +265,9 @@ class Generator {
 }
 
 function declarations(prefix: string, source: string, count: number): string[] {
-  return count === 0 ? [] : [`  const ${Array.from({ length: count }, (_, i) => `${prefix}${i} = ${source}[${i}]`).join(', ')};`];
+  return count === 0
+    ? []
+    : [`  const ${Array.from({ length: count }, (_, i) => `${prefix}${i} = ${source}[${i}]`).join(', ')};`];
 }
 
 export function generateTemplate(root: Expr, slots: ReadonlyMap<LiteralNode, number>): GeneratedTemplate {

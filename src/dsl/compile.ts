@@ -118,8 +118,14 @@ function templateOf(analysis: Analysis, shape: Shape): RuleTemplate {
     pathImages.push(token.image);
   });
   const slots = literalSlots(analysis.ast);
-  if (slots.size + pathLiterals.length !== shape.literals.length) throw new Error('internal error: rule literals do not match their tokens');
-  return new RuleTemplate(generateTemplate(analysis.ast, slots), Object.freeze(analysis.references.attributes), pathLiterals, pathImages);
+  if (slots.size + pathLiterals.length !== shape.literals.length)
+    throw new Error('internal error: rule literals do not match their tokens');
+  return new RuleTemplate(
+    generateTemplate(analysis.ast, slots),
+    Object.freeze(analysis.references.attributes),
+    pathLiterals,
+    pathImages,
+  );
 }
 
 /** Templates depend on which resolvers exist (the checker rejects `segment()` without one), not on which. */
@@ -151,10 +157,16 @@ export class RuleCompiler {
   private nextResolverId = 1;
 
   /** @param cacheSize how many compiled rules to keep. @default 10000 @param templateCacheSize how many rule shapes. @default 5000 */
-  constructor({ cacheSize = 10_000, templateCacheSize = 5_000 }: { cacheSize?: number; templateCacheSize?: number } = {}) {
+  constructor({
+    cacheSize = 10_000,
+    templateCacheSize = 5_000,
+  }: { cacheSize?: number; templateCacheSize?: number } = {}) {
     this.cache = new LRUCache<string, SourceBucket>({ maxSize: cacheSize, sizeCalculation: countRules });
     // maxSize rather than max: lru-cache preallocates `max` slots up front, a cost on every new compiler.
-    this.templates = new LRUCache<string, RuleTemplate[]>({ maxSize: templateCacheSize, sizeCalculation: (variants) => variants.length });
+    this.templates = new LRUCache<string, RuleTemplate[]>({
+      maxSize: templateCacheSize,
+      sizeCalculation: (variants) => variants.length,
+    });
   }
 
   compile(source: string, options: CompileOptions = {}): CompiledRule {
@@ -174,7 +186,10 @@ export class RuleCompiler {
    */
   compileMany(requests: ReadonlyArray<{ source: string; options?: CompileOptions }>): Array<CompiledRule | RuleError> {
     const results: Array<CompiledRule | RuleError | undefined> = new Array(requests.length);
-    const pending = new Map<string, { source: string; options: CompileOptions; prepared: PreparedRule; indexes: number[] }>();
+    const pending = new Map<
+      string,
+      { source: string; options: CompileOptions; prepared: PreparedRule; indexes: number[] }
+    >();
     const fresh: RuleTemplate[] = [];
     requests.forEach(({ source, options = {} }, index) => {
       const cached = this.lookup(source, options);
@@ -237,11 +252,12 @@ export class RuleCompiler {
     const bucket = this.cache.peek(source);
     const next: SourceBucket = bucket ? new Map(bucket) : new Map();
     const previous = next.get(resolvers);
-    const bySalt = usesSalt ? new Map(previous?.bySalt ?? []).set(options.salt ?? '', rule) : (previous?.bySalt ?? noSalts);
+    const bySalt = usesSalt
+      ? new Map(previous?.bySalt ?? []).set(options.salt ?? '', rule)
+      : (previous?.bySalt ?? noSalts);
     next.set(resolvers, { anySalt: usesSalt ? (previous?.anySalt ?? null) : rule, bySalt });
     this.cache.set(source, next);
   }
-
 
   check(source: string, options: CompileOptions = {}): RuleCheck {
     const analysis = analyse(source, options);

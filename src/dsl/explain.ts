@@ -38,7 +38,12 @@ export interface Explanation {
 /** JSON-friendly form of a value: versions as their text, dates as ISO-8601 (via toJSON). */
 function presentable(value: unknown): unknown {
   if (value === undefined) return null;
-  if (value !== null && typeof value === 'object' && 'version' in value && typeof (value as { version: unknown }).version === 'string') {
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    'version' in value &&
+    typeof (value as { version: unknown }).version === 'string'
+  ) {
     return (value as { version: string }).version;
   }
   return value;
@@ -64,7 +69,14 @@ export class Explainer {
   /** Builds the unevaluated node for an expression (children built lazily as they are evaluated). */
   private node(expr: Expr): ExplainNode {
     const { line, column } = this.positions.diagnostic('', expr.start, 0);
-    const operator = expr.type === 'binary' || expr.type === 'logical' ? expr.operator : expr.type === 'call' ? expr.name : expr.type === 'not' ? 'not' : undefined;
+    const operator =
+      expr.type === 'binary' || expr.type === 'logical'
+        ? expr.operator
+        : expr.type === 'call'
+          ? expr.name
+          : expr.type === 'not'
+            ? 'not'
+            : undefined;
     return {
       kind: expr.type,
       ...(operator ? { operator } : {}),
@@ -128,7 +140,12 @@ export class Explainer {
     return node;
   }
 
-  private call(expr: Extract<Expr, { type: 'call' }>, child: (sub: Expr) => unknown, ctx: unknown, scope: unknown): unknown {
+  private call(
+    expr: Extract<Expr, { type: 'call' }>,
+    child: (sub: Expr) => unknown,
+    ctx: unknown,
+    scope: unknown,
+  ): unknown {
     const args = expr.args.map(child);
     if (expr.name === 'segment') return this.options.resolvers?.segment?.(String(args[0]), ctx, scope) === true;
     if (expr.name === 'flag') return normalize(this.options.resolvers?.flag?.(String(args[0]), ctx, scope));

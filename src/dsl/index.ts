@@ -1,5 +1,12 @@
 /** Public surface of the rule language. */
-export { compileRule, checkRule, configureRuleCache, RuleCompiler, type CompiledRule, type RuleCheck } from './compile.js';
+export {
+  compileRule,
+  checkRule,
+  configureRuleCache,
+  RuleCompiler,
+  type CompiledRule,
+  type RuleCheck,
+} from './compile.js';
 export { RuleError, isRuleError, type Diagnostic } from './diagnostics.js';
 export type { Explanation, ExplainNode } from './explain.js';
 export type { CompileOptions, RuleResolvers } from './options.js';

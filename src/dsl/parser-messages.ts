@@ -64,10 +64,16 @@ export const humanErrorMessages: IParserErrorMessageProvider = {
   },
   buildNoViableAltMessage({ actual, previous, ruleName }) {
     const found = actual[0]!;
-    return unterminated(found) ?? `expected ${ruleWords[ruleName] ?? 'a value'}${after(previous)} but found ${describeToken(found)}`;
+    return (
+      unterminated(found) ??
+      `expected ${ruleWords[ruleName] ?? 'a value'}${after(previous)} but found ${describeToken(found)}`
+    );
   },
   buildEarlyExitMessage({ actual, previous, ruleName }) {
     const found = actual[0]!;
-    return unterminated(found) ?? `expected ${ruleWords[ruleName] ?? 'a value'}${after(previous)} but found ${describeToken(found)}`;
+    return (
+      unterminated(found) ??
+      `expected ${ruleWords[ruleName] ?? 'a value'}${after(previous)} but found ${describeToken(found)}`
+    );
   },
 };

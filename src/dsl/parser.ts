@@ -59,32 +59,54 @@ class RuleParser extends EmbeddedActionsParser {
   public andExpr = this.RULE('andExpr', (): Expr => this.logical('and', this.notExpr, T.AndOperator), recovery);
 
   // notExpr → (not | '!')* comparison   (a loop, so a long chain of `not` cannot exhaust the stack)
-  public notExpr = this.RULE('notExpr', (): Expr => {
-    const negations: IToken[] = [];
-    this.MANY(() => negations.push(this.CONSUME(T.NotOperator)));
-    const operand = this.SUBRULE(this.comparison);
-    return this.ACTION(() =>
-      negations.reduceRight<Expr>((inner, token) => ({ type: 'not', operand: inner, start: token.startOffset, end: inner.end }), operand),
-    );
-  }, recovery);
+  public notExpr = this.RULE(
+    'notExpr',
+    (): Expr => {
+      const negations: IToken[] = [];
+      this.MANY(() => negations.push(this.CONSUME(T.NotOperator)));
+      const operand = this.SUBRULE(this.comparison);
+      return this.ACTION(() =>
+        negations.reduceRight<Expr>(
+          (inner, token) => ({ type: 'not', operand: inner, start: token.startOffset, end: inner.end }),
+          operand,
+        ),
+      );
+    },
+    recovery,
+  );
 
   // comparison → operand (comparisonOperator operand)?
-  public comparison = this.RULE('comparison', (): Expr => {
-    const left = this.SUBRULE(this.operand);
-    let result = left;
-    this.OPTION(() => {
-      const { operator, operatorSpan } = this.SUBRULE(this.comparisonOperator);
-      const right = this.SUBRULE2(this.operand);
-      result = this.ACTION(() => ({ type: 'binary', operator, operatorSpan, left, right, start: left.start, end: right.end }));
-    });
-    return result;
-  }, recovery);
+  public comparison = this.RULE(
+    'comparison',
+    (): Expr => {
+      const left = this.SUBRULE(this.operand);
+      let result = left;
+      this.OPTION(() => {
+        const { operator, operatorSpan } = this.SUBRULE(this.comparisonOperator);
+        const right = this.SUBRULE2(this.operand);
+        result = this.ACTION(() => ({
+          type: 'binary',
+          operator,
+          operatorSpan,
+          left,
+          right,
+          start: left.start,
+          end: right.end,
+        }));
+      });
+      return result;
+    },
+    recovery,
+  );
 
   // comparisonOperator → '==' | '!=' | '<' | '<=' | '>' | '>=' | in | not in | contains | startsWith | endsWith | matches
   public comparisonOperator = this.RULE(
     'comparisonOperator',
     (): { operator: BinaryOperator; operatorSpan: { start: number; end: number } } => {
-      const tokens = this.OR([{ ALT: () => [this.CONSUME(T.BinaryOperatorToken)] }, { ALT: () => [this.CONSUME(T.Not), this.CONSUME(T.In)] }]);
+      const tokens = this.OR([
+        { ALT: () => [this.CONSUME(T.BinaryOperatorToken)] },
+        { ALT: () => [this.CONSUME(T.Not), this.CONSUME(T.In)] },
+      ]);
       return this.ACTION(() => ({
         operator: tokens.length === 2 ? 'not in' : binaryOperators.get(tokens[0]!.tokenType)!,
         operatorSpan: spanOf(tokens[0]!, tokens[tokens.length - 1]!),
@@ -94,63 +116,109 @@ class RuleParser extends EmbeddedActionsParser {
   );
 
   // operand → literal | list | callOrPath | '(' orExpr ')'
-  public operand = this.RULE('operand', (): Expr =>
-    this.OR([
-      { ALT: () => this.SUBRULE(this.literal) },
-      { ALT: () => this.SUBRULE(this.list) },
-      { ALT: () => this.SUBRULE(this.callOrPath) },
-      { ALT: () => this.SUBRULE(this.parenthesized) },
-    ]),
+  public operand = this.RULE(
+    'operand',
+    (): Expr =>
+      this.OR([
+        { ALT: () => this.SUBRULE(this.literal) },
+        { ALT: () => this.SUBRULE(this.list) },
+        { ALT: () => this.SUBRULE(this.callOrPath) },
+        { ALT: () => this.SUBRULE(this.parenthesized) },
+      ]),
     recovery,
   );
 
   // parenthesized → '(' orExpr ')'
-  public parenthesized = this.RULE('parenthesized', (): Expr => {
-    const open = this.CONSUME(T.LParen);
-    const inner = this.SUBRULE(this.orExpr);
-    const close = this.CONSUME(T.RParen);
-    // The span covers the parentheses so `explain` highlights what the user wrote.
-    return this.ACTION(() => ({ ...inner, ...spanOf(open, close) }));
-  }, recovery);
+  public parenthesized = this.RULE(
+    'parenthesized',
+    (): Expr => {
+      const open = this.CONSUME(T.LParen);
+      const inner = this.SUBRULE(this.orExpr);
+      const close = this.CONSUME(T.RParen);
+      // The span covers the parentheses so `explain` highlights what the user wrote.
+      return this.ACTION(() => ({ ...inner, ...spanOf(open, close) }));
+    },
+    recovery,
+  );
 
   // literal → string | number | true | false | null
-  public literal = this.RULE('literal', (): Expr => {
-    let token!: IToken;
-    let value: string | number | boolean | null = null;
-    this.OR([
-      { ALT: () => { token = this.CONSUME(T.StringLiteral); value = this.ACTION(() => this.decodeString(token)); } },
-      { ALT: () => { token = this.CONSUME(T.NumberLiteral); value = this.ACTION(() => Number(token.image)); } },
-      { ALT: () => { token = this.CONSUME(T.True); value = true; } },
-      { ALT: () => { token = this.CONSUME(T.False); value = false; } },
-      { ALT: () => { token = this.CONSUME(T.Null); value = null; } },
-    ]);
-    return this.ACTION(() => ({ type: 'literal', value, ...spanOf(token, token) }));
-  }, recovery);
+  public literal = this.RULE(
+    'literal',
+    (): Expr => {
+      let token!: IToken;
+      let value: string | number | boolean | null = null;
+      this.OR([
+        {
+          ALT: () => {
+            token = this.CONSUME(T.StringLiteral);
+            value = this.ACTION(() => this.decodeString(token));
+          },
+        },
+        {
+          ALT: () => {
+            token = this.CONSUME(T.NumberLiteral);
+            value = this.ACTION(() => Number(token.image));
+          },
+        },
+        {
+          ALT: () => {
+            token = this.CONSUME(T.True);
+            value = true;
+          },
+        },
+        {
+          ALT: () => {
+            token = this.CONSUME(T.False);
+            value = false;
+          },
+        },
+        {
+          ALT: () => {
+            token = this.CONSUME(T.Null);
+            value = null;
+          },
+        },
+      ]);
+      return this.ACTION(() => ({ type: 'literal', value, ...spanOf(token, token) }));
+    },
+    recovery,
+  );
 
   // list → '[' (operand (',' operand)*)? ']'
-  public list = this.RULE('list', (): Expr => {
-    const items: Expr[] = [];
-    const open = this.CONSUME(T.LBracket);
-    this.MANY_SEP({ SEP: T.Comma, DEF: () => items.push(this.SUBRULE(this.operand)) });
-    const close = this.CONSUME(T.RBracket);
-    return this.ACTION(() => ({ type: 'list', items, ...spanOf(open, close) }));
-  }, recovery);
+  public list = this.RULE(
+    'list',
+    (): Expr => {
+      const items: Expr[] = [];
+      const open = this.CONSUME(T.LBracket);
+      this.MANY_SEP({ SEP: T.Comma, DEF: () => items.push(this.SUBRULE(this.operand)) });
+      const close = this.CONSUME(T.RBracket);
+      return this.ACTION(() => ({ type: 'list', items, ...spanOf(open, close) }));
+    },
+    recovery,
+  );
 
   // callOrPath → Identifier '(' (operand (',' operand)*)? ')' | Identifier ('.' Name | '[' string ']')*
-  public callOrPath = this.RULE('callOrPath', (): Expr => {
-    const head = this.CONSUME(T.Identifier);
-    return this.OR([
-      { ALT: () => this.callArguments(head) },
-      { ALT: () => this.pathTail(head) },
-    ]);
-  }, recovery);
+  public callOrPath = this.RULE(
+    'callOrPath',
+    (): Expr => {
+      const head = this.CONSUME(T.Identifier);
+      return this.OR([{ ALT: () => this.callArguments(head) }, { ALT: () => this.pathTail(head) }]);
+    },
+    recovery,
+  );
 
   private callArguments(head: IToken): Expr {
     const args: Expr[] = [];
     this.CONSUME(T.LParen);
     this.MANY_SEP2({ SEP: T.Comma, DEF: () => args.push(this.SUBRULE2(this.operand)) });
     const close = this.CONSUME(T.RParen);
-    return this.ACTION(() => ({ type: 'call', name: head.image, nameSpan: spanOf(head, head), args, ...spanOf(head, close) }));
+    return this.ACTION(() => ({
+      type: 'call',
+      name: head.image,
+      nameSpan: spanOf(head, head),
+      args,
+      ...spanOf(head, close),
+    }));
   }
 
   private pathTail(head: IToken): PathNode {
@@ -188,7 +256,9 @@ class RuleParser extends EmbeddedActionsParser {
       operands.push(this.SUBRULE2(next as never) as Expr);
     });
     return this.ACTION(() =>
-      operands.length === 1 ? operands[0]! : { type: 'logical', operator, operands, start: operands[0]!.start, end: operands.at(-1)!.end },
+      operands.length === 1
+        ? operands[0]!
+        : { type: 'logical', operator, operands, start: operands[0]!.start, end: operands.at(-1)!.end },
     );
   }
 
@@ -209,7 +279,12 @@ class RuleParser extends EmbeddedActionsParser {
 const fastParser = new RuleParser(false);
 const recoveringParser = new RuleParser(true);
 
-function run(parser: RuleParser, tokens: IToken[], diagnostics: DiagnosticList, pathStrings: number[] | null = null): Expr | null {
+function run(
+  parser: RuleParser,
+  tokens: IToken[],
+  diagnostics: DiagnosticList,
+  pathStrings: number[] | null = null,
+): Expr | null {
   parser.diagnostics = diagnostics;
   parser.pathStrings = pathStrings;
   parser.input = tokens;
@@ -230,7 +305,12 @@ function run(parser: RuleParser, tokens: IToken[], diagnostics: DiagnosticList, 
  * Returns a null AST when there was any error. `pathStrings` receives the offsets of the string
  * literals that name a property rather than stand for a value.
  */
-export function parseTokens(tokens: IToken[], diagnostics: DiagnosticList, sourceLength: number, pathStrings: number[] = []): Expr | null {
+export function parseTokens(
+  tokens: IToken[],
+  diagnostics: DiagnosticList,
+  sourceLength: number,
+  pathStrings: number[] = [],
+): Expr | null {
   if (diagnostics.size === 0) {
     const scratch = new DiagnosticList(diagnostics.positions);
     const ast = run(fastParser, tokens, scratch, pathStrings);

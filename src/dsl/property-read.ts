@@ -22,7 +22,13 @@ import { jsString } from './js-string.js';
 import { isInheritableName } from './values.js';
 
 /** Names of the runtime bindings the read code uses (see factory.ts). */
-export const readBindings = { readProperty: 'rd', getPrototypeOf: 'gp', objectPrototype: 'OP', isPlainObject: 'isPlain', emptyObject: 'EMPTY' } as const;
+export const readBindings = {
+  readProperty: 'rd',
+  getPrototypeOf: 'gp',
+  objectPrototype: 'OP',
+  isPlainObject: 'isPlain',
+  emptyObject: 'EMPTY',
+} as const;
 
 /** The variable holding the context as rules read it: the context when plain, otherwise an empty object. */
 export const rootVariable = 'root';
@@ -34,7 +40,12 @@ export const rootVariable = 'root';
 const protoAccessor = ((): boolean => {
   try {
     const getter = Object.getOwnPropertyDescriptor(Object.prototype, '__proto__')?.get;
-    return getter !== undefined && Function.prototype.toString.call(getter).includes('[native code]') && ({} as { __proto__?: unknown }).__proto__ === Object.prototype;
+    return (
+      getter !== undefined &&
+      Function.prototype.toString.call(getter).includes('[native code]') &&
+      // biome-ignore lint/suspicious/noProto: this probes the accessor the generated code relies on (see above)
+      ({} as { __proto__?: unknown }).__proto__ === Object.prototype
+    );
   } catch {
     return false;
   }
@@ -55,7 +66,10 @@ export interface ReadCode {
 /** Code of the evaluator's first statement when the rule reads the context: sets `root`. */
 export function rootDeclaration(): ReadCode {
   const { isPlainObject, emptyObject } = readBindings;
-  return { code: `const ${rootVariable} = plain === true || ${isPlainObject}(ctx) ? ctx : ${emptyObject};`, bindings: [isPlainObject, emptyObject] };
+  return {
+    code: `const ${rootVariable} = plain === true || ${isPlainObject}(ctx) ? ctx : ${emptyObject};`,
+    bindings: [isPlainObject, emptyObject],
+  };
 }
 
 /** Code reading own property `key` of the context (`root`, a plain object). `value` is a temporary. */
@@ -63,7 +77,10 @@ export function rootReadCode(key: string, value: string): ReadCode {
   const { readProperty: rd, objectPrototype: OP } = readBindings;
   if (isInheritableName(key)) return { code: `${rd}(${rootVariable}, ${jsString(key)})`, bindings: [rd] };
   const { read } = accessors(key);
-  return { code: `((${value} = ${rootVariable}${read}) === undefined || ${OP}${read} === undefined ? ${value} : ${rd}(${rootVariable}, ${jsString(key)}))`, bindings: [rd, OP] };
+  return {
+    code: `((${value} = ${rootVariable}${read}) === undefined || ${OP}${read} === undefined ? ${value} : ${rd}(${rootVariable}, ${jsString(key)}))`,
+    bindings: [rd, OP],
+  };
 }
 
 /**

@@ -30,7 +30,8 @@ export class RuleTemplate {
 
   /** Whether this variant's property names are the ones in `literals`. */
   fits(literals: readonly IToken[]): boolean {
-    for (let i = 0; i < this.pathLiterals.length; i++) if (literals[this.pathLiterals[i]!]?.image !== this.pathImages[i]) return false;
+    for (let i = 0; i < this.pathLiterals.length; i++)
+      if (literals[this.pathLiterals[i]!]?.image !== this.pathImages[i]) return false;
     return true;
   }
 

@@ -23,10 +23,19 @@ export const AndOperator = createToken({ name: 'AndOperator', pattern: Lexer.NA,
 export const OrOperator = createToken({ name: 'OrOperator', pattern: Lexer.NA, label: "'or'" });
 export const NotOperator = createToken({ name: 'NotOperator', pattern: Lexer.NA, label: "'not'" });
 /** Every binary operator written as one token (comparisons and the keyword operators). */
-export const BinaryOperatorToken = createToken({ name: 'BinaryOperatorToken', pattern: Lexer.NA, label: "an operator ('==', 'in', 'contains', ...)" });
+export const BinaryOperatorToken = createToken({
+  name: 'BinaryOperatorToken',
+  pattern: Lexer.NA,
+  label: "an operator ('==', 'in', 'contains', ...)",
+});
 
 function keyword(name: string, word: string, extraCategories: TokenType[] = []): TokenType {
-  return createToken({ name, pattern: new RegExp(word), longer_alt: Identifier, categories: [Name, ...extraCategories] });
+  return createToken({
+    name,
+    pattern: new RegExp(word),
+    longer_alt: Identifier,
+    categories: [Name, ...extraCategories],
+  });
 }
 
 export const And = keyword('And', 'and', [AndOperator]);
@@ -45,11 +54,30 @@ export const AndAnd = createToken({ name: 'AndAnd', pattern: /&&/, label: "'&&'"
 export const OrOr = createToken({ name: 'OrOr', pattern: /\|\|/, label: "'||'", categories: [OrOperator] });
 
 /** Category shared by the six comparison operators, so the parser can name them as one. */
-export const ComparisonOperator = createToken({ name: 'ComparisonOperator', pattern: Lexer.NA, categories: [BinaryOperatorToken] });
+export const ComparisonOperator = createToken({
+  name: 'ComparisonOperator',
+  pattern: Lexer.NA,
+  categories: [BinaryOperatorToken],
+});
 export const Equal = createToken({ name: 'Equal', pattern: /==/, label: "'=='", categories: [ComparisonOperator] });
-export const NotEqual = createToken({ name: 'NotEqual', pattern: /!=/, label: "'!='", categories: [ComparisonOperator] });
-export const LessEqual = createToken({ name: 'LessEqual', pattern: /<=/, label: "'<='", categories: [ComparisonOperator] });
-export const GreaterEqual = createToken({ name: 'GreaterEqual', pattern: />=/, label: "'>='", categories: [ComparisonOperator] });
+export const NotEqual = createToken({
+  name: 'NotEqual',
+  pattern: /!=/,
+  label: "'!='",
+  categories: [ComparisonOperator],
+});
+export const LessEqual = createToken({
+  name: 'LessEqual',
+  pattern: /<=/,
+  label: "'<='",
+  categories: [ComparisonOperator],
+});
+export const GreaterEqual = createToken({
+  name: 'GreaterEqual',
+  pattern: />=/,
+  label: "'>='",
+  categories: [ComparisonOperator],
+});
 export const Less = createToken({ name: 'Less', pattern: /</, label: "'<'", categories: [ComparisonOperator] });
 export const Greater = createToken({ name: 'Greater', pattern: />/, label: "'>'", categories: [ComparisonOperator] });
 export const Bang = createToken({ name: 'Bang', pattern: /!/, label: "'!'", categories: [NotOperator] });

@@ -5,11 +5,21 @@
  * its JSON Schema, for editors.
  */
 import type { EngineState } from '../flags/engine.js';
-import { type Environment, type Flag, type FlagEnvironmentConfig, type Segment, type Serve, targetingKeyAttribute } from '../flags/model.js';
+import {
+  type Environment,
+  type Flag,
+  type FlagEnvironmentConfig,
+  type Segment,
+  type Serve,
+  targetingKeyAttribute,
+} from '../flags/model.js';
 
 export const flagsFileVersion = 1;
 
-export type FlagEntry = Omit<Flag, 'version' | 'createdAt' | 'updatedAt' | 'salt' | 'archived'> & { salt?: string; archived?: boolean };
+export type FlagEntry = Omit<Flag, 'version' | 'createdAt' | 'updatedAt' | 'salt' | 'archived'> & {
+  salt?: string;
+  archived?: boolean;
+};
 export type SegmentEntry = Omit<Segment, 'version' | 'createdAt' | 'updatedAt'>;
 export type EnvironmentEntry = Omit<Environment, 'createdAt'>;
 
@@ -32,7 +42,10 @@ export function toFlagsFile(state: EngineState, { environment }: ExportOptions =
   const wanted = (key: string) => environment === undefined || key === environment;
   return {
     version: flagsFileVersion,
-    environments: state.environments.filter((entry) => wanted(entry.key)).map(({ key, name }) => ({ key, name })).sort(byKey),
+    environments: state.environments
+      .filter((entry) => wanted(entry.key))
+      .map(({ key, name }) => ({ key, name }))
+      .sort(byKey),
     segments: state.segments
       .filter((segment) => wanted(segment.environment))
       .map(segmentEntry)
@@ -59,7 +72,12 @@ function flagEntry(flag: Flag, wanted: (environment: string) => boolean): FlagEn
     // The salt defaults to the key; writing it only when it differs keeps files short.
     ...(flag.salt !== flag.key ? { salt: flag.salt } : {}),
     ...(flag.archived ? { archived: true } : {}),
-    variations: flag.variations.map(({ key, value, name, description }) => ({ key, value, ...(name !== undefined ? { name } : {}), ...(description !== undefined ? { description } : {}) })),
+    variations: flag.variations.map(({ key, value, name, description }) => ({
+      key,
+      value,
+      ...(name !== undefined ? { name } : {}),
+      ...(description !== undefined ? { description } : {}),
+    })),
     environments: Object.fromEntries(environments),
   };
 }
@@ -68,7 +86,12 @@ function environmentEntry(config: FlagEnvironmentConfig): FlagEnvironmentConfig 
   return {
     on: config.on,
     offVariation: config.offVariation,
-    rules: config.rules.map(({ id, description, condition, serve }) => ({ id, ...(description !== undefined ? { description } : {}), condition, serve: serveEntry(serve) })),
+    rules: config.rules.map(({ id, description, condition, serve }) => ({
+      id,
+      ...(description !== undefined ? { description } : {}),
+      condition,
+      serve: serveEntry(serve),
+    })),
     defaultServe: serveEntry(config.defaultServe),
   };
 }
@@ -77,7 +100,12 @@ function serveEntry(serve: Serve): Serve {
   if (!serve.rollout) return { variation: serve.variation! };
   const { bucketBy, weights } = serve.rollout;
   // targetingKey is the default: written only when another attribute is bucketed.
-  return { rollout: { ...(bucketBy !== undefined && bucketBy !== targetingKeyAttribute ? { bucketBy } : {}), weights: weights.map(({ variation, weight }) => ({ variation, weight })) } };
+  return {
+    rollout: {
+      ...(bucketBy !== undefined && bucketBy !== targetingKeyAttribute ? { bucketBy } : {}),
+      weights: weights.map(({ variation, weight }) => ({ variation, weight })),
+    },
+  };
 }
 
 function segmentEntry(segment: Segment): SegmentEntry {

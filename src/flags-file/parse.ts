@@ -38,7 +38,8 @@ export function formatIssue(issue: FlagsFileIssue): string {
   return `${where}:${subject} ${issue.path ? `${issue.path}: ` : ''}${issue.message}`;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function parseFlagsFile(text: string, file: string, now = new Date().toISOString()): ParsedFlagsFile {
   const lines = new LineCounter();
@@ -90,7 +91,8 @@ class FileReader {
     const seen = new Set<string>();
     return entries.flatMap((entry, index) => {
       const key = isObject(entry) ? entry.key : undefined;
-      if (typeof key !== 'string' || !environmentKeyPattern.test(key)) return this.reject(['environments', index, 'key'], 'must be an environment key (^[a-z0-9][a-z0-9_-]{0,63}$)');
+      if (typeof key !== 'string' || !environmentKeyPattern.test(key))
+        return this.reject(['environments', index, 'key'], 'must be an environment key (^[a-z0-9][a-z0-9_-]{0,63}$)');
       if (seen.has(key)) return this.reject(['environments', index, 'key'], `duplicate environment '${key}'`);
       seen.add(key);
       const name = isObject(entry) && typeof entry.name === 'string' ? entry.name : key;
@@ -102,11 +104,17 @@ class FileReader {
     const seen = new Set<string>();
     return entries.flatMap((entry, index) => {
       const prefix = ['segments', index];
-      const named = isObject(entry) && typeof entry.key === 'string' ? { segment: `${String(entry.environment)}/${entry.key}` } : {};
-      const segment = this.validated(prefix, named, () => validateSegment(isObject(entry) ? { ...entry, version: 1 } : entry, this.now));
+      const named =
+        isObject(entry) && typeof entry.key === 'string'
+          ? { segment: `${String(entry.environment)}/${entry.key}` }
+          : {};
+      const segment = this.validated(prefix, named, () =>
+        validateSegment(isObject(entry) ? { ...entry, version: 1 } : entry, this.now),
+      );
       if (!segment) return [];
       const id = `${segment.environment}/${segment.key}`;
-      if (!environments.has(segment.environment)) return this.reject([...prefix, 'environment'], `unknown environment '${segment.environment}'`, { segment: id });
+      if (!environments.has(segment.environment))
+        return this.reject([...prefix, 'environment'], `unknown environment '${segment.environment}'`, { segment: id });
       if (seen.has(id)) return this.reject([...prefix, 'key'], `duplicate segment '${id}'`, { segment: id });
       seen.add(id);
       return [segment];
@@ -117,7 +125,9 @@ class FileReader {
     const flags = new Map<string, { flag: Flag; index: number }>();
     entries.forEach((entry, index) => {
       const key = isObject(entry) && typeof entry.key === 'string' ? entry.key : undefined;
-      const flag = this.validated(['flags', index], { flag: key }, () => validateFlag(isObject(entry) ? { ...entry, version: 1 } : entry, this.now));
+      const flag = this.validated(['flags', index], { flag: key }, () =>
+        validateFlag(isObject(entry) ? { ...entry, version: 1 } : entry, this.now),
+      );
       if (!flag) return;
       if (flags.has(flag.key)) this.add(['flags', index, 'key'], `duplicate flag '${flag.key}'`, { flag: flag.key });
       else flags.set(flag.key, { flag, index });
@@ -128,12 +138,17 @@ class FileReader {
       segmentExists: (environment: string, key: string) => segmentIds.has(`${environment}/${key}`),
       flag: (key: string) => flags.get(key)?.flag,
     };
-    for (const { flag, index } of flags.values()) this.validated(['flags', index], { flag: flag.key }, () => checkFlagReferences(flag, world));
+    for (const { flag, index } of flags.values())
+      this.validated(['flags', index], { flag: flag.key }, () => checkFlagReferences(flag, world));
     return [...flags.values()].map(({ flag }) => flag);
   }
 
   /** Runs a validator; turns its ValidationError into file issues under `prefix`. */
-  private validated<T>(prefix: Array<string | number>, subject: { flag?: string | undefined; segment?: string }, validate: () => T): T | undefined {
+  private validated<T>(
+    prefix: Array<string | number>,
+    subject: { flag?: string | undefined; segment?: string },
+    validate: () => T,
+  ): T | undefined {
     try {
       return validate();
     } catch (error) {
@@ -143,7 +158,11 @@ class FileReader {
     }
   }
 
-  private addIssue(prefix: Array<string | number>, issue: ValidationIssue, subject: { flag?: string | undefined; segment?: string }): void {
+  private addIssue(
+    prefix: Array<string | number>,
+    issue: ValidationIssue,
+    subject: { flag?: string | undefined; segment?: string },
+  ): void {
     const path = [...prefix, ...splitPath(issue.path)];
     const inner = issue.line !== undefined ? { line: issue.line, column: issue.column ?? 1 } : undefined;
     this.issues.push({
@@ -164,7 +183,14 @@ class FileReader {
   }
 
   private add(path: Array<string | number>, message: string, subject: { flag?: string; segment?: string } = {}): void {
-    this.issues.push({ file: this.file, ...subject, path: renderPath(path), message, code: 'VALIDATION', ...this.positions.find(path) });
+    this.issues.push({
+      file: this.file,
+      ...subject,
+      path: renderPath(path),
+      message,
+      code: 'VALIDATION',
+      ...this.positions.find(path),
+    });
   }
 }
 

@@ -13,7 +13,8 @@ export interface FilePosition {
 /** `a.b[1].c` → ['a', 'b', 1, 'c']. Environment keys cannot contain dots or brackets. */
 export function splitPath(path: string): Array<string | number> {
   const parts: Array<string | number> = [];
-  for (const match of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) parts.push(match[2] !== undefined ? Number(match[2]) : match[1]!);
+  for (const match of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g))
+    parts.push(match[2] !== undefined ? Number(match[2]) : match[1]!);
   return parts;
 }
 

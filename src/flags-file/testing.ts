@@ -31,18 +31,26 @@ export interface TestEvaluator {
 }
 
 export function createTestEvaluator(source: string | FlagsFile, options: TestEvaluatorOptions = {}): TestEvaluator {
-  const [text, name] = typeof source === 'string' ? [readFileSync(source, 'utf8'), source] : [serializeFlagsFile(source, 'json'), '<object>'];
+  const [text, name] =
+    typeof source === 'string'
+      ? [readFileSync(source, 'utf8'), source]
+      : [serializeFlagsFile(source, 'json'), '<object>'];
   const parsed = parseFlagsFile(text, name);
   if (!parsed.state) throw new Error(`invalid flags file:\n${parsed.issues.map(formatIssue).join('\n')}`);
   const state = parsed.state;
-  const environment = options.environment ?? (state.environments.some((entry) => entry.key === 'production') ? 'production' : state.environments[0]?.key);
-  if (!environment || !state.environments.some((entry) => entry.key === environment)) throw new Error(`unknown environment '${environment ?? ''}' in ${name}`);
+  const environment =
+    options.environment ??
+    (state.environments.some((entry) => entry.key === 'production') ? 'production' : state.environments[0]?.key);
+  if (!environment || !state.environments.some((entry) => entry.key === environment))
+    throw new Error(`unknown environment '${environment ?? ''}' in ${name}`);
   const pinned = new Map(Object.entries(options.overrides ?? {}));
   const engine = new FlagEngine();
-  const reload = () => engine.load({ ...state, flags: state.flags.map((flag) => withOverride(flag, environment, pinned.get(flag.key))) });
+  const reload = () =>
+    engine.load({ ...state, flags: state.flags.map((flag) => withOverride(flag, environment, pinned.get(flag.key))) });
   for (const key of pinned.keys()) assertVariation(state.flags, key, pinned.get(key)!);
   reload();
-  const evaluate = (flagKey: string, context: Record<string, JsonValue> = {}) => engine.evaluate(flagKey, context, { environment });
+  const evaluate = (flagKey: string, context: Record<string, JsonValue> = {}) =>
+    engine.evaluate(flagKey, context, { environment });
   return {
     environment,
     evaluate,
@@ -65,7 +73,9 @@ function assertVariation(flags: readonly Flag[], key: string, variation: string)
   const flag = flags.find((candidate) => candidate.key === key);
   if (!flag) throw new Error(`override for unknown flag '${key}'`);
   if (!flag.variations.some((candidate) => candidate.key === variation)) {
-    throw new Error(`flag '${key}' has no variation '${variation}' (it has ${flag.variations.map((v) => v.key).join(', ')})`);
+    throw new Error(
+      `flag '${key}' has no variation '${variation}' (it has ${flag.variations.map((v) => v.key).join(', ')})`,
+    );
   }
 }
 

@@ -16,7 +16,11 @@ export interface Outcome {
 }
 
 /** Why a variation is served: its reason and the fields that go with it, per kind of result. */
-type Served = ServedResult extends infer R ? (R extends ServedResult ? Pick<R, 'reason' | 'ruleIndex' | 'ruleId' | 'inRollout'> : never) : never;
+type Served = ServedResult extends infer R
+  ? R extends ServedResult
+    ? Pick<R, 'reason' | 'ruleIndex' | 'ruleId' | 'inRollout'>
+    : never
+  : never;
 
 export interface FixedServe {
   kind: 'fixed';
@@ -78,7 +82,10 @@ class FlagCompiler {
     if (!entry) {
       const value = this.flag.variations.find((candidate) => candidate.key === key)?.value ?? null;
       // Results are shared by every evaluation, so object values are copied and frozen once here.
-      entry = { value: value !== null && typeof value === 'object' ? deepFreeze(structuredClone(value)) : value, slot: this.usage.slotFor(this.environment, this.flag.key, key) };
+      entry = {
+        value: value !== null && typeof value === 'object' ? deepFreeze(structuredClone(value)) : value,
+        slot: this.usage.slotFor(this.environment, this.flag.key, key),
+      };
       this.variations.set(key, entry);
     }
     return entry;
@@ -88,7 +95,15 @@ class FlagCompiler {
   outcome(variationKey: string, served: Served): Outcome {
     const variation = this.variation(variationKey);
     // Every field in one order (`served` always lists its four in the same order): one hidden class.
-    const result: ServedResult = { key: this.flag.key, value: variation.value, variation: variationKey, ...served, errorCode: undefined, errorMessage: undefined, flagVersion: this.flag.version };
+    const result: ServedResult = {
+      key: this.flag.key,
+      value: variation.value,
+      variation: variationKey,
+      ...served,
+      errorCode: undefined,
+      errorMessage: undefined,
+      flagVersion: this.flag.version,
+    };
     return { result: Object.freeze(result), slot: variation.slot };
   }
 
@@ -115,7 +130,14 @@ class FlagCompiler {
       kind: 'split',
       bucketBy: (rollout.bucketBy ?? targetingKeyAttribute).split('.'),
       bounds,
-      outcomes: rollout.weights.map((weight) => this.outcome(weight.variation, { reason: 'SPLIT', ruleIndex, ruleId: ruleIndex === undefined ? undefined : this.ruleId(ruleIndex), inRollout: weight.variation !== this.config.offVariation })),
+      outcomes: rollout.weights.map((weight) =>
+        this.outcome(weight.variation, {
+          reason: 'SPLIT',
+          ruleIndex,
+          ruleId: ruleIndex === undefined ? undefined : this.ruleId(ruleIndex),
+          inRollout: weight.variation !== this.config.offVariation,
+        }),
+      ),
       ruleIndex,
     };
   }
@@ -126,8 +148,16 @@ class FlagCompiler {
       key: this.flag.key,
       flag: this.flag,
       on: this.config.on,
-      off: this.outcome(this.config.offVariation, { reason: 'DISABLED', ruleIndex: undefined, ruleId: undefined, inRollout: undefined }),
-      rules: this.config.rules.map((rule, index) => ({ rule: compileOrNever(rules, rule.condition, options), serve: this.serve(rule.serve, index) })),
+      off: this.outcome(this.config.offVariation, {
+        reason: 'DISABLED',
+        ruleIndex: undefined,
+        ruleId: undefined,
+        inRollout: undefined,
+      }),
+      rules: this.config.rules.map((rule, index) => ({
+        rule: compileOrNever(rules, rule.condition, options),
+        serve: this.serve(rule.serve, index),
+      })),
       defaultServe: this.serve(this.config.defaultServe, undefined),
     };
   }

@@ -73,13 +73,23 @@ export class FlagEngine {
 
   evaluate(flagKey: string, context: unknown, options: EvaluateOptions): EvaluationResult {
     const snapshot = this.snapshots.get(options.environment);
-    if (snapshot === undefined) return errorResult(flagKey, 'GENERAL', `unknown environment '${options.environment}'`, options.defaultValue, null);
+    if (snapshot === undefined)
+      return errorResult(
+        flagKey,
+        'GENERAL',
+        `unknown environment '${options.environment}'`,
+        options.defaultValue,
+        null,
+      );
     return snapshot.evaluate(flagKey, context, options);
   }
 
   evaluateAll(context: unknown, options: { environment: string; keys?: readonly string[] }): EvaluationResult[] {
     const snapshot = this.snapshots.get(options.environment);
-    if (snapshot === undefined) return (options.keys ?? []).map((key) => errorResult(key, 'GENERAL', `unknown environment '${options.environment}'`, undefined, null));
+    if (snapshot === undefined)
+      return (options.keys ?? []).map((key) =>
+        errorResult(key, 'GENERAL', `unknown environment '${options.environment}'`, undefined, null),
+      );
     return snapshot.evaluateAll(context, options.keys);
   }
 
@@ -148,7 +158,10 @@ export class FlagEngine {
       }
       const segments = [...(this.segments.get(environment)?.values() ?? [])];
       const previous = incremental ? this.snapshots.get(environment) : undefined;
-      next.set(environment, EnvironmentSnapshot.build({ environment, flags, segments }, previous, this.rules, this.usage));
+      next.set(
+        environment,
+        EnvironmentSnapshot.build({ environment, flags, segments }, previous, this.rules, this.usage),
+      );
     }
     // The swap: one assignment, so no evaluation ever sees some environments updated and others not.
     this.snapshots = next;
@@ -167,10 +180,12 @@ export class FlagEngine {
       for (const flag of this.flags.values()) {
         if (previous?.flags.get(flag.key)?.flag === flag) continue;
         const options = { salt: flag.salt, resolvers: ruleResolvers };
-        for (const rule of flag.environments[environment]?.rules ?? []) requests.push({ source: rule.condition, options });
+        for (const rule of flag.environments[environment]?.rules ?? [])
+          requests.push({ source: rule.condition, options });
       }
       for (const segment of this.segments.get(environment)?.values() ?? []) {
-        if (segment.condition && previous?.segments.get(segment.key)?.segment !== segment) requests.push({ source: segment.condition, options: {} });
+        if (segment.condition && previous?.segments.get(segment.key)?.segment !== segment)
+          requests.push({ source: segment.condition, options: {} });
       }
     }
     if (requests.length > 1) this.rules.compileMany(requests);
@@ -182,7 +197,8 @@ export class FlagEngine {
       const direct = new Set<string>();
       for (const change of changes) {
         if (change.kind === 'flag') direct.add(change.key);
-        else if (change.kind === 'environment' && change.key === environment) for (const key of snapshot.flags.keys()) direct.add(key);
+        else if (change.kind === 'environment' && change.key === environment)
+          for (const key of snapshot.flags.keys()) direct.add(key);
         else if (change.kind === 'segment' && change.environment === environment) {
           for (const key of flagsUsingSegment(snapshot, change.key)) direct.add(key);
           for (const key of flagsUsingSegment(before.get(environment), change.key)) direct.add(key);
@@ -196,7 +212,9 @@ export class FlagEngine {
 
 function flagsUsingSegment(snapshot: EnvironmentSnapshot | undefined, segmentKey: string): string[] {
   if (!snapshot) return [];
-  return [...snapshot.flags.values()].filter((compiled) => compiled.rules.some((entry) => entry.rule.segments.includes(segmentKey))).map((compiled) => compiled.key);
+  return [...snapshot.flags.values()]
+    .filter((compiled) => compiled.rules.some((entry) => entry.rule.segments.includes(segmentKey)))
+    .map((compiled) => compiled.key);
 }
 
 /** Adds every flag that depends, directly or through others, on one of `keys` via `flag("…")`. */

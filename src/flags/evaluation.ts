@@ -11,7 +11,13 @@ export type EvaluationReason = 'TARGETING_MATCH' | 'SPLIT' | 'DEFAULT' | 'DISABL
  * `PARSE_ERROR` is OpenFeature's code for a flag configuration that cannot be parsed. Part of the
  * vocabulary for OFREP; the engine does not produce it, as the store rejects rules that do not compile.
  */
-export type EvaluationErrorCode = 'FLAG_NOT_FOUND' | 'TYPE_MISMATCH' | 'TARGETING_KEY_MISSING' | 'INVALID_CONTEXT' | 'PARSE_ERROR' | 'GENERAL';
+export type EvaluationErrorCode =
+  | 'FLAG_NOT_FOUND'
+  | 'TYPE_MISMATCH'
+  | 'TARGETING_KEY_MISSING'
+  | 'INVALID_CONTEXT'
+  | 'PARSE_ERROR'
+  | 'GENERAL';
 
 /**
  * Fields every result has. Every variant declares all of them (absent ones as `undefined`), so results
@@ -93,7 +99,13 @@ export interface EvaluateOptions {
   defaultValue?: JsonValue;
 }
 
-export function errorResult(key: string, errorCode: EvaluationErrorCode, errorMessage: string, defaultValue: JsonValue | undefined, flagVersion: number | null): ErrorResult {
+export function errorResult(
+  key: string,
+  errorCode: EvaluationErrorCode,
+  errorMessage: string,
+  defaultValue: JsonValue | undefined,
+  flagVersion: number | null,
+): ErrorResult {
   return {
     key,
     value: defaultValue,

@@ -89,7 +89,11 @@ export function explainFlag(snapshot: EnvironmentSnapshot, compiled: CompiledFla
       serve: { variation: rule.serve.variation ?? null, rollout: rule.serve.rollout !== undefined },
     };
   });
-  const serve = !targeted ? null : matchedRuleIndex === null ? compiled.defaultServe : compiled.rules[matchedRuleIndex]!.serve;
+  const serve = !targeted
+    ? null
+    : matchedRuleIndex === null
+      ? compiled.defaultServe
+      : compiled.rules[matchedRuleIndex]!.serve;
   return {
     flagKey: compiled.key,
     environment: snapshot.environment,

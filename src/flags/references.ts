@@ -33,7 +33,11 @@ export function checkFlagReferences(flag: Flag, world: FlagWorld): void {
   const issues: ValidationIssue[] = [];
   for (const [environment, config] of Object.entries(flag.environments)) {
     if (!world.environmentExists(environment)) {
-      issues.push({ path: `environments.${environment}`, message: `unknown environment '${environment}'`, code: 'VALIDATION' });
+      issues.push({
+        path: `environments.${environment}`,
+        message: `unknown environment '${environment}'`,
+        code: 'VALIDATION',
+      });
       continue;
     }
     config.rules.forEach((rule, index) => {
@@ -43,15 +47,28 @@ export function checkFlagReferences(flag: Flag, world: FlagWorld): void {
       if (issues.length > before) return;
       const compiled = compileRule(rule.condition, { salt: flag.salt, resolvers: ruleResolvers });
       for (const segment of compiled.segments) {
-        if (!world.segmentExists(environment, segment)) issues.push({ path, message: `unknown segment '${segment}' in environment '${environment}'`, code: 'VALIDATION', ruleIndex: index });
+        if (!world.segmentExists(environment, segment))
+          issues.push({
+            path,
+            message: `unknown segment '${segment}' in environment '${environment}'`,
+            code: 'VALIDATION',
+            ruleIndex: index,
+          });
       }
       for (const key of compiled.flags) {
-        if (key !== flag.key && !world.flag(key)) issues.push({ path, message: `unknown flag '${key}' used as a prerequisite`, code: 'VALIDATION', ruleIndex: index });
+        if (key !== flag.key && !world.flag(key))
+          issues.push({
+            path,
+            message: `unknown flag '${key}' used as a prerequisite`,
+            code: 'VALIDATION',
+            ruleIndex: index,
+          });
       }
     });
   }
   const cycle = issues.some((issue) => issue.code === 'RULE_SYNTAX') ? null : findCycle(flag, world);
-  if (cycle) issues.push({ path: 'environments', message: `prerequisite cycle: ${cycle.join(' → ')}`, code: 'VALIDATION' });
+  if (cycle)
+    issues.push({ path: 'environments', message: `prerequisite cycle: ${cycle.join(' → ')}`, code: 'VALIDATION' });
   if (issues.length > 0) throw new ValidationError(issues);
 }
 

@@ -8,14 +8,31 @@ export function seedFlag(now = new Date()): Flag {
     on: true,
     offVariation: 'off',
     rules: [
-      { id: 'staff', description: 'Company staff', condition: 'email endsWith "@company.com"', serve: { variation: 'on' } },
+      {
+        id: 'staff',
+        description: 'Company staff',
+        condition: 'email endsWith "@company.com"',
+        serve: { variation: 'on' },
+      },
       {
         id: 'paying-10pct',
         description: '10% of premium and enterprise customers',
         condition: 'plan in ["premium","enterprise"]',
-        serve: { rollout: { weights: [{ variation: 'on', weight: 10_000 }, { variation: 'off', weight: 90_000 }] } },
+        serve: {
+          rollout: {
+            weights: [
+              { variation: 'on', weight: 10_000 },
+              { variation: 'off', weight: 90_000 },
+            ],
+          },
+        },
       },
-      { id: 'beta-users', description: 'Named beta users', condition: 'userId in ["user_123","user_456"]', serve: { variation: 'on' } },
+      {
+        id: 'beta-users',
+        description: 'Named beta users',
+        condition: 'userId in ["user_123","user_456"]',
+        serve: { variation: 'on' },
+      },
     ],
     defaultServe: { variation: 'off' },
   };

@@ -5,7 +5,14 @@
  */
 import type { RuleCompiler } from '../dsl/index.js';
 import { isPlainObject } from '../dsl/values.js';
-import { type CompiledFlag, type CompiledServe, compileFlag, type Outcome, pickSlice, splitBucket } from './compiled-flag.js';
+import {
+  type CompiledFlag,
+  type CompiledServe,
+  compileFlag,
+  type Outcome,
+  pickSlice,
+  splitBucket,
+} from './compiled-flag.js';
 import { type CompiledSegment, compileSegment, segmentMatches } from './compiled-segment.js';
 import { errorResult, type EvaluateOptions, type EvaluationResult } from './evaluation.js';
 import type { Flag, JsonValue, Segment } from './model.js';
@@ -30,7 +37,9 @@ export class EnvironmentSnapshot implements EvaluationScope {
     readonly segments: ReadonlyMap<string, CompiledSegment>,
     private readonly usage: UsageRecorder,
   ) {
-    this.activeFlags = [...flags.values()].filter((compiled) => !compiled.flag.archived).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    this.activeFlags = [...flags.values()]
+      .filter((compiled) => !compiled.flag.archived)
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   /** @param record count this evaluation in usage statistics (explanations and previews do not). */
@@ -39,13 +48,36 @@ export class EnvironmentSnapshot implements EvaluationScope {
     if (compiled === undefined || compiled.flag.archived) {
       // An archived or deleted flag still requested is what the stale report calls ARCHIVED_BUT_CALLED.
       if (record) this.usage.countNotFound(this.environment, flagKey);
-      return errorResult(flagKey, 'FLAG_NOT_FOUND', `flag '${flagKey}' does not exist in environment '${this.environment}'`, options.defaultValue, null);
+      return errorResult(
+        flagKey,
+        'FLAG_NOT_FOUND',
+        `flag '${flagKey}' does not exist in environment '${this.environment}'`,
+        options.defaultValue,
+        null,
+      );
     }
     const { defaultValue } = options;
-    if (defaultValue !== undefined && defaultValue !== null && !matchesValueType(defaultValue, compiled.flag.valueType)) {
-      return errorResult(flagKey, 'TYPE_MISMATCH', `flag '${flagKey}' is of type ${compiled.flag.valueType}, the default value is not`, defaultValue, compiled.flag.version);
+    if (
+      defaultValue !== undefined &&
+      defaultValue !== null &&
+      !matchesValueType(defaultValue, compiled.flag.valueType)
+    ) {
+      return errorResult(
+        flagKey,
+        'TYPE_MISMATCH',
+        `flag '${flagKey}' is of type ${compiled.flag.valueType}, the default value is not`,
+        defaultValue,
+        compiled.flag.version,
+      );
     }
-    if (!isPlainObject(context)) return errorResult(flagKey, 'INVALID_CONTEXT', 'the context must be a JSON object', defaultValue, compiled.flag.version);
+    if (!isPlainObject(context))
+      return errorResult(
+        flagKey,
+        'INVALID_CONTEXT',
+        'the context must be a JSON object',
+        defaultValue,
+        compiled.flag.version,
+      );
     return this.run(compiled, context, defaultValue, record, true);
   }
 
@@ -54,10 +86,18 @@ export class EnvironmentSnapshot implements EvaluationScope {
     if (keys) return keys.map((key) => this.evaluate(key, context, { environment: this.environment }));
     const results: EvaluationResult[] = new Array(this.activeFlags.length);
     if (!isPlainObject(context)) {
-      for (let i = 0; i < results.length; i++) results[i] = errorResult(this.activeFlags[i]!.key, 'INVALID_CONTEXT', 'the context must be a JSON object', undefined, this.activeFlags[i]!.flag.version);
+      for (let i = 0; i < results.length; i++)
+        results[i] = errorResult(
+          this.activeFlags[i]!.key,
+          'INVALID_CONTEXT',
+          'the context must be a JSON object',
+          undefined,
+          this.activeFlags[i]!.flag.version,
+        );
       return results;
     }
-    for (let i = 0; i < results.length; i++) results[i] = this.run(this.activeFlags[i]!, context, undefined, true, true);
+    for (let i = 0; i < results.length; i++)
+      results[i] = this.run(this.activeFlags[i]!, context, undefined, true, true);
     return results;
   }
 
@@ -79,11 +119,19 @@ export class EnvironmentSnapshot implements EvaluationScope {
   }
 
   /** Builds the next snapshot, recompiling only flags whose version changed and the changed segments. */
-  static build(input: SnapshotInput, previous: EnvironmentSnapshot | undefined, rules: RuleCompiler, usage: UsageRecorder): EnvironmentSnapshot {
+  static build(
+    input: SnapshotInput,
+    previous: EnvironmentSnapshot | undefined,
+    rules: RuleCompiler,
+    usage: UsageRecorder,
+  ): EnvironmentSnapshot {
     const flags = new Map<string, CompiledFlag>();
     for (const flag of input.flags) {
       const old = previous?.flags.get(flag.key);
-      flags.set(flag.key, old !== undefined && old.flag === flag ? old : compileFlag(flag, input.environment, rules, usage));
+      flags.set(
+        flag.key,
+        old !== undefined && old.flag === flag ? old : compileFlag(flag, input.environment, rules, usage),
+      );
     }
     const segments = new Map<string, CompiledSegment>();
     for (const segment of input.segments) {
@@ -94,22 +142,41 @@ export class EnvironmentSnapshot implements EvaluationScope {
   }
 
   /** @param plain whether `isPlainObject(context)` holds: checked once here, so no rule checks again. */
-  private run(compiled: CompiledFlag, context: unknown, defaultValue: JsonValue | undefined, record: boolean, plain: boolean): EvaluationResult {
+  private run(
+    compiled: CompiledFlag,
+    context: unknown,
+    defaultValue: JsonValue | undefined,
+    record: boolean,
+    plain: boolean,
+  ): EvaluationResult {
     if (!compiled.on) return this.finish(compiled.off, record);
     const rules = compiled.rules;
     for (let i = 0; i < rules.length; i++) {
       const entry = rules[i]!;
-      if (entry.rule.evaluate(context, this, plain)) return this.serve(compiled, entry.serve, context, defaultValue, record);
+      if (entry.rule.evaluate(context, this, plain))
+        return this.serve(compiled, entry.serve, context, defaultValue, record);
     }
     return this.serve(compiled, compiled.defaultServe, context, defaultValue, record);
   }
 
-  private serve(compiled: CompiledFlag, serve: CompiledServe, context: unknown, defaultValue: JsonValue | undefined, record: boolean): EvaluationResult {
+  private serve(
+    compiled: CompiledFlag,
+    serve: CompiledServe,
+    context: unknown,
+    defaultValue: JsonValue | undefined,
+    record: boolean,
+  ): EvaluationResult {
     if (serve.kind === 'fixed') return this.finish(serve.outcome, record);
     const bucket = splitBucket(serve, compiled.flag.salt, context);
     if (bucket < 0) {
       const attribute = serve.bucketBy.join('.');
-      return errorResult(compiled.key, 'TARGETING_KEY_MISSING', `a percentage rollout needs '${attribute}' (a string or number) in the context`, defaultValue, compiled.flag.version);
+      return errorResult(
+        compiled.key,
+        'TARGETING_KEY_MISSING',
+        `a percentage rollout needs '${attribute}' (a string or number) in the context`,
+        defaultValue,
+        compiled.flag.version,
+      );
     }
     return this.finish(pickSlice(serve, bucket), record);
   }

@@ -84,7 +84,8 @@ export class UsageRecorder {
     this.counts.fill(0);
     this.seen.fill(0);
     for (const [environment, byKey] of this.notFound) {
-      for (const [flagKey, count] of byKey) entries.push({ environment, flagKey, variation: null, count, lastEvaluatedAt: at });
+      for (const [flagKey, count] of byKey)
+        entries.push({ environment, flagKey, variation: null, count, lastEvaluatedAt: at });
     }
     this.notFound = new Map();
     this.notFoundKeys = 0;

@@ -92,7 +92,11 @@ function variations(doc: Doc, issues: Collector, valueType: Flag['valueType'], k
     return [];
   }
   const minimum = valueType === 'boolean' || kind === 'experiment' ? 2 : 1;
-  if (raw.length < minimum) issues.add('variations', `needs at least ${minimum} variations for a ${valueType === 'boolean' ? 'boolean' : kind} flag`);
+  if (raw.length < minimum)
+    issues.add(
+      'variations',
+      `needs at least ${minimum} variations for a ${valueType === 'boolean' ? 'boolean' : kind} flag`,
+    );
   const seen = new Set<string>();
   return raw.map((entry, index) => {
     const path = `variations[${index}].`;
@@ -125,19 +129,28 @@ function serve(raw: unknown, path: string, issues: Collector, variationKeys: Set
     return {};
   }
   if (hasVariation) {
-    if (typeof raw.variation !== 'string' || !variationKeys.has(raw.variation)) issues.add(`${path}.variation`, `unknown variation '${String(raw.variation)}'`);
+    if (typeof raw.variation !== 'string' || !variationKeys.has(raw.variation))
+      issues.add(`${path}.variation`, `unknown variation '${String(raw.variation)}'`);
     return { variation: String(raw.variation) };
   }
   return { rollout: rollout(raw.rollout, `${path}.rollout`, issues, variationKeys) };
 }
 
-function rollout(raw: unknown, path: string, issues: Collector, variationKeys: Set<string>): NonNullable<Serve['rollout']> {
+function rollout(
+  raw: unknown,
+  path: string,
+  issues: Collector,
+  variationKeys: Set<string>,
+): NonNullable<Serve['rollout']> {
   if (!isObject(raw) || !Array.isArray(raw.weights)) {
     issues.add(`${path}.weights`, 'is required and must be a list');
     return { weights: [] };
   }
   const bucketBy = raw.bucketBy === undefined || raw.bucketBy === null ? undefined : raw.bucketBy;
-  if (bucketBy !== undefined && (typeof bucketBy !== 'string' || !/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(bucketBy))) {
+  if (
+    bucketBy !== undefined &&
+    (typeof bucketBy !== 'string' || !/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(bucketBy))
+  ) {
     issues.add(`${path}.bucketBy`, 'must be an attribute path such as targetingKey or user.id');
   }
   let sum = 0;
@@ -145,7 +158,8 @@ function rollout(raw: unknown, path: string, issues: Collector, variationKeys: S
     const weightPath = `${path}.weights[${index}]`;
     const weight = isObject(entry) ? entry.weight : undefined;
     const variation = isObject(entry) ? entry.variation : undefined;
-    if (typeof variation !== 'string' || !variationKeys.has(variation)) issues.add(`${weightPath}.variation`, `unknown variation '${String(variation)}'`);
+    if (typeof variation !== 'string' || !variationKeys.has(variation))
+      issues.add(`${weightPath}.variation`, `unknown variation '${String(variation)}'`);
     if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 0 || weight > totalWeight) {
       issues.add(`${weightPath}.weight`, `must be an integer from 0 to ${totalWeight} (thousandths of a percent)`);
     } else sum += weight;
@@ -161,7 +175,14 @@ export function checkCondition(condition: string, path: string, issues: Validati
   const result = checkRule(condition, { resolvers: ruleResolvers });
   if (result.ok) return;
   for (const diagnostic of result.diagnostics) {
-    issues.push({ path, message: diagnostic.message, code: 'RULE_SYNTAX', line: diagnostic.line, column: diagnostic.column, ...(ruleIndex === undefined ? {} : { ruleIndex }) });
+    issues.push({
+      path,
+      message: diagnostic.message,
+      code: 'RULE_SYNTAX',
+      line: diagnostic.line,
+      column: diagnostic.column,
+      ...(ruleIndex === undefined ? {} : { ruleIndex }),
+    });
   }
 }
 
@@ -179,25 +200,37 @@ function rules(raw: unknown, path: string, issues: Collector, variationKeys: Set
       return { id: '', condition: '', serve: {} };
     }
     const id = typeof entry.id === 'string' && entry.id ? entry.id : `rule-${index + 1}`;
-    if (!ruleIdPattern.test(id)) issues.add(`${rulePath}.id`, 'must be 1-64 letters, digits, dots, dashes or underscores');
+    if (!ruleIdPattern.test(id))
+      issues.add(`${rulePath}.id`, 'must be 1-64 letters, digits, dots, dashes or underscores');
     if (ids.has(id)) issues.add(`${rulePath}.id`, `duplicate rule id '${id}'`);
     ids.add(id);
     const condition = text(entry, 'condition', issues, `${rulePath}.`, undefined, 16 * 1024);
     if (typeof entry.condition === 'string') checkCondition(condition, `${rulePath}.condition`, issues.issues, index);
-    const rule: TargetingRule = { id, condition, serve: serve(entry.serve, `${rulePath}.serve`, issues, variationKeys) };
-    if (entry.description !== undefined && entry.description !== null) rule.description = text(entry, 'description', issues, `${rulePath}.`, '', 2000);
+    const rule: TargetingRule = {
+      id,
+      condition,
+      serve: serve(entry.serve, `${rulePath}.serve`, issues, variationKeys),
+    };
+    if (entry.description !== undefined && entry.description !== null)
+      rule.description = text(entry, 'description', issues, `${rulePath}.`, '', 2000);
     return rule;
   });
 }
 
-export function validateEnvironmentConfig(raw: unknown, path: string, issues: Collector, variationKeys: Set<string>): FlagEnvironmentConfig {
+export function validateEnvironmentConfig(
+  raw: unknown,
+  path: string,
+  issues: Collector,
+  variationKeys: Set<string>,
+): FlagEnvironmentConfig {
   if (!isObject(raw)) {
     issues.add(path, 'must be an object');
     return { on: false, offVariation: '', rules: [], defaultServe: {} };
   }
   if (typeof raw.on !== 'boolean') issues.add(`${path}.on`, 'must be true or false');
   const offVariation = text(raw, 'offVariation', issues, `${path}.`);
-  if (offVariation && !variationKeys.has(offVariation)) issues.add(`${path}.offVariation`, `unknown variation '${offVariation}'`);
+  if (offVariation && !variationKeys.has(offVariation))
+    issues.add(`${path}.offVariation`, `unknown variation '${offVariation}'`);
   return {
     on: raw.on === true,
     offVariation,
@@ -209,7 +242,8 @@ export function validateEnvironmentConfig(raw: unknown, path: string, issues: Co
 /** Validates a flag document; throws `ValidationError` listing every problem. */
 export function validateFlag(input: unknown, now = new Date().toISOString()): Flag {
   const issues = new Collector();
-  if (!isObject(input)) throw new ValidationError([{ path: '', message: 'a flag must be an object', code: 'VALIDATION' }]);
+  if (!isObject(input))
+    throw new ValidationError([{ path: '', message: 'a flag must be an object', code: 'VALIDATION' }]);
   const key = text(input, 'key', issues, '', undefined, 128);
   if (key && !flagKeyPattern.test(key)) issues.add('key', 'must match ^[a-z0-9][a-z0-9._-]{0,127}$');
   const kind = input.kind as Flag['kind'];
@@ -219,16 +253,24 @@ export function validateFlag(input: unknown, now = new Date().toISOString()): Fl
   const flagVariations = variations(input, issues, valueType, kind);
   const variationKeys = new Set(flagVariations.map((variation) => variation.key));
   const expiresAt = timestamp(input.expiresAt, 'expiresAt', issues, null);
-  if (!expiresAt && (kind === 'release' || kind === 'experiment')) issues.add('expiresAt', `is required for ${kind} flags`);
+  if (!expiresAt && (kind === 'release' || kind === 'experiment'))
+    issues.add('expiresAt', `is required for ${kind} flags`);
   const version = input.version === undefined ? 1 : input.version;
-  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) issues.add('version', 'must be a positive integer');
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1)
+    issues.add('version', 'must be a positive integer');
   const environments: Record<string, FlagEnvironmentConfig> = {};
   if (input.environments !== undefined && input.environments !== null) {
     if (!isObject(input.environments)) issues.add('environments', 'must be an object keyed by environment');
     else {
       for (const [environment, config] of Object.entries(input.environments)) {
-        if (!environmentKeyPattern.test(environment)) issues.add(`environments.${environment}`, 'is not a valid environment key');
-        environments[environment] = validateEnvironmentConfig(config, `environments.${environment}`, issues, variationKeys);
+        if (!environmentKeyPattern.test(environment))
+          issues.add(`environments.${environment}`, 'is not a valid environment key');
+        environments[environment] = validateEnvironmentConfig(
+          config,
+          `environments.${environment}`,
+          issues,
+          variationKeys,
+        );
       }
     }
   }
@@ -257,19 +299,32 @@ export function validateFlag(input: unknown, now = new Date().toISOString()): Fl
 /** Validates a segment document; throws `ValidationError` listing every problem. */
 export function validateSegment(input: unknown, now = new Date().toISOString()): Segment {
   const issues = new Collector();
-  if (!isObject(input)) throw new ValidationError([{ path: '', message: 'a segment must be an object', code: 'VALIDATION' }]);
+  if (!isObject(input))
+    throw new ValidationError([{ path: '', message: 'a segment must be an object', code: 'VALIDATION' }]);
   const key = text(input, 'key', issues, '', undefined, 128);
   if (key && !segmentKeyPattern.test(key)) issues.add('key', 'must match ^[a-z0-9][a-z0-9._-]{0,127}$');
   const environment = text(input, 'environment', issues, '', undefined, 64);
-  if (environment && !environmentKeyPattern.test(environment)) issues.add('environment', 'is not a valid environment key');
-  const condition = input.condition === undefined || input.condition === null || input.condition === '' ? null : text(input, 'condition', issues, '', undefined, 16 * 1024);
+  if (environment && !environmentKeyPattern.test(environment))
+    issues.add('environment', 'is not a valid environment key');
+  const condition =
+    input.condition === undefined || input.condition === null || input.condition === ''
+      ? null
+      : text(input, 'condition', issues, '', undefined, 16 * 1024);
   if (condition !== null) {
     // Segment conditions may not call segment() or flag(): that keeps segment evaluation cycle-free.
     const result = checkRule(condition);
-    for (const d of result.diagnostics) issues.issues.push({ path: 'condition', message: d.message, code: 'RULE_SYNTAX', line: d.line, column: d.column });
+    for (const d of result.diagnostics)
+      issues.issues.push({
+        path: 'condition',
+        message: d.message,
+        code: 'RULE_SYNTAX',
+        line: d.line,
+        column: d.column,
+      });
   }
   const version = input.version === undefined ? 1 : input.version;
-  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) issues.add('version', 'must be a positive integer');
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1)
+    issues.add('version', 'must be a positive integer');
   const segment: Segment = {
     key,
     environment,

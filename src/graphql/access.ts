@@ -21,7 +21,8 @@ export function requireReader(context: GatewayContext): Principal {
 
 export function requireAdmin(context: GatewayContext): Principal {
   const principal = requireKey(context);
-  if (principal.kind !== 'admin') throw apiError('FORBIDDEN', `${principal.kind} keys cannot change anything: an admin key is needed`);
+  if (principal.kind !== 'admin')
+    throw apiError('FORBIDDEN', `${principal.kind} keys cannot change anything: an admin key is needed`);
   return principal;
 }
 
@@ -32,10 +33,12 @@ export function requireAdmin(context: GatewayContext): Principal {
 export function evaluationEnvironment(context: GatewayContext, requested: string | null | undefined): string {
   const principal = requireKey(context);
   if (principal.kind === 'evaluation') {
-    if (requested && requested !== principal.environment) throw apiError('FORBIDDEN', `this key may only evaluate in '${principal.environment}'`);
+    if (requested && requested !== principal.environment)
+      throw apiError('FORBIDDEN', `this key may only evaluate in '${principal.environment}'`);
     return principal.environment!;
   }
-  if (!requested) throw apiError('VALIDATION', 'environment is required with admin and read-only keys', { field: 'environment' });
+  if (!requested)
+    throw apiError('VALIDATION', 'environment is required with admin and read-only keys', { field: 'environment' });
   return requested;
 }
 

@@ -12,7 +12,10 @@ export interface GatewayServices {
   sync: EngineSync;
   live: { evaluations: EvaluationHub; flagChanges: FlagChangeHub };
   /** Issues a new API key secret and stores its hash; returns the secret once. */
-  createApiKey(input: { name: string; kind: Principal['kind']; environment: string | null }, actor: string): Promise<{ secret: string; record: import('../store/types.js').ApiKeyRecord }>;
+  createApiKey(
+    input: { name: string; kind: Principal['kind']; environment: string | null },
+    actor: string,
+  ): Promise<{ secret: string; record: import('../store/types.js').ApiKeyRecord }>;
 }
 
 export interface GatewayContext {

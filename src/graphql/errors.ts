@@ -49,7 +49,10 @@ export function toApiError(error: unknown): unknown {
     return apiError('VALIDATION', error.message, { field: error.issues[0]?.path ?? '', issues: error.issues });
   }
   if (error instanceof VersionConflict) {
-    return apiError('CONFLICT', error.message, { currentVersion: error.currentVersion, expectedVersion: error.expectedVersion });
+    return apiError('CONFLICT', error.message, {
+      currentVersion: error.currentVersion,
+      expectedVersion: error.expectedVersion,
+    });
   }
   if (error instanceof NotFound) return apiError('NOT_FOUND', error.message);
   if (error instanceof StoreUnavailable) return apiError('STORE_UNAVAILABLE', error.message);

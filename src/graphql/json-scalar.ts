@@ -26,11 +26,13 @@ function countValues(value: unknown, depth: number, counted: number): number {
   if (++counted > jsonLimits.maxNodes) throw limitError(`JSON value has more than ${jsonLimits.maxNodes} values`);
   if (depth > jsonLimits.maxDepth) throw limitError(`JSON value is nested deeper than ${jsonLimits.maxDepth} levels`);
   if (typeof value === 'string') {
-    if (value.length > jsonLimits.maxStringLength) throw limitError(`JSON string longer than ${jsonLimits.maxStringLength} characters`);
+    if (value.length > jsonLimits.maxStringLength)
+      throw limitError(`JSON string longer than ${jsonLimits.maxStringLength} characters`);
   } else if (Array.isArray(value)) {
     for (let index = 0; index < value.length; index++) counted = countValues(value[index], depth + 1, counted);
   } else if (value !== null && typeof value === 'object') {
-    for (const key in value) if (Object.hasOwn(value, key)) counted = countValues((value as Record<string, unknown>)[key], depth + 1, counted);
+    for (const key in value)
+      if (Object.hasOwn(value, key)) counted = countValues((value as Record<string, unknown>)[key], depth + 1, counted);
   }
   return counted;
 }

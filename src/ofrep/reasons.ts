@@ -8,7 +8,13 @@
 export type OfrepReason = 'TARGETING_MATCH' | 'SPLIT' | 'DEFAULT' | 'DISABLED' | 'ERROR' | 'UNKNOWN';
 
 /** OpenFeature error codes (https://openfeature.dev/specification/types#error-code). */
-export type OfrepErrorCode = 'FLAG_NOT_FOUND' | 'TYPE_MISMATCH' | 'TARGETING_KEY_MISSING' | 'INVALID_CONTEXT' | 'PARSE_ERROR' | 'GENERAL';
+export type OfrepErrorCode =
+  | 'FLAG_NOT_FOUND'
+  | 'TYPE_MISMATCH'
+  | 'TARGETING_KEY_MISSING'
+  | 'INVALID_CONTEXT'
+  | 'PARSE_ERROR'
+  | 'GENERAL';
 
 const reasons: Readonly<Record<string, OfrepReason>> = {
   OFF: 'DISABLED',

@@ -16,7 +16,8 @@ const texts = new WeakMap<EvaluationResult, string>();
 export function evaluationText(result: EvaluationResult): string {
   const known = texts.get(result);
   if (known !== undefined) return known;
-  if (result.reason === 'ERROR') return JSON.stringify(failureBody(result.key, ofrepErrorCode(result.errorCode), result.errorMessage ?? ''));
+  if (result.reason === 'ERROR')
+    return JSON.stringify(failureBody(result.key, ofrepErrorCode(result.errorCode), result.errorMessage ?? ''));
   const text = JSON.stringify({
     key: result.key,
     value: result.value ?? null,

@@ -50,7 +50,10 @@ export async function request<TData, TVariables>(
   variables: TVariables,
   options: { key?: string | null; signal?: AbortSignal } = {},
 ): Promise<TData> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'application/graphql-response+json, application/json',
+  };
   if (options.key) headers.authorization = `Bearer ${options.key}`;
   let response: Response;
   try {
@@ -69,7 +72,11 @@ export async function request<TData, TVariables>(
   try {
     body = (await response.json()) as GraphQLResponse<TData>;
   } catch {
-    throw new ApiError(`the gateway answered ${response.status} without a GraphQL response`, undefined, response.status);
+    throw new ApiError(
+      `the gateway answered ${response.status} without a GraphQL response`,
+      undefined,
+      response.status,
+    );
   }
   const first = body.errors?.[0];
   if (first) throw new ApiError(first.message, first.extensions?.code, response.status);
@@ -79,7 +86,11 @@ export async function request<TData, TVariables>(
 
 /** Compiles a rule and, with a context, evaluates it with a trace. Anonymous callers may use it. */
 export async function validateRule(source: string, context: unknown, signal?: AbortSignal): Promise<RuleValidation> {
-  const data = await request(ValidateRuleDocument, { source, context: context === undefined ? null : context }, { signal });
+  const data = await request(
+    ValidateRuleDocument,
+    { source, context: context === undefined ? null : context },
+    { signal },
+  );
   return data.validateRule;
 }
 
@@ -100,7 +111,13 @@ export async function listEnvironments(key: string): Promise<EnvironmentSummary[
   return (await request(EnvironmentsDocument, {}, { key })).environments;
 }
 
-export async function explainEvaluation(key: string, flag: string, environment: string, context: unknown, signal?: AbortSignal): Promise<Explanation> {
+export async function explainEvaluation(
+  key: string,
+  flag: string,
+  environment: string,
+  context: unknown,
+  signal?: AbortSignal,
+): Promise<Explanation> {
   const data = await request(ExplainEvaluationDocument, { key: flag, environment, context }, { key, signal });
   return data.explainEvaluation;
 }

@@ -6,7 +6,19 @@
 const identifier = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** Words a path cannot start with (after a dot they are ordinary names). */
-export const keywords = ['and', 'or', 'not', 'in', 'contains', 'startsWith', 'endsWith', 'matches', 'true', 'false', 'null'] as const;
+export const keywords = [
+  'and',
+  'or',
+  'not',
+  'in',
+  'contains',
+  'startsWith',
+  'endsWith',
+  'matches',
+  'true',
+  'false',
+  'null',
+] as const;
 const keywordSet = new Set<string>(keywords);
 
 function isObject(value: unknown): value is Record<string, unknown> {

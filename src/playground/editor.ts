@@ -8,7 +8,15 @@ import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { HighlightStyle, bracketMatching, syntaxHighlighting } from '@codemirror/language';
 import { lintKeymap } from '@codemirror/lint';
 import { EditorState, type Extension, StateEffect, StateField } from '@codemirror/state';
-import { Decoration, type DecorationSet, EditorView, drawSelection, highlightSpecialChars, keymap, placeholder as placeholderText } from '@codemirror/view';
+import {
+  Decoration,
+  type DecorationSet,
+  EditorView,
+  drawSelection,
+  highlightSpecialChars,
+  keymap,
+  placeholder as placeholderText,
+} from '@codemirror/view';
 import { tags } from '@lezer/highlight';
 
 export const highlightStyle = HighlightStyle.define([
@@ -25,15 +33,28 @@ export const highlightStyle = HighlightStyle.define([
 ]);
 
 const theme = EditorView.theme({
-  '&': { fontSize: '14px', backgroundColor: 'var(--editor-bg)', borderRadius: '8px', border: '1px solid var(--border)' },
+  '&': {
+    fontSize: '14px',
+    backgroundColor: 'var(--editor-bg)',
+    borderRadius: '8px',
+    border: '1px solid var(--border)',
+  },
   '&.cm-focused': { outline: '2px solid var(--focus)', outlineOffset: '1px' },
   '.cm-content': { fontFamily: 'var(--mono)', padding: '10px 0', caretColor: '#0f172a' },
   '.cm-line': { padding: '0 12px' },
   '.cm-scroller': { fontFamily: 'var(--mono)', lineHeight: '1.6' },
   '.cm-gutters': { backgroundColor: 'transparent', border: 'none', color: '#94a3b8' },
   '.cm-placeholder': { color: '#94a3b8' },
-  '.cm-trace-highlight': { backgroundColor: 'var(--trace-highlight)', borderRadius: '3px', boxShadow: '0 0 0 1px var(--trace-highlight-border)' },
-  '.cm-tooltip': { borderRadius: '6px', border: '1px solid var(--border)', boxShadow: '0 6px 20px rgb(15 23 42 / 0.12)' },
+  '.cm-trace-highlight': {
+    backgroundColor: 'var(--trace-highlight)',
+    borderRadius: '3px',
+    boxShadow: '0 0 0 1px var(--trace-highlight-border)',
+  },
+  '.cm-tooltip': {
+    borderRadius: '6px',
+    border: '1px solid var(--border)',
+    boxShadow: '0 6px 20px rgb(15 23 42 / 0.12)',
+  },
   '.cm-tooltip-lint': { maxWidth: '420px' },
   '.cm-diagnostic': { fontFamily: 'var(--sans)', fontSize: '13px' },
   '.cm-tooltip.cm-tooltip-autocomplete > ul': { fontFamily: 'var(--mono)', maxHeight: '16em' },
@@ -115,7 +136,9 @@ export function createEditor(options: EditorOptions): EditorView {
     if (options.placeholder) extensions.push(placeholderText(options.placeholder));
     if (options.onChange) {
       const onChange = options.onChange;
-      extensions.push(EditorView.updateListener.of((update) => update.docChanged && onChange(update.state.doc.toString())));
+      extensions.push(
+        EditorView.updateListener.of((update) => update.docChanged && onChange(update.state.doc.toString())),
+      );
     }
   }
   return new EditorView({ parent: options.parent, doc: options.doc, extensions });

@@ -12,7 +12,8 @@ export function percent(weight: number): string {
 }
 
 export function describeServe(serve: Serve | undefined, fallbackVariation: string | null): string {
-  if (serve?.rollout) return `rollout: ${serve.rollout.weights.map((w) => `${w.variation} ${percent(w.weight)}`).join(' / ')} by ${serve.rollout.bucketBy}`;
+  if (serve?.rollout)
+    return `rollout: ${serve.rollout.weights.map((w) => `${w.variation} ${percent(w.weight)}`).join(' / ')} by ${serve.rollout.bucketBy}`;
   const variation = serve?.variation ?? fallbackVariation;
   return variation ? `serves “${variation}”` : 'serves a rollout';
 }
@@ -32,7 +33,10 @@ export function explainReason(explanation: Explanation, config: FlagEnvironmentC
     case 'RULE_MATCH': // deprecated alias of TARGETING_MATCH
       return `${capitalise(ruleName(result.ruleIndex))} matched, and it serves “${result.variation ?? '?'}”.`;
     case 'SPLIT': {
-      const where = result.ruleIndex === null || result.ruleIndex === undefined ? 'No rule matched; the default serve is a percentage rollout' : `${capitalise(ruleName(result.ruleIndex))} matched and serves a percentage rollout`;
+      const where =
+        result.ruleIndex === null || result.ruleIndex === undefined
+          ? 'No rule matched; the default serve is a percentage rollout'
+          : `${capitalise(ruleName(result.ruleIndex))} matched and serves a percentage rollout`;
       return rollout?.bucket !== null && rollout?.bucket !== undefined
         ? `${where}: ${rollout.bucketBy} ${shortJson(rollout.bucketValue)} is in bucket ${rollout.bucket}, which falls in the “${result.variation ?? '?'}” slice.`
         : `${where}.`;
@@ -50,7 +54,8 @@ function capitalise(text: string): string {
 
 export function verdictFor(explanation: Explanation): Verdict {
   const { result } = explanation;
-  if (result.reason === 'ERROR') return { tone: 'error', title: 'Evaluation error', detail: result.errorCode ?? undefined };
+  if (result.reason === 'ERROR')
+    return { tone: 'error', title: 'Evaluation error', detail: result.errorCode ?? undefined };
   const title = `Serves “${result.variation ?? '?'}”`;
   const detail = `value ${shortJson(result.value)} · reason ${result.reason}`;
   return { tone: result.reason === 'DISABLED' || result.reason === 'OFF' ? 'nomatch' : 'info', title, detail };

@@ -16,7 +16,12 @@ type ExplainedRule = Explanation['rules'][number];
  * Shows `explanation` in `target`; returns the condition editors it made, which the caller destroys
  * before it replaces them.
  */
-export function renderExplanation(target: HTMLElement, explanation: Explanation, config: FlagEnvironmentConfig | undefined, onEditRule: (condition: string) => void): EditorView[] {
+export function renderExplanation(
+  target: HTMLElement,
+  explanation: Explanation,
+  config: FlagEnvironmentConfig | undefined,
+  onEditRule: (condition: string) => void,
+): EditorView[] {
   const views: EditorView[] = [];
   const parts: HTMLElement[] = [summarySection(explanation, config)];
   if (explanation.rollout) parts.push(renderRollout(explanation.rollout));
@@ -40,12 +45,23 @@ function summarySection(explanation: Explanation, config: FlagEnvironmentConfig 
       h('dt', {}, 'Reason'),
       h('dd', {}, h('code', {}, result.reason), result.errorCode ? ` (${result.errorCode})` : ''),
       h('dt', {}, 'Flag'),
-      h('dd', {}, `${explanation.flagKey} is `, h('strong', {}, explanation.on ? 'on' : 'off'), ` in ${explanation.environment} · version ${explanation.flagVersion}`),
+      h(
+        'dd',
+        {},
+        `${explanation.flagKey} is `,
+        h('strong', {}, explanation.on ? 'on' : 'off'),
+        ` in ${explanation.environment} · version ${explanation.flagVersion}`,
+      ),
     ),
   );
 }
 
-function rulesSection(explanation: Explanation, config: FlagEnvironmentConfig | undefined, onEditRule: (condition: string) => void, views: EditorView[]): HTMLElement {
+function rulesSection(
+  explanation: Explanation,
+  config: FlagEnvironmentConfig | undefined,
+  onEditRule: (condition: string) => void,
+  views: EditorView[],
+): HTMLElement {
   const ruleCards = explanation.rules.map((rule) => ruleCard(explanation, rule, config, onEditRule, views));
   return h(
     'section',
@@ -57,7 +73,13 @@ function rulesSection(explanation: Explanation, config: FlagEnvironmentConfig | 
 }
 
 /** One rule: its state (matched, not matched, not evaluated), condition, serve and trace. */
-function ruleCard(explanation: Explanation, rule: ExplainedRule, config: FlagEnvironmentConfig | undefined, onEditRule: (condition: string) => void, views: EditorView[]): HTMLElement {
+function ruleCard(
+  explanation: Explanation,
+  rule: ExplainedRule,
+  config: FlagEnvironmentConfig | undefined,
+  onEditRule: (condition: string) => void,
+  views: EditorView[],
+): HTMLElement {
   const matched = explanation.matchedRuleIndex === rule.index;
   const state = matched ? 'matched' : rule.evaluated ? 'not matched' : 'not evaluated';
   const stateClass = matched ? 'matched' : rule.evaluated ? 'unmatched' : 'skipped';
@@ -65,12 +87,22 @@ function ruleCard(explanation: Explanation, rule: ExplainedRule, config: FlagEnv
   const conditionHost = h('div', { class: 'condition' });
   const card = h(
     'li',
-    { class: `rule-card rule-${stateClass}`, 'data-rule-index': rule.index, 'data-status': stateClass, 'aria-current': matched ? 'true' : null },
+    {
+      class: `rule-card rule-${stateClass}`,
+      'data-rule-index': rule.index,
+      'data-status': stateClass,
+      'aria-current': matched ? 'true' : null,
+    },
     h(
       'div',
       { class: 'rule-head' },
       h('span', { class: 'rule-number' }, `Rule ${rule.index + 1}`),
-      h('span', { class: 'rule-title' }, rule.description ?? rule.id, rule.description ? h('span', { class: 'muted' }, ` · ${rule.id}`) : null),
+      h(
+        'span',
+        { class: 'rule-title' },
+        rule.description ?? rule.id,
+        rule.description ? h('span', { class: 'muted' }, ` · ${rule.id}`) : null,
+      ),
       h('span', { class: `badge badge-${stateClass}` }, state),
     ),
     conditionHost,
@@ -78,10 +110,20 @@ function ruleCard(explanation: Explanation, rule: ExplainedRule, config: FlagEnv
       'div',
       { class: 'rule-foot' },
       h('span', { class: 'serve' }, describeServe(serve, rule.serveVariation)),
-      h('button', { type: 'button', class: 'button button-small', onclick: () => onEditRule(rule.condition) }, 'Open in rule editor'),
+      h(
+        'button',
+        { type: 'button', class: 'button button-small', onclick: () => onEditRule(rule.condition) },
+        'Open in rule editor',
+      ),
     ),
   );
-  const view = createEditor({ parent: conditionHost, doc: rule.condition, language: ruleLanguage, label: `Rule ${rule.index + 1} condition`, readOnly: true });
+  const view = createEditor({
+    parent: conditionHost,
+    doc: rule.condition,
+    language: ruleLanguage,
+    label: `Rule ${rule.index + 1} condition`,
+    readOnly: true,
+  });
   views.push(view);
   const trace = asTrace(rule.trace);
   if (trace) {
@@ -98,16 +140,25 @@ function ruleCard(explanation: Explanation, rule: ExplainedRule, config: FlagEnv
 
 /** What is served when no rule matches, marked as applied when it was. */
 function defaultCard(explanation: Explanation, config: FlagEnvironmentConfig | undefined): HTMLElement {
-  const defaultApplies = explanation.on && explanation.matchedRuleIndex === null && explanation.result.reason !== 'ERROR';
+  const defaultApplies =
+    explanation.on && explanation.matchedRuleIndex === null && explanation.result.reason !== 'ERROR';
   return h(
     'li',
-    { class: `rule-card rule-default ${defaultApplies ? 'rule-matched' : 'rule-skipped'}`, 'data-status': defaultApplies ? 'matched' : 'skipped', 'aria-current': defaultApplies ? 'true' : null },
+    {
+      class: `rule-card rule-default ${defaultApplies ? 'rule-matched' : 'rule-skipped'}`,
+      'data-status': defaultApplies ? 'matched' : 'skipped',
+      'aria-current': defaultApplies ? 'true' : null,
+    },
     h(
       'div',
       { class: 'rule-head' },
       h('span', { class: 'rule-number' }, 'Default'),
       h('span', { class: 'rule-title' }, 'when no rule matches'),
-      h('span', { class: `badge badge-${defaultApplies ? 'matched' : 'skipped'}` }, defaultApplies ? 'applied' : 'not used'),
+      h(
+        'span',
+        { class: `badge badge-${defaultApplies ? 'matched' : 'skipped'}` },
+        defaultApplies ? 'applied' : 'not used',
+      ),
     ),
     h('div', { class: 'rule-foot' }, h('span', { class: 'serve' }, describeServe(config?.defaultServe, null))),
   );
@@ -118,15 +169,24 @@ function renderRollout(rollout: NonNullable<Explanation['rollout']>): HTMLElemen
   const bucket = rollout.bucket;
   const bar = h(
     'div',
-    { class: 'rollout-bar', role: 'img', 'aria-label': `Slices: ${rollout.slices.map((s) => `${s.variation} from ${s.from} to ${s.to}`).join(', ')}${bucket !== null ? `; this context is at ${bucket}` : ''}` },
+    {
+      class: 'rollout-bar',
+      role: 'img',
+      'aria-label': `Slices: ${rollout.slices.map((s) => `${s.variation} from ${s.from} to ${s.to}`).join(', ')}${bucket !== null ? `; this context is at ${bucket}` : ''}`,
+    },
     ...rollout.slices.map((slice, index) =>
       h(
         'div',
-        { class: `rollout-slice slice-${index % 4}${rollout.variation === slice.variation ? ' is-served' : ''}`, style: `flex-grow: ${Math.max(slice.to - slice.from, 0)}` },
+        {
+          class: `rollout-slice slice-${index % 4}${rollout.variation === slice.variation ? ' is-served' : ''}`,
+          style: `flex-grow: ${Math.max(slice.to - slice.from, 0)}`,
+        },
         h('span', {}, `${slice.variation} ${percent(slice.weight)}`),
       ),
     ),
-    bucket !== null ? h('div', { class: 'rollout-marker', style: `left: ${Math.min(Math.max(bucket, 0), 100)}%` }) : null,
+    bucket !== null
+      ? h('div', { class: 'rollout-marker', style: `left: ${Math.min(Math.max(bucket, 0), 100)}%` })
+      : null,
   );
   return h(
     'section',
@@ -139,9 +199,18 @@ function renderRollout(rollout: NonNullable<Explanation['rollout']>): HTMLElemen
       h('dt', {}, 'Bucketed by'),
       h('dd', {}, h('code', {}, rollout.bucketBy), ' = ', h('code', {}, shortJson(rollout.bucketValue ?? null))),
       h('dt', {}, 'Bucket'),
-      h('dd', {}, bucket === null ? 'none (the attribute is missing or not a string or number)' : `${bucket} of [0, 100)`),
+      h(
+        'dd',
+        {},
+        bucket === null ? 'none (the attribute is missing or not a string or number)' : `${bucket} of [0, 100)`,
+      ),
       h('dt', {}, 'In rollout'),
-      h('dd', { 'data-in-rollout': String(rollout.inRollout) }, rollout.inRollout === null ? '—' : rollout.inRollout ? 'yes' : 'no', rollout.variation ? ` → “${rollout.variation}”` : ''),
+      h(
+        'dd',
+        { 'data-in-rollout': String(rollout.inRollout) },
+        rollout.inRollout === null ? '—' : rollout.inRollout ? 'yes' : 'no',
+        rollout.variation ? ` → “${rollout.variation}”` : '',
+      ),
     ),
   );
 }

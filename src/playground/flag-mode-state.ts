@@ -19,8 +19,21 @@ export interface FlagModeState {
   conditionViews: EditorView[];
 }
 
-export function initialState(key: string, wantedFlag: string | undefined, wantedEnvironment: string | undefined): FlagModeState {
-  return { active: false, key, flags: [], environments: [], wantedFlag, wantedEnvironment, loading: null, conditionViews: [] };
+export function initialState(
+  key: string,
+  wantedFlag: string | undefined,
+  wantedEnvironment: string | undefined,
+): FlagModeState {
+  return {
+    active: false,
+    key,
+    flags: [],
+    environments: [],
+    wantedFlag,
+    wantedEnvironment,
+    loading: null,
+    conditionViews: [],
+  };
 }
 
 export function destroyConditionViews(state: FlagModeState): void {

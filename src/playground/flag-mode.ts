@@ -3,7 +3,15 @@
  * sessionStorage only) pick a flag and an environment, and see the gateway's own explanation of the
  * evaluation: which rule matched, each rule's trace, the rollout bucket, the variation served and why.
  */
-import { ApiError, type EnvironmentSummary, type Explanation, type FlagSummary, explainEvaluation, listEnvironments, listFlags } from './api.js';
+import {
+  ApiError,
+  type EnvironmentSummary,
+  type Explanation,
+  type FlagSummary,
+  explainEvaluation,
+  listEnvironments,
+  listFlags,
+} from './api.js';
 import { h } from './dom.js';
 import { verdictFor } from './flag-explanation-text.js';
 import { renderExplanation } from './flag-explanation-view.js';
@@ -36,8 +44,10 @@ export interface FlagMode {
 
 /** Why flags could not be loaded, in words a user can act on. */
 function connectionError(error: unknown): string {
-  if (error instanceof ApiError && (error.code === 'UNAUTHENTICATED' || error.status === 401)) return 'That key was not accepted (unknown or revoked).';
-  if (error instanceof ApiError && error.code === 'FORBIDDEN') return 'That key may not read flags: use an admin or read-only key.';
+  if (error instanceof ApiError && (error.code === 'UNAUTHENTICATED' || error.status === 401))
+    return 'That key was not accepted (unknown or revoked).';
+  if (error instanceof ApiError && error.code === 'FORBIDDEN')
+    return 'That key may not read flags: use an admin or read-only key.';
   return `Could not load flags: ${error instanceof Error ? error.message : String(error)}`;
 }
 
@@ -120,7 +130,12 @@ function showNoKey(mode: Mode): void {
   state.environments = [];
   fillFlags(pickers, state);
   const { wantedFlag, wantedEnvironment } = state;
-  setStatus(pickers, wantedFlag ? `This link shows flag ${wantedFlag}${wantedEnvironment ? ` in ${wantedEnvironment}` : ''}: enter an admin or read-only key to load it.` : 'Enter an admin or read-only key to load the flags.');
+  setStatus(
+    pickers,
+    wantedFlag
+      ? `This link shows flag ${wantedFlag}${wantedEnvironment ? ` in ${wantedEnvironment}` : ''}: enter an admin or read-only key to load it.`
+      : 'Enter an admin or read-only key to load the flags.',
+  );
   if (state.active) {
     clearResult(
       mode,
@@ -139,7 +154,8 @@ function connected(mode: Mode, flags: FlagSummary[], environments: EnvironmentSu
   const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
   setStatus(pickers, `${count(state.flags.length, 'flag')}, ${count(environments.length, 'environment')}.`);
   const { wantedFlag } = state;
-  if (wantedFlag && !state.flags.some((flag) => flag.key === wantedFlag)) setStatus(pickers, `Flag ${wantedFlag} was not found; showing ${pickers.flagSelect.value || 'nothing'}.`, 'error');
+  if (wantedFlag && !state.flags.some((flag) => flag.key === wantedFlag))
+    setStatus(pickers, `Flag ${wantedFlag} was not found; showing ${pickers.flagSelect.value || 'nothing'}.`, 'error');
   state.wantedFlag = undefined;
   state.wantedEnvironment = undefined;
   selectionChanged(mode);
@@ -161,18 +177,28 @@ function evaluate(mode: Mode, delay?: number): void {
   const flag = pickers.flagSelect.value;
   const environment = pickers.envSelect.value;
   if (!state.key || !flag || !environment) {
-    if (state.key && state.flags.length === 0 && !state.loading) clearResult(mode, { tone: 'neutral', title: 'No flags', detail: 'there are no flags to evaluate' });
+    if (state.key && state.flags.length === 0 && !state.loading)
+      clearResult(mode, { tone: 'neutral', title: 'No flags', detail: 'there are no flags to evaluate' });
     return;
   }
   const context = options.context();
-  if (!context.ok) return clearResult(mode, { tone: 'neutral', title: 'Waiting for a valid context', detail: 'fix the context JSON to evaluate the flag' });
+  if (!context.ok)
+    return clearResult(mode, {
+      tone: 'neutral',
+      title: 'Waiting for a valid context',
+      detail: 'fix the context JSON to evaluate the flag',
+    });
   const used = state.key;
   mode.requests.schedule(
     (signal) => explainEvaluation(used, flag, environment, context.value, signal),
     (explanation) => showExplanation(mode, explanation),
     (error) => {
       if (error instanceof DOMException && error.name === 'AbortError') return;
-      clearResult(mode, { tone: 'error', title: 'Evaluation failed', detail: error instanceof Error ? error.message : String(error) });
+      clearResult(mode, {
+        tone: 'error',
+        title: 'Evaluation failed',
+        detail: error instanceof Error ? error.message : String(error),
+      });
     },
     delay,
   );

@@ -44,9 +44,12 @@ export function fillEnvironments(pickers: FlagPickers, state: FlagModeState): vo
 export function fillFlags(pickers: FlagPickers, state: FlagModeState): void {
   const { flagSelect } = pickers;
   flagSelect.replaceChildren(
-    ...state.flags.map((flag) => h('option', { value: flag.key }, flag.name && flag.name !== flag.key ? `${flag.key} — ${flag.name}` : flag.key)),
+    ...state.flags.map((flag) =>
+      h('option', { value: flag.key }, flag.name && flag.name !== flag.key ? `${flag.key} — ${flag.name}` : flag.key),
+    ),
   );
-  if (state.wantedFlag && state.flags.some((flag) => flag.key === state.wantedFlag)) flagSelect.value = state.wantedFlag;
+  if (state.wantedFlag && state.flags.some((flag) => flag.key === state.wantedFlag))
+    flagSelect.value = state.wantedFlag;
   flagSelect.disabled = state.flags.length === 0;
   fillEnvironments(pickers, state);
 }

@@ -63,10 +63,17 @@ function check(text: string): void {
       if (char === '\\') {
         const escape = /\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/y;
         escape.lastIndex = i;
-        if (!escape.exec(text)) throw new Failure('invalid escape in string (use \\" \\\\ \\/ \\b \\f \\n \\r \\t or \\uXXXX)', i, 2);
+        if (!escape.exec(text))
+          throw new Failure('invalid escape in string (use \\" \\\\ \\/ \\b \\f \\n \\r \\t or \\uXXXX)', i, 2);
         i = escape.lastIndex - 1;
       } else if (char < ' ') {
-        throw new Failure(char === '\n' || char === '\r' ? 'unterminated string (strings end on the same line)' : 'control character in string (escape it)', i, 1);
+        throw new Failure(
+          char === '\n' || char === '\r'
+            ? 'unterminated string (strings end on the same line)'
+            : 'control character in string (escape it)',
+          i,
+          1,
+        );
       }
     }
     throw new Failure('unterminated string', position, text.length - position);
@@ -81,7 +88,7 @@ function check(text: string): void {
       if (text[position] === '}') return void position++;
       for (;;) {
         skip();
-        if (text[position] === '}') throw new Failure('trailing comma before \'}\'', position - 1, 1);
+        if (text[position] === '}') throw new Failure("trailing comma before '}'", position - 1, 1);
         string('name');
         skip();
         if (text[position] !== ':') fail("':' after the property name");
@@ -151,8 +158,12 @@ export function parseJson(text: string): JsonResult {
     check(text);
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (error) {
-    const failure = error instanceof Failure ? error : new Failure(error instanceof Error ? error.message : String(error), 0, 0);
+    const failure =
+      error instanceof Failure ? error : new Failure(error instanceof Error ? error.message : String(error), 0, 0);
     const { line, column } = lineColumn(text, failure.offset);
-    return { ok: false, problem: { message: failure.message, offset: failure.offset, length: failure.length, line, column } };
+    return {
+      ok: false,
+      problem: { message: failure.message, offset: failure.offset, length: failure.length, line, column },
+    };
   }
 }

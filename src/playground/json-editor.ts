@@ -60,7 +60,13 @@ export interface JsonEditor {
  * A JSON editor that re-checks on every change, marks the first problem in the text and lists it in
  * `problems` ("line 3, column 7: …"). `onChange` gets the new parse.
  */
-export function createJsonEditor(options: { parent: HTMLElement; problems: HTMLUListElement; doc: string; label: string; onChange: (result: JsonResult) => void }): JsonEditor {
+export function createJsonEditor(options: {
+  parent: HTMLElement;
+  problems: HTMLUListElement;
+  doc: string;
+  label: string;
+  onChange: (result: JsonResult) => void;
+}): JsonEditor {
   let latest = parseJson(options.doc);
   const report = (view: EditorView) => {
     const length = view.state.doc.length;
@@ -72,7 +78,9 @@ export function createJsonEditor(options: { parent: HTMLElement; problems: HTMLU
     const problem = latest.problem;
     const from = Math.min(problem.offset, length);
     const to = Math.min(problem.offset + Math.max(problem.length, 1), length);
-    view.dispatch(setDiagnostics(view.state, [{ from, to, severity: 'error', message: problem.message, source: 'JSON' }]));
+    view.dispatch(
+      setDiagnostics(view.state, [{ from, to, severity: 'error', message: problem.message, source: 'JSON' }]),
+    );
     const item = document.createElement('li');
     item.className = 'problem';
     const jump = document.createElement('button');

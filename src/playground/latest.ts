@@ -14,7 +14,12 @@ export class LatestRequest<T> {
   ) {}
 
   /** Schedules `run`; `apply` / `fail` are called only if this is still the newest request when it settles. */
-  schedule(run: (signal: AbortSignal) => Promise<T>, apply: (value: T) => void, fail: (error: unknown) => void, delayMs = this.delayMs): void {
+  schedule(
+    run: (signal: AbortSignal) => Promise<T>,
+    apply: (value: T) => void,
+    fail: (error: unknown) => void,
+    delayMs = this.delayMs,
+  ): void {
     const id = ++this.sequence;
     clearTimeout(this.timer);
     this.onBusy(true);

@@ -70,7 +70,13 @@ function showRuleProblems(validation: RuleValidation | null): void {
   const length = ruleEditor.state.doc.length;
   const diagnostics: Diagnostic[] = (validation?.diagnostics ?? []).map((diagnostic) => {
     const from = Math.min(diagnostic.offset, length);
-    return { from, to: Math.min(diagnostic.offset + Math.max(diagnostic.length, 1), length), severity: 'error', message: diagnostic.message, source: 'vexil' };
+    return {
+      from,
+      to: Math.min(diagnostic.offset + Math.max(diagnostic.length, 1), length),
+      severity: 'error',
+      message: diagnostic.message,
+      source: 'vexil',
+    };
   });
   ruleEditor.dispatch(setDiagnostics(ruleEditor.state, diagnostics));
   ruleProblems.replaceChildren(
@@ -104,7 +110,11 @@ function validateNow(): void {
   if (source.trim() === '') {
     validations.cancel();
     showRuleProblems(null);
-    renderVerdict(verdict, { tone: 'neutral', title: 'Write a rule', detail: 'for example plan == "premium" and country in ["US", "CA"]' });
+    renderVerdict(verdict, {
+      tone: 'neutral',
+      title: 'Write a rule',
+      detail: 'for example plan == "premium" and country in ["US", "CA"]',
+    });
     resultBody.replaceChildren();
     return;
   }
@@ -174,7 +184,13 @@ let saveTimer: ReturnType<typeof setTimeout> | undefined;
 let lastHash = '';
 
 function currentState(): PlaygroundState {
-  return { mode, rule: ruleEditor.state.doc.toString(), context: contextEditor.text(), flag: selection.flag, environment: selection.environment };
+  return {
+    mode,
+    rule: ruleEditor.state.doc.toString(),
+    context: contextEditor.text(),
+    flag: selection.flag,
+    environment: selection.environment,
+  };
 }
 
 function writeHash(): string {

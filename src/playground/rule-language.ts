@@ -3,7 +3,12 @@
  * functions, paths; the grammar is in grammar/grammar.md) for highlighting, and completion of keywords,
  * functions, operators and the attribute paths of the current context.
  */
-import { type Completion, type CompletionContext, type CompletionResult, insertCompletionText } from '@codemirror/autocomplete';
+import {
+  type Completion,
+  type CompletionContext,
+  type CompletionResult,
+  insertCompletionText,
+} from '@codemirror/autocomplete';
 import type { EditorView } from '@codemirror/view';
 import { StreamLanguage, type StringStream } from '@codemirror/language';
 import type { Extension } from '@codemirror/state';
@@ -71,7 +76,11 @@ export const functions: Documented[] = [
   { label: 'semver', detail: '(s)', info: 'A SemVer 2.0.0 version, compared by precedence; null if s is not one.' },
   { label: 'date', detail: '(x)', info: 'An instant from ISO-8601 text or epoch milliseconds; null if invalid.' },
   { label: 'now', detail: '()', info: 'The instant of evaluation.' },
-  { label: 'bucket', detail: '(value [, salt])', info: 'Stable position of value in [0, 100), for percentage rollouts: bucket(userId) < 25.' },
+  {
+    label: 'bucket',
+    detail: '(value [, salt])',
+    info: 'Stable position of value in [0, 100), for percentage rollouts: bucket(userId) < 25.',
+  },
   { label: 'segment', detail: '("name")', info: 'True when the context is in the named segment (flag rules only).' },
   { label: 'flag', detail: '("key")', info: 'The value another flag serves this context (flag rules only).' },
 ];
@@ -102,7 +111,12 @@ const operators: Array<[string, string]> = [
   ['!', 'not'],
 ];
 
-const keywordOptions: Completion[] = keywords.map((label) => ({ label, type: 'keyword', detail: keywordInfo[label], boost: label === 'and' || label === 'or' ? 2 : 0 }));
+const keywordOptions: Completion[] = keywords.map((label) => ({
+  label,
+  type: 'keyword',
+  detail: keywordInfo[label],
+  boost: label === 'and' || label === 'or' ? 2 : 0,
+}));
 const functionOptions: Completion[] = functions.map(({ label, detail, info }) => ({
   label,
   type: 'function',
@@ -110,7 +124,12 @@ const functionOptions: Completion[] = functions.map(({ label, detail, info }) =>
   info,
   apply: `${label}(`,
 }));
-const operatorOptions: Completion[] = operators.map(([label, detail]) => ({ label, type: 'operator', detail, boost: -1 }));
+const operatorOptions: Completion[] = operators.map(([label, detail]) => ({
+  label,
+  type: 'operator',
+  detail,
+  boost: -1,
+}));
 
 /** Inserts a path, swallowing the `"]` that closeBrackets already typed after `attrs["`. */
 function applyPath(view: EditorView, completion: Completion, from: number, to: number): void {
@@ -143,7 +162,13 @@ export function ruleCompletions(getPaths: () => ContextPath[]) {
     const path = context.matchBefore(/[A-Za-z_$][\w$]*(?:\.[\w$]*|\["[^"\n]*"?\]?)*$/);
     // Inside a string literal there is nothing to complete, except a bracketed name: attrs["x-…
     if (insideString(before) && !path?.text.includes('[')) return null;
-    const attributeOptions: Completion[] = getPaths().map(({ path: label, type }) => ({ label, type: 'variable', detail: type, boost: 1, apply: applyPath }));
+    const attributeOptions: Completion[] = getPaths().map(({ path: label, type }) => ({
+      label,
+      type: 'variable',
+      detail: type,
+      boost: 1,
+      apply: applyPath,
+    }));
     if (path) {
       const dotted = /[.[]/.test(path.text);
       return {
@@ -155,7 +180,10 @@ export function ruleCompletions(getPaths: () => ContextPath[]) {
     const symbol = context.matchBefore(/[=!<>&|]+$/);
     if (symbol) return { from: symbol.from, options: operatorOptions };
     if (!context.explicit) return null;
-    return { from: context.pos, options: [...attributeOptions, ...keywordOptions, ...functionOptions, ...operatorOptions] };
+    return {
+      from: context.pos,
+      options: [...attributeOptions, ...keywordOptions, ...functionOptions, ...operatorOptions],
+    };
   };
 }
 

@@ -23,7 +23,11 @@ function section(title: string, ...content: Array<Node | null>): HTMLElement {
 export function ruleVerdict(validation: RuleValidation, context: JsonResult): Verdict {
   if (!validation.ok) {
     const count = validation.diagnostics.length;
-    return { tone: 'error', title: 'Invalid rule', detail: `${count} problem${count === 1 ? '' : 's'}: see the list under the editor` };
+    return {
+      tone: 'error',
+      title: 'Invalid rule',
+      detail: `${count} problem${count === 1 ? '' : 's'}: see the list under the editor`,
+    };
   }
   if (!context.ok) return { tone: 'neutral', title: 'Compiles', detail: 'fix the context JSON to evaluate it' };
   return validation.matched
@@ -32,14 +36,23 @@ export function ruleVerdict(validation: RuleValidation, context: JsonResult): Ve
 }
 
 /** Renders everything below the verdict. `onSpan` receives trace hovers for the editor highlight. */
-export function renderRuleResult(target: HTMLElement, validation: RuleValidation, context: JsonResult, onSpan: (span: Span | null) => void): void {
+export function renderRuleResult(
+  target: HTMLElement,
+  validation: RuleValidation,
+  context: JsonResult,
+  onSpan: (span: Span | null) => void,
+): void {
   const parts: HTMLElement[] = [];
   const trace = asTrace(validation.trace);
   if (trace) {
     parts.push(
       section(
         'Evaluation trace',
-        h('p', { class: 'note' }, 'Hover or focus a node to highlight its text in the rule. Arrow keys move through the tree.'),
+        h(
+          'p',
+          { class: 'note' },
+          'Hover or focus a node to highlight its text in the rule. Arrow keys move through the tree.',
+        ),
         renderTraceTree(trace, { label: 'Evaluation trace', onSpan }),
       ),
     );
@@ -69,10 +82,18 @@ export function renderRuleResult(target: HTMLElement, validation: RuleValidation
           h(
             'ul',
             { class: 'chips' },
-            ...validation.segments.map((name) => h('li', { class: 'chip' }, h('span', { class: 'chip-note' }, 'segment'), h('code', {}, name))),
-            ...validation.flags.map((name) => h('li', { class: 'chip' }, h('span', { class: 'chip-note' }, 'flag'), h('code', {}, name))),
+            ...validation.segments.map((name) =>
+              h('li', { class: 'chip' }, h('span', { class: 'chip-note' }, 'segment'), h('code', {}, name)),
+            ),
+            ...validation.flags.map((name) =>
+              h('li', { class: 'chip' }, h('span', { class: 'chip-note' }, 'flag'), h('code', {}, name)),
+            ),
           ),
-          h('p', { class: 'note' }, 'segment() and flag() are resolved in flag rules (see Flag mode); here they have no environment, so segment() is false and flag() is null.'),
+          h(
+            'p',
+            { class: 'note' },
+            'segment() and flag() are resolved in flag rules (see Flag mode); here they have no environment, so segment() is false and flag() is null.',
+          ),
         ),
       );
     }
@@ -82,7 +103,11 @@ export function renderRuleResult(target: HTMLElement, validation: RuleValidation
           'details',
           { class: 'result-section js', open: true },
           h('summary', {}, h('h3', {}, 'Generated JavaScript')),
-          h('pre', { class: 'code-block', tabindex: 0, 'aria-label': 'Generated JavaScript' }, h('code', {}, validation.js)),
+          h(
+            'pre',
+            { class: 'code-block', tabindex: 0, 'aria-label': 'Generated JavaScript' },
+            h('code', {}, validation.js),
+          ),
         ),
       );
     }

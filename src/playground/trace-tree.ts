@@ -15,12 +15,23 @@ export type Span = { from: number; to: number };
 export function asTrace(value: unknown): TraceNode | null {
   if (typeof value !== 'object' || value === null) return null;
   const node = value as Partial<TraceNode>;
-  if (typeof node.start !== 'number' || typeof node.end !== 'number' || typeof node.text !== 'string' || !Array.isArray(node.children)) return null;
+  if (
+    typeof node.start !== 'number' ||
+    typeof node.end !== 'number' ||
+    typeof node.text !== 'string' ||
+    !Array.isArray(node.children)
+  )
+    return null;
   return node as TraceNode;
 }
 
 function valueBadge(node: TraceNode): HTMLElement {
-  if (!node.evaluated) return h('span', { class: 'value value-skipped', title: 'Skipped: the result was already decided (short-circuit)' }, 'not evaluated');
+  if (!node.evaluated)
+    return h(
+      'span',
+      { class: 'value value-skipped', title: 'Skipped: the result was already decided (short-circuit)' },
+      'not evaluated',
+    );
   const value = node.value ?? null;
   const kind = value === true ? 'true' : value === false ? 'false' : value === null ? 'null' : 'other';
   return h('span', { class: `value value-${kind}`, title: shortJson(value, 2000) }, shortJson(value, 60));
@@ -38,7 +49,10 @@ let treeCount = 0;
  * Renders `root` into a `role=tree` list. `onSpan` is called with the span of the node under the pointer
  * or keyboard focus, and with null when neither is on the tree.
  */
-export function renderTraceTree(root: TraceNode, options: { label: string; onSpan: (span: Span | null) => void; expandSkipped?: boolean }): HTMLElement {
+export function renderTraceTree(
+  root: TraceNode,
+  options: { label: string; onSpan: (span: Span | null) => void; expandSkipped?: boolean },
+): HTMLElement {
   const treeId = `trace-${++treeCount}`;
   let rowCount = 0;
   const items: HTMLLIElement[] = [];
@@ -47,7 +61,8 @@ export function renderTraceTree(root: TraceNode, options: { label: string; onSpa
     const rowId = `${treeId}-row-${++rowCount}`;
     const hasChildren = node.children.length > 0;
     // Lists start folded (their items rarely matter); so do skipped sub-trees and very deep levels.
-    const expanded = hasChildren && node.kind !== 'list' && (node.evaluated || options.expandSkipped === true) && level < 12;
+    const expanded =
+      hasChildren && node.kind !== 'list' && (node.evaluated || options.expandSkipped === true) && level < 12;
     const row = h(
       'div',
       { class: 'trace-row', id: rowId },
@@ -81,9 +96,16 @@ export function renderTraceTree(root: TraceNode, options: { label: string; onSpa
   tree.append(build(root, 1));
   items.find((item) => item.getAttribute('aria-level') === '1')?.setAttribute('tabindex', '0');
 
-  const spanOf = (item: Element): Span => ({ from: Number(item.getAttribute('data-start')), to: Number(item.getAttribute('data-end')) });
-  const itemOf = (target: EventTarget | null): HTMLLIElement | null => (target instanceof Element ? target.closest<HTMLLIElement>('li[role="treeitem"]') : null);
-  const visible = (): HTMLLIElement[] => [...tree.querySelectorAll<HTMLLIElement>('li[role="treeitem"]')].filter((item) => !item.parentElement?.closest('li[aria-expanded="false"]'));
+  const spanOf = (item: Element): Span => ({
+    from: Number(item.getAttribute('data-start')),
+    to: Number(item.getAttribute('data-end')),
+  });
+  const itemOf = (target: EventTarget | null): HTMLLIElement | null =>
+    target instanceof Element ? target.closest<HTMLLIElement>('li[role="treeitem"]') : null;
+  const visible = (): HTMLLIElement[] =>
+    [...tree.querySelectorAll<HTMLLIElement>('li[role="treeitem"]')].filter(
+      (item) => !item.parentElement?.closest('li[aria-expanded="false"]'),
+    );
   const focusItem = (item: HTMLLIElement | undefined | null) => {
     if (!item) return;
     for (const other of tree.querySelectorAll('li[tabindex="0"]')) other.setAttribute('tabindex', '-1');

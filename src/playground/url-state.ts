@@ -28,7 +28,15 @@ export const defaultState: PlaygroundState = {
   mode: 'rule',
   rule: '(plan == "premium" or accountAgeDays > 30) and country in ["US", "CA", "GB"]',
   context: JSON.stringify(
-    { targetingKey: 'user_123', userId: 'user_123', email: 'ada@example.com', plan: 'premium', accountAgeDays: 12, country: 'GB', attrs: { 'x-team': 'payments' } },
+    {
+      targetingKey: 'user_123',
+      userId: 'user_123',
+      email: 'ada@example.com',
+      plan: 'premium',
+      accountAgeDays: 12,
+      country: 'GB',
+      attrs: { 'x-team': 'payments' },
+    },
     null,
     2,
   ),
@@ -62,7 +70,14 @@ export function decodeState(hash: string): PlaygroundState | null {
   if (!hash.startsWith(prefix)) return null;
   try {
     const value = JSON.parse(fromBase64Url(hash.slice(prefix.length))) as Partial<Encoded> | null;
-    if (!value || value.v !== 1 || (value.m !== 'rule' && value.m !== 'flag') || typeof value.r !== 'string' || typeof value.c !== 'string') return null;
+    if (
+      !value ||
+      value.v !== 1 ||
+      (value.m !== 'rule' && value.m !== 'flag') ||
+      typeof value.r !== 'string' ||
+      typeof value.c !== 'string'
+    )
+      return null;
     const state: PlaygroundState = { mode: value.m, rule: value.r, context: value.c };
     if (typeof value.f === 'string') state.flag = value.f;
     if (typeof value.e === 'string') state.environment = value.e;

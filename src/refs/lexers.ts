@@ -69,7 +69,12 @@ class LiteralScanner {
 
   private skipComment(c: number): void {
     const { text } = this;
-    const blockEnd = this.family === 'ruby' && c === 61 ? '\n=end' : c === 47 && text.charCodeAt(this.position + 1) === 42 ? '*/' : null;
+    const blockEnd =
+      this.family === 'ruby' && c === 61
+        ? '\n=end'
+        : c === 47 && text.charCodeAt(this.position + 1) === 42
+          ? '*/'
+          : null;
     const end = blockEnd ? text.indexOf(blockEnd, this.position + 2) : text.indexOf('\n', this.position);
     const stop = end < 0 ? text.length : blockEnd ? end + blockEnd.length : end;
     this.countLines(this.position, stop);
@@ -98,8 +103,14 @@ class LiteralScanner {
 
   private atStringStart(c: number): boolean {
     if (c === 34 || c === 39) return true;
-    if (this.family === 'c-like') return c === 96 || ((c === 64 || c === 36) && this.text.charCodeAt(this.position + 1) === 34);
-    return this.family === 'ruby' && c === 58 && isIdentStart(this.text.charCodeAt(this.position + 1)) && this.text.charCodeAt(this.position - 1) !== 58;
+    if (this.family === 'c-like')
+      return c === 96 || ((c === 64 || c === 36) && this.text.charCodeAt(this.position + 1) === 34);
+    return (
+      this.family === 'ruby' &&
+      c === 58 &&
+      isIdentStart(this.text.charCodeAt(this.position + 1)) &&
+      this.text.charCodeAt(this.position - 1) !== 58
+    );
   }
 
   private readString(): void {
@@ -133,7 +144,8 @@ class LiteralScanner {
     for (let i = from; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === 92 && !raw) i++;
-      else if (c === NEWLINE && endsAtLine) return i; // unterminated: stop at the line
+      else if (c === NEWLINE && endsAtLine)
+        return i; // unterminated: stop at the line
       else if (c === quote && (!triple || text.startsWith(delimiter, i))) return i;
     }
     return text.length;
@@ -150,7 +162,8 @@ class LiteralScanner {
     let callee: string | null = null;
     if (this.calleeStart >= 0) callee = this.text.slice(this.calleeStart, this.calleeEnd);
     // Ruby calls need no parenthesis: `enabled? :new_checkout` names its callee by position alone.
-    else if (this.family === 'ruby' && this.identifierStart >= 0) callee = this.text.slice(this.identifierStart, this.identifierEnd);
+    else if (this.family === 'ruby' && this.identifierStart >= 0)
+      callee = this.text.slice(this.identifierStart, this.identifierEnd);
     this.sink(value, line, callee);
     this.calleeStart = -1;
     this.identifierStart = -1;

@@ -39,7 +39,11 @@ export interface ScanOptions {
   maxFileBytes?: number;
 }
 
-export function scanReferences(directory: string, flags: readonly KnownFlag[], options: ScanOptions = {}): ReferenceScan {
+export function scanReferences(
+  directory: string,
+  flags: readonly KnownFlag[],
+  options: ScanOptions = {},
+): ReferenceScan {
   const { maxFileBytes = 2 * 1024 * 1024 } = options;
   const started = performance.now();
   const root = resolve(directory);

@@ -12,9 +12,19 @@ export async function startApp(config: GatewayConfig): Promise<Gateway> {
   return startGateway(config, {
     routes: [
       landingRoute({ graphiql: config.dev, playground: existsSync(`${packageRoot}dist/playground/index.html`) }),
-      { prefix: '/grammar', handle: staticFiles({ prefix: '/grammar', root: `${packageRoot}grammar`, index: 'railroad.html' }) },
+      {
+        prefix: '/grammar',
+        handle: staticFiles({ prefix: '/grammar', root: `${packageRoot}grammar`, index: 'railroad.html' }),
+      },
       // Vite names bundles by content hash, so they can be cached for good; index.html is revalidated.
-      { prefix: '/playground', handle: staticFiles({ prefix: '/playground', root: `${packageRoot}dist/playground`, immutablePattern: /^assets\// }) },
+      {
+        prefix: '/playground',
+        handle: staticFiles({
+          prefix: '/playground',
+          root: `${packageRoot}dist/playground`,
+          immutablePattern: /^assets\//,
+        }),
+      },
     ],
   });
 }

@@ -15,28 +15,50 @@ export async function issueApiKey(
 ): Promise<{ secret: string; record: ApiKeyRecord }> {
   const secret = input.secret ?? generateSecret(input.kind);
   const record = await store.createApiKey(
-    { id: `key_${randomBytes(9).toString('base64url')}`, name: input.name, kind: input.kind, environment: input.environment, secretHash: hashSecret(secret), prefix: visiblePrefix(secret) },
+    {
+      id: `key_${randomBytes(9).toString('base64url')}`,
+      name: input.name,
+      kind: input.kind,
+      environment: input.environment,
+      secretHash: hashSecret(secret),
+      prefix: visiblePrefix(secret),
+    },
     { actor },
   );
   return { secret, record };
 }
 
 /** The first admin key: VEXIL_BOOTSTRAP_ADMIN_KEY if given, else a generated one printed once. */
-export async function bootstrapAdminKey(store: FlagStore, keys: KeyRegistry, bootstrapSecret: string | undefined, logger: Logger): Promise<void> {
+export async function bootstrapAdminKey(
+  store: FlagStore,
+  keys: KeyRegistry,
+  bootstrapSecret: string | undefined,
+  logger: Logger,
+): Promise<void> {
   const existing = await store.listApiKeys();
   if (existing.some((key) => key.kind === 'admin' && !key.revokedAt)) return;
   if (bootstrapSecret) {
     // A bootstrap key that was revoked stays revoked: issuing it again would undo the revocation.
     if (existing.some((key) => key.secretHash === hashSecret(bootstrapSecret))) {
-      logger.warn('VEXIL_BOOTSTRAP_ADMIN_KEY was revoked and is not used again; create an admin key with `vexil keys create`');
+      logger.warn(
+        'VEXIL_BOOTSTRAP_ADMIN_KEY was revoked and is not used again; create an admin key with `vexil keys create`',
+      );
       return;
     }
-    const { record } = await issueApiKey(store, { name: 'bootstrap-admin', kind: 'admin', environment: null, secret: bootstrapSecret }, 'system');
+    const { record } = await issueApiKey(
+      store,
+      { name: 'bootstrap-admin', kind: 'admin', environment: null, secret: bootstrapSecret },
+      'system',
+    );
     keys.load([...existing, record]);
     logger.info({ keyId: record.id }, 'created the bootstrap admin key from VEXIL_BOOTSTRAP_ADMIN_KEY');
     return;
   }
-  const { secret, record } = await issueApiKey(store, { name: 'initial-admin', kind: 'admin', environment: null }, 'system');
+  const { secret, record } = await issueApiKey(
+    store,
+    { name: 'initial-admin', kind: 'admin', environment: null },
+    'system',
+  );
   keys.load([...existing, record]);
   // Printed once, to stdout and outside the JSON log stream, so log collectors do not keep it by accident.
   process.stdout.write(

@@ -42,11 +42,15 @@ export interface GatewayConfig {
 function integer(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative integer, got '${value}'`);
+  if (!Number.isInteger(parsed) || parsed < 0)
+    throw new Error(`${name} must be a non-negative integer, got '${value}'`);
   return parsed;
 }
 
-export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
+export function configFromEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<GatewayConfig> = {},
+): GatewayConfig {
   return {
     port: integer(env.PORT, 4000, 'PORT'),
     host: env.HOST || '0.0.0.0',
@@ -61,7 +65,11 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env, over
     fastLane: env.VEXIL_FAST_LANE !== 'false',
     evaluationPlan: env.VEXIL_EVALUATION_PLAN !== 'false',
     maxSubscriptionsPerKey: integer(env.VEXIL_MAX_SUBSCRIPTIONS_PER_KEY, 1000, 'VEXIL_MAX_SUBSCRIPTIONS_PER_KEY'),
-    maxSubscriptionsPerConnection: integer(env.VEXIL_MAX_SUBSCRIPTIONS_PER_CONNECTION, 100, 'VEXIL_MAX_SUBSCRIPTIONS_PER_CONNECTION'),
+    maxSubscriptionsPerConnection: integer(
+      env.VEXIL_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      100,
+      'VEXIL_MAX_SUBSCRIPTIONS_PER_CONNECTION',
+    ),
     metricsMaxFlags: integer(env.VEXIL_METRICS_MAX_FLAGS, 2000, 'VEXIL_METRICS_MAX_FLAGS'),
     ofrepRateLimit: integer(env.VEXIL_OFREP_RATE_LIMIT, 0, 'VEXIL_OFREP_RATE_LIMIT'),
     defaultExpiryReleaseDays: integer(env.VEXIL_DEFAULT_EXPIRY_RELEASE, 40, 'VEXIL_DEFAULT_EXPIRY_RELEASE'),

@@ -44,16 +44,31 @@ type CountCode = (code: string) => void;
  * A request the server cannot execute: per GraphQL over HTTP, 400 with application/graphql-response+json,
  * 200 with the legacy application/json (as yoga answers).
  */
-function respondWithErrors(res: ServerResponse, mediaType: JsonMediaType, errors: readonly GraphQLError[], onErrorCode: CountCode): null {
+function respondWithErrors(
+  res: ServerResponse,
+  mediaType: JsonMediaType,
+  errors: readonly GraphQLError[],
+  onErrorCode: CountCode,
+): null {
   for (const error of errors) onErrorCode(String(error.extensions?.code));
-  return send(res, mediaType === 'application/graphql-response+json' ? 400 : 200, mediaType, JSON.stringify({ errors }));
+  return send(
+    res,
+    mediaType === 'application/graphql-response+json' ? 400 : 200,
+    mediaType,
+    JSON.stringify({ errors }),
+  );
 }
 
 /** A single result of execution (or of a subscription that did not start), coded and counted. */
 function sendResult(res: ServerResponse, mediaType: JsonMediaType, raw: ExecutionResult, onErrorCode: CountCode): null {
   // Errors without `data` or a path are about the request itself (variables that do not coerce): nothing ran.
   if (!('data' in raw) && !raw.errors?.some((error) => error.path)) {
-    return respondWithErrors(res, mediaType, (raw.errors ?? []).map((error) => coded(error, 'GRAPHQL_VALIDATION_FAILED')), onErrorCode);
+    return respondWithErrors(
+      res,
+      mediaType,
+      (raw.errors ?? []).map((error) => coded(error, 'GRAPHQL_VALIDATION_FAILED')),
+      onErrorCode,
+    );
   }
   const result = withCodes(raw);
   for (const error of result.errors ?? []) onErrorCode(String(error.extensions?.code));
@@ -79,7 +94,12 @@ export interface FastLaneOptions {
  * A subscription from a client that accepts JSON: its stream goes out as SSE, errors that kept it
  * from starting as JSON (yoga's choice for both); false when yoga must answer (no SSE: 406).
  */
-async function subscribe(admission: Admitted, caller: Caller, res: ServerResponse, onErrorCode: CountCode): Promise<boolean> {
+async function subscribe(
+  admission: Admitted,
+  caller: Caller,
+  res: ServerResponse,
+  onErrorCode: CountCode,
+): Promise<boolean> {
   const { stream, subscriptionResult } = negotiate(caller.req.headers.accept);
   if (!stream) return false;
   const result = await run(admission, caller.params, await admission.enveloped.contextFactory());
@@ -88,7 +108,12 @@ async function subscribe(admission: Admitted, caller: Caller, res: ServerRespons
   return true;
 }
 
-export function createFastLane(yoga: GatewayYoga, keys: KeyRegistry, onErrorCode: CountCode, { evaluationPlan = true, services }: FastLaneOptions = {}): FastLane {
+export function createFastLane(
+  yoga: GatewayYoga,
+  keys: KeyRegistry,
+  onErrorCode: CountCode,
+  { evaluationPlan = true, services }: FastLaneOptions = {},
+): FastLane {
   const known = evaluationPlan && services ? new KnownPlans() : null;
   return {
     async handle(req, res) {
@@ -100,18 +125,26 @@ export function createFastLane(yoga: GatewayYoga, keys: KeyRegistry, onErrorCode
       const mediaType = negotiate(req.headers.accept).result as JsonMediaType;
       const knownPlan = known?.get(params.query, params.operationName);
       // The context the plan reads is what yoga's context factory makes of an authenticated request.
-      const answer = knownPlan && runPlan(knownPlan, params.variables, { principal: caller.authenticated.principal, connection: req, services: services! });
+      const answer =
+        knownPlan &&
+        runPlan(knownPlan, params.variables, {
+          principal: caller.authenticated.principal,
+          connection: req,
+          services: services!,
+        });
       if (answer) return send(res, 200, mediaType, answer);
       const admission = admit(yoga, { authenticated: caller.authenticated, req, params });
       if (!isAdmitted(admission)) return respondWithErrors(res, mediaType, admission, onErrorCode);
       const { operation, enveloped } = admission;
       if (!operation) return body;
-      if (operation.operation === 'subscription') return (await subscribe(admission, caller, res, onErrorCode)) ? null : body;
+      if (operation.operation === 'subscription')
+        return (await subscribe(admission, caller, res, onErrorCode)) ? null : body;
       const contextValue = await enveloped.contextFactory();
       const plan = evaluationPlan ? planOf(enveloped.schema, operation) : null;
       if (plan) known?.remember(params.query, params.operationName, plan);
       // A known plan that just handed the request on would do so again.
-      const planned = plan && plan !== knownPlan && runPlan(plan, params.variables, contextValue as unknown as GatewayContext);
+      const planned =
+        plan && plan !== knownPlan && runPlan(plan, params.variables, contextValue as unknown as GatewayContext);
       if (planned) return send(res, 200, mediaType, planned);
       const raw = await run(admission, params, contextValue);
       if (Symbol.asyncIterator in raw) return body; // @defer/@stream: yoga streams it (multipart or SSE)

@@ -22,7 +22,12 @@ export interface FlagMetricsOptions {
 
 export const OTHER_FLAGS_LABEL = '_other';
 
-export function registerFlagMetrics(registry: Registry, engine: FlagEngine, sync: EngineSync, { maxFlags }: FlagMetricsOptions): void {
+export function registerFlagMetrics(
+  registry: Registry,
+  engine: FlagEngine,
+  sync: EngineSync,
+  { maxFlags }: FlagMetricsOptions,
+): void {
   const liveFlags = () => [...engine.allFlags()].filter((flag) => !flag.archived);
   new Gauge({
     name: 'vexil_flags_not_exported',
@@ -42,7 +47,16 @@ export function registerFlagMetrics(registry: Registry, engine: FlagEngine, sync
       const flags = liveFlags().sort((a, b) => (a.key < b.key ? -1 : 1));
       for (const flag of flags.slice(0, maxFlags)) {
         for (const [environment, config] of Object.entries(flag.environments)) {
-          this.set({ flag: flag.key, environment, kind: flag.kind.toLowerCase(), on: String(config.on), version: String(flag.version) }, 1);
+          this.set(
+            {
+              flag: flag.key,
+              environment,
+              kind: flag.kind.toLowerCase(),
+              on: String(config.on),
+              version: String(flag.version),
+            },
+            1,
+          );
         }
       }
     },

@@ -60,7 +60,14 @@ async function openState(config: GatewayConfig, logger: Logger) {
   const sync = new EngineSync(store, engine);
   const keys = new KeyRegistry();
   sync.on('change', (record) => keys.apply(record));
-  sync.on('reload', () => void store.listApiKeys().then((records) => keys.load(records), (error: Error) => logger.error({ err: error }, 'reloading API keys failed')));
+  sync.on(
+    'reload',
+    () =>
+      void store.listApiKeys().then(
+        (records) => keys.load(records),
+        (error: Error) => logger.error({ err: error }, 'reloading API keys failed'),
+      ),
+  );
   sync.on('error', (error) => logger.error({ err: error }, 'change feed error'));
   await sync.start();
   keys.load(await store.listApiKeys());
@@ -71,7 +78,9 @@ async function openState(config: GatewayConfig, logger: Logger) {
 
 function readinessCheck(store: FlagStore, sync: EngineSync, engine: FlagEngine): () => Promise<Readiness> {
   return async () => {
-    const state = await store.health().catch((error: Error) => ({ ok: false, store: 'unknown', feedMode: 'unknown', detail: error.message }));
+    const state = await store
+      .health()
+      .catch((error: Error) => ({ ok: false, store: 'unknown', feedMode: 'unknown', detail: error.message }));
     return {
       ready: state.ok && sync.isLoaded,
       store: state.store,
@@ -91,17 +100,49 @@ function listen(server: Server, config: GatewayConfig): Promise<number> {
   });
 }
 
-export async function startGateway(config: GatewayConfig, extensions: GatewayExtensions = {}, logger = createLogger(config.logLevel)): Promise<Gateway> {
+export async function startGateway(
+  config: GatewayConfig,
+  extensions: GatewayExtensions = {},
+  logger = createLogger(config.logLevel),
+): Promise<Gateway> {
   const { store, engine, sync, keys } = await openState(config, logger);
   const metrics = createMetrics(engine);
   registerFlagMetrics(metrics.registry, engine, sync, { maxFlags: config.metricsMaxFlags });
-  const live = createLive(engine, sync, keys, metrics, { maxPerKey: config.maxSubscriptionsPerKey, maxPerConnection: config.maxSubscriptionsPerConnection });
-  const services: GatewayServices = { store, engine, sync, live, createApiKey: (input, actor) => issueApiKey(store, input, actor) };
+  const live = createLive(engine, sync, keys, metrics, {
+    maxPerKey: config.maxSubscriptionsPerKey,
+    maxPerConnection: config.maxSubscriptionsPerConnection,
+  });
+  const services: GatewayServices = {
+    store,
+    engine,
+    sync,
+    live,
+    createApiKey: (input, actor) => issueApiKey(store, input, actor),
+  };
   const yoga = createGatewayYoga({ services, keys, logger, metrics, graphiql: config.dev });
-  const fastLane = config.fastLane ? createFastLane(yoga, keys, (code) => metrics.graphqlErrors.inc({ code }), { evaluationPlan: config.evaluationPlan, services }) : undefined;
+  const fastLane = config.fastLane
+    ? createFastLane(yoga, keys, (code) => metrics.graphqlErrors.inc({ code }), {
+        evaluationPlan: config.evaluationPlan,
+        services,
+      })
+    : undefined;
   const sseLane = config.fastLane ? createSseLane(yoga, keys) : undefined;
-  const ofrepLane = createOfrepLane({ engine, keys, maxBodyBytes: config.maxBodyBytes, rateLimit: config.ofrepRateLimit });
-  const server = createHttpServer({ yoga, fastLane, sseLane, ofrepLane, metrics, readiness: readinessCheck(store, sync, engine), maxBodyBytes: config.maxBodyBytes, routes: [annotationsRoute({ store, keys }), ...(extensions.routes ?? [])] });
+  const ofrepLane = createOfrepLane({
+    engine,
+    keys,
+    maxBodyBytes: config.maxBodyBytes,
+    rateLimit: config.ofrepRateLimit,
+  });
+  const server = createHttpServer({
+    yoga,
+    fastLane,
+    sseLane,
+    ofrepLane,
+    metrics,
+    readiness: readinessCheck(store, sync, engine),
+    maxBodyBytes: config.maxBodyBytes,
+    routes: [annotationsRoute({ store, keys }), ...(extensions.routes ?? [])],
+  });
   const websocket = attachWebSocket(server, yoga, keys, logger);
 
   // One flusher: a batch the store refuses (outage) is kept and merged into the next flush.
@@ -111,7 +152,8 @@ export async function startGateway(config: GatewayConfig, extensions: GatewayExt
       metrics.storeErrors.inc({ operation: 'mergeUsage' });
       logger.warn({ err: error, pendingEntries }, 'usage flush failed; the counts are kept for the next flush');
     },
-    onDrop: (droppedEntries) => logger.warn({ droppedEntries }, 'usage entries dropped: too many kept while the store is unavailable'),
+    onDrop: (droppedEntries) =>
+      logger.warn({ droppedEntries }, 'usage entries dropped: too many kept while the store is unavailable'),
   });
 
   const port = await listen(server, config);
@@ -134,7 +176,11 @@ export async function startGateway(config: GatewayConfig, extensions: GatewayExt
       await stopped;
       clearTimeout(grace);
       await usageFlush.stop();
-      if (usageFlush.pendingEntries > 0) logger.error({ pendingEntries: usageFlush.pendingEntries }, 'usage counts not written at shutdown (the store is unavailable)');
+      if (usageFlush.pendingEntries > 0)
+        logger.error(
+          { pendingEntries: usageFlush.pendingEntries },
+          'usage counts not written at shutdown (the store is unavailable)',
+        );
       await sync.close();
       await store.close();
       logger.info('shut down');

@@ -53,7 +53,9 @@ export class HttpMetrics {
       },
     });
     // The registry reads a metric through name, help, type, get(), getForPromString() and reset() alone.
-    registry.registerMetric(this.histogram('vexil_http_request_duration_seconds', 'HTTP request latency.') as unknown as Metric);
+    registry.registerMetric(
+      this.histogram('vexil_http_request_duration_seconds', 'HTTP request latency.') as unknown as Metric,
+    );
   }
 
   record(method: string, route: string, status: number, seconds: number): void {
@@ -65,7 +67,10 @@ export class HttpMetrics {
     timing.count++;
     let tally = timing.byStatus.get(status);
     if (!tally) {
-      timing.byStatus.set(status, (tally = { labels: { method, route, status: String(status) }, count: 0, reported: 0 }));
+      timing.byStatus.set(
+        status,
+        (tally = { labels: { method, route, status: String(status) }, count: 0, reported: 0 }),
+      );
       this.tallies.push(tally);
     }
     tally.count++;
@@ -76,7 +81,16 @@ export class HttpMetrics {
     if (!byMethod) this.byRoute.set(route, (byMethod = new Map()));
     let timing = byMethod.get(method);
     if (!timing) {
-      byMethod.set(method, (timing = { labels: { method, route }, buckets: new Float64Array(this.bounds.length + 1), sum: 0, count: 0, byStatus: new Map() }));
+      byMethod.set(
+        method,
+        (timing = {
+          labels: { method, route },
+          buckets: new Float64Array(this.bounds.length + 1),
+          sum: 0,
+          count: 0,
+          byStatus: new Map(),
+        }),
+      );
       this.timings.push(timing);
     }
     return timing;
@@ -85,14 +99,32 @@ export class HttpMetrics {
   /** The latency histogram as the registry reads metrics: prom-client's shape, buckets cumulative. */
   private histogram(name: string, help: string) {
     const values = () => {
-      const rows: Array<{ labels: Record<string, string | number>; sharedLabels: Record<string, string>; value: number; metricName: string; exemplar?: null }> = [];
+      const rows: Array<{
+        labels: Record<string, string | number>;
+        sharedLabels: Record<string, string>;
+        value: number;
+        metricName: string;
+        exemplar?: null;
+      }> = [];
       for (const timing of this.timings) {
         let cumulative = 0;
         for (const [index, bound] of this.bounds.entries()) {
           cumulative += timing.buckets[index]!;
-          rows.push({ labels: { le: bound }, sharedLabels: timing.labels, value: cumulative, metricName: `${name}_bucket`, exemplar: null });
+          rows.push({
+            labels: { le: bound },
+            sharedLabels: timing.labels,
+            value: cumulative,
+            metricName: `${name}_bucket`,
+            exemplar: null,
+          });
         }
-        rows.push({ labels: { le: '+Inf' }, sharedLabels: timing.labels, value: timing.count, metricName: `${name}_bucket`, exemplar: null });
+        rows.push({
+          labels: { le: '+Inf' },
+          sharedLabels: timing.labels,
+          value: timing.count,
+          metricName: `${name}_bucket`,
+          exemplar: null,
+        });
         rows.push({ labels: {}, sharedLabels: timing.labels, value: timing.sum, metricName: `${name}_sum` });
         rows.push({ labels: {}, sharedLabels: timing.labels, value: timing.count, metricName: `${name}_count` });
       }
@@ -102,7 +134,13 @@ export class HttpMetrics {
     return {
       ...metric,
       getForPromString: async () => ({ ...metric, values: values() }),
-      get: async () => ({ ...metric, values: values().map(({ labels, sharedLabels, ...row }) => ({ ...row, labels: { ...labels, ...sharedLabels } })) }),
+      get: async () => ({
+        ...metric,
+        values: values().map(({ labels, sharedLabels, ...row }) => ({
+          ...row,
+          labels: { ...labels, ...sharedLabels },
+        })),
+      }),
       // As prom-client's: label sets are forgotten, and counts not yet reported are dropped, as the
       // registry resets the counter at the same time.
       reset: () => {

@@ -46,13 +46,20 @@ export function createHttpServer(options: HttpOptions): Server {
     const started = process.hrtime.bigint();
     const path = (req.url ?? '/').split('?')[0]!;
     const route = routeOf(path);
-    res.on('finish', () => metrics.http.record(req.method ?? 'GET', route, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9));
+    res.on('finish', () =>
+      metrics.http.record(req.method ?? 'GET', route, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9),
+    );
     try {
       if (path === '/graphql') {
         const length = Number(req.headers['content-length'] ?? 0);
-        if (length > maxBodyBytes) return sendJson(res, 413, { errors: [apiError('PAYLOAD_TOO_LARGE', `request body larger than ${maxBodyBytes} bytes`)] });
+        if (length > maxBodyBytes)
+          return sendJson(res, 413, {
+            errors: [apiError('PAYLOAD_TOO_LARGE', `request body larger than ${maxBodyBytes} bytes`)],
+          });
         if (req.method === 'POST' && !req.headers['content-length'] && req.headers['transfer-encoding']) {
-          return sendJson(res, 411, { errors: [apiError('LENGTH_REQUIRED', 'send a Content-Length with POST bodies')] });
+          return sendJson(res, 411, {
+            errors: [apiError('LENGTH_REQUIRED', 'send a Content-Length with POST bodies')],
+          });
         }
         // The front door: one of the node:http lanes (request/lane.ts), else yoga.
         const name = laneFor(req);

@@ -41,12 +41,16 @@ export class KeyRegistry extends EventEmitter<{ revoked: [keyId: string] }> {
     const hash = hashSecret(secret);
     const record = this.byHash.get(hash);
     if (!record || !hashesEqual(record.secretHash, hash)) return null;
-    const principal: Principal = Object.freeze({ keyId: record.id, name: record.name, kind: record.kind, environment: record.environment });
+    const principal: Principal = Object.freeze({
+      keyId: record.id,
+      name: record.name,
+      kind: record.kind,
+      environment: record.environment,
+    });
     if (this.verified.size >= maxCachedSecrets) this.verified.clear();
     this.verified.set(secret, principal);
     return principal;
   }
-
 
   hasAdminKey(): boolean {
     for (const record of this.byHash.values()) if (record.kind === 'admin') return true;

@@ -24,7 +24,13 @@ export interface Live {
   close(): void;
 }
 
-export function createLive(engine: FlagEngine, sync: EngineSync, keys: KeyRegistry, metrics: GatewayMetrics, options: LiveOptions): Live {
+export function createLive(
+  engine: FlagEngine,
+  sync: EngineSync,
+  keys: KeyRegistry,
+  metrics: GatewayMetrics,
+  options: LiveOptions,
+): Live {
   const limits = new SubscriptionLimits(options.maxPerKey, options.maxPerConnection);
   const bufferSize = options.bufferSize ?? 256;
   const evaluations = new EvaluationHub(engine, limits, bufferSize);

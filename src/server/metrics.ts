@@ -30,12 +30,20 @@ export function createMetrics(engine: FlagEngine): GatewayMetrics {
       for (const entry of engine.usage.totals()) {
         const id = `${entry.environment}\u0000${entry.flagKey}\u0000${entry.variation}`;
         const delta = entry.count - (evaluationTotals.get(id) ?? 0);
-        if (delta > 0) this.inc({ environment: entry.environment, flag: entry.flagKey, variation: entry.variation }, delta);
+        if (delta > 0)
+          this.inc({ environment: entry.environment, flag: entry.flagKey, variation: entry.variation }, delta);
         evaluationTotals.set(id, entry.count);
       }
     },
   });
-  new Gauge({ name: 'vexil_snapshot_version', help: 'Version of the compiled snapshot being served.', registers: [registry], collect() { this.set(engine.version); } });
+  new Gauge({
+    name: 'vexil_snapshot_version',
+    help: 'Version of the compiled snapshot being served.',
+    registers: [registry],
+    collect() {
+      this.set(engine.version);
+    },
+  });
   new Gauge({
     name: 'vexil_snapshot_age_seconds',
     help: 'Seconds since the snapshot being served was built.',
@@ -46,9 +54,27 @@ export function createMetrics(engine: FlagEngine): GatewayMetrics {
   });
   return {
     registry,
-    http: new HttpMetrics({ registry, buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] }),
-    storeErrors: new Counter({ name: 'vexil_store_errors_total', help: 'Store operations that failed.', labelNames: ['operation'] as const, registers: [registry] }),
-    graphqlErrors: new Counter({ name: 'vexil_graphql_errors_total', help: 'GraphQL errors by code.', labelNames: ['code'] as const, registers: [registry] }),
-    subscribers: new Gauge({ name: 'vexil_subscribers', help: 'Live subscriptions, by subscription field.', labelNames: ['subscription'] as const, registers: [registry] }),
+    http: new HttpMetrics({
+      registry,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    }),
+    storeErrors: new Counter({
+      name: 'vexil_store_errors_total',
+      help: 'Store operations that failed.',
+      labelNames: ['operation'] as const,
+      registers: [registry],
+    }),
+    graphqlErrors: new Counter({
+      name: 'vexil_graphql_errors_total',
+      help: 'GraphQL errors by code.',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
+    subscribers: new Gauge({
+      name: 'vexil_subscribers',
+      help: 'Live subscriptions, by subscription field.',
+      labelNames: ['subscription'] as const,
+      registers: [registry],
+    }),
   };
 }

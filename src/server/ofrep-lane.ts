@@ -99,7 +99,13 @@ function contextOf(body: Buffer): { context: Record<string, unknown> } | { error
   }
 }
 
-export function createOfrepLane({ engine, keys, maxBodyBytes, rateLimit = 0, now = Date.now }: OfrepLaneOptions): OfrepLane {
+export function createOfrepLane({
+  engine,
+  keys,
+  maxBodyBytes,
+  rateLimit = 0,
+  now = Date.now,
+}: OfrepLaneOptions): OfrepLane {
   const limiter = new RateLimiter(rateLimit);
   const answers = new BulkAnswers();
 
@@ -108,11 +114,18 @@ export function createOfrepLane({ engine, keys, maxBodyBytes, rateLimit = 0, now
     const secret = secretOf(req);
     const principal = secret === null ? null : keys.authenticate(secret);
     if (!principal) {
-      send(res, 401, { errorDetails: secret === null ? 'send an evaluation key as "Authorization: Bearer <secret>" or "X-API-Key: <secret>"' : 'unknown or revoked API key' });
+      send(res, 401, {
+        errorDetails:
+          secret === null
+            ? 'send an evaluation key as "Authorization: Bearer <secret>" or "X-API-Key: <secret>"'
+            : 'unknown or revoked API key',
+      });
       return null;
     }
     if (principal.kind !== 'evaluation' || principal.environment === null) {
-      send(res, 403, { errorDetails: `OFREP evaluates in an evaluation key's environment; this is a ${principal.kind} key` });
+      send(res, 403, {
+        errorDetails: `OFREP evaluates in an evaluation key's environment; this is a ${principal.kind} key`,
+      });
       return null;
     }
     const decision = limiter.take(principal.keyId, now());
@@ -126,10 +139,19 @@ export function createOfrepLane({ engine, keys, maxBodyBytes, rateLimit = 0, now
 
   function evaluateOne(res: ServerResponse, key: string, context: Record<string, unknown>, environment: string): void {
     const result = engine.evaluate(key, context, { environment });
-    send(res, result.reason === 'ERROR' ? statusOfError(ofrepErrorCode(result.errorCode)) : 200, evaluationText(result));
+    send(
+      res,
+      result.reason === 'ERROR' ? statusOfError(ofrepErrorCode(result.errorCode)) : 200,
+      evaluationText(result),
+    );
   }
 
-  function evaluateBulk(req: IncomingMessage, res: ServerResponse, context: Record<string, unknown>, environment: string): void {
+  function evaluateBulk(
+    req: IncomingMessage,
+    res: ServerResponse,
+    context: Record<string, unknown>,
+    environment: string,
+  ): void {
     const { body, etag } = answers.answer(environment, engine.evaluateAll(context, { environment }));
     res.setHeader('etag', etag);
     if (!matchesIfNoneMatch(req.headers['if-none-match'], etag)) return send(res, 200, body);
@@ -152,10 +174,13 @@ export function createOfrepLane({ engine, keys, maxBodyBytes, rateLimit = 0, now
     }
     const principal = admit(req, res);
     if (!principal) return;
-    if (Number(req.headers['content-length'] ?? 0) > maxBodyBytes) return send(res, 413, { errorDetails: `request body larger than ${maxBodyBytes} bytes` });
-    if (!req.headers['content-length'] && req.headers['transfer-encoding']) return send(res, 411, { errorDetails: 'send a Content-Length with POST bodies' });
+    if (Number(req.headers['content-length'] ?? 0) > maxBodyBytes)
+      return send(res, 413, { errorDetails: `request body larger than ${maxBodyBytes} bytes` });
+    if (!req.headers['content-length'] && req.headers['transfer-encoding'])
+      return send(res, 411, { errorDetails: 'send a Content-Length with POST bodies' });
     const parsed = contextOf(await readBody(req));
-    if ('error' in parsed) return send(res, 400, failureBody(key === '' ? undefined : key, 'INVALID_CONTEXT', parsed.error));
+    if ('error' in parsed)
+      return send(res, 400, failureBody(key === '' ? undefined : key, 'INVALID_CONTEXT', parsed.error));
     if (key === '') evaluateBulk(req, res, parsed.context, principal.environment!);
     else evaluateOne(res, key, parsed.context, principal.environment!);
   }

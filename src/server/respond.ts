@@ -3,7 +3,10 @@ import type { ServerResponse } from 'node:http';
 
 /** Sends a complete body (text, or bytes already encoded) with its Content-Length. */
 export function sendBody(res: ServerResponse, status: number, contentType: string, body: string | Buffer): void {
-  res.writeHead(status, { 'content-type': contentType, 'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length });
+  res.writeHead(status, {
+    'content-type': contentType,
+    'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length,
+  });
   res.end(body);
 }
 

@@ -29,7 +29,8 @@ const frames = new WeakMap<ExecutionResult, Buffer>();
 
 function frame(result: ExecutionResult): Buffer {
   let framed = frames.get(result);
-  if (framed === undefined) frames.set(result, (framed = Buffer.from(`event: next\ndata: ${JSON.stringify(withCodes(result))}\n\n`)));
+  if (framed === undefined)
+    frames.set(result, (framed = Buffer.from(`event: next\ndata: ${JSON.stringify(withCodes(result))}\n\n`)));
   return framed;
 }
 
@@ -40,7 +41,12 @@ const comment = Buffer.from(':\n\n');
 const complete = Buffer.from('event: complete\ndata:\n\n');
 
 function openStream(res: ServerResponse): void {
-  res.writeHead(200, { 'content-type': 'text/event-stream', connection: 'keep-alive', 'cache-control': 'no-cache', 'content-encoding': 'none' });
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    connection: 'keep-alive',
+    'cache-control': 'no-cache',
+    'content-encoding': 'none',
+  });
   res.write(comment);
 }
 

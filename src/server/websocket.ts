@@ -32,7 +32,13 @@ function secretFrom(params: Record<string, unknown> | undefined, request: Incomi
   return bearerSecret(raw) ?? raw.trim();
 }
 
-export function attachWebSocket(server: Server, yoga: GatewayYoga, keys: KeyRegistry, logger: Logger, { pingIntervalMs = 12_000 }: WebSocketOptions = {}) {
+export function attachWebSocket(
+  server: Server,
+  yoga: GatewayYoga,
+  keys: KeyRegistry,
+  logger: Logger,
+  { pingIntervalMs = 12_000 }: WebSocketOptions = {},
+) {
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
   const principals = new WeakMap<WebSocket, Principal>();
   const alive = new WeakSet<WebSocket>();
@@ -87,7 +93,8 @@ export function attachWebSocket(server: Server, yoga: GatewayYoga, keys: KeyRegi
   pinger.unref();
 
   const onRevoked = (keyId: string) => {
-    for (const socket of wss.clients) if (principals.get(socket)?.keyId === keyId) socket.close(4403, 'Forbidden: API key revoked');
+    for (const socket of wss.clients)
+      if (principals.get(socket)?.keyId === keyId) socket.close(4403, 'Forbidden: API key revoked');
   };
   keys.on('revoked', onRevoked);
   wss.on('error', (error) => logger.error({ err: error }, 'websocket server error'));

@@ -28,7 +28,15 @@ export interface YogaOptions {
 
 export type GatewayYoga = YogaServerInstance<Record<string, unknown>, GatewayContext>;
 
-export function createGatewayYoga({ services, keys, logger, metrics, graphiql = false, limits = {}, maxBatch = 10 }: YogaOptions): GatewayYoga {
+export function createGatewayYoga({
+  services,
+  keys,
+  logger,
+  metrics,
+  graphiql = false,
+  limits = {},
+  maxBatch = 10,
+}: YogaOptions): GatewayYoga {
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema: gatewaySchema(),
     graphqlEndpoint: '/graphql',
@@ -48,8 +56,16 @@ export function createGatewayYoga({ services, keys, logger, metrics, graphiql = 
     // lane authenticate before they reach yoga and pass the result in.
     context: (initial: { request?: Request; authenticated?: Authenticated }) => {
       if (initial.authenticated) return { ...initial.authenticated, services };
-      return { principal: principalFromHeader(initial.request?.headers.get('authorization'), keys), connection: initial.request ?? {}, services };
+      return {
+        principal: principalFromHeader(initial.request?.headers.get('authorization'), keys),
+        connection: initial.request ?? {},
+        services,
+      };
     },
-    plugins: [limits !== false && useLimits(limits), useErrorCodes((code) => metrics.graphqlErrors.inc({ code })), useSharedSubscriptionResults()].filter(Boolean) as never[],
+    plugins: [
+      limits !== false && useLimits(limits),
+      useErrorCodes((code) => metrics.graphqlErrors.inc({ code })),
+      useSharedSubscriptionResults(),
+    ].filter(Boolean) as never[],
   });
 }

@@ -9,9 +9,16 @@ import { checkMeta, invalid } from './validation/input.js';
 export async function createApiKey(context: WriteContext, record: unknown, meta: WriteMeta): Promise<ApiKeyRecord> {
   const input = validateApiKeyInput(record);
   if (input.environment !== null) await requireEnvironment(context.backend, input.environment, 'environment');
-  if (await context.backend.findApiKeyByHash(input.secretHash)) throw invalid('secretHash', 'another API key has the same secret hash');
+  if (await context.backend.findApiKeyByHash(input.secretHash))
+    throw invalid('secretHash', 'another API key has the same secret hash');
   const stored: ApiKeyRecord = { ...input, createdAt: context.now(), revokedAt: null, version: 1 };
-  await context.backend.commit({ ref: { kind: 'apiKey', key: stored.id }, expectedVersion: 0, action: 'create', after: stored, meta: checkMeta(meta) });
+  await context.backend.commit({
+    ref: { kind: 'apiKey', key: stored.id },
+    expectedVersion: 0,
+    action: 'create',
+    after: stored,
+    meta: checkMeta(meta),
+  });
   return stored;
 }
 
@@ -23,7 +30,13 @@ export async function revokeApiKey(context: WriteContext, id: string, meta: Writ
     if (!current) throw new NotFound({ kind: 'apiKey', key: id });
     if (current.revokedAt !== null) return current;
     const next: ApiKeyRecord = { ...current, revokedAt: context.now(), version: current.version + 1 };
-    await context.backend.commit({ ref: { kind: 'apiKey', key: id }, expectedVersion: current.version, action: 'revoke', after: next, meta: cleanMeta });
+    await context.backend.commit({
+      ref: { kind: 'apiKey', key: id },
+      expectedVersion: current.version,
+      action: 'revoke',
+      after: next,
+      meta: cleanMeta,
+    });
     return next;
   });
 }

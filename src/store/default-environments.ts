@@ -6,6 +6,12 @@ import type { PendingChange } from './types.js';
 export function defaultEnvironmentChanges(createdAt = new Date().toISOString()): Array<PendingChange<'environment'>> {
   return defaultEnvironments.map((key) => {
     const after: Environment = { key, name: key[0]!.toUpperCase() + key.slice(1), createdAt };
-    return { ref: { kind: 'environment', key }, expectedVersion: 0, action: 'create', after, meta: { actor: 'system', comment: 'default environment' } };
+    return {
+      ref: { kind: 'environment', key },
+      expectedVersion: 0,
+      action: 'create',
+      after,
+      meta: { actor: 'system', comment: 'default environment' },
+    };
   });
 }

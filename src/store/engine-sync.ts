@@ -103,7 +103,8 @@ export class EngineSync extends EventEmitter<SyncEvents> {
       this.loaded = true;
       this.emit('reload', snapshot.position);
       this.settleWaiters();
-      if (!this.closed) this.subscription = await this.store.subscribe(snapshot.position, (event) => this.onFeedEvent(event));
+      if (!this.closed)
+        this.subscription = await this.store.subscribe(snapshot.position, (event) => this.onFeedEvent(event));
     })().finally(() => {
       this.reloading = null;
     });

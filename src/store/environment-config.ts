@@ -12,7 +12,10 @@ export function initialEnvironmentConfig(flag: Flag, on: boolean): FlagEnvironme
   const config = unconfiguredEnvironment(flag);
   if (!on) return config;
   // Switched on: serve the "true-like" variation to everyone (for a boolean flag, `true`).
-  const served = flag.variations.find((variation) => variation.value === true) ?? flag.variations.find((variation) => variation.key !== config.offVariation) ?? flag.variations[0]!;
+  const served =
+    flag.variations.find((variation) => variation.value === true) ??
+    flag.variations.find((variation) => variation.key !== config.offVariation) ??
+    flag.variations[0]!;
   return { ...config, on: true, defaultServe: { variation: served.key } };
 }
 
@@ -26,8 +29,12 @@ export function mergeEnvironmentConfig(current: FlagEnvironmentConfig | undefine
 }
 
 /** `mergeEnvironmentConfig` for each environment of an update's `environments` object. */
-export function mergeEnvironments(current: Flag['environments'], given: Record<string, unknown>): Record<string, unknown> {
+export function mergeEnvironments(
+  current: Flag['environments'],
+  given: Record<string, unknown>,
+): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...current };
-  for (const [environment, config] of Object.entries(given)) merged[environment] = mergeEnvironmentConfig(current[environment], config);
+  for (const [environment, config] of Object.entries(given))
+    merged[environment] = mergeEnvironmentConfig(current[environment], config);
   return merged;
 }

@@ -7,7 +7,9 @@ export function sortEnvironments(environments: Environment[]): Environment[] {
     const index = (defaultEnvironments as readonly string[]).indexOf(key);
     return index < 0 ? defaultEnvironments.length : index;
   };
-  return environments.sort((a, b) => rank(a.key) - rank(b.key) || compare(a.createdAt, b.createdAt) || compare(a.key, b.key));
+  return environments.sort(
+    (a, b) => rank(a.key) - rank(b.key) || compare(a.createdAt, b.createdAt) || compare(a.key, b.key),
+  );
 }
 
 function compare(a: string, b: string): number {

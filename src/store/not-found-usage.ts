@@ -27,7 +27,9 @@ export class NotFoundUsageFilter {
     if (cached !== undefined) return cached;
     const flag = await this.backend.get({ kind: 'flag', key });
     // An active flag reported not found was created after that instance last synced: not a signal.
-    const verdict = flag ? flag.archived : (await this.backend.auditLog({ ref: { kind: 'flag', key } }, { first: 1 })).totalCount > 0;
+    const verdict = flag
+      ? flag.archived
+      : (await this.backend.auditLog({ ref: { kind: 'flag', key } }, { first: 1 })).totalCount > 0;
     this.verdicts.set(key, verdict);
     return verdict;
   }

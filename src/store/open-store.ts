@@ -17,7 +17,11 @@ export interface OpenStoreOptions extends FlagStoreOptions {
   maxChangeRecords?: number;
 }
 
-type MongoBackendClass = new (options: { uri: string; instanceId?: string; retention?: { keepChanges: number } }) => StoreBackend;
+type MongoBackendClass = new (options: {
+  uri: string;
+  instanceId?: string;
+  retention?: { keepChanges: number };
+}) => StoreBackend;
 
 /** Creates the backend, opens it and returns the `FlagStore` over it. */
 export async function openStore(options: OpenStoreOptions = {}): Promise<FlagStore> {
@@ -33,7 +37,10 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<FlagSto
       ...(maxChangeRecords === undefined ? {} : { retention: { keepChanges: maxChangeRecords } }),
     });
   } else {
-    backend = new EmbeddedBackend({ dataDir: dataDir ?? process.env.VEXIL_DATA_DIR ?? './.vexil', ...(maxChangeRecords === undefined ? {} : { maxChangeRecords }) });
+    backend = new EmbeddedBackend({
+      dataDir: dataDir ?? process.env.VEXIL_DATA_DIR ?? './.vexil',
+      ...(maxChangeRecords === undefined ? {} : { maxChangeRecords }),
+    });
   }
   return FlagStore.open(backend, storeOptions);
 }

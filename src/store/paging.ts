@@ -32,19 +32,28 @@ export function decodeCursor<T>(cursor: string, check: (value: unknown) => value
   } catch {
     value = undefined;
   }
-  if (!check(value)) throw new ValidationError([{ path: 'after', message: 'is not a cursor from a previous page', code: 'VALIDATION' }]);
+  if (!check(value))
+    throw new ValidationError([{ path: 'after', message: 'is not a cursor from a previous page', code: 'VALIDATION' }]);
   return value;
 }
 
 /** True when the flag passes every given criterion of the filter (absent criteria match everything). */
-export function matchesFlagFilter(flag: Pick<Flag, 'key' | 'name' | 'description' | 'kind' | 'tags' | 'owner' | 'archived'>, filter: FlagFilter): boolean {
+export function matchesFlagFilter(
+  flag: Pick<Flag, 'key' | 'name' | 'description' | 'kind' | 'tags' | 'owner' | 'archived'>,
+  filter: FlagFilter,
+): boolean {
   if (filter.kind !== undefined && filter.kind !== null && flag.kind !== filter.kind) return false;
   if (filter.tag !== undefined && filter.tag !== null && !flag.tags.includes(filter.tag)) return false;
   if (filter.owner !== undefined && filter.owner !== null && flag.owner !== filter.owner) return false;
   if (filter.archived !== undefined && filter.archived !== null && flag.archived !== filter.archived) return false;
   if (filter.search !== undefined && filter.search !== null && filter.search !== '') {
     const needle = filter.search.toLowerCase();
-    if (!flag.key.toLowerCase().includes(needle) && !flag.name.toLowerCase().includes(needle) && !flag.description.toLowerCase().includes(needle)) return false;
+    if (
+      !flag.key.toLowerCase().includes(needle) &&
+      !flag.name.toLowerCase().includes(needle) &&
+      !flag.description.toLowerCase().includes(needle)
+    )
+      return false;
   }
   return true;
 }
@@ -58,7 +67,8 @@ export function matchesAuditFilter(record: ChangeRecord, filter: AuditFilter): b
   if (!ref) return true;
   if (ref.kind !== undefined && ref.kind !== null && record.ref.kind !== ref.kind) return false;
   if (ref.key !== undefined && ref.key !== null && record.ref.key !== ref.key) return false;
-  if (ref.environment !== undefined && ref.environment !== null && environmentOf(record) !== ref.environment) return false;
+  if (ref.environment !== undefined && ref.environment !== null && environmentOf(record) !== ref.environment)
+    return false;
   return true;
 }
 

@@ -10,7 +10,10 @@ import { maxPageSize } from './paging.js';
 import type { Page, StoreBackend } from './types.js';
 
 /** Segment names and flag keys a rule refers to; empty for a rule that does not compile. */
-export function ruleReferences(condition: string, salt: string): { segments: readonly string[]; flags: readonly string[] } {
+export function ruleReferences(
+  condition: string,
+  salt: string,
+): { segments: readonly string[]; flags: readonly string[] } {
   try {
     return compileRule(condition, { salt, resolvers: ruleResolvers });
   } catch {
@@ -20,7 +23,8 @@ export function ruleReferences(condition: string, salt: string): { segments: rea
 
 export function prerequisiteKeys(flag: Flag): Set<string> {
   const keys = new Set<string>();
-  for (const config of Object.values(flag.environments)) for (const rule of config.rules) for (const key of ruleReferences(rule.condition, flag.salt).flags) keys.add(key);
+  for (const config of Object.values(flag.environments))
+    for (const rule of config.rules) for (const key of ruleReferences(rule.condition, flag.salt).flags) keys.add(key);
   return keys;
 }
 
@@ -38,7 +42,8 @@ export async function* allFlags(backend: StoreBackend): AsyncGenerator<Flag> {
 /** Keys of the other flags that use `key` as a prerequisite. */
 export async function dependentsOf(backend: StoreBackend, key: string): Promise<string[]> {
   const dependents: string[] = [];
-  for await (const flag of allFlags(backend)) if (flag.key !== key && prerequisiteKeys(flag).has(key)) dependents.push(flag.key);
+  for await (const flag of allFlags(backend))
+    if (flag.key !== key && prerequisiteKeys(flag).has(key)) dependents.push(flag.key);
   return dependents;
 }
 
@@ -47,7 +52,8 @@ export async function segmentUsers(backend: StoreBackend, environment: string, k
   const users: string[] = [];
   for await (const flag of allFlags(backend)) {
     const config = flag.environments[environment];
-    if (config?.rules.some((rule) => ruleReferences(rule.condition, flag.salt).segments.includes(key))) users.push(flag.key);
+    if (config?.rules.some((rule) => ruleReferences(rule.condition, flag.salt).segments.includes(key)))
+      users.push(flag.key);
   }
   return users;
 }
@@ -69,11 +75,17 @@ export async function loadFlagWorld(backend: StoreBackend, flag: Flag): Promise<
 }
 
 /** `environment\0key` of each segment the flag's rules name that exists. */
-async function existingSegments(backend: StoreBackend, flag: Flag, environments: ReadonlySet<string>): Promise<Set<string>> {
+async function existingSegments(
+  backend: StoreBackend,
+  flag: Flag,
+  environments: ReadonlySet<string>,
+): Promise<Set<string>> {
   const segmentIds = new Map<string, { environment: string; key: string }>();
   for (const [environment, config] of Object.entries(flag.environments)) {
     if (!environments.has(environment)) continue;
-    for (const rule of config.rules) for (const key of ruleReferences(rule.condition, flag.salt).segments) segmentIds.set(`${environment}\u0000${key}`, { environment, key });
+    for (const rule of config.rules)
+      for (const key of ruleReferences(rule.condition, flag.salt).segments)
+        segmentIds.set(`${environment}\u0000${key}`, { environment, key });
   }
   const segments = new Set<string>();
   await Promise.all(
@@ -94,7 +106,9 @@ async function prerequisiteClosure(backend: StoreBackend, flag: Flag): Promise<M
     pending.forEach((key, index) => {
       const found = loaded[index] ?? null;
       flags.set(key, found);
-      if (found) for (const prerequisite of prerequisiteKeys(found)) if (prerequisite !== flag.key && !flags.has(prerequisite)) next.add(prerequisite);
+      if (found)
+        for (const prerequisite of prerequisiteKeys(found))
+          if (prerequisite !== flag.key && !flags.has(prerequisite)) next.add(prerequisite);
     });
     pending = [...next].filter((key) => !flags.has(key));
   }

@@ -7,7 +7,15 @@
 import type { Environment, Flag, Segment } from '../flags/model.js';
 import type { UsageEntry } from '../flags/usage.js';
 import { createApiKey, revokeApiKey } from './api-key-writes.js';
-import { archiveFlag, createFlag, deleteFlag, restoreFlag, setFlagEnvironment, toggleFlag, updateFlag } from './flag-writes.js';
+import {
+  archiveFlag,
+  createFlag,
+  deleteFlag,
+  restoreFlag,
+  setFlagEnvironment,
+  toggleFlag,
+  updateFlag,
+} from './flag-writes.js';
 import { maxPageSize, pageSize } from './paging.js';
 import { createSegment, deleteSegment, updateSegment } from './segment-writes.js';
 import type {
@@ -66,7 +74,12 @@ export class FlagStore {
     const clock = options.now ?? (() => new Date());
     this.clock = clock;
     this.notFoundUsage = new NotFoundUsageFilter(backend);
-    this.context = { backend, maxRetries: options.maxRetries ?? 20, now: () => clock().toISOString(), defaultExpiryDays: options.defaultExpiryDays ?? defaultExpiryDays };
+    this.context = {
+      backend,
+      maxRetries: options.maxRetries ?? 20,
+      now: () => clock().toISOString(),
+      defaultExpiryDays: options.defaultExpiryDays ?? defaultExpiryDays,
+    };
   }
 
   /** Opens the backend (creating indexes, seeding the default environments) and returns the store. */
@@ -116,7 +129,13 @@ export class FlagStore {
   }
 
   /** Replaces one environment's targeting of a flag; `rules` left out keep the current rules (`[]` clears them). */
-  async setFlagEnvironment(key: string, environment: string, config: unknown, expectedVersion: number, meta: WriteMeta): Promise<Flag> {
+  async setFlagEnvironment(
+    key: string,
+    environment: string,
+    config: unknown,
+    expectedVersion: number,
+    meta: WriteMeta,
+  ): Promise<Flag> {
     return setFlagEnvironment(this.context, key, environment, config, expectedVersion, meta);
   }
 
@@ -125,7 +144,13 @@ export class FlagStore {
    * operator in an incident is never blocked by a concurrent edit. An environment the flag was never
    * configured in gets the unconfigured default (off: the false-like variation; on: the true-like one).
    */
-  async toggleFlag(key: string, environment: string, on: boolean, expectedVersion: number | undefined, meta: WriteMeta): Promise<Flag> {
+  async toggleFlag(
+    key: string,
+    environment: string,
+    on: boolean,
+    expectedVersion: number | undefined,
+    meta: WriteMeta,
+  ): Promise<Flag> {
     return toggleFlag(this.context, key, environment, on, expectedVersion, meta);
   }
 
@@ -157,12 +182,23 @@ export class FlagStore {
     return createSegment(this.context, input, meta);
   }
 
-  async updateSegment(environment: string, key: string, input: unknown, expectedVersion: number, meta: WriteMeta): Promise<Segment> {
+  async updateSegment(
+    environment: string,
+    key: string,
+    input: unknown,
+    expectedVersion: number,
+    meta: WriteMeta,
+  ): Promise<Segment> {
     return updateSegment(this.context, environment, key, input, expectedVersion, meta);
   }
 
   /** Deletes a segment; rejected while a flag's rule in that environment uses it. */
-  async deleteSegment(environment: string, key: string, expectedVersion: number, meta: WriteMeta): Promise<ChangeRecord> {
+  async deleteSegment(
+    environment: string,
+    key: string,
+    expectedVersion: number,
+    meta: WriteMeta,
+  ): Promise<ChangeRecord> {
     return deleteSegment(this.context, environment, key, expectedVersion, meta);
   }
 
@@ -178,7 +214,13 @@ export class FlagStore {
 
   async createEnvironment(input: EnvironmentInput, meta: WriteMeta): Promise<Environment> {
     const environment = validateEnvironmentInput(input, this.context.now());
-    await this.backend.commit({ ref: { kind: 'environment', key: environment.key }, expectedVersion: 0, action: 'create', after: environment, meta: checkMeta(meta) });
+    await this.backend.commit({
+      ref: { kind: 'environment', key: environment.key },
+      expectedVersion: 0,
+      action: 'create',
+      after: environment,
+      meta: checkMeta(meta),
+    });
     return environment;
   }
 

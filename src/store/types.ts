@@ -86,7 +86,9 @@ export class VersionConflict extends Error {
     /** 0 when the document does not exist. */
     readonly currentVersion: number,
   ) {
-    super(`${ref.kind} '${ref.environment ? `${ref.environment}/` : ''}${ref.key}' is at version ${currentVersion}, not ${expectedVersion}`);
+    super(
+      `${ref.kind} '${ref.environment ? `${ref.environment}/` : ''}${ref.key}' is at version ${currentVersion}, not ${expectedVersion}`,
+    );
     this.name = 'VersionConflict';
   }
 }

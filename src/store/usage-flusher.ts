@@ -43,7 +43,8 @@ export interface UsageFlush {
 }
 
 // FLAG_NOT_FOUND counts (variation null) must not share an id with a variation named 'null'.
-const entryId = (entry: UsageEntry) => `${entry.environment}\u0000${entry.flagKey}\u0000${entry.variation === null ? '' : `=${entry.variation}`}`;
+const entryId = (entry: UsageEntry) =>
+  `${entry.environment}\u0000${entry.flagKey}\u0000${entry.variation === null ? '' : `=${entry.variation}`}`;
 
 /** Starts flushing `source` into `sink` periodically (the timer does not keep the process alive). */
 export function startUsageFlush(source: UsageSource, sink: UsageSink, options: UsageFlushOptions = {}): UsageFlush {

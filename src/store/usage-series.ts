@@ -40,7 +40,9 @@ export function oldestKeptHour(hour: string): string {
 }
 
 /** Sums entries that name the same counter (a flush may name one twice) and checks the counts. */
-export function mergeSameCounter<T extends { environment: string; flagKey: string; variation: string | null; count: number; lastEvaluatedAt: string }>(entries: readonly T[]): T[] {
+export function mergeSameCounter<
+  T extends { environment: string; flagKey: string; variation: string | null; count: number; lastEvaluatedAt: string },
+>(entries: readonly T[]): T[] {
   const merged = new Map<string, T>();
   for (const entry of entries) {
     if (!Number.isFinite(entry.count) || entry.count < 0) throw new RangeError(`invalid usage count ${entry.count}`);

@@ -28,6 +28,8 @@ export async function requireSegment(backend: StoreBackend, environment: string,
 }
 
 export async function requireEnvironment(backend: StoreBackend, environment: string, path: string): Promise<void> {
-  if (typeof environment !== 'string' || !environmentKeyPattern.test(environment)) throw invalid(path, 'is not a valid environment key');
-  if (!(await backend.get({ kind: 'environment', key: environment }))) throw invalid(path, `unknown environment '${environment}'`);
+  if (typeof environment !== 'string' || !environmentKeyPattern.test(environment))
+    throw invalid(path, 'is not a valid environment key');
+  if (!(await backend.get({ kind: 'environment', key: environment })))
+    throw invalid(path, `unknown environment '${environment}'`);
 }

@@ -30,7 +30,9 @@ afterAll(async () => {
 });
 
 const richFile = () => serializeFlagsFile(toFlagsFile(richState(nextYear)), 'yaml');
-const auditCount = async (gateway: TestGateway) => (await gateway.gql<{ auditLog: { totalCount: number } }, unknown>('{ auditLog { totalCount } }')).data!.auditLog.totalCount;
+const auditCount = async (gateway: TestGateway) =>
+  (await gateway.gql<{ auditLog: { totalCount: number } }, unknown>('{ auditLog { totalCount } }')).data!.auditLog
+    .totalCount;
 
 describe('vexil export and import', () => {
   it('carry a rich flag set from one gateway to another unchanged', async () => {
@@ -45,8 +47,13 @@ describe('vexil export and import', () => {
     const fromSource = parseFlagsFile(exported.stdout, 'export.yaml');
     expect(fromSource.issues).toEqual([]);
     // Environments exist already (import creates missing ones but does not rename them).
-    const withoutEnvironmentNames = ({ environments, ...rest }: ReturnType<typeof toFlagsFile>) => ({ ...rest, environments: environments.map((environment) => environment.key) });
-    expect(withoutEnvironmentNames(toFlagsFile(fromSource.state!))).toEqual(withoutEnvironmentNames(toFlagsFile(parseFlagsFile(richFile(), 'rich.yaml').state!)));
+    const withoutEnvironmentNames = ({ environments, ...rest }: ReturnType<typeof toFlagsFile>) => ({
+      ...rest,
+      environments: environments.map((environment) => environment.key),
+    });
+    expect(withoutEnvironmentNames(toFlagsFile(fromSource.state!))).toEqual(
+      withoutEnvironmentNames(toFlagsFile(parseFlagsFile(richFile(), 'rich.yaml').state!)),
+    );
 
     const copy = join(work, 'copy.json');
     expect((await cliAgainst(source)('export', ['--format', 'json', '--output', copy])).code).toBe(0);
@@ -80,13 +87,19 @@ describe('vexil export and import', () => {
     const before = await auditCount(source);
     const dry = await cliAgainst(source)('import', [file, '--dry-run', '--prune']);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout.trimEnd().split('\n')).toEqual(['~ flag theme: owner', '- flag search_timeout_ms (archive)', '2 change(s); --dry-run: nothing written']);
+    expect(dry.stdout.trimEnd().split('\n')).toEqual([
+      '~ flag theme: owner',
+      '- flag search_timeout_ms (archive)',
+      '2 change(s); --dry-run: nothing written',
+    ]);
     expect(await auditCount(source)).toBe(before);
     const applied = await cliAgainst(source)('import', [file, '--prune', '--comment', 'design owns themes']);
     expect(applied.code, applied.stderr).toBe(0);
     const importId = /applied as import (imp_\w+)/.exec(applied.stdout)?.[1];
     expect(importId).toBeDefined();
-    const audit = await source.gql<{ auditLog: { entries: Array<{ key: string; comment: string }> } }, unknown>('{ auditLog(first: 2) { entries { key comment } } }');
+    const audit = await source.gql<{ auditLog: { entries: Array<{ key: string; comment: string }> } }, unknown>(
+      '{ auditLog(first: 2) { entries { key comment } } }',
+    );
     expect(audit.data!.auditLog.entries).toEqual([
       { key: 'search_timeout_ms', comment: `import ${importId}: design owns themes` },
       { key: 'theme', comment: `import ${importId}: design owns themes` },

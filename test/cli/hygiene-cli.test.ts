@@ -40,13 +40,25 @@ describe('vexil flags stale', () => {
   it('prints JSON for tools', async () => {
     const report = jsonOutput(await stale(['--now', farFuture, '--format', 'json']));
     const entry = report.find((flag: { key: string }) => flag.key === 'new_checkout');
-    expect(entry.reasons.map((reason: { code: string }) => reason.code)).toEqual(expect.arrayContaining(['EXPIRED', 'UNUSED']));
-    expect(entry.reasons[0]).toEqual(expect.objectContaining({ message: expect.any(String), suggestedAction: expect.any(String) }));
-    expect(jsonOutput(await stale(['--format', 'json'])).some((flag: { reasons: Array<{ code: string }> }) => flag.reasons.some((reason) => reason.code === 'EXPIRED'))).toBe(false);
+    expect(entry.reasons.map((reason: { code: string }) => reason.code)).toEqual(
+      expect.arrayContaining(['EXPIRED', 'UNUSED']),
+    );
+    expect(entry.reasons[0]).toEqual(
+      expect.objectContaining({ message: expect.any(String), suggestedAction: expect.any(String) }),
+    );
+    expect(
+      jsonOutput(await stale(['--format', 'json'])).some((flag: { reasons: Array<{ code: string }> }) =>
+        flag.reasons.some((reason) => reason.code === 'EXPIRED'),
+      ),
+    ).toBe(false);
   });
 
   it('fails CI (exit 1) exactly when a flag has a reason --fail-on names', async () => {
-    expectOneLineFailure(await stale(['--now', farFuture, '--fail-on', 'expired,unused']), 1, /flag\(s\) with EXPIRED, UNUSED: .*new_checkout/);
+    expectOneLineFailure(
+      await stale(['--now', farFuture, '--fail-on', 'expired,unused']),
+      1,
+      /flag\(s\) with EXPIRED, UNUSED: .*new_checkout/,
+    );
     const clean = await stale(['--fail-on', 'expired']);
     expect(clean.code, clean.stderr).toBe(0);
     expect((await stale(['--now', farFuture, '--fail-on', 'archived-but-called'])).code).toBe(0);
@@ -64,12 +76,18 @@ describe('vexil flags refs --report', () => {
     const result = await cliAgainst(gateway)('flags', ['refs', source, '--report', '--repository', 'acme/shop']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/Reported to the gateway as acme\/shop/);
-    const flag = await gateway.gql<{ flag: { codeReferences: Array<{ repository: string; count: number; locations: string[] }> } }, unknown>(
-      '{ flag(key: "new_checkout") { codeReferences { repository count locations } } }',
-    );
-    expect(flag.data?.flag.codeReferences).toEqual([{ repository: 'acme/shop', count: 1, locations: ['checkout.py:1'] }]);
+    const flag = await gateway.gql<
+      { flag: { codeReferences: Array<{ repository: string; count: number; locations: string[] }> } },
+      unknown
+    >('{ flag(key: "new_checkout") { codeReferences { repository count locations } } }');
+    expect(flag.data?.flag.codeReferences).toEqual([
+      { repository: 'acme/shop', count: 1, locations: ['checkout.py:1'] },
+    ]);
     const report = jsonOutput(await stale(['--format', 'json']));
-    const codesOf = (key: string) => report.find((entry: { key: string }) => entry.key === key)?.reasons.map((reason: { code: string }) => reason.code) ?? [];
+    const codesOf = (key: string) =>
+      report
+        .find((entry: { key: string }) => entry.key === key)
+        ?.reasons.map((reason: { code: string }) => reason.code) ?? [];
     expect(codesOf('dead_switch')).toContain('NO_CODE_REFERENCES');
     expect(codesOf('new_checkout')).not.toContain('NO_CODE_REFERENCES');
     expectOneLineFailure(await cliAgainst(gateway)('flags', ['refs', source, '--report'], readOnly), 1, /FORBIDDEN/);

@@ -113,9 +113,19 @@ describe('vexil rule eval', () => {
   it('uses --salt as the default salt of bucket()', () => {
     // Vectors from grammar/grammar.md: bucket("u42", "") = 51.894, bucket("user-1", "new-checkout") = 51.929.
     expect(vexil('rule', 'eval', 'bucket(userId) == 51.894', '--context', '{"userId":"u42"}').json.matched).toBe(true);
-    const salted = vexil('rule', 'eval', 'bucket(userId) == 51.929', '--context', '{"userId":"user-1"}', '--salt', 'new-checkout');
+    const salted = vexil(
+      'rule',
+      'eval',
+      'bucket(userId) == 51.929',
+      '--context',
+      '{"userId":"user-1"}',
+      '--salt',
+      'new-checkout',
+    );
     expect(salted.json.matched).toBe(true);
-    expect(vexil('rule', 'eval', 'bucket(userId) == 51.929', '--context', '{"userId":"user-1"}').json.matched).toBe(false);
+    expect(vexil('rule', 'eval', 'bucket(userId) == 51.929', '--context', '{"userId":"user-1"}').json.matched).toBe(
+      false,
+    );
   });
 
   it('prints the evaluation tree with --explain', () => {
@@ -123,7 +133,15 @@ describe('vexil rule eval', () => {
     expect(run.status).toBe(0);
     expect(run.json.matched).toBe(false);
     const tree = run.json.explain;
-    expect(tree).toMatchObject({ kind: 'logical', operator: 'and', text: 'plan == "premium" and not beta', line: 1, column: 1, evaluated: true, value: false });
+    expect(tree).toMatchObject({
+      kind: 'logical',
+      operator: 'and',
+      text: 'plan == "premium" and not beta',
+      line: 1,
+      column: 1,
+      evaluated: true,
+      value: false,
+    });
     // `and` short-circuits: `not beta` stays in the tree, never evaluated and without a value.
     expect(tree.children).toHaveLength(2);
     expect(tree.children[1]).toMatchObject({ kind: 'not', text: 'not beta', evaluated: false });
@@ -168,7 +186,10 @@ describe('vexil dispatcher', () => {
   });
 
   it('prints a command help with help <command> and <command> --help', () => {
-    for (const args of [['help', 'rule'], ['rule', '--help']]) {
+    for (const args of [
+      ['help', 'rule'],
+      ['rule', '--help'],
+    ]) {
       const run = vexil(...args);
       expect(run.status).toBe(0);
       expect(run.stdout).toContain('vexil rule eval <expr> --context');

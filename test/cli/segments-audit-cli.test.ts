@@ -21,20 +21,55 @@ const run = (command: string, args: string[], key?: string) => cliAgainst(gatewa
 
 describe('vexil segments', () => {
   it('creates, lists, shows, updates and deletes a segment', async () => {
-    const created = jsonOutput(await run('segments', ['create', 'beta', '-e', 'production', '--name', 'Beta', '--include', 'u1', '--include', 'u2', '--condition', 'plan == "beta"', '--format', 'json']));
-    expect(created).toMatchObject({ key: 'beta', environment: 'production', included: ['u1', 'u2'], condition: 'plan == "beta"', version: 1 });
+    const created = jsonOutput(
+      await run('segments', [
+        'create',
+        'beta',
+        '-e',
+        'production',
+        '--name',
+        'Beta',
+        '--include',
+        'u1',
+        '--include',
+        'u2',
+        '--condition',
+        'plan == "beta"',
+        '--format',
+        'json',
+      ]),
+    );
+    expect(created).toMatchObject({
+      key: 'beta',
+      environment: 'production',
+      included: ['u1', 'u2'],
+      condition: 'plan == "beta"',
+      version: 1,
+    });
     const table = await run('segments', ['list', '--environment', 'production'], readOnly);
     expect(table.stdout).toMatch(/^ENVIRONMENT\s+KEY\s+NAME/);
     expect(table.stdout).toMatch(/production\s+beta\s+Beta\s+2\s+0\s+plan == "beta"/);
-    expect(jsonOutput(await run('segments', ['get', 'beta', '-e', 'production', '--format', 'json']))).toMatchObject({ name: 'Beta' });
-    expect(jsonOutput(await run('segments', ['update', 'beta', '-e', 'production', '--exclude', 'u3', '--format', 'json']))).toMatchObject({ excluded: ['u3'], included: ['u1', 'u2'], version: 2 });
-    expect(jsonOutput(await run('segments', ['delete', 'beta', '-e', 'production', '--format', 'json']))).toEqual({ key: 'beta', environment: 'production', deleted: true });
+    expect(jsonOutput(await run('segments', ['get', 'beta', '-e', 'production', '--format', 'json']))).toMatchObject({
+      name: 'Beta',
+    });
+    expect(
+      jsonOutput(await run('segments', ['update', 'beta', '-e', 'production', '--exclude', 'u3', '--format', 'json'])),
+    ).toMatchObject({ excluded: ['u3'], included: ['u1', 'u2'], version: 2 });
+    expect(jsonOutput(await run('segments', ['delete', 'beta', '-e', 'production', '--format', 'json']))).toEqual({
+      key: 'beta',
+      environment: 'production',
+      deleted: true,
+    });
     expectOneLineFailure(await run('segments', ['get', 'beta', '-e', 'production']), 1, /NOT_FOUND/);
   });
 
   it('refuses what the key may not do, and bad input, in one line', async () => {
     expectOneLineFailure(await run('segments', ['create', 'x', '-e', 'production'], readOnly), 1, /FORBIDDEN/);
-    expectOneLineFailure(await run('segments', ['create', 'bad', '-e', 'production', '--condition', 'plan ==']), 1, /RULE_SYNTAX|VALIDATION/);
+    expectOneLineFailure(
+      await run('segments', ['create', 'bad', '-e', 'production', '--condition', 'plan ==']),
+      1,
+      /RULE_SYNTAX|VALIDATION/,
+    );
     expectOneLineFailure(await run('segments', ['update', 'x', '-e', 'production']), 2, /nothing to change/);
     expectOneLineFailure(await run('segments', ['get', 'x']), 2, /--environment is required/);
   });
@@ -49,7 +84,9 @@ describe('vexil audit', () => {
     expect(table.stdout).toMatch(/^AT\s+ACTOR\s+ACTION\s+DOCUMENT\s+ENVIRONMENT\s+VERSION\s+COMMENT/);
     expect(table.stdout.split('\n')[1]).toMatch(/toggle\s+flag new_checkout\s+staging\s+\d+\s+INC-7/);
     const recent = jsonOutput(await run('audit', ['--since', startedAt, '--format', 'json']));
-    expect(recent.map((entry: { action: string; comment: string }) => `${entry.action} ${entry.comment}`)).toEqual(['toggle INC-7']);
+    expect(recent.map((entry: { action: string; comment: string }) => `${entry.action} ${entry.comment}`)).toEqual([
+      'toggle INC-7',
+    ]);
     const production = jsonOutput(await run('audit', ['--environment', 'production', '--format', 'json']));
     expect(production.every((entry: { environment: string | null }) => entry.environment === 'production')).toBe(true);
     expect(jsonOutput(await run('audit', ['--limit', '1', '--format', 'json']))).toHaveLength(1);

@@ -46,7 +46,10 @@ export const FlagChangedDocument: TypedDocumentNode<FlagChanged, { keys?: string
 
 /** Resolves once the gateway has `count` flagChanged watchers, i.e. a subscription is live server-side. */
 export function watchersReady(scenario: ClientScenario, count = 1): Promise<void> {
-  return eventually(() => scenario.gw.gateway.live.flagChanges.size >= count, `${count} flagChanged subscriber(s) on the gateway`);
+  return eventually(
+    () => scenario.gw.gateway.live.flagChanges.size >= count,
+    `${count} flagChanged subscriber(s) on the gateway`,
+  );
 }
 
 /** The comment the audit log recorded for the newest change of a flag. */
@@ -65,7 +68,14 @@ export function trackUnhandledRejections(): { settle(): Promise<unknown[]>; stop
   process.on('unhandledRejection', listener);
   return {
     // Rejections are reported after the microtask queue drains; give them a moment to arrive.
-    settle: () => new Promise((resolve) => setTimeout(() => resolve(reasons.map((reason) => (reason instanceof Error ? `${reason.name}: ${reason.message}` : reason))), 50)),
+    settle: () =>
+      new Promise((resolve) =>
+        setTimeout(
+          () =>
+            resolve(reasons.map((reason) => (reason instanceof Error ? `${reason.name}: ${reason.message}` : reason))),
+          50,
+        ),
+      ),
     stop: () => process.off('unhandledRejection', listener),
   };
 }
@@ -73,6 +83,8 @@ export function trackUnhandledRejections(): { settle(): Promise<unknown[]>; stop
 /** The promise's outcome, or a timeout error naming what was awaited (a hung client fails fast and says why). */
 export function within<T>(promise: Promise<T>, what: string, ms = 10_000): Promise<T> {
   let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)));
+  const timeout = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)),
+  );
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -10,14 +10,28 @@ import { pipe, take, toPromise } from 'wonka';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EvaluateDocument, FlagDocument, ToggleFlagDocument } from '../../src/client/generated/graphql.js';
-import { type ClientScenario, FlagChangedDocument, latestComment, PROD, startScenario, trackUnhandledRejections, watchersReady, within } from './scenario.js';
+import {
+  type ClientScenario,
+  FlagChangedDocument,
+  latestComment,
+  PROD,
+  startScenario,
+  trackUnhandledRejections,
+  watchersReady,
+  within,
+} from './scenario.js';
 
 let scenario: ClientScenario;
 let ws: WsClient;
 let rejections: ReturnType<typeof trackUnhandledRejections>;
 
 function urqlClient(key: string, options: { preferGetMethod?: boolean; fetch?: typeof fetch } = {}): Client {
-  ws ??= createWsClient({ url: scenario.wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${scenario.gw.adminKey}` }, retryAttempts: 0 });
+  ws ??= createWsClient({
+    url: scenario.wsUrl,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${scenario.gw.adminKey}` },
+    retryAttempts: 0,
+  });
   return new Client({
     url: scenario.gw.endpoint,
     ...options,
@@ -66,17 +80,34 @@ describe('urql', () => {
       return response;
     };
     const client = urqlClient(scenario.evalKey, { preferGetMethod, fetch: recordingFetch });
-    for (const [plan, value] of [['pro', true], ['free', false], ['pro', true]] as const) {
-      const result = await within(client.query(EvaluateDocument, { key: scenario.flagKey, context: { plan } }, { requestPolicy: 'network-only' }).toPromise(), `evaluate for ${plan}`);
+    for (const [plan, value] of [
+      ['pro', true],
+      ['free', false],
+      ['pro', true],
+    ] as const) {
+      const result = await within(
+        client
+          .query(EvaluateDocument, { key: scenario.flagKey, context: { plan } }, { requestPolicy: 'network-only' })
+          .toPromise(),
+        `evaluate for ${plan}`,
+      );
       expect(result.error).toBeUndefined();
-      expect(result.data?.evaluate).toMatchObject({ key: scenario.flagKey, value, variation: value ? 'on' : 'off', errorCode: null });
+      expect(result.data?.evaluate).toMatchObject({
+        key: scenario.flagKey,
+        value,
+        variation: value ? 'on' : 'off',
+        errorCode: null,
+      });
     }
     expect(contentTypes).toHaveLength(3);
     for (const type of contentTypes) expect(type).toMatch(/^application\/(graphql-response\+)?json\b/);
   });
 
   it('reads a flag with the admin key', async () => {
-    const result = await within(urqlClient(scenario.gw.adminKey).query(FlagDocument, { key: scenario.flagKey }).toPromise(), 'flag query');
+    const result = await within(
+      urqlClient(scenario.gw.adminKey).query(FlagDocument, { key: scenario.flagKey }).toPromise(),
+      'flag query',
+    );
     expect(result.error).toBeUndefined();
     expect(result.data?.flag).toMatchObject({ key: scenario.flagKey, valueType: 'BOOLEAN', archived: false });
     expect(result.data?.flag?.environments.map((environment) => environment.environment)).toContain(PROD);
@@ -86,19 +117,42 @@ describe('urql', () => {
     const client = urqlClient(scenario.gw.adminKey);
     const received = pipe(client.subscription(FlagChangedDocument, { keys: [scenario.flagKey] }), take(1), toPromise);
     await watchersReady(scenario);
-    const toggled = await within(client.mutation(ToggleFlagDocument, { key: scenario.flagKey, environment: PROD, on: false, comment: 'urql: switch off' }).toPromise(), 'toggleFlag');
+    const toggled = await within(
+      client
+        .mutation(ToggleFlagDocument, {
+          key: scenario.flagKey,
+          environment: PROD,
+          on: false,
+          comment: 'urql: switch off',
+        })
+        .toPromise(),
+      'toggleFlag',
+    );
     expect(toggled.error).toBeUndefined();
-    expect(toggled.data?.toggleFlag.environments.find((environment) => environment.environment === PROD)?.on).toBe(false);
+    expect(toggled.data?.toggleFlag.environments.find((environment) => environment.environment === PROD)?.on).toBe(
+      false,
+    );
     const change = await within(received, 'the flagChanged message');
     expect(change.error).toBeUndefined();
-    expect(change.data?.flagChanged).toMatchObject({ key: scenario.flagKey, version: toggled.data?.toggleFlag.version });
+    expect(change.data?.flagChanged).toMatchObject({
+      key: scenario.flagKey,
+      version: toggled.data?.toggleFlag.version,
+    });
     expect(await latestComment(scenario)).toBe('urql: switch off');
   });
 
   it('surfaces GraphQL errors with their extensions.code (CONFLICT, UNAUTHENTICATED)', async () => {
-    const stale = await within(urqlClient(scenario.gw.adminKey).mutation(ToggleFlagDocument, { key: scenario.flagKey, environment: PROD, on: true, expectedVersion: 1 }).toPromise(), 'stale toggleFlag');
+    const stale = await within(
+      urqlClient(scenario.gw.adminKey)
+        .mutation(ToggleFlagDocument, { key: scenario.flagKey, environment: PROD, on: true, expectedVersion: 1 })
+        .toPromise(),
+      'stale toggleFlag',
+    );
     expect(stale.error?.graphQLErrors[0]?.extensions.code).toBe('CONFLICT');
-    const unknownKey = await within(urqlClient('vxl_eval_not_a_key').query(EvaluateDocument, { key: scenario.flagKey, context: {} }).toPromise(), 'evaluate with an unknown key');
+    const unknownKey = await within(
+      urqlClient('vxl_eval_not_a_key').query(EvaluateDocument, { key: scenario.flagKey, context: {} }).toPromise(),
+      'evaluate with an unknown key',
+    );
     expect(unknownKey.error?.graphQLErrors[0]?.extensions.code).toBe('UNAUTHENTICATED');
   });
 });

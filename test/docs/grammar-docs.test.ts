@@ -62,8 +62,10 @@ describe('grammar docs', () => {
     const ebnf = grammarEbnf();
     expect(ebnf).toContain("orExpr ::= andExpr ( ( 'or' | '||' ) andExpr )*");
     expect(ebnf).toContain("list ::= '[' ( operand ( ',' operand )* )? ']'");
-    expect(ebnf).toContain("comparison ::= operand ( comparisonOperator operand )?");
-    expect(ebnf).toMatch(/^comparisonOperator ::= \( 'in' \| 'contains' \| 'startsWith' \| 'endsWith' \| 'matches' \| '==' \| '!=' \| '<=' \| '>=' \| '<' \| '>' \)$/m);
+    expect(ebnf).toContain('comparison ::= operand ( comparisonOperator operand )?');
+    expect(ebnf).toMatch(
+      /^comparisonOperator ::= \( 'in' \| 'contains' \| 'startsWith' \| 'endsWith' \| 'matches' \| '==' \| '!=' \| '<=' \| '>=' \| '<' \| '>' \)$/m,
+    );
     expect(ebnf).toContain("notExpr ::= ( 'not' | '!' )* comparison");
   });
 
@@ -75,7 +77,13 @@ describe('grammar docs', () => {
   });
 
   it('ship the prose they are generated from in the npm package (vexil grammar reads it from dist/)', () => {
-    const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as Array<{ files: Array<{ path: string }> }>;
+    const [pack] = JSON.parse(
+      execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+        cwd: repo,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }),
+    ) as Array<{ files: Array<{ path: string }> }>;
     const files = pack!.files.map((file) => file.path);
     expect(files).toContain('src/docs/grammar-prose.md');
     expect(files).toContain('grammar/grammar.md');
@@ -85,13 +93,15 @@ describe('grammar docs', () => {
     const labels = new Set<string>();
     const collect = (node: { type: string; label?: string; definition?: unknown[]; separator?: unknown }): void => {
       if (node.type === 'Terminal' && node.label) labels.add(node.label);
-      for (const child of [...(node.definition ?? []), ...(node.separator ? [node.separator] : [])]) collect(child as typeof node);
+      for (const child of [...(node.definition ?? []), ...(node.separator ? [node.separator] : [])])
+        collect(child as typeof node);
     };
     const serialized = /window\.serializedGrammar = (\[[\s\S]*?\n\]);/.exec(committed('railroad.html'))?.[1];
     for (const rule of JSON.parse(serialized!) as Array<Parameters<typeof collect>[0]>) collect(rule);
     const { keywords } = documentedNames();
     for (const word of keywords) expect(labels, word).toContain(word);
-    for (const symbol of ['&&', '||', '!', '==', '!=', '<=', '>=', '<', '>', '(', ')', '[', ']', ',', '.']) expect(labels, symbol).toContain(symbol);
+    for (const symbol of ['&&', '||', '!', '==', '!=', '<=', '>=', '<', '>', '(', ')', '[', ']', ',', '.'])
+      expect(labels, symbol).toContain(symbol);
     // Token classes keep their names; nothing else is capitalised or quoted.
     expect([...labels].filter((label) => /^[A-Z']/.test(label)).sort()).toEqual(['Identifier', 'Name']);
   });

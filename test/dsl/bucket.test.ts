@@ -9,7 +9,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bucket, bucketIndex, compileRule, hashSaltedText } from '../../src/index.js';
-import { murmur3x86_32, referenceBucketFromHash, referenceBucketText, referenceSaltedHash } from './murmur3-reference.js';
+import {
+  murmur3x86_32,
+  referenceBucketFromHash,
+  referenceBucketText,
+  referenceSaltedHash,
+} from './murmur3-reference.js';
 
 interface Vector {
   salt: string;
@@ -44,7 +49,9 @@ describe('bucket vectors', () => {
     expect(vectors.some((v) => v.salt === '')).toBe(true);
     expect(vectors.some((v) => v.value === '')).toBe(true);
     expect(vectors.some((v) => typeof v.value === 'string' && /[^\x00-\x7f]/.test(v.value))).toBe(true);
-    expect(vectors.some((v) => typeof v.value === 'string' && /[\ud800-\udbff][\udc00-\udfff]/.test(v.value))).toBe(true);
+    expect(vectors.some((v) => typeof v.value === 'string' && /[\ud800-\udbff][\udc00-\udfff]/.test(v.value))).toBe(
+      true,
+    );
     expect(vectors.filter((v) => typeof v.value === 'number').length).toBeGreaterThanOrEqual(5);
   });
 
@@ -65,7 +72,9 @@ describe('bucket vectors', () => {
     const context = { id: vector.value };
     expect(compileRule('bucket(id)', { salt: vector.salt }).explain(context).tree.value).toBe(vector.bucket);
     expect(compileRule(`bucket(id, ${JSON.stringify(vector.salt)}) == ${vector.bucket}`).evaluate(context)).toBe(true);
-    expect(compileRule(`bucket(${JSON.stringify(vector.value)}) == ${vector.bucket}`, { salt: vector.salt }).evaluate({})).toBe(true);
+    expect(
+      compileRule(`bucket(${JSON.stringify(vector.value)}) == ${vector.bucket}`, { salt: vector.salt }).evaluate({}),
+    ).toBe(true);
   });
 });
 
@@ -135,7 +144,9 @@ describe('bucket distribution', () => {
   });
 
   it('moves most keys to another bucket when the salt changes', () => {
-    const moved = KEYS.slice(0, 10_000).filter((key) => Math.floor(bucket(key, 'salt-a')!) !== Math.floor(bucket(key, 'salt-b')!)).length;
+    const moved = KEYS.slice(0, 10_000).filter(
+      (key) => Math.floor(bucket(key, 'salt-a')!) !== Math.floor(bucket(key, 'salt-b')!),
+    ).length;
     // Independent buckets coincide with probability 1/100.
     expect(moved).toBeGreaterThan(9_800);
   });
@@ -157,7 +168,8 @@ describe('bucket values', () => {
       const value = bucket(key, 'resolution')!;
       expect(value >= 0 && value < 100).toBe(true);
       const thousandths = Math.round(value * 1000);
-      if (thousandths / 1000 !== value || Math.abs(value * 1000 - thousandths) > 1e-6) throw new Error(`${key}: ${value} is not a multiple of 0.001`);
+      if (thousandths / 1000 !== value || Math.abs(value * 1000 - thousandths) > 1e-6)
+        throw new Error(`${key}: ${value} is not a multiple of 0.001`);
     }
   });
 
@@ -220,7 +232,9 @@ describe('bucket values', () => {
     const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
     for (let i = 0; i < 2_000; i++) {
       const length = next() % 12;
-      const text = String.fromCharCode(...Array.from({ length }, () => units[next() % units.length]! + (next() % 3) - 1));
+      const text = String.fromCharCode(
+        ...Array.from({ length }, () => units[next() % units.length]! + (next() % 3) - 1),
+      );
       const salt = String.fromCharCode(...Array.from({ length: next() % 5 }, () => units[next() % units.length]!));
       expect(hashSaltedText(salt, text)).toBe(referenceSaltedHash(salt, text));
     }

@@ -8,7 +8,9 @@ describe('the compileRule cache', () => {
 
   it('returns the same compiled rule for the same source and options', () => {
     const resolvers: RuleResolvers = { segment: () => true };
-    expect(compileRule('segment("s") and x == 1', { salt: 'f', resolvers })).toBe(compileRule('segment("s") and x == 1', { salt: 'f', resolvers }));
+    expect(compileRule('segment("s") and x == 1', { salt: 'f', resolvers })).toBe(
+      compileRule('segment("s") and x == 1', { salt: 'f', resolvers }),
+    );
     expect(compileRule('cache.b == 1', {})).toBe(compileRule('cache.b == 1'));
   });
 
@@ -30,7 +32,9 @@ describe('the compileRule cache', () => {
   it('shares one compiled rule across salts when the rule does not depend on the salt', () => {
     // Only a one-argument bucket() reads the salt; sharing the rest lets thousands of flags with the
     // same condition reuse one compiled function.
-    expect(compileRule('cache.salted == 1', { salt: 'flag-a' })).toBe(compileRule('cache.salted == 1', { salt: 'flag-b' }));
+    expect(compileRule('cache.salted == 1', { salt: 'flag-a' })).toBe(
+      compileRule('cache.salted == 1', { salt: 'flag-b' }),
+    );
   });
 
   it('compiles a rule that buckets with the default salt once per salt', () => {

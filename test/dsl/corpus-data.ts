@@ -19,7 +19,9 @@ export interface CorpusCase {
   note?: string;
 }
 
-export const corpus: CorpusCase[] = JSON.parse(readFileSync(new URL('../fixtures/rule-corpus.json', import.meta.url), 'utf8'));
+export const corpus: CorpusCase[] = JSON.parse(
+  readFileSync(new URL('../fixtures/rule-corpus.json', import.meta.url), 'utf8'),
+);
 
 export function corpusOptions(testCase: CorpusCase): CompileOptions {
   const options: CompileOptions = {};

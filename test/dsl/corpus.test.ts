@@ -17,7 +17,9 @@ describe('the shared rule corpus', () => {
     expect(corpus.length).toBeGreaterThanOrEqual(80);
     for (const testCase of corpus) {
       expect(typeof testCase.rule).toBe('string');
-      expect(typeof testCase.context === 'object' && testCase.context !== null && !Array.isArray(testCase.context)).toBe(true);
+      expect(
+        typeof testCase.context === 'object' && testCase.context !== null && !Array.isArray(testCase.context),
+      ).toBe(true);
       expect(typeof testCase.expected).toBe('boolean');
     }
   });
@@ -25,23 +27,60 @@ describe('the shared rule corpus', () => {
   it('covers both outcomes and every construct of the language', () => {
     const rules = corpus.map((testCase) => testCase.rule).join('\n');
     const constructs = [
-      '"', "'", '\\u', '\\n', '\\t', 'e3', 'E-3', '-3', '2.5', 'true', 'false', 'null', '[', '["', '.', ' and ', '&&', ' or ', '||', 'not ', '!', '(',
-      '==', '!=', ' < ', '<=', ' > ', '>=', ' in ', ' not in ', ' contains ', ' startsWith ', ' endsWith ', ' matches ',
-      'lower(', 'upper(', 'len(', 'semver(', 'date(', 'now()', 'bucket(', 'segment(', 'flag(',
+      '"',
+      "'",
+      '\\u',
+      '\\n',
+      '\\t',
+      'e3',
+      'E-3',
+      '-3',
+      '2.5',
+      'true',
+      'false',
+      'null',
+      '[',
+      '["',
+      '.',
+      ' and ',
+      '&&',
+      ' or ',
+      '||',
+      'not ',
+      '!',
+      '(',
+      '==',
+      '!=',
+      ' < ',
+      '<=',
+      ' > ',
+      '>=',
+      ' in ',
+      ' not in ',
+      ' contains ',
+      ' startsWith ',
+      ' endsWith ',
+      ' matches ',
+      'lower(',
+      'upper(',
+      'len(',
+      'semver(',
+      'date(',
+      'now()',
+      'bucket(',
+      'segment(',
+      'flag(',
     ];
     expect(constructs.filter((construct) => !rules.includes(construct))).toEqual([]);
     expect(corpus.some((testCase) => testCase.expected)).toBe(true);
     expect(corpus.filter((testCase) => !testCase.expected).length).toBeGreaterThanOrEqual(30);
   });
 
-  it.each(corpus.map((testCase, index) => ({ index, ...testCase })))(
-    '#$index: $rule gives $expected',
-    (testCase) => {
-      const rule = compileRule(testCase.rule, corpusOptions(testCase));
-      expect(rule.evaluate(testCase.context)).toBe(testCase.expected);
-      expect(rule.explain(testCase.context).matched).toBe(testCase.expected);
-    },
-  );
+  it.each(corpus.map((testCase, index) => ({ index, ...testCase })))('#$index: $rule gives $expected', (testCase) => {
+    const rule = compileRule(testCase.rule, corpusOptions(testCase));
+    expect(rule.evaluate(testCase.context)).toBe(testCase.expected);
+    expect(rule.explain(testCase.context).matched).toBe(testCase.expected);
+  });
 
   it.each(corpus.map((testCase, index) => ({ index, ...testCase })))(
     '#$index: the reference interpreter agrees that $rule gives $expected',

@@ -26,10 +26,26 @@ describe('syntax error messages', () => {
   });
 
   it('writes messages for people, without parser token names', () => {
-    const sources = ['a ==', 'a == 1 == 2', '(', 'a[1]', 'a.', 'a in [1', 'x == "\\q"', 'a b', '[not a]', 'a ! b', 'lower(a == 1)', ')', 'a <> b'];
+    const sources = [
+      'a ==',
+      'a == 1 == 2',
+      '(',
+      'a[1]',
+      'a.',
+      'a in [1',
+      'x == "\\q"',
+      'a b',
+      '[not a]',
+      'a ! b',
+      'lower(a == 1)',
+      ')',
+      'a <> b',
+    ];
     for (const source of sources) {
       for (const message of messagesOf(source)) {
-        expect(message).not.toMatch(/StringLiteral|NumberLiteral|Identifier|EOF|RParen|LParen|RBracket|LBracket|ComparisonOperator|Token|-->|<\w+>/);
+        expect(message).not.toMatch(
+          /StringLiteral|NumberLiteral|Identifier|EOF|RParen|LParen|RBracket|LBracket|ComparisonOperator|Token|-->|<\w+>/,
+        );
       }
     }
   });
@@ -64,18 +80,62 @@ describe('positions', () => {
   });
 
   it('points at the problem on a later line of a long rule', () => {
-    const source = ['plan == "pro"', 'and country in ["DE", "FR"]', 'and semver(version) >= semver("2.0.0")', 'and foo(1)'].join('\n');
-    expect(diagnosticsOf(source)).toEqual([{ message: expect.stringMatching(/^unknown function 'foo'/), line: 4, column: 5, offset: source.indexOf('foo'), length: 3 }]);
+    const source = [
+      'plan == "pro"',
+      'and country in ["DE", "FR"]',
+      'and semver(version) >= semver("2.0.0")',
+      'and foo(1)',
+    ].join('\n');
+    expect(diagnosticsOf(source)).toEqual([
+      {
+        message: expect.stringMatching(/^unknown function 'foo'/),
+        line: 4,
+        column: 5,
+        offset: source.indexOf('foo'),
+        length: 3,
+      },
+    ]);
   });
 });
 
 describe('several errors at once', () => {
   it.each([
-    ['(a == ) or (b == )', [[1, 7], [1, 18]]],
-    ['a == 1 and b == and c ==', [[1, 17], [1, 25]]],
-    ['x in [1,2] and y in [3,,4] or z ==', [[1, 24], [1, 35]]],
-    ['a == #1 and b == @', [[1, 6], [1, 18], [1, 19]]],
-    ['foo(1) and\nbar(2)', [[1, 1], [2, 1]]],
+    [
+      '(a == ) or (b == )',
+      [
+        [1, 7],
+        [1, 18],
+      ],
+    ],
+    [
+      'a == 1 and b == and c ==',
+      [
+        [1, 17],
+        [1, 25],
+      ],
+    ],
+    [
+      'x in [1,2] and y in [3,,4] or z ==',
+      [
+        [1, 24],
+        [1, 35],
+      ],
+    ],
+    [
+      'a == #1 and b == @',
+      [
+        [1, 6],
+        [1, 18],
+        [1, 19],
+      ],
+    ],
+    [
+      'foo(1) and\nbar(2)',
+      [
+        [1, 1],
+        [2, 1],
+      ],
+    ],
   ])('reports every error recovery finds in %j', (source, positions) => {
     expect(diagnosticsOf(source).map((d) => [d.line, d.column])).toEqual(positions);
   });

@@ -25,15 +25,40 @@ describe('explain()', () => {
         value: true,
         evaluated: true,
         children: [
-          { kind: 'path', text: 'plan', start: 0, end: 4, line: 1, column: 1, value: 'pro', evaluated: true, children: [] },
-          { kind: 'literal', text: '"pro"', start: 8, end: 13, line: 1, column: 9, value: 'pro', evaluated: true, children: [] },
+          {
+            kind: 'path',
+            text: 'plan',
+            start: 0,
+            end: 4,
+            line: 1,
+            column: 1,
+            value: 'pro',
+            evaluated: true,
+            children: [],
+          },
+          {
+            kind: 'literal',
+            text: '"pro"',
+            start: 8,
+            end: 13,
+            line: 1,
+            column: 9,
+            value: 'pro',
+            evaluated: true,
+            children: [],
+          },
         ],
       },
     });
   });
 
   it('names the operator of logical, not, membership and call nodes', () => {
-    const tree = compileRule('not (a or b) and x not in [1] and lower(y) == "a"').explain({ a: false, b: false, x: 2, y: 'A' }).tree;
+    const tree = compileRule('not (a or b) and x not in [1] and lower(y) == "a"').explain({
+      a: false,
+      b: false,
+      x: 2,
+      y: 'A',
+    }).tree;
     expect(tree).toMatchObject({ kind: 'logical', operator: 'and' });
     expect(find(tree, 'not (a or b)')).toMatchObject({ kind: 'not', operator: 'not', value: true });
     expect(find(tree, '(a or b)')).toMatchObject({ kind: 'logical', operator: 'or', value: false });
@@ -58,11 +83,18 @@ describe('explain()', () => {
   });
 
   it('reports missing attributes as null', () => {
-    expect(compileRule('missing.deeper == 1').explain({}).tree.children[0]).toMatchObject({ text: 'missing.deeper', value: null, evaluated: true });
+    expect(compileRule('missing.deeper == 1').explain({}).tree.children[0]).toMatchObject({
+      text: 'missing.deeper',
+      value: null,
+      evaluated: true,
+    });
   });
 
   it('presents versions and dates as text', () => {
-    const tree = compileRule('semver(v) >= semver("1.0.0-rc.1") and date(d) > date(0)').explain({ v: '2.0.0', d: '2024-01-15T10:30:00+02:00' }).tree;
+    const tree = compileRule('semver(v) >= semver("1.0.0-rc.1") and date(d) > date(0)').explain({
+      v: '2.0.0',
+      d: '2024-01-15T10:30:00+02:00',
+    }).tree;
     expect(find(tree, 'semver(v)')?.value).toBe('2.0.0');
     expect(find(tree, 'semver("1.0.0-rc.1")')?.value).toBe('1.0.0-rc.1');
     expect(JSON.parse(JSON.stringify(find(tree, 'date(d)')?.value))).toBe('2024-01-15T08:30:00.000Z');
@@ -70,7 +102,10 @@ describe('explain()', () => {
   });
 
   it('reports the values of function calls', () => {
-    const tree = compileRule('len(tags) == 2 and bucket(id) >= 0').explain({ tags: ['a', 'b'], id: 'user-1' }, undefined).tree;
+    const tree = compileRule('len(tags) == 2 and bucket(id) >= 0').explain(
+      { tags: ['a', 'b'], id: 'user-1' },
+      undefined,
+    ).tree;
     expect(find(tree, 'len(tags)')?.value).toBe(2);
     expect(typeof find(tree, 'bucket(id)')?.value).toBe('number');
   });

@@ -48,25 +48,65 @@ describe('len()', () => {
 });
 
 describe('semver()', () => {
-  const precedence = ['1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-alpha.beta', '1.0.0-beta', '1.0.0-beta.2', '1.0.0-beta.11', '1.0.0-rc.1', '1.0.0', '1.0.1', '1.1.0', '1.10.0', '2.0.0'];
+  const precedence = [
+    '1.0.0-alpha',
+    '1.0.0-alpha.1',
+    '1.0.0-alpha.beta',
+    '1.0.0-beta',
+    '1.0.0-beta.2',
+    '1.0.0-beta.11',
+    '1.0.0-rc.1',
+    '1.0.0',
+    '1.0.1',
+    '1.1.0',
+    '1.10.0',
+    '2.0.0',
+  ];
 
-  it.each(precedence.slice(0, -1).map((version, i) => [version, precedence[i + 1]!]))('orders %s before %s (SemVer 2.0 precedence)', (lower, higher) => {
-    const context = { lower, higher };
-    expect(matches('semver(lower) < semver(higher)', context)).toBe(true);
-    expect(matches('semver(lower) <= semver(higher)', context)).toBe(true);
-    expect(matches('semver(higher) > semver(lower)', context)).toBe(true);
-    expect(matches('semver(lower) >= semver(higher)', context)).toBe(false);
-  });
+  it.each(precedence.slice(0, -1).map((version, i) => [version, precedence[i + 1]!]))(
+    'orders %s before %s (SemVer 2.0 precedence)',
+    (lower, higher) => {
+      const context = { lower, higher };
+      expect(matches('semver(lower) < semver(higher)', context)).toBe(true);
+      expect(matches('semver(lower) <= semver(higher)', context)).toBe(true);
+      expect(matches('semver(higher) > semver(lower)', context)).toBe(true);
+      expect(matches('semver(lower) >= semver(higher)', context)).toBe(false);
+    },
+  );
 
   it('ignores build metadata for precedence', () => {
-    expect(matches('semver(a) <= semver(b) and semver(a) >= semver(b)', { a: '1.0.0+build.1', b: '1.0.0+build.2' })).toBe(true);
+    expect(
+      matches('semver(a) <= semver(b) and semver(a) >= semver(b)', { a: '1.0.0+build.1', b: '1.0.0+build.2' }),
+    ).toBe(true);
   });
 
-  it.each(['1.2.3', '0.0.0', '1.2.3-beta', '1.2.3-beta.1+exp.sha.5114f85', '1.0.0-0.3.7', '1.0.0-x.7.z.92', '10.20.30'])('accepts %s', (version) => {
+  it.each([
+    '1.2.3',
+    '0.0.0',
+    '1.2.3-beta',
+    '1.2.3-beta.1+exp.sha.5114f85',
+    '1.0.0-0.3.7',
+    '1.0.0-x.7.z.92',
+    '10.20.30',
+  ])('accepts %s', (version) => {
     expect(matches('semver(v) != null', { v: version })).toBe(true);
   });
 
-  it.each(['1.2', '1', '01.2.3', '1.02.3', '1.2.3-', '1.2.3-01', '1.2.3+', '1.2.3-a..b', '1.2.3.4', '', 'latest', '=1.2.3', '1.2.3 beta'])('gives null for the invalid version %j', (version) => {
+  it.each([
+    '1.2',
+    '1',
+    '01.2.3',
+    '1.02.3',
+    '1.2.3-',
+    '1.2.3-01',
+    '1.2.3+',
+    '1.2.3-a..b',
+    '1.2.3.4',
+    '',
+    'latest',
+    '=1.2.3',
+    '1.2.3 beta',
+  ])('gives null for the invalid version %j', (version) => {
     expect(valueOf('semver(v)', { v: version })).toBeNull();
   });
 
@@ -75,9 +115,12 @@ describe('semver()', () => {
   });
 
   // Regression: npm's semver.parse trims its input, and semver() used to accept such text.
-  it.each([' 1.2.3', '1.2.3 ', '\t1.2.3', '1.2.3\n'])('gives null for %j, which is not a SemVer 2.0 version', (version) => {
-    expect(valueOf('semver(v)', { v: version })).toBeNull();
-  });
+  it.each([' 1.2.3', '1.2.3 ', '\t1.2.3', '1.2.3\n'])(
+    'gives null for %j, which is not a SemVer 2.0 version',
+    (version) => {
+      expect(valueOf('semver(v)', { v: version })).toBeNull();
+    },
+  );
 });
 
 describe('date()', () => {
@@ -95,16 +138,31 @@ describe('date()', () => {
 
   it('reads epoch milliseconds', () => {
     expect(JSON.stringify(valueOf('date(ms)', { ms: 1000 }))).toBe('"1970-01-01T00:00:01.000Z"');
-    expect(matches('date(ms) < date("1970-01-01T00:00:01.001Z") and date(ms) > date("1970-01-01T00:00:00.999Z")', { ms: 1000 })).toBe(true);
+    expect(
+      matches('date(ms) < date("1970-01-01T00:00:01.001Z") and date(ms) > date("1970-01-01T00:00:00.999Z")', {
+        ms: 1000,
+      }),
+    ).toBe(true);
     expect(matches('date(0) < date(-1)')).toBe(false);
   });
 
-  it.each(['2024-02-30', '2023-02-29', '1900-02-29', '2024-13-01', '2024-00-10', '2024-01-32', '2024-1-5', '20240115', '2024-01-15T25:00:00Z', '2024-01-15T10:60:00Z', 'not a date', '', 'yesterday'])(
-    'gives null for the invalid date %j',
-    (text) => {
-      expect(valueOf('date(t)', { t: text })).toBeNull();
-    },
-  );
+  it.each([
+    '2024-02-30',
+    '2023-02-29',
+    '1900-02-29',
+    '2024-13-01',
+    '2024-00-10',
+    '2024-01-32',
+    '2024-1-5',
+    '20240115',
+    '2024-01-15T25:00:00Z',
+    '2024-01-15T10:60:00Z',
+    'not a date',
+    '',
+    'yesterday',
+  ])('gives null for the invalid date %j', (text) => {
+    expect(valueOf('date(t)', { t: text })).toBeNull();
+  });
 
   it.each([true, null, ['2024-01-01'], { t: 1 }])('gives null for %j, which is neither text nor a number', (value) => {
     expect(valueOf('date(t)', { t: value })).toBeNull();
@@ -179,7 +237,14 @@ describe('bucket()', () => {
 describe('function calls', () => {
   it('rejects an unknown function, naming it and the known ones', () => {
     expect(diagnosticsOf('plan == foo(1)')).toEqual([
-      { message: "unknown function 'foo' (known functions: lower, upper, len, semver, date, now, bucket, segment, flag)", line: 1, column: 9, offset: 8, length: 3 },
+      {
+        message:
+          "unknown function 'foo' (known functions: lower, upper, len, semver, date, now, bucket, segment, flag)",
+        line: 1,
+        column: 9,
+        offset: 8,
+        length: 3,
+      },
     ]);
   });
 
@@ -211,7 +276,11 @@ describe('function calls', () => {
   });
 
   it('folds calls on literals without changing their result', () => {
-    expect(matches('len("abc") == 3 and lower("ABC") == "abc" and semver("1.0.0") < semver("2.0.0") and date("2024-01-01") < date("2025-01-01")')).toBe(true);
+    expect(
+      matches(
+        'len("abc") == 3 and lower("ABC") == "abc" and semver("1.0.0") < semver("2.0.0") and date("2024-01-01") < date("2025-01-01")',
+      ),
+    ).toBe(true);
     expect(matches('date("2024-02-30") == null and semver("nope") == null')).toBe(true);
   });
 });

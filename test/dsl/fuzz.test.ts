@@ -19,7 +19,15 @@
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkRule, compileRule, configureRuleCache, RuleCompiler, RuleError, type CompileOptions, type Diagnostic } from '../../src/index.js';
+import {
+  checkRule,
+  compileRule,
+  configureRuleCache,
+  RuleCompiler,
+  RuleError,
+  type CompileOptions,
+  type Diagnostic,
+} from '../../src/index.js';
 import { corpus, corpusOptions } from './corpus-data.js';
 import { referenceCompile, type RefResolvers } from './reference-interpreter.js';
 
@@ -36,7 +44,9 @@ configureRuleCache({ cacheSize: 256 });
 // Resolvers shared by the compiler and the oracle (one object, so the rule cache keys stay stable).
 
 function plain(value: unknown): Record<string, unknown> | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : null;
 }
 
 const resolvers: RefResolvers = {
@@ -71,21 +81,146 @@ function renderString(value: string, quote: '"' | "'", escapeNonAscii: boolean):
 }
 
 const stringPool = [
-  'pro', 'free', 'Pro', 'PRO', '', 'a', '30', '10', '9', 'beta', 'alpha', 'staff', 'x-y', 'user-1', 'user-2', '😀', 'é', 'ÄB',
-  'a"b', "it's", 'back\\slash', 'line\nbreak', 'tab\there', '\u2028', 'DE', 'admin@x.io', '@example.com', 'bob@example.com', '.io',
+  'pro',
+  'free',
+  'Pro',
+  'PRO',
+  '',
+  'a',
+  '30',
+  '10',
+  '9',
+  'beta',
+  'alpha',
+  'staff',
+  'x-y',
+  'user-1',
+  'user-2',
+  '😀',
+  'é',
+  'ÄB',
+  'a"b',
+  "it's",
+  'back\\slash',
+  'line\nbreak',
+  'tab\there',
+  '\u2028',
+  'DE',
+  'admin@x.io',
+  '@example.com',
+  'bob@example.com',
+  '.io',
 ];
-const semverPool = ['1.2.3', '1.2.3-beta', '1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-alpha.10', '1.0.0-alpha.beta', '1.0.0-rc.1', '1.0.0', '1.0.0+build.5', '2.0.0', '10.0.0', '1.2', '01.2.3', '1.2.3-01', 'x'];
+const semverPool = [
+  '1.2.3',
+  '1.2.3-beta',
+  '1.0.0-alpha',
+  '1.0.0-alpha.1',
+  '1.0.0-alpha.10',
+  '1.0.0-alpha.beta',
+  '1.0.0-rc.1',
+  '1.0.0',
+  '1.0.0+build.5',
+  '2.0.0',
+  '10.0.0',
+  '1.2',
+  '01.2.3',
+  '1.2.3-01',
+  'x',
+];
 const datePool = [
-  '2024-01-01', '2024-06-15T12:00:00Z', '2024-06-15T14:00:00+02:00', '2024-06-15T10:30:00-0130', '2024-06-15 12:00', '2024-06-15T12:00',
-  '2024-02-29', '2023-02-29', '2024-13-01', '2024-06-15T24:00:00Z', '1970-01-01T00:00:00.001Z', '2024-06-15T12:00:00.123456789Z', 'nope',
+  '2024-01-01',
+  '2024-06-15T12:00:00Z',
+  '2024-06-15T14:00:00+02:00',
+  '2024-06-15T10:30:00-0130',
+  '2024-06-15 12:00',
+  '2024-06-15T12:00',
+  '2024-02-29',
+  '2023-02-29',
+  '2024-13-01',
+  '2024-06-15T24:00:00Z',
+  '1970-01-01T00:00:00.001Z',
+  '2024-06-15T12:00:00.123456789Z',
+  'nope',
 ];
-const patternPool = ['^p', 'ro$', '[0-9]+', '^(a|b)', '(a+)+$', '.*', '^$', 'é', '\\d{2}', '^[a-z]+@[a-z]+\\.com$', '(?i)PRO', 'x-y', '^\\pL+$', '😀', '[^a-z]', '\\.io$', 'a|', '(?s).'];
+const patternPool = [
+  '^p',
+  'ro$',
+  '[0-9]+',
+  '^(a|b)',
+  '(a+)+$',
+  '.*',
+  '^$',
+  'é',
+  '\\d{2}',
+  '^[a-z]+@[a-z]+\\.com$',
+  '(?i)PRO',
+  'x-y',
+  '^\\pL+$',
+  '😀',
+  '[^a-z]',
+  '\\.io$',
+  'a|',
+  '(?s).',
+];
 const pathPool = [
-  'plan', 'user.plan', 'user.id', 'user.groups', 'user.email', 'user.in', 'user.constructor', 'age', 'score', 'tags', 'tags.length', 'beta',
-  'country', 'version', 'created', 'email', 'name', 'name.length', 'attrs["x-y"]', "attrs['a b']", 'attrs.n', 'attrs ["x-y"]', 'user . plan',
-  'missing', 'missing.deeper', 'constructor', 'toString', '__proto__', '__proto__.plan', 'nested.a.b', '$weird', '_x', 'list', 'ts', 'x', 'a', 'b',
+  'plan',
+  'user.plan',
+  'user.id',
+  'user.groups',
+  'user.email',
+  'user.in',
+  'user.constructor',
+  'age',
+  'score',
+  'tags',
+  'tags.length',
+  'beta',
+  'country',
+  'version',
+  'created',
+  'email',
+  'name',
+  'name.length',
+  'attrs["x-y"]',
+  "attrs['a b']",
+  'attrs.n',
+  'attrs ["x-y"]',
+  'user . plan',
+  'missing',
+  'missing.deeper',
+  'constructor',
+  'toString',
+  '__proto__',
+  '__proto__.plan',
+  'nested.a.b',
+  '$weird',
+  '_x',
+  'list',
+  'ts',
+  'x',
+  'a',
+  'b',
 ];
-const numberPool = ['0', '1', '-3', '2.5', '30', '42', '1e3', '1E2', '-0.5', '99.999', '100', '18', '2.5e-1', '-0', '1000', '8.64e15', '1e16'];
+const numberPool = [
+  '0',
+  '1',
+  '-3',
+  '2.5',
+  '30',
+  '42',
+  '1e3',
+  '1E2',
+  '-0.5',
+  '99.999',
+  '100',
+  '18',
+  '2.5e-1',
+  '-0',
+  '1000',
+  '8.64e15',
+  '1e16',
+];
 
 // ---------------------------------------------------------------------------------------------------
 // (a) Sources generated from the grammar
@@ -107,19 +242,36 @@ const path = fc.constantFrom(...pathPool);
 const depthIdentifier = fc.createDepthIdentifier();
 const recursion = { depthSize: 'small' as const, maxDepth: 4, depthIdentifier };
 
-const grammar = fc.letrec<{ or: string; and: string; not: string; comparison: string; operand: string; list: string; call: string }>((tie) => ({
+const grammar = fc.letrec<{
+  or: string;
+  and: string;
+  not: string;
+  comparison: string;
+  operand: string;
+  list: string;
+  call: string;
+}>((tie) => ({
   or: fc.oneof(
     recursion,
     tie('and'),
     fc
-      .tuple(tie('and'), fc.array(fc.tuple(fc.constantFrom(' or ', ' || ', '||', '\nor '), tie('and')), { minLength: 1, maxLength: 2 }))
+      .tuple(
+        tie('and'),
+        fc.array(fc.tuple(fc.constantFrom(' or ', ' || ', '||', '\nor '), tie('and')), { minLength: 1, maxLength: 2 }),
+      )
       .map(([first, rest]) => first + rest.map(([op, operand]) => op + operand).join('')),
   ),
   and: fc.oneof(
     recursion,
     tie('not'),
     fc
-      .tuple(tie('not'), fc.array(fc.tuple(fc.constantFrom(' and ', ' && ', '&&', '\n  and '), tie('not')), { minLength: 1, maxLength: 2 }))
+      .tuple(
+        tie('not'),
+        fc.array(fc.tuple(fc.constantFrom(' and ', ' && ', '&&', '\n  and '), tie('not')), {
+          minLength: 1,
+          maxLength: 2,
+        }),
+      )
       .map(([first, rest]) => first + rest.map(([op, operand]) => op + operand).join('')),
   ),
   not: fc
@@ -132,7 +284,13 @@ const grammar = fc.letrec<{ or: string; and: string; not: string; comparison: st
       .tuple(tie('operand'), tight, fc.constantFrom('==', '!=', '<', '<=', '>', '>='), tight, tie('operand'))
       .map((parts) => parts.join('')),
     fc
-      .tuple(tie('operand'), space, fc.constantFrom('in', 'not in', 'contains', 'startsWith', 'endsWith'), space, tie('operand'))
+      .tuple(
+        tie('operand'),
+        space,
+        fc.constantFrom('in', 'not in', 'contains', 'startsWith', 'endsWith'),
+        space,
+        tie('operand'),
+      )
       .map((parts) => parts.join('')),
     fc
       .tuple(tie('operand'), space, stringFrom(patternPool), fc.boolean())
@@ -147,12 +305,19 @@ const grammar = fc.letrec<{ or: string; and: string; not: string; comparison: st
     { weight: 1, arbitrary: fc.tuple(tight, tie('or'), tight).map(([a, inner, b]) => `(${a}${inner}${b})`) },
   ),
   list: fc
-    .tuple(fc.array(fc.oneof({ weight: 4, arbitrary: literal }, { weight: 1, arbitrary: tie('operand') }), { maxLength: 11 }), fc.constantFrom(', ', ',', ' , ', ',\n'))
+    .tuple(
+      fc.array(fc.oneof({ weight: 4, arbitrary: literal }, { weight: 1, arbitrary: tie('operand') }), {
+        maxLength: 11,
+      }),
+      fc.constantFrom(', ', ',', ' , ', ',\n'),
+    )
     .map(([items, separator]) => `[${items.join(separator)}]`),
   call: fc.oneof(
     fc.tuple(fc.constantFrom('lower', 'upper', 'len'), tie('operand')).map(([name, arg]) => `${name}(${arg})`),
     fc.oneof(stringFrom(semverPool), path).map((arg) => `semver(${arg})`),
-    fc.oneof(stringFrom(datePool), fc.constantFrom('0', '1000', '-1', '1718452800000', '8.64e15', '1e16'), path).map((arg) => `date(${arg})`),
+    fc
+      .oneof(stringFrom(datePool), fc.constantFrom('0', '1000', '-1', '1718452800000', '8.64e15', '1e16'), path)
+      .map((arg) => `date(${arg})`),
     fc.constant('now()'),
     fc
       .tuple(tie('operand'), fc.option(stringFrom(['', 'flag-a', 'other']), { nil: undefined }))
@@ -160,7 +325,16 @@ const grammar = fc.letrec<{ or: string; and: string; not: string; comparison: st
     stringFrom(['beta', 'staff', '😀']).map((name) => `segment(${name})`),
     stringFrom(['beta', 'staff', '😀']).map((key) => `flag(${key})`),
     // Rare invalid calls: unknown names, wrong arity, non-literal resolver arguments.
-    fc.constantFrom('foo(1)', 'lower()', 'now(1)', 'bucket(1, "a", 3)', 'segment(plan)', 'flag()', 'len(1, 2)', 'Lower(plan)'),
+    fc.constantFrom(
+      'foo(1)',
+      'lower()',
+      'now(1)',
+      'bucket(1, "a", 3)',
+      'segment(plan)',
+      'flag()',
+      'len(1, 2)',
+      'Lower(plan)',
+    ),
   ),
 }));
 
@@ -181,9 +355,44 @@ const generatedSource = fc.oneof({ weight: 60, arbitrary: grammar.or }, { weight
 
 const alphabet = [
   ...`"'()[]{}<>=!&|.,:;\\/-+*?^$#@~\`_ `,
-  'a', 'n', 'd', 'o', 'r', 't', 'i', 'x', 'v', 'e', 's', 'E', '0', '1', '9',
-  '\n', '\r', '\t', 'é', '😀', '\uD800', '\uDC00', '\u2028', '\u2029', '\u0000', '\u00a0', 'ß',
-  ' and ', ' or ', 'not ', ' in ', '==', '${', '\\u', '\\u00', 'e5', '")', "'])",
+  'a',
+  'n',
+  'd',
+  'o',
+  'r',
+  't',
+  'i',
+  'x',
+  'v',
+  'e',
+  's',
+  'E',
+  '0',
+  '1',
+  '9',
+  '\n',
+  '\r',
+  '\t',
+  'é',
+  '😀',
+  '\uD800',
+  '\uDC00',
+  '\u2028',
+  '\u2029',
+  '\u0000',
+  '\u00a0',
+  'ß',
+  ' and ',
+  ' or ',
+  'not ',
+  ' in ',
+  '==',
+  '${',
+  '\\u',
+  '\\u00',
+  'e5',
+  '")',
+  "'])",
 ];
 
 const edit = fc.record({
@@ -193,7 +402,10 @@ const edit = fc.record({
   span: fc.integer({ min: 1, max: 8 }),
 });
 
-function applyEdit(source: string, { kind, position, text, span }: { kind: string; position: number; text: string; span: number }): string {
+function applyEdit(
+  source: string,
+  { kind, position, text, span }: { kind: string; position: number; text: string; span: number },
+): string {
   const at = position % (source.length + 1);
   switch (kind) {
     case 'insert':
@@ -210,7 +422,10 @@ function applyEdit(source: string, { kind, position, text, span }: { kind: strin
 }
 
 const mutatedCase = fc
-  .tuple(fc.nat(corpus.length - 1), fc.oneof(fc.array(edit, { minLength: 1, maxLength: 1 }), fc.array(edit, { minLength: 1, maxLength: 3 })))
+  .tuple(
+    fc.nat(corpus.length - 1),
+    fc.oneof(fc.array(edit, { minLength: 1, maxLength: 1 }), fc.array(edit, { minLength: 1, maxLength: 3 })),
+  )
   .map(([index, edits]) => ({ index, source: edits.reduce(applyEdit, corpus[index]!.rule) }));
 
 // ---------------------------------------------------------------------------------------------------
@@ -236,7 +451,17 @@ const contextRecord = fc.record(
   {
     plan: value,
     user: fc.oneof(
-      fc.record({ plan: value, id: value, groups: fc.array(fc.constantFrom('alpha', 'beta', 'staff'), { maxLength: 3 }), email: value, in: value, constructor: value }, optional),
+      fc.record(
+        {
+          plan: value,
+          id: value,
+          groups: fc.array(fc.constantFrom('alpha', 'beta', 'staff'), { maxLength: 3 }),
+          email: value,
+          in: value,
+          constructor: value,
+        },
+        optional,
+      ),
       value,
     ),
     age: value,
@@ -267,13 +492,17 @@ const contextRecord = fc.record(
 const context = fc.tuple(contextRecord, fc.integer({ min: 0, max: 3 })).map(([record, variant]) => {
   const json = JSON.stringify(record);
   if (variant !== 0) return JSON.parse(json) as unknown;
-  return JSON.parse(json === '{}' ? '{"__proto__":{"plan":"pro"}}' : `{"__proto__":{"plan":"pro"},${json.slice(1)}`) as unknown;
+  return JSON.parse(
+    json === '{}' ? '{"__proto__":{"plan":"pro"}}' : `{"__proto__":{"plan":"pro"},${json.slice(1)}`,
+  ) as unknown;
 });
 // Generating a 25-key record costs more than compiling a rule, so cases draw from a fixed pool of
 // random contexts (itself generated from a fixed seed) instead of generating fresh ones each time.
 const CONTEXT_POOL_SIZE = 2_000;
 const contextPool = fc.sample(context, { numRuns: CONTEXT_POOL_SIZE, seed: 0x5eed_c0de });
-const contexts = fc.array(fc.nat(CONTEXT_POOL_SIZE - 1), { minLength: 3, maxLength: 3 }).map((picks) => picks.map((i) => contextPool[i]));
+const contexts = fc
+  .array(fc.nat(CONTEXT_POOL_SIZE - 1), { minLength: 3, maxLength: 3 })
+  .map((picks) => picks.map((i) => contextPool[i]));
 const options = fc.record({ salt: fc.constantFrom(...salts), withResolvers: fc.boolean() });
 
 // ---------------------------------------------------------------------------------------------------
@@ -283,7 +512,16 @@ const cpuMs = () => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
 };
-const stats = { cases: 0, compiled: 0, rejected: 0, evaluations: 0, slowRetries: 0, slowest: 0, started: performance.now(), startedCpu: cpuMs() };
+const stats = {
+  cases: 0,
+  compiled: 0,
+  rejected: 0,
+  evaluations: 0,
+  slowRetries: 0,
+  slowest: 0,
+  started: performance.now(),
+  startedCpu: cpuMs(),
+};
 
 function describeValue(value: unknown): string {
   try {
@@ -323,7 +561,8 @@ function checkDiagnostics(source: string, diagnostics: readonly Diagnostic[]): v
       d.offset >= previous &&
       d.line === where.line &&
       d.column === where.column;
-    if (!wellFormed) throw new Error(`malformed diagnostic ${describeValue(d)} (expected line ${where.line}, column ${where.column})`);
+    if (!wellFormed)
+      throw new Error(`malformed diagnostic ${describeValue(d)} (expected line ${where.line}, column ${where.column})`);
     previous = d.offset;
   }
 }
@@ -348,14 +587,20 @@ function runCase(source: string, compileOptions: CompileOptions, inputs: unknown
   // on a cold compiler (no cache) up to twice: a genuinely slow source is slow every time, while a GC
   // pause or a descheduled process is not.
   for (let attempt = 1; outcome.elapsed > CASE_BUDGET_MS; attempt++) {
-    if (attempt > 2) throw new Error(`compile + evaluate took over ${CASE_BUDGET_MS} ms three times (${outcome.elapsed.toFixed(1)} ms): ${describeValue(source)}`);
+    if (attempt > 2)
+      throw new Error(
+        `compile + evaluate took over ${CASE_BUDGET_MS} ms three times (${outcome.elapsed.toFixed(1)} ms): ${describeValue(source)}`,
+      );
     stats.slowRetries++;
     outcome = compileAndEvaluate(() => new RuleCompiler({ cacheSize: 1 }).compile(source, compileOptions), inputs);
   }
   stats.slowest = Math.max(stats.slowest, outcome.elapsed);
   const { rule, error, results } = outcome;
   if (error !== null && !(error instanceof RuleError)) {
-    throw new Error(`compileRule threw ${describeValue(String(error))} (not a RuleError) for ${describeValue(source)}`, { cause: error });
+    throw new Error(
+      `compileRule threw ${describeValue(String(error))} (not a RuleError) for ${describeValue(source)}`,
+      { cause: error },
+    );
   }
   if (error instanceof RuleError) checkDiagnostics(source, error.diagnostics);
   // checkRule must not throw at all, and must agree with compileRule (same verdict, same diagnostics).
@@ -365,13 +610,18 @@ function runCase(source: string, compileOptions: CompileOptions, inputs: unknown
   } catch (caught) {
     throw new Error(`checkRule threw ${describeValue(String(caught))} for ${describeValue(source)}`, { cause: caught });
   }
-  if (check.ok !== (rule !== null)) throw new Error(`checkRule says ok=${check.ok} but compileRule ${rule ? 'compiled' : 'failed'}: ${describeValue(source)}`);
+  if (check.ok !== (rule !== null))
+    throw new Error(
+      `checkRule says ok=${check.ok} but compileRule ${rule ? 'compiled' : 'failed'}: ${describeValue(source)}`,
+    );
   if (error instanceof RuleError) expectSameDiagnostics(error.diagnostics, check.diagnostics, source);
 
   const reference = referenceCompile(source, compileOptions);
   if (reference.ok !== (rule !== null)) {
     const why = reference.ok ? describeValue((error as RuleError).diagnostics) : reference.reason;
-    throw new Error(`acceptance differs for ${describeValue(source)}: compiler ${rule ? 'accepts' : 'rejects'}, reference ${reference.ok ? 'accepts' : 'rejects'} (${why})`);
+    throw new Error(
+      `acceptance differs for ${describeValue(source)}: compiler ${rule ? 'accepts' : 'rejects'}, reference ${reference.ok ? 'accepts' : 'rejects'} (${why})`,
+    );
   }
   if (!rule || !reference.ok) {
     stats.rejected++;
@@ -392,7 +642,11 @@ function runCase(source: string, compileOptions: CompileOptions, inputs: unknown
   });
 }
 
-function expectSameDiagnostics(fromCompile: readonly Diagnostic[], fromCheck: readonly Diagnostic[], source: string): void {
+function expectSameDiagnostics(
+  fromCompile: readonly Diagnostic[],
+  fromCheck: readonly Diagnostic[],
+  source: string,
+): void {
   if (describeValue(fromCompile) !== describeValue(fromCheck)) {
     throw new Error(`compileRule and checkRule report different diagnostics for ${describeValue(source)}`);
   }
@@ -412,35 +666,46 @@ describe('fuzzing the compiler against the reference interpreter', () => {
     );
   });
 
-  it.each(GENERATED_SEEDS)('agrees on 14,000 grammar-generated sources (seed %i)', (seed) => {
-    let compiled = 0;
-    fc.assert(
-      fc.property(generatedSource, options, contexts, (source, opts, inputs) => {
-        const before = stats.compiled;
-        runCase(source, toOptions(opts), inputs);
-        compiled += stats.compiled - before;
-      }),
-      { seed, numRuns: GENERATED_RUNS_PER_SEED },
-    );
-    // Generated sources are valid by construction except for rare invalid calls, limits and missing resolvers.
-    expect(compiled).toBeGreaterThan(GENERATED_RUNS_PER_SEED * 0.5);
-  }, 120_000);
+  it.each(GENERATED_SEEDS)(
+    'agrees on 14,000 grammar-generated sources (seed %i)',
+    (seed) => {
+      let compiled = 0;
+      fc.assert(
+        fc.property(generatedSource, options, contexts, (source, opts, inputs) => {
+          const before = stats.compiled;
+          runCase(source, toOptions(opts), inputs);
+          compiled += stats.compiled - before;
+        }),
+        { seed, numRuns: GENERATED_RUNS_PER_SEED },
+      );
+      // Generated sources are valid by construction except for rare invalid calls, limits and missing resolvers.
+      expect(compiled).toBeGreaterThan(GENERATED_RUNS_PER_SEED * 0.5);
+    },
+    120_000,
+  );
 
-  it.each(MUTATED_SEEDS)('agrees on 21,000 mutated corpus rules (seed %i)', (seed) => {
-    let rejected = 0;
-    fc.assert(
-      fc.property(mutatedCase, options, contexts, ({ index, source }, opts, inputs) => {
-        const before = stats.rejected;
-        const base = corpusOptions(corpus[index]!);
-        const compileOptions: CompileOptions = { salt: base.salt ?? opts.salt, ...(opts.withResolvers || base.resolvers ? { resolvers } : {}) };
-        runCase(source, compileOptions, [corpus[index]!.context, ...inputs]);
-        rejected += stats.rejected - before;
-      }),
-      { seed, numRuns: MUTATED_RUNS_PER_SEED },
-    );
-    // The edits must actually break sources often, or this half of the fuzz tests nothing.
-    expect(rejected).toBeGreaterThan(MUTATED_RUNS_PER_SEED * 0.3);
-  }, 120_000);
+  it.each(MUTATED_SEEDS)(
+    'agrees on 21,000 mutated corpus rules (seed %i)',
+    (seed) => {
+      let rejected = 0;
+      fc.assert(
+        fc.property(mutatedCase, options, contexts, ({ index, source }, opts, inputs) => {
+          const before = stats.rejected;
+          const base = corpusOptions(corpus[index]!);
+          const compileOptions: CompileOptions = {
+            salt: base.salt ?? opts.salt,
+            ...(opts.withResolvers || base.resolvers ? { resolvers } : {}),
+          };
+          runCase(source, compileOptions, [corpus[index]!.context, ...inputs]);
+          rejected += stats.rejected - before;
+        }),
+        { seed, numRuns: MUTATED_RUNS_PER_SEED },
+      );
+      // The edits must actually break sources often, or this half of the fuzz tests nothing.
+      expect(rejected).toBeGreaterThan(MUTATED_RUNS_PER_SEED * 0.3);
+    },
+    120_000,
+  );
 
   it('ran at least 100,000 sources in total', () => {
     expect(stats.cases).toBeGreaterThanOrEqual(100_000);

@@ -54,7 +54,9 @@ describe('hostile text inside string literals', () => {
   });
 
   it.each(hostileStrings)('keeps %j as data in a list, a function argument and a pattern', (value) => {
-    const rule = compileRule(`x in [${literal(value)}, "b"] and lower(${literal(value)}) == lower(x) and x startsWith ${literal(value)} and x matches ${literal(value.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&'))}`);
+    const rule = compileRule(
+      `x in [${literal(value)}, "b"] and lower(${literal(value)}) == lower(x) and x startsWith ${literal(value)} and x matches ${literal(value.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&'))}`,
+    );
     expect(rule.evaluate({ x: value })).toBe(true);
   });
 
@@ -153,14 +155,18 @@ describe('hostile sources', () => {
   });
 
   it('cannot reach runtime helpers or the constant pool by name', () => {
-    const rule = compileRule('rt == null and k == null and ctx == null and scope == null and eq == null and fnLower == null and globalThis == null and process == null');
+    const rule = compileRule(
+      'rt == null and k == null and ctx == null and scope == null and eq == null and fnLower == null and globalThis == null and process == null',
+    );
     expect(rule.evaluate({})).toBe(true);
     expect(rule.evaluate({ rt: 1 })).toBe(false);
   });
 
   it('treats a hostile context as data', () => {
     const rule = compileRule('x == "a" or user.plan == "pro" or tags contains "x"');
-    const context = JSON.parse(`{"x": "${'\\u2028'}", "user": {"__proto__": {"plan": "pro"}, "constructor": {"prototype": {"plan": "pro"}}}, "tags": {"length": 1, "0": "x"}}`);
+    const context = JSON.parse(
+      `{"x": "${'\\u2028'}", "user": {"__proto__": {"plan": "pro"}, "constructor": {"prototype": {"plan": "pro"}}}, "tags": {"length": 1, "0": "x"}}`,
+    );
     expect(rule.evaluate(context)).toBe(false);
     expect(({} as Record<string, unknown>).plan).toBeUndefined();
   });

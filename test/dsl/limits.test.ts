@@ -19,7 +19,9 @@ describe('source length limit (16 KiB)', () => {
 
   it('rejects a rule of 16385 bytes, reporting it at line 1, column 1', () => {
     const source = ruleOfBytes(16 * 1024 + 1);
-    expect(diagnosticsOf(source)).toEqual([{ message: 'rule is longer than 16 KiB', line: 1, column: 1, offset: 0, length: source.length }]);
+    expect(diagnosticsOf(source)).toEqual([
+      { message: 'rule is longer than 16 KiB', line: 1, column: 1, offset: 0, length: source.length },
+    ]);
   });
 
   it('counts UTF-8 bytes, not characters', () => {
@@ -98,7 +100,13 @@ describe('list length limit (10,000 items)', () => {
     try {
       expect(checkRule(list(10_000)).ok).toBe(true);
       expect(diagnosticsOf(list(10_001))).toEqual([
-        { message: 'list has 10001 items; the limit is 10000', line: 1, column: 6, offset: 5, length: list(10_001).length - 5 },
+        {
+          message: 'list has 10001 items; the limit is 10000',
+          line: 1,
+          column: 6,
+          offset: 5,
+          length: list(10_001).length - 5,
+        },
       ]);
     } finally {
       limits.maxSourceBytes = saved;

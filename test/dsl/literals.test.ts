@@ -30,7 +30,13 @@ describe('string literals', () => {
 
   it('does not decode escapes that are not in the list', () => {
     expect(diagnosticsOf(R`x == "a\qb"`)).toEqual([
-      { message: R`unknown escape '\q' in string: use \\ \" \' \n \t or \uXXXX`, line: 1, column: 8, offset: 7, length: 2 },
+      {
+        message: R`unknown escape '\q' in string: use \\ \" \' \n \t or \uXXXX`,
+        line: 1,
+        column: 8,
+        offset: 7,
+        length: 2,
+      },
     ]);
   });
 
@@ -38,14 +44,19 @@ describe('string literals', () => {
     expect(messagesOf(`x == ${literal}`)[0]).toMatch(/^unknown escape/);
   });
 
-  it.each([R`"\u12"`, R`"\uZZZZ"`, R`"\u"`, R`"\u{1F600}"`])('rejects the malformed unicode escape in %s', (literal) => {
-    const [first] = diagnosticsOf(`x == ${literal}`);
-    expect(first?.message).toBe(R`invalid unicode escape: write \u followed by four hexadecimal digits`);
-    expect(first?.column).toBe(7);
-  });
+  it.each([R`"\u12"`, R`"\uZZZZ"`, R`"\u"`, R`"\u{1F600}"`])(
+    'rejects the malformed unicode escape in %s',
+    (literal) => {
+      const [first] = diagnosticsOf(`x == ${literal}`);
+      expect(first?.message).toBe(R`invalid unicode escape: write \u followed by four hexadecimal digits`);
+      expect(first?.column).toBe(7);
+    },
+  );
 
   it('rejects a string that is never closed', () => {
-    expect(diagnosticsOf('x == "pro')).toEqual([{ message: 'unterminated string: add the closing quote', line: 1, column: 6, offset: 5, length: 4 }]);
+    expect(diagnosticsOf('x == "pro')).toEqual([
+      { message: 'unterminated string: add the closing quote', line: 1, column: 6, offset: 5, length: 4 },
+    ]);
   });
 
   it('rejects a raw line break inside a string', () => {
@@ -76,12 +87,17 @@ describe('number literals', () => {
     expect(matches(`x == ${source}`, { x: String(expected) })).toBe(false);
   });
 
-  it.each(['01', '1.', '.5', '+1', '0x10', '1_000', '1e', '--1', '- 1', '1..2', 'NaN == NaN'])('rejects %s as a number', (source) => {
-    expect(checkRule(`x == ${source}`).ok).toBe(false);
-  });
+  it.each(['01', '1.', '.5', '+1', '0x10', '1_000', '1e', '--1', '- 1', '1..2', 'NaN == NaN'])(
+    'rejects %s as a number',
+    (source) => {
+      expect(checkRule(`x == ${source}`).ok).toBe(false);
+    },
+  );
 
   it('rejects a number too large to represent', () => {
-    expect(diagnosticsOf('x == 1e999')).toEqual([{ message: 'number is out of range', line: 1, column: 6, offset: 5, length: 5 }]);
+    expect(diagnosticsOf('x == 1e999')).toEqual([
+      { message: 'number is out of range', line: 1, column: 6, offset: 5, length: 5 },
+    ]);
   });
 
   it('reads a minus sign directly before a digit as part of the number, also without spaces', () => {
@@ -133,12 +149,17 @@ describe('list literals', () => {
   });
 
   it('rejects a trailing comma', () => {
-    expect(diagnosticsOf('x in [1, 2,]')).toEqual([{ message: "expected a value after ',' but found ']'", line: 1, column: 12, offset: 11, length: 1 }]);
+    expect(diagnosticsOf('x in [1, 2,]')).toEqual([
+      { message: "expected a value after ',' but found ']'", line: 1, column: 12, offset: 11, length: 1 },
+    ]);
   });
 
-  it.each(['x in [,1]', 'x in [1,,2]', 'x in [1 2]', 'x in [1', 'x in 1]'])('rejects the malformed list %s', (source) => {
-    expect(checkRule(source).ok).toBe(false);
-  });
+  it.each(['x in [,1]', 'x in [1,,2]', 'x in [1 2]', 'x in [1', 'x in 1]'])(
+    'rejects the malformed list %s',
+    (source) => {
+      expect(checkRule(source).ok).toBe(false);
+    },
+  );
 
   it('only takes values as items, so a comparison inside a list needs parentheses', () => {
     expect(checkRule('x in [a == 1]').ok).toBe(false);

@@ -4,7 +4,9 @@ import { matches, messagesOf } from './helpers.js';
 
 /** Every assignment of true/false to the given names. */
 function assignments(names: string[]): Record<string, boolean>[] {
-  return Array.from({ length: 2 ** names.length }, (_, bits) => Object.fromEntries(names.map((name, i) => [name, ((bits >> i) & 1) === 1])));
+  return Array.from({ length: 2 ** names.length }, (_, bits) =>
+    Object.fromEntries(names.map((name, i) => [name, ((bits >> i) & 1) === 1])),
+  );
 }
 
 /** The rule's verdict on every assignment, as a string like "0110…" so a mismatch shows where. */
@@ -31,7 +33,9 @@ describe('logical operators', () => {
   });
 
   it('lets the word and symbol spellings be mixed', () => {
-    expect(truthTable('a and b || not c && !d', ['a', 'b', 'c', 'd'])).toBe(truthTable('(a and b) or ((not c) and (not d))', ['a', 'b', 'c', 'd']));
+    expect(truthTable('a and b || not c && !d', ['a', 'b', 'c', 'd'])).toBe(
+      truthTable('(a and b) or ((not c) and (not d))', ['a', 'b', 'c', 'd']),
+    );
   });
 
   it('chains any number of operands', () => {
@@ -58,13 +62,18 @@ describe('logical operators', () => {
   });
 
   it('treats keywords as case-sensitive', () => {
-    expect(messagesOf('a AND b')).toEqual(["expected an operator ('and', 'or', '==', 'in', ...) or end of input but found 'AND'"]);
+    expect(messagesOf('a AND b')).toEqual([
+      "expected an operator ('and', 'or', '==', 'in', ...) or end of input but found 'AND'",
+    ]);
     expect(checkRule('a Or b').ok).toBe(false);
   });
 
-  it.each(['a &', 'a & b', 'a | b', 'a and', 'or b', 'a or or b', 'not', '()', '(a', 'a)', 'a and (b or c'])('rejects the malformed expression %s', (source) => {
-    expect(checkRule(source).ok).toBe(false);
-  });
+  it.each(['a &', 'a & b', 'a | b', 'a and', 'or b', 'a or or b', 'not', '()', '(a', 'a)', 'a and (b or c'])(
+    'rejects the malformed expression %s',
+    (source) => {
+      expect(checkRule(source).ok).toBe(false);
+    },
+  );
 });
 
 describe('precedence (lowest first: or, and, not, comparisons)', () => {
@@ -109,7 +118,9 @@ describe('precedence (lowest first: or, and, not, comparisons)', () => {
   });
 
   it('does not chain comparisons', () => {
-    expect(messagesOf('a == 1 == 2')).toEqual(["comparisons cannot be chained: combine them with 'and' (found '==' after a comparison)"]);
+    expect(messagesOf('a == 1 == 2')).toEqual([
+      "comparisons cannot be chained: combine them with 'and' (found '==' after a comparison)",
+    ]);
     expect(messagesOf('a < b < c')[0]).toMatch(/comparisons cannot be chained/);
     expect(checkRule('a in [1] in [2]').ok).toBe(false);
     expect(checkRule('(a == 1) == true').ok).toBe(true);
@@ -135,7 +146,8 @@ describe('whole-rule verdict', () => {
   });
 
   it('does not match a rule whose value is not a boolean', () => {
-    for (const source of ['"true"', '1', 'null', '[true]', 'lower("TRUE")', 'len("a")']) expect(matches(source)).toBe(false);
+    for (const source of ['"true"', '1', 'null', '[true]', 'lower("TRUE")', 'len("a")'])
+      expect(matches(source)).toBe(false);
     expect(matches('true')).toBe(true);
   });
 

@@ -20,9 +20,12 @@ describe('attribute paths', () => {
     expect(valueOf(source, context)).toEqual(expected);
   });
 
-  it.each(['in', 'not', 'and', 'or', 'true', 'null', 'contains', 'matches'])('accepts the keyword %s as a property name after a dot', (word) => {
-    expect(valueOf(`user.${word}`, { user: { [word]: 'value' } })).toBe('value');
-  });
+  it.each(['in', 'not', 'and', 'or', 'true', 'null', 'contains', 'matches'])(
+    'accepts the keyword %s as a property name after a dot',
+    (word) => {
+      expect(valueOf(`user.${word}`, { user: { [word]: 'value' } })).toBe('value');
+    },
+  );
 
   it('does not accept a keyword as the first name of a path', () => {
     expect(checkRule('in == 1').ok).toBe(false);
@@ -30,7 +33,15 @@ describe('attribute paths', () => {
   });
 
   it('reads names that merely start with a keyword as ordinary names', () => {
-    expect(matches('order == 1 and android and index and notes and nullable == 0', { order: 1, android: true, index: true, notes: true, nullable: 0 })).toBe(true);
+    expect(
+      matches('order == 1 and android and index and notes and nullable == 0', {
+        order: 1,
+        android: true,
+        index: true,
+        notes: true,
+        nullable: 0,
+      }),
+    ).toBe(true);
   });
 
   it('requires a quoted key inside brackets', () => {
@@ -39,7 +50,11 @@ describe('attribute paths', () => {
   });
 
   it('lists the attributes a rule reads, as written', () => {
-    expect(compileRule('a.b.c == 1 or attrs["x-y"] == 2 or user.plan == 3 or a.b.c == 4').attributes).toEqual(['a.b.c', 'attrs["x-y"]', 'user.plan']);
+    expect(compileRule('a.b.c == 1 or attrs["x-y"] == 2 or user.plan == 3 or a.b.c == 4').attributes).toEqual([
+      'a.b.c',
+      'attrs["x-y"]',
+      'user.plan',
+    ]);
   });
 });
 
@@ -111,7 +126,12 @@ describe('reading only own properties of plain objects', () => {
   it('ignores a property that was added to Object.prototype after the rule was compiled', () => {
     const rule = compileRule('vexilPollutedFlag == "yes"');
     expect(rule.evaluate({ vexilPollutedFlag: 'yes' })).toBe(true);
-    Object.defineProperty(Object.prototype, 'vexilPollutedFlag', { value: 'yes', configurable: true, writable: true, enumerable: false });
+    Object.defineProperty(Object.prototype, 'vexilPollutedFlag', {
+      value: 'yes',
+      configurable: true,
+      writable: true,
+      enumerable: false,
+    });
     try {
       expect(rule.explain({}).matched).toBe(false);
       expect(rule.evaluate({})).toBe(false);
@@ -130,8 +150,20 @@ describe('reading only own properties of plain objects', () => {
 
   it.each([
     ['Object.prototype, before the rule is compiled', Object.prototype, 'vexilEarly', 'vexilEarly == "yes"', {}],
-    ['Object.prototype, through a nested object', Object.prototype, 'vexilNested', 'user.vexilNested == "yes"', { user: {} }],
-    ['Object.prototype, through a bracket path', Object.prototype, 'x-vexil', 'attrs["x-vexil"] == "yes"', { attrs: {} }],
+    [
+      'Object.prototype, through a nested object',
+      Object.prototype,
+      'vexilNested',
+      'user.vexilNested == "yes"',
+      { user: {} },
+    ],
+    [
+      'Object.prototype, through a bracket path',
+      Object.prototype,
+      'x-vexil',
+      'attrs["x-vexil"] == "yes"',
+      { attrs: {} },
+    ],
     ['String.prototype', String.prototype, 'vexilOnStrings', 'name.vexilOnStrings == "yes"', { name: 'ada' }],
     ['Array.prototype', Array.prototype, 'vexilOnArrays', 'tags.vexilOnArrays == "yes"', { tags: [] }],
   ])('ignores a property polluting %s', (_, prototype, name, source, context) => {

@@ -57,7 +57,19 @@ interface Token {
   value?: string | number;
 }
 
-const keywords = new Set(['and', 'or', 'not', 'in', 'contains', 'startsWith', 'endsWith', 'matches', 'true', 'false', 'null']);
+const keywords = new Set([
+  'and',
+  'or',
+  'not',
+  'in',
+  'contains',
+  'startsWith',
+  'endsWith',
+  'matches',
+  'true',
+  'false',
+  'null',
+]);
 const symbols = ['&&', '||', '==', '!=', '<=', '>=', '<', '>', '!', '(', ')', '[', ']', ',', '.'];
 const numberPattern = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const identifierPattern = /[A-Za-z_$][A-Za-z0-9_$]*/y;
@@ -374,7 +386,8 @@ function check(node: RefNode, options: RefOptions): void {
     if (n.t === 'call') {
       if (n.name === 'segment' || n.name === 'flag') {
         const arg = n.args[0];
-        if (n.args.length !== 1 || arg?.t !== 'literal' || typeof arg.value !== 'string') reject(`${n.name}() needs one quoted name`);
+        if (n.args.length !== 1 || arg?.t !== 'literal' || typeof arg.value !== 'string')
+          reject(`${n.name}() needs one quoted name`);
         if (!options.resolvers?.[n.name]) reject(`${n.name}() without a resolver`);
       } else {
         const arity = arities[n.name];
@@ -419,7 +432,8 @@ function compareIdentifier(a: string, b: string): number {
 
 export function compareSemver(a: RefSemver, b: RefSemver): number {
   for (const key of ['major', 'minor', 'patch'] as const) if (a[key] !== b[key]) return a[key] < b[key] ? -1 : 1;
-  if (a.prerelease.length === 0 || b.prerelease.length === 0) return Math.sign(b.prerelease.length - a.prerelease.length);
+  if (a.prerelease.length === 0 || b.prerelease.length === 0)
+    return Math.sign(b.prerelease.length - a.prerelease.length);
   for (let i = 0; i < Math.max(a.prerelease.length, b.prerelease.length); i++) {
     if (i >= a.prerelease.length) return -1;
     if (i >= b.prerelease.length) return 1;
@@ -448,7 +462,8 @@ const digits = (s: string, n: number) => s.length === n && /^[0-9]+$/.test(s);
 
 /** ISO-8601 calendar date, optionally `T`/space, hh:mm[:ss[.fraction]], optionally Z or ±hh[:]mm; no zone = UTC. */
 export function refDate(value: unknown): RefDate | null {
-  if (typeof value === 'number') return Number.isFinite(value) && Math.abs(value) <= 8.64e15 ? new RefDate(value) : null;
+  if (typeof value === 'number')
+    return Number.isFinite(value) && Math.abs(value) <= 8.64e15 ? new RefDate(value) : null;
   if (typeof value !== 'string') return null;
   const [datePart, timePart, ...rest] = value.split(/[T ]/);
   if (rest.length > 0 || datePart === undefined) return null;
@@ -511,7 +526,10 @@ export function refEquals(a: unknown, b: unknown): boolean {
   if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((item, i) => refEquals(item, b[i]));
   if (isPlainObject(a) && isPlainObject(b)) {
     const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => Object.prototype.hasOwnProperty.call(b, k) && refEquals(a[k], b[k]));
+    return (
+      keys.length === Object.keys(b).length &&
+      keys.every((k) => Object.prototype.hasOwnProperty.call(b, k) && refEquals(a[k], b[k]))
+    );
   }
   return false;
 }
@@ -612,9 +630,16 @@ class Evaluator {
       case 'startsWith':
         return typeof a === 'string' && typeof b === 'string' && a.slice(0, b.length) === b;
       case 'endsWith':
-        return typeof a === 'string' && typeof b === 'string' && b.length <= a.length && a.slice(a.length - b.length) === b;
+        return (
+          typeof a === 'string' && typeof b === 'string' && b.length <= a.length && a.slice(a.length - b.length) === b
+        );
       case 'matches':
-        return typeof a === 'string' && pattern(b as string)!.matcher(a).find();
+        return (
+          typeof a === 'string' &&
+          pattern(b as string)!
+            .matcher(a)
+            .find()
+        );
       default:
         throw new Error(`unreachable: ${op}`);
     }

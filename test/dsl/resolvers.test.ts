@@ -5,12 +5,20 @@ import { diagnosticsOf, messagesOf } from './helpers.js';
 describe('segment() and flag() without resolvers', () => {
   it('rejects segment() with a message saying no segment resolver was given', () => {
     expect(diagnosticsOf('plan == "pro" and segment("beta")')).toEqual([
-      { message: 'segment() is only available in flag rules (no segment resolver was given to the compiler)', line: 1, column: 19, offset: 18, length: 7 },
+      {
+        message: 'segment() is only available in flag rules (no segment resolver was given to the compiler)',
+        line: 1,
+        column: 19,
+        offset: 18,
+        length: 7,
+      },
     ]);
   });
 
   it('rejects flag() with a message saying no flag resolver was given', () => {
-    expect(messagesOf('flag("new-ui") == "on"')).toEqual(['flag() is only available in flag rules (no flag resolver was given to the compiler)']);
+    expect(messagesOf('flag("new-ui") == "on"')).toEqual([
+      'flag() is only available in flag rules (no flag resolver was given to the compiler)',
+    ]);
   });
 
   it('rejects flag() when only a segment resolver was given, and the reverse', () => {
@@ -78,7 +86,10 @@ describe('segment() and flag() with resolvers', () => {
   it('lets flag values take part in any comparison', () => {
     const flags: Record<string, unknown> = { tier: 3, variant: 'blue-2', list: ['a'] };
     const resolvers: RuleResolvers = { flag: (key) => flags[key] };
-    const rule = compileRule('flag("tier") >= 2 and flag("variant") startsWith "blue" and "a" in flag("list") and flag("none") == null', { resolvers });
+    const rule = compileRule(
+      'flag("tier") >= 2 and flag("variant") startsWith "blue" and "a" in flag("list") and flag("none") == null',
+      { resolvers },
+    );
     expect(rule.evaluate({})).toBe(true);
     expect(rule.explain({}).matched).toBe(true);
   });
@@ -105,6 +116,8 @@ describe('segment() and flag() with resolvers', () => {
 
   it('accepts segment() and flag() in checkRule only when the resolvers are passed', () => {
     expect(checkRule('segment("a") and flag("b") == 1').ok).toBe(false);
-    expect(checkRule('segment("a") and flag("b") == 1', { resolvers: { segment: () => true, flag: () => 1 } }).ok).toBe(true);
+    expect(checkRule('segment("a") and flag("b") == 1', { resolvers: { segment: () => true, flag: () => 1 } }).ok).toBe(
+      true,
+    );
   });
 });

@@ -36,7 +36,7 @@ describe('rule templates (rules of one shape compiled once)', () => {
     expect(b.evaluate({ country: 'b3', email: 'x@a.com', score: 0 })).toBe(false);
   });
 
-  it('compiles each rule\'s own regular expression, and reports an invalid one at its position', () => {
+  it("compiles each rule's own regular expression, and reports an invalid one at its position", () => {
     const compiler = new RuleCompiler();
     expect(compiler.compile('name matches "^a+$"').evaluate({ name: 'aaa' })).toBe(true);
     expect(compiler.compile('name matches "^b+$"').evaluate({ name: 'aaa' })).toBe(false);
@@ -59,7 +59,7 @@ describe('rule templates (rules of one shape compiled once)', () => {
     expect(() => compiler.compile('x == "fine" and y == 1e999')).toThrow(/number is out of range/);
   });
 
-  it('reads each rule\'s own bracket-path property, including names objects inherit', () => {
+  it("reads each rule's own bracket-path property, including names objects inherit", () => {
     const compiler = new RuleCompiler();
     const a = compiler.compile('attrs["x-a"] == 1');
     const b = compiler.compile('attrs["x-b"] == 1');
@@ -72,7 +72,7 @@ describe('rule templates (rules of one shape compiled once)', () => {
     expect(inherited.evaluate({ attrs: { constructor: 1 } })).toBe(true);
   });
 
-  it('lists and resolves each rule\'s own segment and flag references', () => {
+  it("lists and resolves each rule's own segment and flag references", () => {
     const compiler = new RuleCompiler();
     const asked: string[] = [];
     const resolvers: RuleResolvers = { segment: (name) => (asked.push(name), name === 'beta'), flag: (key) => key };
@@ -90,7 +90,7 @@ describe('rule templates (rules of one shape compiled once)', () => {
     expect(() => compiler.compile('segment("gamma")')).toThrow(/only available in flag rules/);
   });
 
-  it('buckets with each rule\'s own salt and folds each rule\'s own constant calls', () => {
+  it("buckets with each rule's own salt and folds each rule's own constant calls", () => {
     const compiler = new RuleCompiler();
     const ids = Array.from({ length: 200 }, (_, i) => `user-${i}`);
     for (const salt of ['flag-a', 'flag-b']) {
@@ -102,7 +102,7 @@ describe('rule templates (rules of one shape compiled once)', () => {
     expect(compiler.compile('semver(v) >= semver("3.0.0")').evaluate({ v: '2.5.0' })).toBe(false);
   });
 
-  it('shows each rule\'s generated code with its own literal values', () => {
+  it("shows each rule's generated code with its own literal values", () => {
     const compiler = new RuleCompiler();
     expect(compiler.compile('plan == "premium"').js).toContain('"premium"');
     const gold = compiler.compile('plan == "gold"').js;

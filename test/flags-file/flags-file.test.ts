@@ -71,18 +71,36 @@ describe('flags files', () => {
     const [inline, block] = issues;
     expect(issues).toHaveLength(3); // the block rule has two diagnostics
     // 'plan == "premium" and' starts at column 25 of line 15; the parser expects a value at its 22nd character.
-    expect(inline).toMatchObject({ file: 'flags.yaml', flag: 'broken', code: 'RULE_SYNTAX', path: 'flags[0].environments.production.rules[0].condition', line: 15, column: 46 });
+    expect(inline).toMatchObject({
+      file: 'flags.yaml',
+      flag: 'broken',
+      code: 'RULE_SYNTAX',
+      path: 'flags[0].environments.production.rules[0].condition',
+      line: 15,
+      column: 46,
+    });
     // The block's text starts on line 18 at column 15; '~' is at line 2, column 10 of the condition.
-    expect(block).toMatchObject({ flag: 'broken', code: 'RULE_SYNTAX', path: 'flags[0].environments.production.rules[1].condition', line: 19, column: 24 });
+    expect(block).toMatchObject({
+      flag: 'broken',
+      code: 'RULE_SYNTAX',
+      path: 'flags[0].environments.production.rules[1].condition',
+      line: 19,
+      column: 24,
+    });
     expect(block!.message).toMatch(/unexpected character "~"/);
-    expect(formatIssue(inline!)).toMatch(/^flags\.yaml:15:\d+: flag 'broken': flags\[0\]\.environments\.production\.rules\[0\]\.condition: /);
+    expect(formatIssue(inline!)).toMatch(
+      /^flags\.yaml:15:\d+: flag 'broken': flags\[0\]\.environments\.production\.rules\[0\]\.condition: /,
+    );
   });
 
   it('report every problem at once: unknown environments, segments and prerequisites, duplicates, YAML errors', () => {
     const exported = toFlagsFile(richState());
     const broken = structuredClone(exported);
     broken.flags.push({ ...broken.flags[0]!, environments: {} });
-    broken.flags.find((entry) => entry.key === 'pricing_test')!.environments.production!.rules = [rule('segment("nobody")', 'b', 'x'), rule('flag("ghost") == true', 'b', 'y')];
+    broken.flags.find((entry) => entry.key === 'pricing_test')!.environments.production!.rules = [
+      rule('segment("nobody")', 'b', 'x'),
+      rule('flag("ghost") == true', 'b', 'y'),
+    ];
     broken.segments[0]!.environment = 'mars';
     const { issues } = parseFlagsFile(serializeFlagsFile(broken, 'yaml'), 'flags.yaml');
     const messages = issues.map((issue) => `${issue.flag ?? issue.segment ?? ''} ${issue.message}`);
@@ -115,4 +133,3 @@ describe('createTestEvaluator (vexil/testing)', () => {
     expect(() => flags.override('theme', 'v9')).toThrow(/no variation 'v9'/);
   });
 });
-

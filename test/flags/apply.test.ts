@@ -12,40 +12,56 @@ const stagingBeta = segment('beta', { environment: 'staging', included: ['alice'
 const gated = flag('gated', { config: { rules: [rule('segment("beta")', 'on')] } });
 const all = [plain, parent, child, grandchild, gated];
 
-const asObject = (touched: Map<string, Set<string>>) => Object.fromEntries([...touched].map(([environment, keys]) => [environment, [...keys].sort()]));
+const asObject = (touched: Map<string, Set<string>>) =>
+  Object.fromEntries([...touched].map(([environment, keys]) => [environment, [...keys].sort()]));
 const fresh = () => engineWith(all, [beta, stagingBeta]);
-const everyEnvironment = (keys: string[]) => Object.fromEntries(environments.map((environment) => [environment.key, keys]));
+const everyEnvironment = (keys: string[]) =>
+  Object.fromEntries(environments.map((environment) => [environment.key, keys]));
 
 describe('touched flags', () => {
   it('reports a changed flag in every environment', () => {
-    expect(asObject(fresh().apply([{ kind: 'flag', key: 'plain', flag: revise(plain) }]))).toEqual(everyEnvironment(['plain']));
+    expect(asObject(fresh().apply([{ kind: 'flag', key: 'plain', flag: revise(plain) }]))).toEqual(
+      everyEnvironment(['plain']),
+    );
   });
 
   it('reports the dependents of a changed prerequisite, transitively', () => {
-    expect(asObject(fresh().apply([{ kind: 'flag', key: 'parent', flag: revise(parent) }]))).toEqual(everyEnvironment(['child', 'grandchild', 'parent']));
+    expect(asObject(fresh().apply([{ kind: 'flag', key: 'parent', flag: revise(parent) }]))).toEqual(
+      everyEnvironment(['child', 'grandchild', 'parent']),
+    );
   });
 
   it('reports the dependents of a deleted prerequisite', () => {
-    expect(asObject(fresh().apply([{ kind: 'flag', key: 'child', flag: null }]))).toEqual(everyEnvironment(['child', 'grandchild']));
+    expect(asObject(fresh().apply([{ kind: 'flag', key: 'child', flag: null }]))).toEqual(
+      everyEnvironment(['child', 'grandchild']),
+    );
   });
 
   it('reports a new flag', () => {
-    expect(asObject(fresh().apply([{ kind: 'flag', key: 'brand-new', flag: flag('brand-new') }]))).toEqual(everyEnvironment(['brand-new']));
+    expect(asObject(fresh().apply([{ kind: 'flag', key: 'brand-new', flag: flag('brand-new') }]))).toEqual(
+      everyEnvironment(['brand-new']),
+    );
   });
 
   it('reports the flags that use a changed segment, in its environment only', () => {
-    const touched = fresh().apply([{ kind: 'segment', environment: PROD, key: 'beta', segment: { ...beta, included: ['bob'], version: 2 } }]);
+    const touched = fresh().apply([
+      { kind: 'segment', environment: PROD, key: 'beta', segment: { ...beta, included: ['bob'], version: 2 } },
+    ]);
     expect(asObject(touched)).toEqual({ production: ['gated'] });
   });
 
   it('reports the dependents of a flag that uses a changed segment', () => {
     const follower = flag('follower', { config: { rules: [rule('flag("gated") == true', 'on')] } });
     const engine = engineWith([...all, follower], [beta]);
-    expect(asObject(engine.apply([{ kind: 'segment', environment: PROD, key: 'beta', segment: null }]))).toEqual({ production: ['follower', 'gated'] });
+    expect(asObject(engine.apply([{ kind: 'segment', environment: PROD, key: 'beta', segment: null }]))).toEqual({
+      production: ['follower', 'gated'],
+    });
   });
 
   it('reports nothing for a segment no flag uses', () => {
-    expect(asObject(fresh().apply([{ kind: 'segment', environment: PROD, key: 'unused', segment: segment('unused') }]))).toEqual({});
+    expect(
+      asObject(fresh().apply([{ kind: 'segment', environment: PROD, key: 'unused', segment: segment('unused') }])),
+    ).toEqual({});
   });
 
   it('reports nothing for a deleted segment that no flag uses any more', () => {
@@ -55,7 +71,9 @@ describe('touched flags', () => {
   });
 
   it('reports every flag of a new environment', () => {
-    const touched = fresh().apply([{ kind: 'environment', key: 'qa', environment: { key: 'qa', name: 'QA', createdAt: '2025-01-01T00:00:00.000Z' } }]);
+    const touched = fresh().apply([
+      { kind: 'environment', key: 'qa', environment: { key: 'qa', name: 'QA', createdAt: '2025-01-01T00:00:00.000Z' } },
+    ]);
     expect(asObject(touched)).toEqual({ qa: all.map((entry) => entry.key).sort() });
   });
 
@@ -81,7 +99,8 @@ describe('touched flags', () => {
 });
 
 describe('incremental recompilation', () => {
-  const compiled = (engine: FlagEngine, key: string, environment = PROD) => engine.snapshot(environment)!.flags.get(key);
+  const compiled = (engine: FlagEngine, key: string, environment = PROD) =>
+    engine.snapshot(environment)!.flags.get(key);
 
   it('keeps the compiled object of an untouched flag when another flag changes', () => {
     const engine = fresh();
@@ -108,7 +127,9 @@ describe('incremental recompilation', () => {
     const engine = fresh();
     const flagsBefore = new Map(engine.snapshot(PROD)!.flags);
     const segmentBefore = engine.snapshot(PROD)!.segments.get('beta');
-    engine.apply([{ kind: 'segment', environment: PROD, key: 'beta', segment: { ...beta, included: ['bob'], version: 2 } }]);
+    engine.apply([
+      { kind: 'segment', environment: PROD, key: 'beta', segment: { ...beta, included: ['bob'], version: 2 } },
+    ]);
     for (const [key, entry] of flagsBefore) expect(compiled(engine, key)).toBe(entry);
     expect(engine.snapshot(PROD)!.segments.get('beta')).not.toBe(segmentBefore);
   });
@@ -147,7 +168,9 @@ describe('incremental recompilation', () => {
   it('compiles an added environment with the flags configured for it', () => {
     const qaFlag = flag('qa-only', { environments: { qa: config({ defaultServe: serve('on') }) } });
     const engine = engineWith([qaFlag]);
-    engine.apply([{ kind: 'environment', key: 'qa', environment: { key: 'qa', name: 'QA', createdAt: '2025-01-01T00:00:00.000Z' } }]);
+    engine.apply([
+      { kind: 'environment', key: 'qa', environment: { key: 'qa', name: 'QA', createdAt: '2025-01-01T00:00:00.000Z' } },
+    ]);
     expect(engine.evaluate('qa-only', {}, { environment: 'qa' })).toMatchObject({ reason: 'DEFAULT', value: true });
   });
 

@@ -5,7 +5,19 @@
 import { describe, expect, it } from 'vitest';
 import type { FlagEngine } from '../../src/index.js';
 import { bucketIndex } from '../../src/index.js';
-import { contexts, engineWith, flag, percentOn, PROD, referenceBucket, revise, rule, split, state, typedFlag } from '../fixtures/flags/flags.js';
+import {
+  contexts,
+  engineWith,
+  flag,
+  percentOn,
+  PROD,
+  referenceBucket,
+  revise,
+  rule,
+  split,
+  state,
+  typedFlag,
+} from '../fixtures/flags/flags.js';
 
 const population = contexts(20_000);
 
@@ -55,7 +67,10 @@ describe('consistent assignment', () => {
     const engine = engineWith([flag('f', { config: { defaultServe: percentOn(50) } })]);
     for (const context of population.slice(0, 2_000)) {
       const plain = engine.evaluate('f', context, { environment: PROD }).variation;
-      expect(engine.evaluate('f', { ...context, plan: 'premium', country: 'FR', version: 3 }, { environment: PROD }).variation).toBe(plain);
+      expect(
+        engine.evaluate('f', { ...context, plan: 'premium', country: 'FR', version: 3 }, { environment: PROD })
+          .variation,
+      ).toBe(plain);
     }
   });
 
@@ -72,13 +87,16 @@ describe('consistent assignment', () => {
 describe('reproducible bucketing', () => {
   it('buckets by MurmurHash3_x86_32 of the UTF-8 bytes of "salt:value", as documented', () => {
     const values: Array<string | number> = ['', 'u42', 'user-1', 'Zoë 😀', '東京', 'a'.repeat(37), 42, 2.5, 1e21, -0];
-    for (const salt of ['', 'new_checkout', 'pricing-v2', 'sålt']) for (const value of values) expect(bucketIndex(salt, value)).toBe(referenceBucket(salt, value));
+    for (const salt of ['', 'new_checkout', 'pricing-v2', 'sålt'])
+      for (const value of values) expect(bucketIndex(salt, value)).toBe(referenceBucket(salt, value));
   });
 
   it('serves split slices by that bucket, so another implementation can reproduce every assignment', () => {
     const engine = engineWith([flag('repro', { salt: 'any salt', config: { defaultServe: percentOn(37.5) } })]);
     for (const context of population.slice(0, 5_000)) {
-      expect(engine.evaluate('repro', context, { environment: PROD }).variation).toBe(referenceBucket('any salt', context.targetingKey) < 37_500 ? 'on' : 'off');
+      expect(engine.evaluate('repro', context, { environment: PROD }).variation).toBe(
+        referenceBucket('any salt', context.targetingKey) < 37_500 ? 'on' : 'off',
+      );
     }
   });
 });
@@ -94,7 +112,9 @@ describe('raising a rollout', () => {
     const before = flag('roll', { config: { rules: [rule('true', percentOn(from))] } });
     const engine = engineWith([before]);
     const was = assignments(engine, 'roll');
-    engine.apply([{ kind: 'flag', key: 'roll', flag: revise(before, { config: { rules: [rule('true', percentOn(to))] } }) }]);
+    engine.apply([
+      { kind: 'flag', key: 'roll', flag: revise(before, { config: { rules: [rule('true', percentOn(to))] } }) },
+    ]);
     const now = assignments(engine, 'roll');
     const kept = was.every((variation, i) => variation !== 'on' || now[i] === 'on');
     expect(kept).toBe(true);
@@ -123,14 +143,19 @@ describe('raising a rollout', () => {
 
   it('is consistent with the same rollout percentage served by a bucket() rule with the same salt', () => {
     const byRollout = assignments(engineWith([flag('same', { config: { defaultServe: percentOn(10) } })]), 'same');
-    const byRule = assignments(engineWith([flag('same', { config: { rules: [rule('bucket(targetingKey) < 10', 'on')] } })]), 'same');
+    const byRule = assignments(
+      engineWith([flag('same', { config: { rules: [rule('bucket(targetingKey) < 10', 'on')] } })]),
+      'same',
+    );
     expect(byRule).toEqual(byRollout);
   });
 });
 
 describe('isolation between flags', () => {
   const a = flag('flag-a', { config: { defaultServe: percentOn(50) } });
-  const b = flag('flag-b', { config: { rules: [rule('bucket(targetingKey) < 30', 'on')], defaultServe: percentOn(40) } });
+  const b = flag('flag-b', {
+    config: { rules: [rule('bucket(targetingKey) < 30', 'on')], defaultServe: percentOn(40) },
+  });
 
   it('does not move users of flag B when the salt of flag A changes', () => {
     const engine = engineWith([a, b]);

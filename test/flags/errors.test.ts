@@ -20,13 +20,20 @@ describe('FLAG_NOT_FOUND', () => {
 
   it('is reported for an archived flag', () => {
     const engine = engineWith([flag('f', { archived: true, config: { defaultServe: serve('on') } })]);
-    expect(engine.evaluate('f', ctx, { environment: PROD, defaultValue: false })).toMatchObject({ reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND', value: false });
+    expect(engine.evaluate('f', ctx, { environment: PROD, defaultValue: false })).toMatchObject({
+      reason: 'ERROR',
+      errorCode: 'FLAG_NOT_FOUND',
+      value: false,
+    });
   });
 
   it('is reported after the flag is deleted', () => {
     const engine = engineWith([flag('f')]);
     engine.apply([{ kind: 'flag', key: 'f', flag: null }]);
-    expect(engine.evaluate('f', ctx, { environment: PROD })).toMatchObject({ reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND' });
+    expect(engine.evaluate('f', ctx, { environment: PROD })).toMatchObject({
+      reason: 'ERROR',
+      errorCode: 'FLAG_NOT_FOUND',
+    });
   });
 
   it('returns undefined as the value when the caller gave no default', () => {
@@ -56,7 +63,13 @@ describe('TYPE_MISMATCH', () => {
     ['num', true],
   ];
   it.each(mismatches)('is reported for flag %s with default %j, returning that default', (key, defaultValue) => {
-    expect(engine.evaluate(key, ctx, { environment: PROD, defaultValue })).toMatchObject({ reason: 'ERROR', errorCode: 'TYPE_MISMATCH', value: defaultValue, variation: null, flagVersion: 1 });
+    expect(engine.evaluate(key, ctx, { environment: PROD, defaultValue })).toMatchObject({
+      reason: 'ERROR',
+      errorCode: 'TYPE_MISMATCH',
+      value: defaultValue,
+      variation: null,
+      flagVersion: 1,
+    });
   });
 
   const matches: Array<[string, JsonValue]> = [
@@ -82,7 +95,12 @@ describe('TYPE_MISMATCH', () => {
 describe('TARGETING_KEY_MISSING', () => {
   it('is reported when a split needs the targeting key and the context has none', () => {
     const engine = engineWith([flag('f', { config: { defaultServe: percentOn(50) } })]);
-    expect(engine.evaluate('f', { plan: 'premium' }, { environment: PROD, defaultValue: true })).toMatchObject({ reason: 'ERROR', errorCode: 'TARGETING_KEY_MISSING', value: true, variation: null });
+    expect(engine.evaluate('f', { plan: 'premium' }, { environment: PROD, defaultValue: true })).toMatchObject({
+      reason: 'ERROR',
+      errorCode: 'TARGETING_KEY_MISSING',
+      value: true,
+      variation: null,
+    });
   });
 
   it('is reported when the targeting key is neither a string nor a finite number', () => {
@@ -100,8 +118,13 @@ describe('TARGETING_KEY_MISSING', () => {
   });
 
   it('is not reported when the rule serving a fixed variation matches first', () => {
-    const engine = engineWith([flag('f', { config: { rules: [rule('plan == "premium"', 'on')], defaultServe: percentOn(50) } })]);
-    expect(engine.evaluate('f', { plan: 'premium' }, { environment: PROD })).toMatchObject({ reason: 'TARGETING_MATCH', value: true });
+    const engine = engineWith([
+      flag('f', { config: { rules: [rule('plan == "premium"', 'on')], defaultServe: percentOn(50) } }),
+    ]);
+    expect(engine.evaluate('f', { plan: 'premium' }, { environment: PROD })).toMatchObject({
+      reason: 'TARGETING_MATCH',
+      value: true,
+    });
   });
 
   it('accepts a numeric targeting key', () => {
@@ -122,7 +145,12 @@ describe('INVALID_CONTEXT', () => {
     ['a Map', new Map([['targetingKey', 'u']])],
   ];
   it.each(invalid)('is reported when the context is %s', (_, context) => {
-    expect(engine.evaluate('f', context, { environment: PROD, defaultValue: false })).toMatchObject({ reason: 'ERROR', errorCode: 'INVALID_CONTEXT', value: false, flagVersion: 1 });
+    expect(engine.evaluate('f', context, { environment: PROD, defaultValue: false })).toMatchObject({
+      reason: 'ERROR',
+      errorCode: 'INVALID_CONTEXT',
+      value: false,
+      flagVersion: 1,
+    });
   });
 
   it('is not reported for a null-prototype object', () => {
@@ -139,12 +167,22 @@ describe('INVALID_CONTEXT', () => {
 describe('GENERAL', () => {
   it('is reported for an unknown environment, with the caller default', () => {
     const engine = engineWith([flag('f')]);
-    expect(engine.evaluate('f', ctx, { environment: 'moon', defaultValue: true })).toMatchObject({ reason: 'ERROR', errorCode: 'GENERAL', value: true, variation: null, flagVersion: null });
+    expect(engine.evaluate('f', ctx, { environment: 'moon', defaultValue: true })).toMatchObject({
+      reason: 'ERROR',
+      errorCode: 'GENERAL',
+      value: true,
+      variation: null,
+      flagVersion: null,
+    });
   });
 
   it('is reported by evaluateAll for each requested key in an unknown environment', () => {
     const engine = engineWith([flag('f')]);
-    expect(engine.evaluateAll(ctx, { environment: 'moon', keys: ['f', 'g'] }).map((result) => [result.key, result.errorCode])).toEqual([
+    expect(
+      engine
+        .evaluateAll(ctx, { environment: 'moon', keys: ['f', 'g'] })
+        .map((result) => [result.key, result.errorCode]),
+    ).toEqual([
       ['f', 'GENERAL'],
       ['g', 'GENERAL'],
     ]);

@@ -11,7 +11,11 @@ const engine = engineWith([
 
 describe('evaluateAll', () => {
   it('evaluates every non-archived flag, in key order', () => {
-    expect(engine.evaluateAll({ vip: true }, { environment: PROD }).map((result) => [result.key, result.reason, result.value])).toEqual([
+    expect(
+      engine
+        .evaluateAll({ vip: true }, { environment: PROD })
+        .map((result) => [result.key, result.reason, result.value]),
+    ).toEqual([
       ['alpha', 'TARGETING_MATCH', true],
       ['mid', 'DISABLED', 1],
       ['zeta', 'DEFAULT', true],
@@ -20,15 +24,21 @@ describe('evaluateAll', () => {
 
   it('gives the same results as evaluating each flag on its own', () => {
     const context = { vip: false };
-    for (const result of engine.evaluateAll(context, { environment: PROD })) expect(result).toEqual(engine.evaluate(result.key, context, { environment: PROD }));
+    for (const result of engine.evaluateAll(context, { environment: PROD }))
+      expect(result).toEqual(engine.evaluate(result.key, context, { environment: PROD }));
   });
 
   it('evaluates only the requested keys, in the order given', () => {
-    expect(engine.evaluateAll({}, { environment: PROD, keys: ['zeta', 'alpha'] }).map((result) => result.key)).toEqual(['zeta', 'alpha']);
+    expect(engine.evaluateAll({}, { environment: PROD, keys: ['zeta', 'alpha'] }).map((result) => result.key)).toEqual([
+      'zeta',
+      'alpha',
+    ]);
   });
 
   it('reports FLAG_NOT_FOUND for requested keys that are missing or archived', () => {
-    expect(engine.evaluateAll({}, { environment: PROD, keys: ['gone', 'never'] }).map((result) => result.errorCode)).toEqual(['FLAG_NOT_FOUND', 'FLAG_NOT_FOUND']);
+    expect(
+      engine.evaluateAll({}, { environment: PROD, keys: ['gone', 'never'] }).map((result) => result.errorCode),
+    ).toEqual(['FLAG_NOT_FOUND', 'FLAG_NOT_FOUND']);
   });
 
   it('returns nothing for an environment without flags', () => {

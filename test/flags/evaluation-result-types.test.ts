@@ -8,11 +8,30 @@ import { describe, expect, it } from 'vitest';
 import { repoRoot, run } from '../support/gateway.js';
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-const flags = ['--noEmit', '--strict', '--noUncheckedIndexedAccess', '--skipLibCheck', '--target', 'ES2022', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--types', 'node'];
+const flags = [
+  '--noEmit',
+  '--strict',
+  '--noUncheckedIndexedAccess',
+  '--skipLibCheck',
+  '--target',
+  'ES2022',
+  '--module',
+  'NodeNext',
+  '--moduleResolution',
+  'NodeNext',
+  '--types',
+  'node',
+];
 
 describe('the EvaluationResult type', () => {
   it('lets the compiler reject every misuse the fixture marks, and accept the rest', async () => {
-    const result = await run(process.execPath, [tsc, ...flags, 'test/fixtures/types/evaluation-result.ts'], {}, repoRoot, 120_000);
+    const result = await run(
+      process.execPath,
+      [tsc, ...flags, 'test/fixtures/types/evaluation-result.ts'],
+      {},
+      repoRoot,
+      120_000,
+    );
     expect(`${result.stdout}${result.stderr}`).toBe('');
     expect(result.code).toBe(0);
   }, 120_000);

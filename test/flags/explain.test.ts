@@ -5,7 +5,11 @@ import { contexts, engineWith, flag, percentOn, PROD, rule, split, typedFlag } f
 
 const targeted = flag('t', {
   config: {
-    rules: [rule('plan == "free"', 'off', 'free'), rule('plan == "premium"', percentOn(30), 'premium'), rule('country == "FR"', 'on', 'france')],
+    rules: [
+      rule('plan == "free"', 'off', 'free'),
+      rule('plan == "premium"', percentOn(30), 'premium'),
+      rule('country == "FR"', 'on', 'france'),
+    ],
     defaultServe: percentOn(60),
   },
 });
@@ -24,8 +28,17 @@ describe('explain', () => {
 
   it('includes each rule condition, serve and evaluation trace', () => {
     const explanation = engine.explain('t', { targetingKey: 'u1', plan: 'premium' }, PROD)!;
-    expect(explanation.rules[1]).toMatchObject({ index: 1, condition: 'plan == "premium"', serve: { variation: null, rollout: true } });
-    expect(explanation.rules[1]!.trace!.tree).toMatchObject({ kind: 'binary', operator: '==', text: 'plan == "premium"', value: true });
+    expect(explanation.rules[1]).toMatchObject({
+      index: 1,
+      condition: 'plan == "premium"',
+      serve: { variation: null, rollout: true },
+    });
+    expect(explanation.rules[1]!.trace!.tree).toMatchObject({
+      kind: 'binary',
+      operator: '==',
+      text: 'plan == "premium"',
+      value: true,
+    });
     expect(explanation.rules[2]!.trace).toBeNull();
   });
 
@@ -67,7 +80,11 @@ describe('explain', () => {
 
   it('has no rollout for a rule serving a single variation', () => {
     const explanation = engine.explain('t', { targetingKey: 'u1', country: 'FR' }, PROD)!;
-    expect(explanation).toMatchObject({ matchedRuleIndex: 2, rollout: null, result: { reason: 'TARGETING_MATCH', ruleId: 'france' } });
+    expect(explanation).toMatchObject({
+      matchedRuleIndex: 2,
+      rollout: null,
+      result: { reason: 'TARGETING_MATCH', ruleId: 'france' },
+    });
   });
 
   it('reports a null bucket when the context cannot be bucketed', () => {
@@ -77,7 +94,9 @@ describe('explain', () => {
   });
 
   it('reports the slices of a three-way split with a custom bucketBy', () => {
-    const three = typedFlag('three', 'string', ['a', 'b', 'c'], { config: { defaultServe: split({ v0: 33_333, v1: 33_333, v2: 33_334 }, 'org.id') } });
+    const three = typedFlag('three', 'string', ['a', 'b', 'c'], {
+      config: { defaultServe: split({ v0: 33_333, v1: 33_333, v2: 33_334 }, 'org.id') },
+    });
     const { rollout } = engineWith([three]).explain('three', { org: { id: 'acme' } }, PROD)!;
     expect(rollout).toMatchObject({
       bucketBy: 'org.id',
@@ -94,12 +113,21 @@ describe('explain', () => {
   it('evaluates no rule of a flag that is off', () => {
     const off = engineWith([flag('off', { config: { on: false, rules: [rule('true', 'on')] } })]);
     const explanation = off.explain('off', {}, PROD)!;
-    expect(explanation).toMatchObject({ on: false, matchedRuleIndex: null, rollout: null, result: { reason: 'DISABLED' } });
+    expect(explanation).toMatchObject({
+      on: false,
+      matchedRuleIndex: null,
+      rollout: null,
+      result: { reason: 'DISABLED' },
+    });
     expect(explanation.rules[0]).toMatchObject({ evaluated: false, trace: null });
   });
 
   it('agrees with evaluate for every context', () => {
-    for (const context of contexts(300, 'y').map((entry, i) => ({ ...entry, plan: ['free', 'premium', 'basic'][i % 3]!, country: i % 2 ? 'FR' : 'DE' }))) {
+    for (const context of contexts(300, 'y').map((entry, i) => ({
+      ...entry,
+      plan: ['free', 'premium', 'basic'][i % 3]!,
+      country: i % 2 ? 'FR' : 'DE',
+    }))) {
       const explanation = engine.explain('t', context, PROD)!;
       const result = engine.evaluate('t', context, { environment: PROD });
       expect(explanation.result).toEqual(result);
@@ -108,7 +136,12 @@ describe('explain', () => {
   });
 
   it('carries the flag version and environment', () => {
-    expect(engine.explain('t', {}, 'staging')).toMatchObject({ flagKey: 't', environment: 'staging', flagVersion: 1, on: true });
+    expect(engine.explain('t', {}, 'staging')).toMatchObject({
+      flagKey: 't',
+      environment: 'staging',
+      flagVersion: 1,
+      on: true,
+    });
   });
 
   it('returns null for an unknown flag or environment', () => {
@@ -119,10 +152,16 @@ describe('explain', () => {
   it('agrees with evaluate when the context holds values that are not JSON (a Date, a Map)', () => {
     // The rule language reads only own properties of plain JSON objects (`signup.getTime` is null);
     // the compiled rule must say the same as the explain interpreter.
-    const probe = engineWith([flag('probe', { config: { rules: [rule('signup.getTime == null', 'on', 'inherited'), rule('user.size > 0', 'on', 'getter')] } })]);
+    const probe = engineWith([
+      flag('probe', {
+        config: { rules: [rule('signup.getTime == null', 'on', 'inherited'), rule('user.size > 0', 'on', 'getter')] },
+      }),
+    ]);
     for (const context of [{ signup: new Date(0) }, { signup: 'x', user: new Map([['a', 1]]) }]) {
       const explanation = probe.explain('probe', context, PROD)!;
-      expect(explanation.matchedRuleIndex ?? undefined).toBe(probe.evaluate('probe', context, { environment: PROD }).ruleIndex);
+      expect(explanation.matchedRuleIndex ?? undefined).toBe(
+        probe.evaluate('probe', context, { environment: PROD }).ruleIndex,
+      );
     }
   });
 

@@ -16,8 +16,13 @@ describe('evaluation when Object.prototype is polluted after the snapshot was bu
   it('does not match a rule on an attribute only Object.prototype has', () => {
     const engine = engineWith([flag('f', { config: config({ rules: [rule('vexilTier == "gold"', 'on')] }) })]);
     withPollutedObjectPrototype('vexilTier', 'gold', () => {
-      expect(engine.evaluate('f', JSON.parse('{"targetingKey": "u1"}'), { environment: PROD })).toMatchObject({ reason: 'DEFAULT', value: false });
-      expect(engine.evaluate('f', { targetingKey: 'u1', vexilTier: 'gold' }, { environment: PROD })).toMatchObject({ value: true });
+      expect(engine.evaluate('f', JSON.parse('{"targetingKey": "u1"}'), { environment: PROD })).toMatchObject({
+        reason: 'DEFAULT',
+        value: false,
+      });
+      expect(engine.evaluate('f', { targetingKey: 'u1', vexilTier: 'gold' }, { environment: PROD })).toMatchObject({
+        value: true,
+      });
     });
   });
 
@@ -27,7 +32,9 @@ describe('evaluation when Object.prototype is polluted after the snapshot was bu
       [segment('gold', { condition: 'vexilTier == "gold"' })],
     );
     withPollutedObjectPrototype('vexilTier', 'gold', () => {
-      expect(engine.evaluate('f', { targetingKey: 'u1', user: {} }, { environment: PROD })).toMatchObject({ reason: 'DEFAULT' });
+      expect(engine.evaluate('f', { targetingKey: 'u1', user: {} }, { environment: PROD })).toMatchObject({
+        reason: 'DEFAULT',
+      });
       expect(engine.explain('f', { targetingKey: 'u1', user: {} }, PROD)).toMatchObject({ matchedRuleIndex: null });
     });
   });
@@ -35,7 +42,10 @@ describe('evaluation when Object.prototype is polluted after the snapshot was bu
   it('does not bucket a rollout by a targeting key only Object.prototype has', () => {
     const engine = engineWith([flag('f', { config: config({ defaultServe: percentOn(50) }) })]);
     withPollutedObjectPrototype('targetingKey', 'someone', () => {
-      expect(engine.evaluate('f', {}, { environment: PROD })).toMatchObject({ reason: 'ERROR', errorCode: 'TARGETING_KEY_MISSING' });
+      expect(engine.evaluate('f', {}, { environment: PROD })).toMatchObject({
+        reason: 'ERROR',
+        errorCode: 'TARGETING_KEY_MISSING',
+      });
     });
   });
 });

@@ -1,7 +1,19 @@
 /** Prerequisites through flag("…") at evaluation time, and the cross-document checks of checkFlagReferences. */
 import { describe, expect, it } from 'vitest';
 import { checkFlagReferences, type Flag, prerequisitesOf, ValidationError } from '../../src/index.js';
-import { config, engineWith, flag, issuesOf, percentOn, PROD, rule, segment, serve, typedFlag, world } from '../fixtures/flags/flags.js';
+import {
+  config,
+  engineWith,
+  flag,
+  issuesOf,
+  percentOn,
+  PROD,
+  rule,
+  segment,
+  serve,
+  typedFlag,
+  world,
+} from '../fixtures/flags/flags.js';
 
 const dependsOn = (key: string, condition: string) => flag(key, { config: { rules: [rule(condition, 'on')] } });
 
@@ -11,28 +23,45 @@ describe('prerequisites at evaluation time', () => {
 
   it('serves the dependent rule when the prerequisite serves true to the same context', () => {
     const engine = engineWith([parent, child]);
-    expect(engine.evaluate('child', { plan: 'premium' }, { environment: PROD })).toMatchObject({ reason: 'TARGETING_MATCH', value: true });
+    expect(engine.evaluate('child', { plan: 'premium' }, { environment: PROD })).toMatchObject({
+      reason: 'TARGETING_MATCH',
+      value: true,
+    });
   });
 
   it('does not serve the dependent rule when the prerequisite serves false to the same context', () => {
     const engine = engineWith([parent, child]);
-    expect(engine.evaluate('child', { plan: 'free' }, { environment: PROD })).toMatchObject({ reason: 'DEFAULT', value: false });
+    expect(engine.evaluate('child', { plan: 'free' }, { environment: PROD })).toMatchObject({
+      reason: 'DEFAULT',
+      value: false,
+    });
   });
 
   it('sees the prerequisite as off (its off variation) when it is switched off', () => {
-    const engine = engineWith([{ ...parent, environments: { production: config({ on: false, rules: parent.environments.production!.rules }) } }, child]);
+    const engine = engineWith([
+      { ...parent, environments: { production: config({ on: false, rules: parent.environments.production!.rules }) } },
+      child,
+    ]);
     expect(engine.evaluate('child', { plan: 'premium' }, { environment: PROD }).value).toBe(false);
   });
 
   it('follows the prerequisite per environment', () => {
-    const perEnvironment = flag('parent', { environments: { staging: config({ defaultServe: serve('on') }), production: config({ defaultServe: serve('off') }) } });
+    const perEnvironment = flag('parent', {
+      environments: {
+        staging: config({ defaultServe: serve('on') }),
+        production: config({ defaultServe: serve('off') }),
+      },
+    });
     const engine = engineWith([perEnvironment, child]);
     expect(engine.evaluate('child', {}, { environment: 'staging' }).value).toBe(true);
     expect(engine.evaluate('child', {}, { environment: PROD }).value).toBe(false);
   });
 
   it('compares a string-valued prerequisite', () => {
-    const engine = engineWith([typedFlag('tier', 'string', ['basic', 'gold'], { config: { rules: [rule('spend > 1000', 'v1')] } }), dependsOn('perk', 'flag("tier") == "gold"')]);
+    const engine = engineWith([
+      typedFlag('tier', 'string', ['basic', 'gold'], { config: { rules: [rule('spend > 1000', 'v1')] } }),
+      dependsOn('perk', 'flag("tier") == "gold"'),
+    ]);
     expect(engine.evaluate('perk', { spend: 5000 }, { environment: PROD }).value).toBe(true);
     expect(engine.evaluate('perk', { spend: 5 }, { environment: PROD }).value).toBe(false);
   });
@@ -42,30 +71,49 @@ describe('prerequisites at evaluation time', () => {
     const engine = engineWith([rolled, dependsOn('follower', 'flag("rolled") == true')]);
     for (let i = 0; i < 1000; i++) {
       const context = { targetingKey: `u${i}` };
-      expect(engine.evaluate('follower', context, { environment: PROD }).value).toBe(engine.evaluate('rolled', context, { environment: PROD }).value);
+      expect(engine.evaluate('follower', context, { environment: PROD }).value).toBe(
+        engine.evaluate('rolled', context, { environment: PROD }).value,
+      );
     }
   });
 
   it('reads a prerequisite that cannot be evaluated (missing targeting key) as null', () => {
-    const engine = engineWith([flag('rolled', { config: { defaultServe: percentOn(50) } }), dependsOn('nullish', 'flag("rolled") == null')]);
+    const engine = engineWith([
+      flag('rolled', { config: { defaultServe: percentOn(50) } }),
+      dependsOn('nullish', 'flag("rolled") == null'),
+    ]);
     expect(engine.evaluate('nullish', {}, { environment: PROD }).value).toBe(true);
   });
 
   it('reads a missing or archived prerequisite as null', () => {
-    const engine = engineWith([flag('old', { archived: true, config: { defaultServe: serve('on') } }), dependsOn('a', 'flag("old") == null'), dependsOn('b', 'flag("never") == null')]);
+    const engine = engineWith([
+      flag('old', { archived: true, config: { defaultServe: serve('on') } }),
+      dependsOn('a', 'flag("old") == null'),
+      dependsOn('b', 'flag("never") == null'),
+    ]);
     expect(engine.evaluate('a', {}, { environment: PROD }).value).toBe(true);
     expect(engine.evaluate('b', {}, { environment: PROD }).value).toBe(true);
   });
 
   it('follows a chain of prerequisites', () => {
-    const engine = engineWith([flag('c1', { config: { rules: [rule('vip', 'on')] } }), dependsOn('c2', 'flag("c1") == true'), dependsOn('c3', 'flag("c2") == true')]);
+    const engine = engineWith([
+      flag('c1', { config: { rules: [rule('vip', 'on')] } }),
+      dependsOn('c2', 'flag("c1") == true'),
+      dependsOn('c3', 'flag("c2") == true'),
+    ]);
     expect(engine.evaluate('c3', { vip: true }, { environment: PROD }).value).toBe(true);
     expect(engine.evaluate('c3', { vip: false }, { environment: PROD }).value).toBe(false);
   });
 
   it('sees a changed prerequisite without the dependent being changed', () => {
     const engine = engineWith([parent, child]);
-    engine.apply([{ kind: 'flag', key: 'parent', flag: { ...parent, version: 2, environments: { production: config({ defaultServe: serve('on') }) } } }]);
+    engine.apply([
+      {
+        kind: 'flag',
+        key: 'parent',
+        flag: { ...parent, version: 2, environments: { production: config({ defaultServe: serve('on') }) } },
+      },
+    ]);
     expect(engine.evaluate('child', { plan: 'free' }, { environment: PROD }).value).toBe(true);
   });
 
@@ -76,7 +124,11 @@ describe('prerequisites at evaluation time', () => {
   });
 
   it('evaluates a cycle that bypassed validation without throwing or overflowing the stack', () => {
-    const engine = engineWith([dependsOn('x', 'flag("y") == true'), dependsOn('y', 'flag("x") == true'), dependsOn('self', 'flag("self") == true')]);
+    const engine = engineWith([
+      dependsOn('x', 'flag("y") == true'),
+      dependsOn('y', 'flag("x") == true'),
+      dependsOn('self', 'flag("self") == true'),
+    ]);
     expect(engine.evaluate('x', {}, { environment: PROD })).toMatchObject({ reason: 'DEFAULT', value: false });
     expect(engine.evaluate('self', {}, { environment: PROD })).toMatchObject({ reason: 'DEFAULT', value: false });
   });
@@ -84,7 +136,12 @@ describe('prerequisites at evaluation time', () => {
 
 describe('prerequisitesOf', () => {
   it('lists every flag referenced in any environment', () => {
-    const both = flag('both', { environments: { staging: config({ rules: [rule('flag("a") == true', 'on')] }), production: config({ rules: [rule('flag("b") == 1 or flag("a") == 2', 'on')] }) } });
+    const both = flag('both', {
+      environments: {
+        staging: config({ rules: [rule('flag("a") == true', 'on')] }),
+        production: config({ rules: [rule('flag("b") == 1 or flag("a") == 2', 'on')] }),
+      },
+    });
     expect([...prerequisitesOf(both)].sort()).toEqual(['a', 'b']);
   });
 });
@@ -132,23 +189,45 @@ describe('checkFlagReferences', () => {
     const d = flag('d');
     const b = dependsOn('b', 'flag("d") == true');
     const c = dependsOn('c', 'flag("d") == true');
-    expect(() => checkFlagReferences(dependsOn('a', 'flag("b") == true and flag("c") == true'), world([b, c, d]))).not.toThrow();
+    expect(() =>
+      checkFlagReferences(dependsOn('a', 'flag("b") == true and flag("c") == true'), world([b, c, d])),
+    ).not.toThrow();
   });
 
   it('rejects an unknown prerequisite, naming the rule', () => {
     const issues = issuesOf(() => checkFlagReferences(dependsOn('a', 'flag("ghost") == true'), world([])));
-    expect(issues).toContainEqual(expect.objectContaining({ path: 'environments.development.rules[0].condition', code: 'VALIDATION', ruleIndex: 0, message: expect.stringContaining("'ghost'") }));
+    expect(issues).toContainEqual(
+      expect.objectContaining({
+        path: 'environments.development.rules[0].condition',
+        code: 'VALIDATION',
+        ruleIndex: 0,
+        message: expect.stringContaining("'ghost'"),
+      }),
+    );
   });
 
   it('rejects an unknown segment, naming the rule and environment', () => {
-    const candidate = flag('a', { environments: { production: config({ rules: [rule('x == 1', 'on'), rule('segment("ghost")', 'on')] }) } });
-    const issues = issuesOf(() => checkFlagReferences(candidate, world([], [segment('ghost', { environment: 'staging' })])));
-    expect(issues).toEqual([expect.objectContaining({ path: 'environments.production.rules[1].condition', code: 'VALIDATION', ruleIndex: 1, message: expect.stringContaining("unknown segment 'ghost'") })]);
+    const candidate = flag('a', {
+      environments: { production: config({ rules: [rule('x == 1', 'on'), rule('segment("ghost")', 'on')] }) },
+    });
+    const issues = issuesOf(() =>
+      checkFlagReferences(candidate, world([], [segment('ghost', { environment: 'staging' })])),
+    );
+    expect(issues).toEqual([
+      expect.objectContaining({
+        path: 'environments.production.rules[1].condition',
+        code: 'VALIDATION',
+        ruleIndex: 1,
+        message: expect.stringContaining("unknown segment 'ghost'"),
+      }),
+    ]);
   });
 
   it('rejects an unknown environment', () => {
     const candidate = flag('a', { environments: { moon: config() } });
-    expect(issuesOf(() => checkFlagReferences(candidate, world([])))).toEqual([expect.objectContaining({ path: 'environments.moon', code: 'VALIDATION' })]);
+    expect(issuesOf(() => checkFlagReferences(candidate, world([])))).toEqual([
+      expect.objectContaining({ path: 'environments.moon', code: 'VALIDATION' }),
+    ]);
   });
 
   it('reports a condition that does not compile as a ValidationError with RULE_SYNTAX, not a RuleError', () => {
@@ -161,6 +240,14 @@ describe('checkFlagReferences', () => {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(ValidationError);
-    expect((thrown as ValidationError).issues).toContainEqual(expect.objectContaining({ path: 'environments.development.rules[0].condition', code: 'RULE_SYNTAX', ruleIndex: 0, line: 1, column: 8 }));
+    expect((thrown as ValidationError).issues).toContainEqual(
+      expect.objectContaining({
+        path: 'environments.development.rules[0].condition',
+        code: 'RULE_SYNTAX',
+        ruleIndex: 0,
+        line: 1,
+        column: 8,
+      }),
+    );
   });
 });

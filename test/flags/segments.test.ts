@@ -2,11 +2,17 @@
 import { describe, expect, it } from 'vitest';
 import { engineWith, flag, PROD, rule, segment } from '../fixtures/flags/flags.js';
 
-const usesSegment = (segmentKey: string, key = 'gated') => flag(key, { config: { rules: [rule(`segment("${segmentKey}")`, 'on')] } });
-const inSegment = (engine: ReturnType<typeof engineWith>, context: unknown, key = 'gated') => engine.evaluate(key, context, { environment: PROD }).value === true;
+const usesSegment = (segmentKey: string, key = 'gated') =>
+  flag(key, { config: { rules: [rule(`segment("${segmentKey}")`, 'on')] } });
+const inSegment = (engine: ReturnType<typeof engineWith>, context: unknown, key = 'gated') =>
+  engine.evaluate(key, context, { environment: PROD }).value === true;
 
 describe('segment membership', () => {
-  const beta = segment('beta', { included: ['alice', 'bob'], excluded: ['bob', 'mallory'], condition: 'plan == "enterprise"' });
+  const beta = segment('beta', {
+    included: ['alice', 'bob'],
+    excluded: ['bob', 'mallory'],
+    condition: 'plan == "enterprise"',
+  });
   const engine = engineWith([usesSegment('beta')], [beta]);
 
   it('includes a listed targeting key', () => {
@@ -51,18 +57,30 @@ describe('segment membership', () => {
 
   it('treats an unknown segment as matching nobody', () => {
     const engine = engineWith([usesSegment('ghost')], []);
-    expect(engine.evaluate('gated', { targetingKey: 'alice' }, { environment: PROD })).toMatchObject({ reason: 'DEFAULT', value: false });
+    expect(engine.evaluate('gated', { targetingKey: 'alice' }, { environment: PROD })).toMatchObject({
+      reason: 'DEFAULT',
+      value: false,
+    });
   });
 
   it('belongs to one environment: the same key in another environment is another segment', () => {
-    const engine = engineWith([usesSegment('beta')], [segment('beta', { environment: 'staging', included: ['alice'] }), segment('beta', { environment: PROD, included: ['bob'] })]);
+    const engine = engineWith(
+      [usesSegment('beta')],
+      [
+        segment('beta', { environment: 'staging', included: ['alice'] }),
+        segment('beta', { environment: PROD, included: ['bob'] }),
+      ],
+    );
     expect(engine.evaluate('gated', { targetingKey: 'alice' }, { environment: 'staging' }).value).toBe(true);
     expect(engine.evaluate('gated', { targetingKey: 'alice' }, { environment: PROD }).value).toBe(false);
     expect(engine.evaluate('gated', { targetingKey: 'bob' }, { environment: PROD }).value).toBe(true);
   });
 
   it('can be combined with other conditions in a rule', () => {
-    const engine = engineWith([flag('mixed', { config: { rules: [rule('segment("beta") and country == "FR"', 'on')] } })], [beta]);
+    const engine = engineWith(
+      [flag('mixed', { config: { rules: [rule('segment("beta") and country == "FR"', 'on')] } })],
+      [beta],
+    );
     expect(inSegment(engine, { targetingKey: 'alice', country: 'FR' }, 'mixed')).toBe(true);
     expect(inSegment(engine, { targetingKey: 'alice', country: 'DE' }, 'mixed')).toBe(false);
     expect(inSegment(engine, { targetingKey: 'bob', country: 'FR' }, 'mixed')).toBe(false);
@@ -103,7 +121,14 @@ describe('segment changes', () => {
   it('takes effect when the segment is applied, without changing the flag', () => {
     const engine = engineWith([usesSegment('beta')], [segment('beta', { included: ['alice'] })]);
     expect(inSegment(engine, { targetingKey: 'bob' })).toBe(false);
-    engine.apply([{ kind: 'segment', environment: PROD, key: 'beta', segment: segment('beta', { included: ['alice', 'bob'], version: 2 }) }]);
+    engine.apply([
+      {
+        kind: 'segment',
+        environment: PROD,
+        key: 'beta',
+        segment: segment('beta', { included: ['alice', 'bob'], version: 2 }),
+      },
+    ]);
     expect(inSegment(engine, { targetingKey: 'bob' })).toBe(true);
   });
 
@@ -114,7 +139,10 @@ describe('segment changes', () => {
   });
 
   it('leaves the same segment in other environments untouched', () => {
-    const engine = engineWith([usesSegment('beta')], [segment('beta', { environment: 'staging', included: ['alice'] }), segment('beta', { included: ['alice'] })]);
+    const engine = engineWith(
+      [usesSegment('beta')],
+      [segment('beta', { environment: 'staging', included: ['alice'] }), segment('beta', { included: ['alice'] })],
+    );
     engine.apply([{ kind: 'segment', environment: PROD, key: 'beta', segment: null }]);
     expect(engine.evaluate('gated', { targetingKey: 'alice' }, { environment: 'staging' }).value).toBe(true);
   });

@@ -16,7 +16,14 @@ function versioned(key: string, n: number): Flag {
     version: n,
     config: { rules: [rule(`tier >= ${n}`, 'v1', `tier-${n}`)], defaultServe: split({ v0: 50_000, v1: 50_000 }) },
   });
-  return { ...base, variations: [{ key: 'a', value: `a-${n}` }, { key: 'b', value: `b-${n}` }], environments: renameVariations(base) };
+  return {
+    ...base,
+    variations: [
+      { key: 'a', value: `a-${n}` },
+      { key: 'b', value: `b-${n}` },
+    ],
+    environments: renameVariations(base),
+  };
 }
 
 function renameVariations(base: Flag): Flag['environments'] {
@@ -28,7 +35,14 @@ function renameVariations(base: Flag): Flag['environments'] {
         ...cfg,
         offVariation: rename(cfg.offVariation),
         rules: cfg.rules.map((entry) => ({ ...entry, serve: { variation: rename(entry.serve.variation!) } })),
-        defaultServe: { rollout: { weights: cfg.defaultServe.rollout!.weights.map((weight) => ({ ...weight, variation: rename(weight.variation) })) } },
+        defaultServe: {
+          rollout: {
+            weights: cfg.defaultServe.rollout!.weights.map((weight) => ({
+              ...weight,
+              variation: rename(weight.variation),
+            })),
+          },
+        },
       },
     ]),
   );
@@ -63,7 +77,8 @@ describe('atomic snapshot swap', () => {
         const result = engine.evaluate('x', context, { environment: PROD });
         seen.add(result.flagVersion!);
         expect(result.flagVersion).toBe(applied);
-        if (!consistent(result, context.tier)) expect.unreachable(`inconsistent result ${JSON.stringify(result)} for tier ${context.tier}`);
+        if (!consistent(result, context.tier))
+          expect.unreachable(`inconsistent result ${JSON.stringify(result)} for tier ${context.tier}`);
         checked++;
       }
       await nextTick();
@@ -90,7 +105,8 @@ describe('atomic snapshot swap', () => {
       for (const context of people) {
         const results = engine.evaluateAll(context, { environment: PROD });
         expect(new Set(results.map((result) => result.flagVersion)).size).toBe(1);
-        for (const result of results) if (!consistent(result, context.tier)) expect.unreachable(`inconsistent ${JSON.stringify(result)}`);
+        for (const result of results)
+          if (!consistent(result, context.tier)) expect.unreachable(`inconsistent ${JSON.stringify(result)}`);
       }
       await nextTick();
     }
@@ -101,7 +117,10 @@ describe('atomic snapshot swap', () => {
     // Version n: the prerequisite serves true iff tier >= n; the dependent serves "yes-n" iff the prerequisite is true.
     const prerequisite = (n: number) => flag('gate', { version: n, config: { rules: [rule(`tier >= ${n}`, 'on')] } });
     const dependent = (n: number) =>
-      typedFlag('door', 'string', [`no-${n}`, `yes-${n}`], { version: n, config: { rules: [rule('flag("gate") == true', 'v1')], defaultServe: { variation: 'v0' } } });
+      typedFlag('door', 'string', [`no-${n}`, `yes-${n}`], {
+        version: n,
+        config: { rules: [rule('flag("gate") == true', 'v1')], defaultServe: { variation: 'v0' } },
+      });
     const engine = engineWith([prerequisite(1), dependent(1)]);
     let done = false;
     const writer = (async () => {
@@ -142,7 +161,11 @@ describe('atomic snapshot swap', () => {
   it('replaces the whole state on load, swapping every environment at once', () => {
     const engine = engineWith([versioned('x', 1)]);
     const before = engine.version;
-    engine.load({ environments: [{ key: PROD, name: PROD, createdAt: '2025-01-01T00:00:00.000Z' }], flags: [versioned('x', 5)], segments: [] });
+    engine.load({
+      environments: [{ key: PROD, name: PROD, createdAt: '2025-01-01T00:00:00.000Z' }],
+      flags: [versioned('x', 5)],
+      segments: [],
+    });
     expect(engine.version).toBeGreaterThan(before);
     expect(engine.evaluate('x', { tier: 9 }, { environment: PROD })).toMatchObject({ value: 'b-5', flagVersion: 5 });
     expect(engine.evaluate('x', {}, { environment: 'staging' }).errorCode).toBe('GENERAL');

@@ -20,7 +20,11 @@ describe('split shares over 100,000 contexts', () => {
 
   it('serves a 33.333/33.333/33.334 split within ±1 percentage point', () => {
     const engine = engineWith([
-      typedFlag('thirds', 'string', ['a', 'b', 'c'], { kind: 'experiment', expiresAt: '2026-01-01T00:00:00.000Z', config: { defaultServe: split({ v0: 33_333, v1: 33_333, v2: 33_334 }) } }),
+      typedFlag('thirds', 'string', ['a', 'b', 'c'], {
+        kind: 'experiment',
+        expiresAt: '2026-01-01T00:00:00.000Z',
+        config: { defaultServe: split({ v0: 33_333, v1: 33_333, v2: 33_334 }) },
+      }),
     ]);
     const result = shares('thirds', engine);
     for (const variation of ['v0', 'v1', 'v2']) expect(Math.abs(result.get(variation)! - 1 / 3)).toBeLessThan(0.01);
@@ -39,7 +43,9 @@ describe('split shares over 100,000 contexts', () => {
 
 describe('slice boundaries', () => {
   it('never serves a variation whose weight is 0', () => {
-    const engine = engineWith([typedFlag('z', 'string', ['a', 'b', 'c'], { config: { defaultServe: split({ v0: 50_000, v1: 0, v2: 50_000 }) } })]);
+    const engine = engineWith([
+      typedFlag('z', 'string', ['a', 'b', 'c'], { config: { defaultServe: split({ v0: 50_000, v1: 0, v2: 50_000 }) } }),
+    ]);
     const counts = tally(contexts(20_000).map((context) => engine.evaluate('z', context, { environment: PROD })));
     expect(counts.get('v1')).toBeUndefined();
     expect(counts.get('v0')! + counts.get('v2')!).toBe(20_000);
@@ -47,11 +53,17 @@ describe('slice boundaries', () => {
 
   it('serves everyone the variation with all 100,000 thousandths', () => {
     const engine = engineWith([flag('all', { config: { defaultServe: percentOn(100) } })]);
-    expect(tally(contexts(5_000).map((context) => engine.evaluate('all', context, { environment: PROD })))).toEqual(new Map([['on', 5_000]]));
+    expect(tally(contexts(5_000).map((context) => engine.evaluate('all', context, { environment: PROD })))).toEqual(
+      new Map([['on', 5_000]]),
+    );
   });
 
   it('assigns slices in weight order: bucket < first weight gets the first variation', () => {
-    const engine = engineWith([typedFlag('o', 'string', ['a', 'b', 'c'], { config: { defaultServe: split({ v2: 20_000, v0: 30_000, v1: 50_000 }) } })]);
+    const engine = engineWith([
+      typedFlag('o', 'string', ['a', 'b', 'c'], {
+        config: { defaultServe: split({ v2: 20_000, v0: 30_000, v1: 50_000 }) },
+      }),
+    ]);
     for (const context of contexts(2_000)) {
       const index = bucketIndex('o', context.targetingKey);
       const expected = index < 20_000 ? 'v2' : index < 50_000 ? 'v0' : 'v1';
@@ -64,7 +76,11 @@ describe('bucketBy', () => {
   it('buckets by another attribute path, so everyone sharing it gets the same variation', () => {
     const engine = engineWith([flag('org', { config: { defaultServe: percentOn(50, 'account.orgId') } })]);
     for (let org = 0; org < 200; org++) {
-      const variations = new Set(contexts(10, `org${org}-user`, { account: { orgId: `org-${org}` } }).map((context) => engine.evaluate('org', context, { environment: PROD }).variation));
+      const variations = new Set(
+        contexts(10, `org${org}-user`, { account: { orgId: `org-${org}` } }).map(
+          (context) => engine.evaluate('org', context, { environment: PROD }).variation,
+        ),
+      );
       expect(variations.size).toBe(1);
     }
   });
@@ -72,14 +88,18 @@ describe('bucketBy', () => {
   it('buckets by the named attribute and not by the targeting key', () => {
     const engine = engineWith([flag('org', { config: { defaultServe: percentOn(50, 'orgId') } })]);
     for (const context of contexts(500, 'u', { orgId: 'acme' })) {
-      expect(engine.evaluate('org', context, { environment: PROD }).variation).toBe(bucketIndex('org', 'acme') < 50_000 ? 'on' : 'off');
+      expect(engine.evaluate('org', context, { environment: PROD }).variation).toBe(
+        bucketIndex('org', 'acme') < 50_000 ? 'on' : 'off',
+      );
     }
   });
 
   it('buckets a number and its decimal text alike', () => {
     const engine = engineWith([flag('num', { config: { defaultServe: percentOn(50) } })]);
     for (let id = 0; id < 500; id++) {
-      expect(engine.evaluate('num', { targetingKey: id }, { environment: PROD }).variation).toBe(engine.evaluate('num', { targetingKey: String(id) }, { environment: PROD }).variation);
+      expect(engine.evaluate('num', { targetingKey: id }, { environment: PROD }).variation).toBe(
+        engine.evaluate('num', { targetingKey: String(id) }, { environment: PROD }).variation,
+      );
     }
   });
 });

@@ -16,7 +16,11 @@ describe('usage counts', () => {
     for (let i = 0; i < 3; i++) engine.evaluate('f', { vip: true }, { environment: PROD });
     for (let i = 0; i < 2; i++) engine.evaluate('f', { vip: false }, { environment: PROD });
     engine.evaluate('g', {}, { environment: PROD });
-    expect(byKey(engine.usage.read(t1))).toEqual({ 'production/f/on': 3, 'production/f/off': 2, 'production/g/off': 1 });
+    expect(byKey(engine.usage.read(t1))).toEqual({
+      'production/f/on': 3,
+      'production/f/off': 2,
+      'production/g/off': 1,
+    });
   });
 
   it('counts each environment separately', () => {
@@ -68,12 +72,18 @@ describe('usage counts', () => {
   });
 
   it('counts correctly across many flags (beyond the initial counter capacity)', () => {
-    const flags = Array.from({ length: 300 }, (_, i) => flag(`flag-${i}`, { config: { defaultServe: serve(i % 2 ? 'on' : 'off') } }));
+    const flags = Array.from({ length: 300 }, (_, i) =>
+      flag(`flag-${i}`, { config: { defaultServe: serve(i % 2 ? 'on' : 'off') } }),
+    );
     const engine = engineWith(flags);
     for (let round = 0; round < 2; round++) engine.evaluateAll({}, { environment: PROD });
     const entries = engine.usage.read(t1);
     expect(entries).toHaveLength(300);
-    expect(entries.every((entry) => entry.count === 2 && entry.variation === (Number(entry.flagKey.slice(5)) % 2 ? 'on' : 'off'))).toBe(true);
+    expect(
+      entries.every(
+        (entry) => entry.count === 2 && entry.variation === (Number(entry.flagKey.slice(5)) % 2 ? 'on' : 'off'),
+      ),
+    ).toBe(true);
   });
 });
 
@@ -108,7 +118,9 @@ describe('drain', () => {
     const engine = engineWith([flag('f')]);
     engine.evaluate('f', {}, { environment: PROD });
     engine.evaluate('f', {}, { environment: PROD });
-    expect(engine.usage.drain(t1)).toEqual([{ environment: PROD, flagKey: 'f', variation: 'off', count: 2, lastEvaluatedAt: t1.toISOString() }]);
+    expect(engine.usage.drain(t1)).toEqual([
+      { environment: PROD, flagKey: 'f', variation: 'off', count: 2, lastEvaluatedAt: t1.toISOString() },
+    ]);
   });
 
   it('starts counting from zero afterwards', () => {
@@ -117,7 +129,9 @@ describe('drain', () => {
     engine.usage.drain(t1);
     expect(engine.usage.read(t2)).toEqual([]);
     engine.evaluate('f', {}, { environment: PROD });
-    expect(engine.usage.drain(t3)).toEqual([{ environment: PROD, flagKey: 'f', variation: 'off', count: 1, lastEvaluatedAt: t3.toISOString() }]);
+    expect(engine.usage.drain(t3)).toEqual([
+      { environment: PROD, flagKey: 'f', variation: 'off', count: 1, lastEvaluatedAt: t3.toISOString() },
+    ]);
   });
 
   it('loses no evaluation between successive drains', () => {

@@ -1,10 +1,28 @@
 /** Validation of flag and segment documents: every rule of the model yields an issue naming its field. */
 import { describe, expect, it } from 'vitest';
 import { ValidationError, validateFlag, validateSegment } from '../../src/index.js';
-import { config, documentOf, EXPIRES, flag, issuesOf, NOW, percentOn, rule, segment, serve, split, typedFlag } from '../fixtures/flags/flags.js';
+import {
+  config,
+  documentOf,
+  EXPIRES,
+  flag,
+  issuesOf,
+  NOW,
+  percentOn,
+  rule,
+  segment,
+  serve,
+  split,
+  typedFlag,
+} from '../fixtures/flags/flags.js';
 
 const prod = 'environments.production';
-const valid = flag('valid-flag', { config: { rules: [rule('plan == "premium"', 'on', 'r1'), rule('segment("beta")', percentOn(10), 'r2')], defaultServe: percentOn(50) } });
+const valid = flag('valid-flag', {
+  config: {
+    rules: [rule('plan == "premium"', 'on', 'r1'), rule('segment("beta")', percentOn(10), 'r2')],
+    defaultServe: percentOn(50),
+  },
+});
 
 type Edit = (doc: any) => void;
 const flagCases: Array<[string, Edit, string]> = [
@@ -32,14 +50,44 @@ const flagCases: Array<[string, Edit, string]> = [
     },
     'variations',
   ],
-  ['a duplicate variation key', (d) => (d.variations = [{ key: 'on', value: true }, { key: 'on', value: false }]), 'variations[1].key'],
+  [
+    'a duplicate variation key',
+    (d) =>
+      (d.variations = [
+        { key: 'on', value: true },
+        { key: 'on', value: false },
+      ]),
+    'variations[1].key',
+  ],
   ['a variation without a key', (d) => delete d.variations[1].key, 'variations[1].key'],
   ['a variation without a value', (d) => delete d.variations[0].value, 'variations[0].value'],
   ['a variation that is not an object', (d) => (d.variations[1] = 'off'), 'variations[1]'],
   ['a string value in a boolean flag', (d) => (d.variations[0].value = 'true'), 'variations[0].value'],
   ['a number value in a boolean flag', (d) => (d.variations[1].value = 0), 'variations[1].value'],
-  ['a string value in a number flag', (d) => Object.assign(d, { valueType: 'number', variations: [{ key: 'on', value: 1 }, { key: 'off', value: '0' }] }), 'variations[1].value'],
-  ['a number value in a string flag', (d) => Object.assign(d, { valueType: 'string', variations: [{ key: 'on', value: 'a' }, { key: 'off', value: 2 }] }), 'variations[1].value'],
+  [
+    'a string value in a number flag',
+    (d) =>
+      Object.assign(d, {
+        valueType: 'number',
+        variations: [
+          { key: 'on', value: 1 },
+          { key: 'off', value: '0' },
+        ],
+      }),
+    'variations[1].value',
+  ],
+  [
+    'a number value in a string flag',
+    (d) =>
+      Object.assign(d, {
+        valueType: 'string',
+        variations: [
+          { key: 'on', value: 'a' },
+          { key: 'off', value: 2 },
+        ],
+      }),
+    'variations[1].value',
+  ],
   ['tags that are not strings', (d) => (d.tags = ['ok', 3]), 'tags'],
   ['tags that are not a list', (d) => (d.tags = 'checkout'), 'tags'],
   ['an owner that is not a string', (d) => (d.owner = { team: 'x' }), 'owner'],
@@ -47,9 +95,17 @@ const flagCases: Array<[string, Edit, string]> = [
   ['an updatedAt that is not a date', (d) => (d.updatedAt = 12), 'updatedAt'],
   ['a missing expiresAt on a release flag', (d) => delete d.expiresAt, 'expiresAt'],
   ['a null expiresAt on a release flag', (d) => (d.expiresAt = null), 'expiresAt'],
-  ['a missing expiresAt on an experiment', (d) => Object.assign(d, { kind: 'experiment', expiresAt: null }), 'expiresAt'],
+  [
+    'a missing expiresAt on an experiment',
+    (d) => Object.assign(d, { kind: 'experiment', expiresAt: null }),
+    'expiresAt',
+  ],
   ['an expiresAt that is not a date', (d) => (d.expiresAt = 'soon'), 'expiresAt'],
-  ['an expiresAt in free text, not ISO-8601 ("next tuesday 2025")', (d) => (d.expiresAt = 'next tuesday 2025'), 'expiresAt'],
+  [
+    'an expiresAt in free text, not ISO-8601 ("next tuesday 2025")',
+    (d) => (d.expiresAt = 'next tuesday 2025'),
+    'expiresAt',
+  ],
   ['an expiresAt on a day that does not exist (2026-02-30)', (d) => (d.expiresAt = '2026-02-30'), 'expiresAt'],
   ['a createdAt of "1" (not ISO-8601)', (d) => (d.createdAt = '1'), 'createdAt'],
   ['a version of 0', (d) => (d.version = 0), 'version'],
@@ -66,23 +122,103 @@ const flagCases: Array<[string, Edit, string]> = [
   ['a rule that is not an object', (d) => (d.environments.production.rules[0] = 'plan == "x"'), `${prod}.rules[0]`],
   ['a rule id with spaces', (d) => (d.environments.production.rules[0].id = 'rule one'), `${prod}.rules[0].id`],
   ['a duplicate rule id', (d) => (d.environments.production.rules[1].id = 'r1'), `${prod}.rules[1].id`],
-  ['a rule description that is not a string', (d) => (d.environments.production.rules[0].description = 42), `${prod}.rules[0].description`],
-  ['a rule without a condition', (d) => delete d.environments.production.rules[0].condition, `${prod}.rules[0].condition`],
+  [
+    'a rule description that is not a string',
+    (d) => (d.environments.production.rules[0].description = 42),
+    `${prod}.rules[0].description`,
+  ],
+  [
+    'a rule without a condition',
+    (d) => delete d.environments.production.rules[0].condition,
+    `${prod}.rules[0].condition`,
+  ],
   ['a rule without a serve', (d) => delete d.environments.production.rules[0].serve, `${prod}.rules[0].serve`],
-  ['a serve with both variation and rollout', (d) => (d.environments.production.rules[0].serve = { variation: 'on', rollout: { weights: [{ variation: 'on', weight: 100_000 }] } }), `${prod}.rules[0].serve`],
-  ['a serve with neither variation nor rollout', (d) => (d.environments.production.rules[0].serve = {}), `${prod}.rules[0].serve`],
-  ['a default serve with both', (d) => (d.environments.production.defaultServe = { variation: 'off', rollout: d.environments.production.defaultServe.rollout }), `${prod}.defaultServe`],
+  [
+    'a serve with both variation and rollout',
+    (d) =>
+      (d.environments.production.rules[0].serve = {
+        variation: 'on',
+        rollout: { weights: [{ variation: 'on', weight: 100_000 }] },
+      }),
+    `${prod}.rules[0].serve`,
+  ],
+  [
+    'a serve with neither variation nor rollout',
+    (d) => (d.environments.production.rules[0].serve = {}),
+    `${prod}.rules[0].serve`,
+  ],
+  [
+    'a default serve with both',
+    (d) =>
+      (d.environments.production.defaultServe = {
+        variation: 'off',
+        rollout: d.environments.production.defaultServe.rollout,
+      }),
+    `${prod}.defaultServe`,
+  ],
   ['a missing default serve', (d) => delete d.environments.production.defaultServe, `${prod}.defaultServe`],
-  ['a serve of an unknown variation', (d) => (d.environments.production.rules[0].serve = { variation: 'maybe' }), `${prod}.rules[0].serve.variation`],
-  ['weights summing to 99,999', (d) => (d.environments.production.defaultServe.rollout.weights[1].weight = 49_999), `${prod}.defaultServe.rollout.weights`],
-  ['weights summing to 100,001', (d) => (d.environments.production.rules[1].serve.rollout.weights[0].weight = 10_001), `${prod}.rules[1].serve.rollout.weights`],
-  ['weights given as percentages', (d) => (d.environments.production.defaultServe.rollout.weights = [{ variation: 'on', weight: 50 }, { variation: 'off', weight: 50 }]), `${prod}.defaultServe.rollout.weights`],
-  ['no weights', (d) => (d.environments.production.defaultServe.rollout.weights = []), `${prod}.defaultServe.rollout.weights`],
-  ['a rollout without weights', (d) => (d.environments.production.defaultServe.rollout = { bucketBy: 'targetingKey' }), `${prod}.defaultServe.rollout.weights`],
-  ['a negative weight', (d) => (d.environments.production.defaultServe.rollout.weights = [{ variation: 'on', weight: -1 }, { variation: 'off', weight: 100_001 }]), `${prod}.defaultServe.rollout.weights[0].weight`],
-  ['a fractional weight', (d) => (d.environments.production.defaultServe.rollout.weights = [{ variation: 'on', weight: 49_999.5 }, { variation: 'off', weight: 50_000.5 }]), `${prod}.defaultServe.rollout.weights[0].weight`],
-  ['a weight of an unknown variation', (d) => (d.environments.production.defaultServe.rollout.weights[1].variation = 'maybe'), `${prod}.defaultServe.rollout.weights[1].variation`],
-  ['a bucketBy that is not an attribute path', (d) => (d.environments.production.defaultServe.rollout.bucketBy = 'user..id'), `${prod}.defaultServe.rollout.bucketBy`],
+  [
+    'a serve of an unknown variation',
+    (d) => (d.environments.production.rules[0].serve = { variation: 'maybe' }),
+    `${prod}.rules[0].serve.variation`,
+  ],
+  [
+    'weights summing to 99,999',
+    (d) => (d.environments.production.defaultServe.rollout.weights[1].weight = 49_999),
+    `${prod}.defaultServe.rollout.weights`,
+  ],
+  [
+    'weights summing to 100,001',
+    (d) => (d.environments.production.rules[1].serve.rollout.weights[0].weight = 10_001),
+    `${prod}.rules[1].serve.rollout.weights`,
+  ],
+  [
+    'weights given as percentages',
+    (d) =>
+      (d.environments.production.defaultServe.rollout.weights = [
+        { variation: 'on', weight: 50 },
+        { variation: 'off', weight: 50 },
+      ]),
+    `${prod}.defaultServe.rollout.weights`,
+  ],
+  [
+    'no weights',
+    (d) => (d.environments.production.defaultServe.rollout.weights = []),
+    `${prod}.defaultServe.rollout.weights`,
+  ],
+  [
+    'a rollout without weights',
+    (d) => (d.environments.production.defaultServe.rollout = { bucketBy: 'targetingKey' }),
+    `${prod}.defaultServe.rollout.weights`,
+  ],
+  [
+    'a negative weight',
+    (d) =>
+      (d.environments.production.defaultServe.rollout.weights = [
+        { variation: 'on', weight: -1 },
+        { variation: 'off', weight: 100_001 },
+      ]),
+    `${prod}.defaultServe.rollout.weights[0].weight`,
+  ],
+  [
+    'a fractional weight',
+    (d) =>
+      (d.environments.production.defaultServe.rollout.weights = [
+        { variation: 'on', weight: 49_999.5 },
+        { variation: 'off', weight: 50_000.5 },
+      ]),
+    `${prod}.defaultServe.rollout.weights[0].weight`,
+  ],
+  [
+    'a weight of an unknown variation',
+    (d) => (d.environments.production.defaultServe.rollout.weights[1].variation = 'maybe'),
+    `${prod}.defaultServe.rollout.weights[1].variation`,
+  ],
+  [
+    'a bucketBy that is not an attribute path',
+    (d) => (d.environments.production.defaultServe.rollout.bucketBy = 'user..id'),
+    `${prod}.defaultServe.rollout.bucketBy`,
+  ],
 ];
 
 describe('validateFlag', () => {
@@ -101,12 +237,29 @@ describe('validateFlag', () => {
   }
 
   it('reports a condition that does not compile as RULE_SYNTAX with rule index, line and column', () => {
-    const issues = issuesOf(() => validateFlag(documentOf(valid, (d) => (d.environments.production.rules[1].condition = 'plan in ["a", "b"'))));
-    expect(issues).toEqual([expect.objectContaining({ path: `${prod}.rules[1].condition`, code: 'RULE_SYNTAX', ruleIndex: 1, line: 1, column: expect.any(Number) })]);
+    const issues = issuesOf(() =>
+      validateFlag(documentOf(valid, (d) => (d.environments.production.rules[1].condition = 'plan in ["a", "b"'))),
+    );
+    expect(issues).toEqual([
+      expect.objectContaining({
+        path: `${prod}.rules[1].condition`,
+        code: 'RULE_SYNTAX',
+        ruleIndex: 1,
+        line: 1,
+        column: expect.any(Number),
+      }),
+    ]);
   });
 
   it('reports the line and column of a syntax error on a later line of a condition', () => {
-    const issues = issuesOf(() => validateFlag(documentOf(valid, (d) => (d.environments.production.rules[0].condition = 'plan == "premium"\n  and country ==\n  "FR" ==='))));
+    const issues = issuesOf(() =>
+      validateFlag(
+        documentOf(
+          valid,
+          (d) => (d.environments.production.rules[0].condition = 'plan == "premium"\n  and country ==\n  "FR" ==='),
+        ),
+      ),
+    );
     const first = issues[0]!;
     expect(first).toMatchObject({ path: `${prod}.rules[0].condition`, code: 'RULE_SYNTAX', ruleIndex: 0 });
     expect(first.line).toBeGreaterThan(1);
@@ -114,12 +267,17 @@ describe('validateFlag', () => {
   });
 
   it('reports an unknown function as RULE_SYNTAX at its position', () => {
-    const issues = issuesOf(() => validateFlag(documentOf(valid, (d) => (d.environments.production.rules[0].condition = 'plan == "x" or shout(plan)'))));
+    const issues = issuesOf(() =>
+      validateFlag(
+        documentOf(valid, (d) => (d.environments.production.rules[0].condition = 'plan == "x" or shout(plan)')),
+      ),
+    );
     expect(issues).toEqual([expect.objectContaining({ code: 'RULE_SYNTAX', ruleIndex: 0, line: 1, column: 16 })]);
   });
 
   it('gives the error code RULE_SYNTAX when a condition is at fault, VALIDATION otherwise', () => {
-    const syntax = () => validateFlag(documentOf(valid, (d) => (d.environments.production.rules[0].condition = 'plan ==')));
+    const syntax = () =>
+      validateFlag(documentOf(valid, (d) => (d.environments.production.rules[0].condition = 'plan ==')));
     const other = () => validateFlag(documentOf(valid, (d) => (d.key = 'BAD')));
     expect(() => syntax()).toThrow(expect.objectContaining({ code: 'RULE_SYNTAX' }));
     expect(() => other()).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
@@ -136,7 +294,9 @@ describe('validateFlag', () => {
         }),
       ),
     );
-    expect(issues.map((issue) => issue.path)).toEqual(expect.arrayContaining(['key', 'expiresAt', `${prod}.offVariation`, 'environments.staging.rules[0].condition']));
+    expect(issues.map((issue) => issue.path)).toEqual(
+      expect.arrayContaining(['key', 'expiresAt', `${prod}.offVariation`, 'environments.staging.rules[0].condition']),
+    );
   });
 
   it('names the first problem in the error message', () => {
@@ -144,25 +304,64 @@ describe('validateFlag', () => {
   });
 
   it('rejects a document that is not an object', () => {
-    for (const input of [null, 'flag', [valid], 42]) expect(issuesOf(() => validateFlag(input))).toEqual([expect.objectContaining({ path: '', code: 'VALIDATION' })]);
+    for (const input of [null, 'flag', [valid], 42])
+      expect(issuesOf(() => validateFlag(input))).toEqual([expect.objectContaining({ path: '', code: 'VALIDATION' })]);
   });
 
   it('does not require expiresAt for ops and permission flags', () => {
-    for (const kind of ['ops', 'permission']) expect(validateFlag(documentOf(valid, (d) => Object.assign(d, { kind, expiresAt: null }))).expiresAt).toBeNull();
+    for (const kind of ['ops', 'permission'])
+      expect(validateFlag(documentOf(valid, (d) => Object.assign(d, { kind, expiresAt: null }))).expiresAt).toBeNull();
   });
 
   it('accepts one variation for a non-boolean ops flag', () => {
-    expect(() => validateFlag({ key: 'one', kind: 'ops', valueType: 'string', variations: [{ key: 'only', value: 'x' }] })).not.toThrow();
+    expect(() =>
+      validateFlag({ key: 'one', kind: 'ops', valueType: 'string', variations: [{ key: 'only', value: 'x' }] }),
+    ).not.toThrow();
   });
 
   it('accepts any JSON value for a json flag', () => {
-    const doc = { key: 'j', kind: 'ops', valueType: 'json', variations: [{ key: 'a', value: { deep: [1, { x: null }] } }, { key: 'b', value: 'text' }, { key: 'c', value: null }] };
-    expect(validateFlag(doc).variations.map((variation) => variation.value)).toEqual([{ deep: [1, { x: null }] }, 'text', null]);
+    const doc = {
+      key: 'j',
+      kind: 'ops',
+      valueType: 'json',
+      variations: [
+        { key: 'a', value: { deep: [1, { x: null }] } },
+        { key: 'b', value: 'text' },
+        { key: 'c', value: null },
+      ],
+    };
+    expect(validateFlag(doc).variations.map((variation) => variation.value)).toEqual([
+      { deep: [1, { x: null }] },
+      'text',
+      null,
+    ]);
   });
 
   it('fills in the defaults: salt is the key, version 1, not archived, name is the key', () => {
-    const result = validateFlag({ key: 'minimal', kind: 'permission', valueType: 'boolean', variations: [{ key: 'yes', value: true }, { key: 'no', value: false }] }, NOW);
-    expect(result).toMatchObject({ key: 'minimal', name: 'minimal', salt: 'minimal', version: 1, archived: false, tags: [], expiresAt: null, createdAt: NOW, updatedAt: NOW, environments: {} });
+    const result = validateFlag(
+      {
+        key: 'minimal',
+        kind: 'permission',
+        valueType: 'boolean',
+        variations: [
+          { key: 'yes', value: true },
+          { key: 'no', value: false },
+        ],
+      },
+      NOW,
+    );
+    expect(result).toMatchObject({
+      key: 'minimal',
+      name: 'minimal',
+      salt: 'minimal',
+      version: 1,
+      archived: false,
+      tags: [],
+      expiresAt: null,
+      createdAt: NOW,
+      updatedAt: NOW,
+      environments: {},
+    });
   });
 
   it('keeps an explicit salt', () => {
@@ -179,11 +378,22 @@ describe('validateFlag', () => {
   });
 
   it('accepts a rule that uses segment() and flag()', () => {
-    expect(() => validateFlag(documentOf(valid, (d) => (d.environments.production.rules[0].condition = 'segment("beta") or flag("other") == true')))).not.toThrow();
+    expect(() =>
+      validateFlag(
+        documentOf(
+          valid,
+          (d) => (d.environments.production.rules[0].condition = 'segment("beta") or flag("other") == true'),
+        ),
+      ),
+    ).not.toThrow();
   });
 
   it('accepts a split of 33.333/33.333/33.334', () => {
-    const doc = documentOf(typedFlag('thirds', 'string', ['a', 'b', 'c'], { config: { defaultServe: split({ v0: 33_333, v1: 33_333, v2: 33_334 }) } }));
+    const doc = documentOf(
+      typedFlag('thirds', 'string', ['a', 'b', 'c'], {
+        config: { defaultServe: split({ v0: 33_333, v1: 33_333, v2: 33_334 }) },
+      }),
+    );
     expect(() => validateFlag(doc)).not.toThrow();
   });
 
@@ -194,7 +404,11 @@ describe('validateFlag', () => {
 
   it('accepts a flag with no environments and a flag with an environment that has no rules', () => {
     expect(() => validateFlag(documentOf(flag('bare', { environments: {} })))).not.toThrow();
-    expect(() => validateFlag(documentOf(flag('plain', { environments: { production: config({ rules: [], defaultServe: serve('on') }) } })))).not.toThrow();
+    expect(() =>
+      validateFlag(
+        documentOf(flag('plain', { environments: { production: config({ rules: [], defaultServe: serve('on') }) } })),
+      ),
+    ).not.toThrow();
   });
 });
 
@@ -205,7 +419,11 @@ const segmentCases: Array<[string, Edit, string]> = [
   ['an invalid environment', (d) => (d.environment = 'PROD'), 'environment'],
   ['included keys that are not strings', (d) => (d.included = ['a', 1]), 'included'],
   ['excluded keys that are not a list', (d) => (d.excluded = 'a,b'), 'excluded'],
-  ['more than 100,000 included keys', (d) => (d.included = Array.from({ length: 100_001 }, (_, i) => `k${i}`)), 'included'],
+  [
+    'more than 100,000 included keys',
+    (d) => (d.included = Array.from({ length: 100_001 }, (_, i) => `k${i}`)),
+    'included',
+  ],
   ['a condition that does not compile', (d) => (d.condition = 'plan =='), 'condition'],
   ['a condition that uses segment()', (d) => (d.condition = 'segment("other")'), 'condition'],
   ['a condition that uses flag()', (d) => (d.condition = 'flag("other") == true'), 'condition'],
@@ -222,17 +440,23 @@ describe('validateSegment', () => {
 
   for (const [name, edit, path] of segmentCases) {
     it(`rejects ${name} with an issue at ${path}`, () => {
-      expect(issuesOf(() => validateSegment(documentOf(validSegment, edit))).map((issue) => issue.path)).toContain(path);
+      expect(issuesOf(() => validateSegment(documentOf(validSegment, edit))).map((issue) => issue.path)).toContain(
+        path,
+      );
     });
   }
 
   it('reports a condition that does not compile as RULE_SYNTAX with line and column', () => {
-    expect(issuesOf(() => validateSegment(documentOf(validSegment, (d) => (d.condition = 'plan ==  '))))).toEqual([expect.objectContaining({ path: 'condition', code: 'RULE_SYNTAX', line: 1, column: expect.any(Number) })]);
+    expect(issuesOf(() => validateSegment(documentOf(validSegment, (d) => (d.condition = 'plan ==  '))))).toEqual([
+      expect.objectContaining({ path: 'condition', code: 'RULE_SYNTAX', line: 1, column: expect.any(Number) }),
+    ]);
   });
 
   it('accepts exactly 100,000 included and 100,000 excluded keys', () => {
     const keys = Array.from({ length: 100_000 }, (_, i) => `k${i}`);
-    const result = validateSegment(documentOf(validSegment, (d) => Object.assign(d, { included: keys, excluded: keys })));
+    const result = validateSegment(
+      documentOf(validSegment, (d) => Object.assign(d, { included: keys, excluded: keys })),
+    );
     expect(result.included).toHaveLength(100_000);
     expect(result.excluded).toHaveLength(100_000);
   });
@@ -242,7 +466,10 @@ describe('validateSegment', () => {
   });
 
   it('removes duplicate keys from the lists', () => {
-    expect(validateSegment(documentOf(validSegment, (d) => (d.included = ['a', 'a', 'b']))).included).toEqual(['a', 'b']);
+    expect(validateSegment(documentOf(validSegment, (d) => (d.included = ['a', 'a', 'b']))).included).toEqual([
+      'a',
+      'b',
+    ]);
   });
 
   it('throws a ValidationError for a document that is not an object', () => {

@@ -18,7 +18,8 @@ import { authorization, standardKeys, startTestGateway, type TestGateway } from 
 
 vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
 
-const urql = 'application/graphql-response+json, application/graphql+json, application/json, text/event-stream, multipart/mixed';
+const urql =
+  'application/graphql-response+json, application/graphql+json, application/json, text/event-stream, multipart/mixed';
 
 /** Accept header (undefined: none sent) → the type yoga answers a query with (null: 406 Not Acceptable). */
 const table: Array<[accept: string | undefined, type: string | null]> = [
@@ -83,12 +84,23 @@ interface Payload {
 /** One request over node:http, which (unlike fetch) sends no Accept header unless given one. */
 function ask(endpoint: string, accept: string | undefined, key: string, payload: Payload): Promise<Answer> {
   const body = JSON.stringify(payload);
-  const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(accept === undefined ? {} : { accept }), ...authorization(key) };
+  const headers = {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    ...(accept === undefined ? {} : { accept }),
+    ...authorization(key),
+  };
   return new Promise((resolve, reject) => {
     const req = request(endpoint, { method: 'POST', headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, type: res.headers['content-type'] ?? null, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode!,
+          type: res.headers['content-type'] ?? null,
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -98,7 +110,11 @@ function ask(endpoint: string, accept: string | undefined, key: string, payload:
 
 /** The status, type and first message of a stream that does not end by itself (a live subscription). */
 async function firstEvent(endpoint: string, accept: string, key: string, payload: Payload): Promise<Answer> {
-  const response = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json', accept, ...authorization(key) }, body: JSON.stringify(payload) });
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept, ...authorization(key) },
+    body: JSON.stringify(payload),
+  });
   const reader = response.body!.getReader();
   let body = '';
   while (!/event: next\ndata: .*\n\n/.test(body)) {
@@ -113,7 +129,8 @@ async function firstEvent(endpoint: string, accept: string, key: string, payload
 const mediaType = (answer: Answer) => answer.type?.split(';')[0] ?? null;
 
 const evaluation = '{ evaluate(key: "new_checkout", context: { targetingKey: "u1" }) { key value variation } }';
-const executed = '{ evaluate(key: "new_checkout", context: { targetingKey: "u1" }) { key value } environments { key } }';
+const executed =
+  '{ evaluate(key: "new_checkout", context: { targetingKey: "u1" }) { key value } environments { key } }';
 const invalid = '{ evaluate(key: "new_checkout") { key } }';
 
 describe('Accept negotiation', () => {
@@ -141,28 +158,44 @@ describe('Accept negotiation', () => {
   const streams = ['text/event-stream', urql, 'text/event-stream, application/json', '*/*'];
 
   it.each(streams)('Accept %j: a subscription streams over SSE, as yoga streams it', async (accept) => {
-    const payload = { query: EVALUATIONS_CHANGED, variables: { context: { targetingKey: 'u1' }, keys: ['new_checkout'] } };
+    const payload = {
+      query: EVALUATIONS_CHANGED,
+      variables: { context: { targetingKey: 'u1' }, keys: ['new_checkout'] },
+    };
     const viaLanes = await firstEvent(gw.endpoint, accept, evalKey, payload);
     expect(viaLanes).toEqual(await firstEvent(yogaEndpoint, accept, evalKey, payload));
     expect(mediaType(viaLanes)).toBe('text/event-stream');
   });
 
-  it.each([...streams, 'application/json'])('Accept %j: a subscription refused by its resolver is answered as yoga answers it', async (accept) => {
-    const payload = { query: EVALUATIONS_CHANGED, variables: { context: { targetingKey: 'u1' }, environment: 'staging' } }; // FORBIDDEN for a production key
-    const viaLanes = await ask(gw.endpoint, accept, evalKey, payload);
-    expect(viaLanes).toEqual(await ask(yogaEndpoint, accept, evalKey, payload));
-    expect(viaLanes.body).toContain('FORBIDDEN');
-  });
+  it.each([...streams, 'application/json'])(
+    'Accept %j: a subscription refused by its resolver is answered as yoga answers it',
+    async (accept) => {
+      const payload = {
+        query: EVALUATIONS_CHANGED,
+        variables: { context: { targetingKey: 'u1' }, environment: 'staging' },
+      }; // FORBIDDEN for a production key
+      const viaLanes = await ask(gw.endpoint, accept, evalKey, payload);
+      expect(viaLanes).toEqual(await ask(yogaEndpoint, accept, evalKey, payload));
+      expect(viaLanes.body).toContain('FORBIDDEN');
+    },
+  );
 });
 
 describe('what a lane leaves to yoga', () => {
-  const subscription = { query: EVALUATIONS_CHANGED, variables: { context: { targetingKey: 'u1' }, keys: ['new_checkout'] }, extensions: {} };
+  const subscription = {
+    query: EVALUATIONS_CHANGED,
+    variables: { context: { targetingKey: 'u1' }, keys: ['new_checkout'] },
+    extensions: {},
+  };
 
-  it.each(['text/event-stream', urql])('Accept %j: a subscription with extensions is streamed by yoga, as it comes', async (accept) => {
-    const viaLanes = await firstEvent(gw.endpoint, accept, evalKey, subscription);
-    expect(viaLanes).toEqual(await firstEvent(yogaEndpoint, accept, evalKey, subscription));
-    expect(mediaType(viaLanes)).toBe('text/event-stream');
-  });
+  it.each(['text/event-stream', urql])(
+    'Accept %j: a subscription with extensions is streamed by yoga, as it comes',
+    async (accept) => {
+      const viaLanes = await firstEvent(gw.endpoint, accept, evalKey, subscription);
+      expect(viaLanes).toEqual(await firstEvent(yogaEndpoint, accept, evalKey, subscription));
+      expect(mediaType(viaLanes)).toBe('text/event-stream');
+    },
+  );
 
   it.each(['text/event-stream', urql])('Accept %j: an unknown key is answered by yoga, 401', async (accept) => {
     const viaLanes = await ask(gw.endpoint, accept, 'vxl_eval_unknown', { query: evaluation });

@@ -12,7 +12,9 @@ let before: number;
 let between: number;
 
 const toggle = (environment: string, on: boolean, comment: string) =>
-  gateway.gql(`mutation { toggleFlag(key: "new_checkout", environment: "${environment}", on: ${on}, comment: "${comment}") { version } }`);
+  gateway.gql(
+    `mutation { toggleFlag(key: "new_checkout", environment: "${environment}", on: ${on}, comment: "${comment}") { version } }`,
+  );
 
 beforeAll(async () => {
   gateway = await startTestGateway();
@@ -33,9 +35,19 @@ const annotations = (search: string, key: string | null = keys.readOnly) =>
 describe('auditLog by time range', () => {
   it('returns the changes committed in [since, until)', async () => {
     const query = `query($since: String, $until: String) { auditLog(kind: "flag", since: $since, until: $until) { entries { action environment comment } } }`;
-    const window = dataOf(await gateway.gql<{ auditLog: { entries: unknown[] } }, unknown>(query, { since: new Date(before).toISOString(), until: new Date(between).toISOString() }, keys.readOnly));
+    const window = dataOf(
+      await gateway.gql<{ auditLog: { entries: unknown[] } }, unknown>(
+        query,
+        { since: new Date(before).toISOString(), until: new Date(between).toISOString() },
+        keys.readOnly,
+      ),
+    );
     expect(window.auditLog.entries).toEqual([{ action: 'toggle', environment: 'production', comment: 'INC-42' }]);
-    const since = dataOf(await gateway.gql<{ auditLog: { entries: unknown[] } }, unknown>(query, { since: new Date(before).toISOString() }));
+    const since = dataOf(
+      await gateway.gql<{ auditLog: { entries: unknown[] } }, unknown>(query, {
+        since: new Date(before).toISOString(),
+      }),
+    );
     expect(since.auditLog.entries).toHaveLength(2);
     const bad = errorOf(await gateway.gql(query, { since: 'last tuesday' }));
     expect(bad.extensions).toMatchObject({ code: 'VALIDATION', field: 'since' });
@@ -49,15 +61,27 @@ describe('GET /annotations', () => {
     expect(response.headers.get('content-type')).toMatch(/application\/json/);
     const body = await response.json();
     expect(body).toEqual([
-      expect.objectContaining({ title: 'new_checkout: toggle in staging', tags: ['vexil', 'flag:new_checkout', 'action:toggle', 'environment:staging'], environment: 'staging' }),
-      expect.objectContaining({ title: 'new_checkout: toggle in production', text: expect.stringContaining('INC-42'), environment: 'production', flag: 'new_checkout', action: 'toggle' }),
+      expect.objectContaining({
+        title: 'new_checkout: toggle in staging',
+        tags: ['vexil', 'flag:new_checkout', 'action:toggle', 'environment:staging'],
+        environment: 'staging',
+      }),
+      expect.objectContaining({
+        title: 'new_checkout: toggle in production',
+        text: expect.stringContaining('INC-42'),
+        environment: 'production',
+        flag: 'new_checkout',
+        action: 'toggle',
+      }),
     ]);
     expect(body[1].time).toBeGreaterThanOrEqual(before);
     expect(body[1].time).toBeLessThan(between);
   });
 
   it('filters by flag, environment and ISO-8601 times', async () => {
-    const production = await (await annotations(`?from=${new Date(before).toISOString()}&environment=production`)).json();
+    const production = await (
+      await annotations(`?from=${new Date(before).toISOString()}&environment=production`)
+    ).json();
     expect(production.map((entry: { environment: string }) => entry.environment)).toEqual(['production']);
     expect(await (await annotations(`?from=${before}&flag=other_flag`)).json()).toEqual([]);
     expect(await (await annotations(`?from=${before}&to=${before + 1}`)).json()).toEqual([]);
@@ -74,6 +98,13 @@ describe('GET /annotations', () => {
     expect(bad.status).toBe(400);
     expect((await bad.json()).error).toMatch(/from must be/);
     expect((await annotations('?limit=5000')).status).toBe(400);
-    expect((await fetch(`${gateway.url}/annotations`, { method: 'POST', headers: { authorization: `Bearer ${keys.readOnly}` } })).status).toBe(405);
+    expect(
+      (
+        await fetch(`${gateway.url}/annotations`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${keys.readOnly}` },
+        })
+      ).status,
+    ).toBe(405);
   });
 });

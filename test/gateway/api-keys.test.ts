@@ -5,7 +5,13 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiKeysDocument, CreateApiKeyDocument, EnvironmentsDocument, EvaluateDocument, RevokeApiKeyDocument } from '../../src/client/generated/graphql.js';
+import {
+  ApiKeysDocument,
+  CreateApiKeyDocument,
+  EnvironmentsDocument,
+  EvaluateDocument,
+  RevokeApiKeyDocument,
+} from '../../src/client/generated/graphql.js';
 import { PROD } from '../fixtures/gateway/flags.js';
 import { codeOf, dataOf, errorOf, gqlAt, startTestGateway, type TestGateway } from '../support/gateway.js';
 
@@ -26,7 +32,12 @@ describe('createApiKey', () => {
   it('issues evaluation secrets prefixed vxl_eval_ and bound to their environment', async () => {
     const created = await create('EVALUATION', PROD, 'web-frontend');
     expect(created.secret).toMatch(/^vxl_eval_[A-Za-z0-9_-]{40,}$/);
-    expect(created.apiKey).toMatchObject({ name: 'web-frontend', kind: 'EVALUATION', environment: PROD, revokedAt: null });
+    expect(created.apiKey).toMatchObject({
+      name: 'web-frontend',
+      kind: 'EVALUATION',
+      environment: PROD,
+      revokedAt: null,
+    });
     expect(created.secret.startsWith(created.apiKey.prefix)).toBe(true);
     expect(created.apiKey.prefix.length).toBeLessThan(created.secret.length / 2);
   });
@@ -37,7 +48,11 @@ describe('createApiKey', () => {
   });
 
   it('issues a different secret every time', async () => {
-    const secrets = new Set([(await create('READ_ONLY')).secret, (await create('READ_ONLY')).secret, (await create('READ_ONLY')).secret]);
+    const secrets = new Set([
+      (await create('READ_ONLY')).secret,
+      (await create('READ_ONLY')).secret,
+      (await create('READ_ONLY')).secret,
+    ]);
     expect(secrets.size).toBe(3);
   });
 
@@ -47,16 +62,25 @@ describe('createApiKey', () => {
   });
 
   it('requires an environment for evaluation keys (VALIDATION on field environment)', async () => {
-    expect(errorOf(await gw.gql(CreateApiKeyDocument, { name: 'x', kind: 'EVALUATION' })).extensions).toMatchObject({ code: 'VALIDATION', field: 'environment' });
+    expect(errorOf(await gw.gql(CreateApiKeyDocument, { name: 'x', kind: 'EVALUATION' })).extensions).toMatchObject({
+      code: 'VALIDATION',
+      field: 'environment',
+    });
   });
 
   it('refuses an environment for admin and read-only keys', async () => {
-    expect(errorOf(await gw.gql(CreateApiKeyDocument, { name: 'x', kind: 'ADMIN', environment: PROD })).extensions).toMatchObject({ code: 'VALIDATION', field: 'environment' });
-    expect(errorOf(await gw.gql(CreateApiKeyDocument, { name: 'x', kind: 'READ_ONLY', environment: PROD })).extensions).toMatchObject({ code: 'VALIDATION', field: 'environment' });
+    expect(
+      errorOf(await gw.gql(CreateApiKeyDocument, { name: 'x', kind: 'ADMIN', environment: PROD })).extensions,
+    ).toMatchObject({ code: 'VALIDATION', field: 'environment' });
+    expect(
+      errorOf(await gw.gql(CreateApiKeyDocument, { name: 'x', kind: 'READ_ONLY', environment: PROD })).extensions,
+    ).toMatchObject({ code: 'VALIDATION', field: 'environment' });
   });
 
   it('refuses an evaluation key for an environment that does not exist', async () => {
-    expect(errorOf(await gw.gql(CreateApiKeyDocument, { name: 'x', kind: 'EVALUATION', environment: 'moon' })).extensions).toMatchObject({ code: 'VALIDATION', field: 'environment' });
+    expect(
+      errorOf(await gw.gql(CreateApiKeyDocument, { name: 'x', kind: 'EVALUATION', environment: 'moon' })).extensions,
+    ).toMatchObject({ code: 'VALIDATION', field: 'environment' });
   });
 });
 
@@ -104,7 +128,9 @@ describe('stored secrets', () => {
 
 describe('the Authorization header', () => {
   it('accepts the Bearer scheme case-insensitively', async () => {
-    const result = await gqlAt(gw.endpoint, EnvironmentsDocument, undefined, null, { authorization: `bearer ${gw.adminKey}` });
+    const result = await gqlAt(gw.endpoint, EnvironmentsDocument, undefined, null, {
+      authorization: `bearer ${gw.adminKey}`,
+    });
     expect(dataOf(result).environments.length).toBeGreaterThan(0);
   });
 
@@ -115,7 +141,9 @@ describe('the Authorization header', () => {
   });
 
   it('answers another scheme with UNAUTHENTICATED', async () => {
-    const result = await gqlAt(gw.endpoint, EnvironmentsDocument, undefined, null, { authorization: `Basic ${Buffer.from(`x:${gw.adminKey}`).toString('base64')}` });
+    const result = await gqlAt(gw.endpoint, EnvironmentsDocument, undefined, null, {
+      authorization: `Basic ${Buffer.from(`x:${gw.adminKey}`).toString('base64')}`,
+    });
     expect(codeOf(result)).toBe('UNAUTHENTICATED');
   });
 
@@ -136,7 +164,11 @@ describe('revokeApiKey', () => {
     dataOf(await gw.gql(EvaluateDocument, { key: 'new_checkout', context: { targetingKey: 'u' } }, created.secret));
     const revoked = dataOf(await gw.gql(RevokeApiKeyDocument, { id: created.apiKey.id })).revokeApiKey;
     expect(revoked).toMatchObject({ id: created.apiKey.id, revokedAt: expect.any(String) });
-    const result = await gw.gql(EvaluateDocument, { key: 'new_checkout', context: { targetingKey: 'u' } }, created.secret);
+    const result = await gw.gql(
+      EvaluateDocument,
+      { key: 'new_checkout', context: { targetingKey: 'u' } },
+      created.secret,
+    );
     expect(result.status).toBe(401);
     expect(codeOf(result)).toBe('UNAUTHENTICATED');
   });

@@ -5,10 +5,27 @@
  */
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateApiKeyDocument, EnvironmentsDocument, EvaluateDocument, FlagsDocument } from '../../src/client/generated/graphql.js';
+import {
+  CreateApiKeyDocument,
+  EnvironmentsDocument,
+  EvaluateDocument,
+  FlagsDocument,
+} from '../../src/client/generated/graphql.js';
 import { printGatewaySchema } from '../../src/graphql/schema-builder.js';
 import { PROD, STAGING } from '../fixtures/gateway/flags.js';
-import { codeOf, dataOf, ensureBuilt, gqlAt, jsonLines, newAdminSecret, type RunResult, type ServeProcess, spawnServe, tempDir, vexil } from '../support/gateway.js';
+import {
+  codeOf,
+  dataOf,
+  ensureBuilt,
+  gqlAt,
+  jsonLines,
+  newAdminSecret,
+  type RunResult,
+  type ServeProcess,
+  spawnServe,
+  tempDir,
+  vexil,
+} from '../support/gateway.js';
 
 const printedKeys = (output: string) => [...output.matchAll(/vxl_admin_[A-Za-z0-9_-]{20,}/g)].map((match) => match[0]);
 
@@ -35,7 +52,10 @@ describe('vexil serve on an empty store without a bootstrap key, then vexil keys
     firstStdout = first.stdout();
     const env = { VEXIL_DATA_DIR: dataDir };
     created = {
-      evaluation: await vexil(['keys', 'create', '--kind', 'evaluation', '--environment', PROD, '--name', 'cli-eval'], env),
+      evaluation: await vexil(
+        ['keys', 'create', '--kind', 'evaluation', '--environment', PROD, '--name', 'cli-eval'],
+        env,
+      ),
       admin: await vexil(['keys', 'create', '--kind', 'admin', '--name', 'cli-admin'], env),
       readOnly: await vexil(['keys', 'create', '--kind', 'read-only', '--name', 'cli-ro'], env),
     };
@@ -65,8 +85,13 @@ describe('vexil serve on an empty store without a bootstrap key, then vexil keys
   it('writes JSON log lines with level, time and message', () => {
     const records = jsonLines(firstStdout);
     expect(records.length).toBeGreaterThan(0);
-    for (const record of records) expect(record).toMatchObject({ level: expect.any(Number), time: expect.any(Number), msg: expect.any(String) });
-    expect(records.find((record) => record.msg === 'vexil is listening')).toMatchObject({ url: first.url, store: 'embedded', feedMode: 'in-process' });
+    for (const record of records)
+      expect(record).toMatchObject({ level: expect.any(Number), time: expect.any(Number), msg: expect.any(String) });
+    expect(records.find((record) => record.msg === 'vexil is listening')).toMatchObject({
+      url: first.url,
+      store: 'embedded',
+      feedMode: 'in-process',
+    });
   });
 
   it('exits 0 on SIGTERM', () => {
@@ -75,9 +100,25 @@ describe('vexil serve on an empty store without a bootstrap key, then vexil keys
 
   it('vexil keys create prints each new secret once, as JSON, with its kind’s prefix', () => {
     for (const run of Object.values(created)) expect(run.code, run.stderr).toBe(0);
-    expect(JSON.parse(created.evaluation.stdout)).toMatchObject({ id: expect.any(String), name: 'cli-eval', kind: 'evaluation', environment: PROD, secret: expect.stringMatching(/^vxl_eval_/) });
-    expect(JSON.parse(created.admin.stdout)).toMatchObject({ name: 'cli-admin', kind: 'admin', environment: null, secret: expect.stringMatching(/^vxl_admin_/) });
-    expect(JSON.parse(created.readOnly.stdout)).toMatchObject({ name: 'cli-ro', kind: 'read-only', environment: null, secret: expect.stringMatching(/^vxl_ro_/) });
+    expect(JSON.parse(created.evaluation.stdout)).toMatchObject({
+      id: expect.any(String),
+      name: 'cli-eval',
+      kind: 'evaluation',
+      environment: PROD,
+      secret: expect.stringMatching(/^vxl_eval_/),
+    });
+    expect(JSON.parse(created.admin.stdout)).toMatchObject({
+      name: 'cli-admin',
+      kind: 'admin',
+      environment: null,
+      secret: expect.stringMatching(/^vxl_admin_/),
+    });
+    expect(JSON.parse(created.readOnly.stdout)).toMatchObject({
+      name: 'cli-ro',
+      kind: 'read-only',
+      environment: null,
+      secret: expect.stringMatching(/^vxl_ro_/),
+    });
   });
 
   it('does not print an admin key again on a later start', () => {
@@ -85,18 +126,43 @@ describe('vexil serve on an empty store without a bootstrap key, then vexil keys
   });
 
   it('keeps the printed admin key working across the restart', async () => {
-    expect(dataOf(await gqlAt(second.endpoint, EnvironmentsDocument, undefined, printedAdmin)).environments.length).toBe(3);
+    expect(
+      dataOf(await gqlAt(second.endpoint, EnvironmentsDocument, undefined, printedAdmin)).environments.length,
+    ).toBe(3);
   });
 
   it('serves keys created by vexil keys create with their scope', async () => {
     const evaluation = JSON.parse(created.evaluation.stdout).secret as string;
     const readOnly = JSON.parse(created.readOnly.stdout).secret as string;
     const admin = JSON.parse(created.admin.stdout).secret as string;
-    expect(dataOf(await gqlAt(second.endpoint, EvaluateDocument, { key: 'new_checkout', context: { targetingKey: 'u', email: 'a@company.com' } }, evaluation)).evaluate.value).toBe(true);
-    expect(codeOf(await gqlAt(second.endpoint, EvaluateDocument, { key: 'new_checkout', context: { targetingKey: 'u' }, environment: STAGING }, evaluation))).toBe('FORBIDDEN');
+    expect(
+      dataOf(
+        await gqlAt(
+          second.endpoint,
+          EvaluateDocument,
+          { key: 'new_checkout', context: { targetingKey: 'u', email: 'a@company.com' } },
+          evaluation,
+        ),
+      ).evaluate.value,
+    ).toBe(true);
+    expect(
+      codeOf(
+        await gqlAt(
+          second.endpoint,
+          EvaluateDocument,
+          { key: 'new_checkout', context: { targetingKey: 'u' }, environment: STAGING },
+          evaluation,
+        ),
+      ),
+    ).toBe('FORBIDDEN');
     expect(dataOf(await gqlAt(second.endpoint, FlagsDocument, {}, readOnly)).flags.totalCount).toBe(1);
-    expect(codeOf(await gqlAt(second.endpoint, CreateApiKeyDocument, { name: 'x', kind: 'ADMIN' }, readOnly))).toBe('FORBIDDEN');
-    expect(dataOf(await gqlAt(second.endpoint, CreateApiKeyDocument, { name: 'x', kind: 'ADMIN' }, admin)).createApiKey.secret).toMatch(/^vxl_admin_/);
+    expect(codeOf(await gqlAt(second.endpoint, CreateApiKeyDocument, { name: 'x', kind: 'ADMIN' }, readOnly))).toBe(
+      'FORBIDDEN',
+    );
+    expect(
+      dataOf(await gqlAt(second.endpoint, CreateApiKeyDocument, { name: 'x', kind: 'ADMIN' }, admin)).createApiKey
+        .secret,
+    ).toMatch(/^vxl_admin_/);
   });
 
   it('serves GraphiQL with --dev', async () => {
@@ -116,8 +182,20 @@ describe('vexil serve with VEXIL_BOOTSTRAP_ADMIN_KEY at debug log level', () => 
   beforeAll(async () => {
     dataDir = await tempDir();
     server = await spawnServe({ dataDir, env: { VEXIL_BOOTSTRAP_ADMIN_KEY: bootstrap, LOG_LEVEL: 'debug' } });
-    createdSecret = dataOf(await gqlAt(server.endpoint, CreateApiKeyDocument, { name: 'logged?', kind: 'EVALUATION', environment: PROD }, bootstrap)).createApiKey.secret;
-    await gqlAt(server.endpoint, EvaluateDocument, { key: 'new_checkout', context: { targetingKey: 'u' } }, createdSecret);
+    createdSecret = dataOf(
+      await gqlAt(
+        server.endpoint,
+        CreateApiKeyDocument,
+        { name: 'logged?', kind: 'EVALUATION', environment: PROD },
+        bootstrap,
+      ),
+    ).createApiKey.secret;
+    await gqlAt(
+      server.endpoint,
+      EvaluateDocument,
+      { key: 'new_checkout', context: { targetingKey: 'u' } },
+      createdSecret,
+    );
     await gqlAt(server.endpoint, EnvironmentsDocument, undefined, 'vxl_admin_wrong-secret-in-a-header');
     await gqlAt(server.endpoint, '{ syntax error', undefined, bootstrap);
     await server.stop();
@@ -135,7 +213,9 @@ describe('vexil serve with VEXIL_BOOTSTRAP_ADMIN_KEY at debug log level', () => 
   });
 
   it('logs that it created the bootstrap key, by id only', () => {
-    expect(jsonLines(server.stdout()).find((line) => String(line.msg).includes('bootstrap admin key'))).toMatchObject({ keyId: expect.any(String) });
+    expect(jsonLines(server.stdout()).find((line) => String(line.msg).includes('bootstrap admin key'))).toMatchObject({
+      keyId: expect.any(String),
+    });
   });
 
   it('never logs a secret, even at debug level', () => {
@@ -162,12 +242,16 @@ describe('vexil keys create', () => {
   });
 
   it('refuses an unknown kind and a missing name (exit 2)', async () => {
-    expect((await vexil(['keys', 'create', '--kind', 'root', '--name', 'x'], { VEXIL_DATA_DIR: dataDir })).code).toBe(2);
+    expect((await vexil(['keys', 'create', '--kind', 'root', '--name', 'x'], { VEXIL_DATA_DIR: dataDir })).code).toBe(
+      2,
+    );
     expect((await vexil(['keys', 'create', '--kind', 'admin'], { VEXIL_DATA_DIR: dataDir })).code).toBe(2);
   });
 
   it('refuses an environment that does not exist, as a JSON error on stderr (exit 2)', async () => {
-    const run = await vexil(['keys', 'create', '--kind', 'evaluation', '--environment', 'moon', '--name', 'x'], { VEXIL_DATA_DIR: dataDir });
+    const run = await vexil(['keys', 'create', '--kind', 'evaluation', '--environment', 'moon', '--name', 'x'], {
+      VEXIL_DATA_DIR: dataDir,
+    });
     expect(run.code).toBe(2);
     expect(JSON.parse(run.stderr)).toMatchObject({ error: { code: 'VALIDATION' } });
     expect(run.stdout).toBe('');

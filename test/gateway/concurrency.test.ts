@@ -39,31 +39,64 @@ function winnerAndLoser<T>(results: Array<GqlResult<T>>): { winner: number; lose
   return { winner, loser: 1 - winner };
 }
 
-const ruleOf = (name: string) => serveAll('off', [{ id: name, condition: `team == "${name}"`, serve: { variation: 'on' } }]);
-const ruleIds = async (key: string) => dataOf(await gw.gql(FlagDocument, { key })).flag!.environments.find((environment) => environment.environment === PROD)!.rules.map((rule) => rule.id);
+const ruleOf = (name: string) =>
+  serveAll('off', [{ id: name, condition: `team == "${name}"`, serve: { variation: 'on' } }]);
+const ruleIds = async (key: string) =>
+  dataOf(await gw.gql(FlagDocument, { key }))
+    .flag!.environments.find((environment) => environment.environment === PROD)!
+    .rules.map((rule) => rule.id);
 
 describe('two writers with the same expected version', () => {
   it('lets exactly one setFlagEnvironment win; the other gets CONFLICT with the current version', async () => {
     dataOf(await gw.gql(CreateFlagDocument, { input: booleanFlag('race-env') }));
     const results = await Promise.all([
-      gw.gql(SetFlagEnvironmentDocument, { key: 'race-env', environment: PROD, expectedVersion: 1, config: ruleOf('writer-a') }, gw.adminKey),
-      gw.gql(SetFlagEnvironmentDocument, { key: 'race-env', environment: PROD, expectedVersion: 1, config: ruleOf('writer-b') }, otherAdmin),
+      gw.gql(
+        SetFlagEnvironmentDocument,
+        { key: 'race-env', environment: PROD, expectedVersion: 1, config: ruleOf('writer-a') },
+        gw.adminKey,
+      ),
+      gw.gql(
+        SetFlagEnvironmentDocument,
+        { key: 'race-env', environment: PROD, expectedVersion: 1, config: ruleOf('writer-b') },
+        otherAdmin,
+      ),
     ]);
     const { winner, loser } = winnerAndLoser(results);
     expect(dataOf(results[winner]!).setFlagEnvironment.version).toBe(2);
-    expect(results[loser]!.errors![0]!.extensions).toMatchObject({ code: 'CONFLICT', currentVersion: 2, expectedVersion: 1 });
+    expect(results[loser]!.errors![0]!.extensions).toMatchObject({
+      code: 'CONFLICT',
+      currentVersion: 2,
+      expectedVersion: 1,
+    });
     expect(await ruleIds('race-env')).toEqual([winner === 0 ? 'writer-a' : 'writer-b']);
   });
 
   it('loses nothing: the loser re-reads the current version and its change lands on top', async () => {
     dataOf(await gw.gql(CreateFlagDocument, { input: booleanFlag('race-retry') }));
     const configs = [ruleOf('first'), ruleOf('second')];
-    const results = await Promise.all(configs.map((config, index) => gw.gql(SetFlagEnvironmentDocument, { key: 'race-retry', environment: PROD, expectedVersion: 1, config }, index === 0 ? gw.adminKey : otherAdmin)));
+    const results = await Promise.all(
+      configs.map((config, index) =>
+        gw.gql(
+          SetFlagEnvironmentDocument,
+          { key: 'race-retry', environment: PROD, expectedVersion: 1, config },
+          index === 0 ? gw.adminKey : otherAdmin,
+        ),
+      ),
+    );
     const { winner, loser } = winnerAndLoser(results);
     const current = results[loser]!.errors![0]!.extensions!.currentVersion as number;
     const winnerRules = configs[winner]!.rules!;
     const merged = { ...configs[loser]!, rules: [...winnerRules, ...configs[loser]!.rules!] };
-    expect(dataOf(await gw.gql(SetFlagEnvironmentDocument, { key: 'race-retry', environment: PROD, expectedVersion: current, config: merged })).setFlagEnvironment.version).toBe(3);
+    expect(
+      dataOf(
+        await gw.gql(SetFlagEnvironmentDocument, {
+          key: 'race-retry',
+          environment: PROD,
+          expectedVersion: current,
+          config: merged,
+        }),
+      ).setFlagEnvironment.version,
+    ).toBe(3);
     expect((await ruleIds('race-retry')).sort()).toEqual(['first', 'second']);
     const log = dataOf(await gw.gql(AuditLogDocument, { key: 'race-retry' })).auditLog;
     expect(log.entries.map((entry) => [entry.action, entry.version])).toEqual([
@@ -78,11 +111,19 @@ describe('two writers with the same expected version', () => {
     let version = 1;
     for (let round = 0; round < 8; round++) {
       const results = await Promise.all(
-        ['a', 'b', 'c'].map((writer) => gw.gql(SetFlagEnvironmentDocument, { key: 'race-rounds', environment: PROD, expectedVersion: version, config: ruleOf(`${writer}${round}`) })),
+        ['a', 'b', 'c'].map((writer) =>
+          gw.gql(SetFlagEnvironmentDocument, {
+            key: 'race-rounds',
+            environment: PROD,
+            expectedVersion: version,
+            config: ruleOf(`${writer}${round}`),
+          }),
+        ),
       );
       const winners = results.filter((result) => !result.errors?.length);
       expect(winners).toHaveLength(1);
-      for (const loser of results.filter((result) => result.errors?.length)) expect(loser.errors![0]!.extensions).toMatchObject({ code: 'CONFLICT', currentVersion: version + 1 });
+      for (const loser of results.filter((result) => result.errors?.length))
+        expect(loser.errors![0]!.extensions).toMatchObject({ code: 'CONFLICT', currentVersion: version + 1 });
       version++;
     }
     const log = dataOf(await gw.gql(AuditLogDocument, { key: 'race-rounds', first: 50 })).auditLog;
@@ -103,8 +144,16 @@ describe('two writers with the same expected version', () => {
   it('lets exactly one updateSegment win', async () => {
     dataOf(await gw.gql(CreateSegmentDocument, { input: segmentInput('race-seg') }));
     const results = await Promise.all([
-      gw.gql(UpdateSegmentDocument, { environment: PROD, key: 'race-seg', expectedVersion: 1, input: { included: ['a'] } }, gw.adminKey),
-      gw.gql(UpdateSegmentDocument, { environment: PROD, key: 'race-seg', expectedVersion: 1, input: { included: ['b'] } }, otherAdmin),
+      gw.gql(
+        UpdateSegmentDocument,
+        { environment: PROD, key: 'race-seg', expectedVersion: 1, input: { included: ['a'] } },
+        gw.adminKey,
+      ),
+      gw.gql(
+        UpdateSegmentDocument,
+        { environment: PROD, key: 'race-seg', expectedVersion: 1, input: { included: ['b'] } },
+        otherAdmin,
+      ),
     ]);
     const { winner, loser } = winnerAndLoser(results);
     expect(results[loser]!.errors![0]!.extensions).toMatchObject({ code: 'CONFLICT', currentVersion: 2 });
@@ -112,14 +161,20 @@ describe('two writers with the same expected version', () => {
   });
 
   it('lets exactly one of two creations of the same key win', async () => {
-    const results = await Promise.all([gw.gql(CreateFlagDocument, { input: booleanFlag('race-create', { name: 'A' }) }), gw.gql(CreateFlagDocument, { input: booleanFlag('race-create', { name: 'B' }) }, otherAdmin)]);
+    const results = await Promise.all([
+      gw.gql(CreateFlagDocument, { input: booleanFlag('race-create', { name: 'A' }) }),
+      gw.gql(CreateFlagDocument, { input: booleanFlag('race-create', { name: 'B' }) }, otherAdmin),
+    ]);
     const { winner, loser } = winnerAndLoser(results);
     expect(results[loser]!.errors![0]!.extensions).toMatchObject({ code: 'CONFLICT', currentVersion: 1 });
     expect(dataOf(await gw.gql(FlagDocument, { key: 'race-create' })).flag!.name).toBe(winner === 0 ? 'A' : 'B');
   });
 
   it('lets exactly one of two creations of the same environment win', async () => {
-    const results = await Promise.all([gw.gql(CreateEnvironmentDocument, { key: 'race-env-key' }), gw.gql(CreateEnvironmentDocument, { key: 'race-env-key' }, otherAdmin)]);
+    const results = await Promise.all([
+      gw.gql(CreateEnvironmentDocument, { key: 'race-env-key' }),
+      gw.gql(CreateEnvironmentDocument, { key: 'race-env-key' }, otherAdmin),
+    ]);
     const { loser } = winnerAndLoser(results);
     expect(results[loser]!.errors![0]!.extensions?.code).toBe('CONFLICT');
   });
@@ -129,16 +184,27 @@ describe('writers without an expected version', () => {
   it('never block each other: concurrent toggles of different environments all land', async () => {
     dataOf(await gw.gql(CreateFlagDocument, { input: booleanFlag('race-toggles') }));
     const environments = ['development', 'staging', PROD];
-    for (let index = 0; index < 3; index++) dataOf(await gw.gql(CreateEnvironmentDocument, { key: `toggle-env-${index}` }));
+    for (let index = 0; index < 3; index++)
+      dataOf(await gw.gql(CreateEnvironmentDocument, { key: `toggle-env-${index}` }));
     const targets = [...environments, 'toggle-env-0', 'toggle-env-1', 'toggle-env-2'];
-    const results = await Promise.all(targets.map((environment, index) => gw.gql(ToggleFlagDocument, { key: 'race-toggles', environment, on: index % 2 === 0 }, index % 2 ? gw.adminKey : otherAdmin)));
+    const results = await Promise.all(
+      targets.map((environment, index) =>
+        gw.gql(
+          ToggleFlagDocument,
+          { key: 'race-toggles', environment, on: index % 2 === 0 },
+          index % 2 ? gw.adminKey : otherAdmin,
+        ),
+      ),
+    );
     for (const result of results) expect(result.errors, result.text).toBeUndefined();
     const flag = dataOf(await gw.gql(FlagDocument, { key: 'race-toggles' })).flag!;
     const state = Object.fromEntries(flag.environments.map((environment) => [environment.environment, environment.on]));
     expect(targets.map((environment) => state[environment])).toEqual(targets.map((_, index) => index % 2 === 0));
     // Every toggle but production's (already on) changed something: five changes, five versions, none lost.
     expect(flag.version).toBe(6);
-    const toggles = dataOf(await gw.gql(AuditLogDocument, { key: 'race-toggles' })).auditLog.entries.filter((entry) => entry.action === 'toggle');
+    const toggles = dataOf(await gw.gql(AuditLogDocument, { key: 'race-toggles' })).auditLog.entries.filter(
+      (entry) => entry.action === 'toggle',
+    );
     expect(toggles.map((entry) => entry.version).sort()).toEqual([2, 3, 4, 5, 6]);
   });
 });

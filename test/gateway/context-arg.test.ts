@@ -21,7 +21,13 @@ const padding = fc.constantFrom('x', '"', '\\', '\n', '\u0001', '\ud800', '😀'
 describe('checkContext', () => {
   it('rejects exactly the contexts whose JSON is longer than 32 KiB', () => {
     const context = fc
-      .tuple(fc.jsonValue({ maxDepth: 4 }), padding, fc.integer({ min: 0, max: 40_000 }), fc.integer({ min: 0, max: 3_000 }), fc.double())
+      .tuple(
+        fc.jsonValue({ maxDepth: 4 }),
+        padding,
+        fc.integer({ min: 0, max: 40_000 }),
+        fc.integer({ min: 0, max: 3_000 }),
+        fc.double(),
+      )
       .map(([value, character, repeat, numbers, number]) => ({
         value,
         pad: character.repeat(Math.floor(repeat / character.length / (character === 'x' ? 1 : 6))),

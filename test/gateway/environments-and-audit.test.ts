@@ -1,6 +1,13 @@
 /** Environments (environments, createEnvironment) and the audit log (auditLog) over HTTP. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditLogDocument, CreateEnvironmentDocument, CreateFlagDocument, EnvironmentsDocument, EvaluateDocument, ToggleFlagDocument } from '../../src/client/generated/graphql.js';
+import {
+  AuditLogDocument,
+  CreateEnvironmentDocument,
+  CreateFlagDocument,
+  EnvironmentsDocument,
+  EvaluateDocument,
+  ToggleFlagDocument,
+} from '../../src/client/generated/graphql.js';
 import { booleanFlag, defaultEnvironments, serveAll } from '../fixtures/gateway/flags.js';
 import { dataOf, errorOf, startTestGateway, type TestGateway } from '../support/gateway.js';
 
@@ -22,11 +29,21 @@ describe('environments', () => {
   });
 
   it('creates an environment that flags can then target and evaluation keys can be bound to', async () => {
-    expect(dataOf(await gw.gql(CreateEnvironmentDocument, { key: 'qa', name: 'Quality assurance' })).createEnvironment).toMatchObject({ key: 'qa', name: 'Quality assurance' });
-    expect(dataOf(await gw.gql(EnvironmentsDocument)).environments.map((environment) => environment.key)).toContain('qa');
-    dataOf(await gw.gql(CreateFlagDocument, { input: booleanFlag('qa-flag', { environments: [{ environment: 'qa', config: serveAll('on') }] }) }));
+    expect(
+      dataOf(await gw.gql(CreateEnvironmentDocument, { key: 'qa', name: 'Quality assurance' })).createEnvironment,
+    ).toMatchObject({ key: 'qa', name: 'Quality assurance' });
+    expect(dataOf(await gw.gql(EnvironmentsDocument)).environments.map((environment) => environment.key)).toContain(
+      'qa',
+    );
+    dataOf(
+      await gw.gql(CreateFlagDocument, {
+        input: booleanFlag('qa-flag', { environments: [{ environment: 'qa', config: serveAll('on') }] }),
+      }),
+    );
     const qaKey = (await gw.createKey('EVALUATION', 'qa')).secret;
-    expect(dataOf(await gw.gql(EvaluateDocument, { key: 'qa-flag', context: { targetingKey: 'u' } }, qaKey)).evaluate).toMatchObject({ value: true, reason: 'DEFAULT' });
+    expect(
+      dataOf(await gw.gql(EvaluateDocument, { key: 'qa-flag', context: { targetingKey: 'u' } }, qaKey)).evaluate,
+    ).toMatchObject({ value: true, reason: 'DEFAULT' });
   });
 
   it('names an environment after its key when no name is given', async () => {
@@ -34,18 +51,24 @@ describe('environments', () => {
   });
 
   it('rejects an invalid key with VALIDATION on field key', async () => {
-    expect(errorOf(await gw.gql(CreateEnvironmentDocument, { key: 'Not Valid' })).extensions).toMatchObject({ code: 'VALIDATION', field: 'key' });
+    expect(errorOf(await gw.gql(CreateEnvironmentDocument, { key: 'Not Valid' })).extensions).toMatchObject({
+      code: 'VALIDATION',
+      field: 'key',
+    });
   });
 
   it('rejects an existing key with CONFLICT', async () => {
-    expect(errorOf(await gw.gql(CreateEnvironmentDocument, { key: 'production' })).extensions).toMatchObject({ code: 'CONFLICT' });
+    expect(errorOf(await gw.gql(CreateEnvironmentDocument, { key: 'production' })).extensions).toMatchObject({
+      code: 'CONFLICT',
+    });
   });
 });
 
 describe('auditLog', () => {
   beforeAll(async () => {
     dataOf(await gw.gql(CreateFlagDocument, { input: booleanFlag('audited'), comment: 'first' }));
-    for (const on of [false, true, false]) dataOf(await gw.gql(ToggleFlagDocument, { key: 'audited', environment: 'production', on, comment: `on=${on}` }));
+    for (const on of [false, true, false])
+      dataOf(await gw.gql(ToggleFlagDocument, { key: 'audited', environment: 'production', on, comment: `on=${on}` }));
   });
 
   it('lists a document’s changes newest first with actor, time, comment, before and after', async () => {
@@ -58,7 +81,12 @@ describe('auditLog', () => {
       ['create', 1, 'first'],
     ]);
     const latest = log.entries[0]!;
-    expect(latest).toMatchObject({ kind: 'flag', key: 'audited', environment: 'production', actor: expect.stringContaining('bootstrap-admin') });
+    expect(latest).toMatchObject({
+      kind: 'flag',
+      key: 'audited',
+      environment: 'production',
+      actor: expect.stringContaining('bootstrap-admin'),
+    });
     expect(Date.parse(latest.at)).not.toBeNaN();
     expect((latest.before as { version: number }).version).toBe(3);
     expect((latest.after as { version: number }).version).toBe(4);
@@ -70,7 +98,9 @@ describe('auditLog', () => {
     const first = dataOf(await gw.gql(AuditLogDocument, { key: 'audited', first: 3 })).auditLog;
     expect(first).toMatchObject({ hasNextPage: true, totalCount: 4 });
     expect(first.entries).toHaveLength(3);
-    const second = dataOf(await gw.gql(AuditLogDocument, { key: 'audited', first: 3, after: first.endCursor })).auditLog;
+    const second = dataOf(
+      await gw.gql(AuditLogDocument, { key: 'audited', first: 3, after: first.endCursor }),
+    ).auditLog;
     expect(second.hasNextPage).toBe(false);
     expect(second.entries.map((entry) => entry.action)).toEqual(['create']);
   });
@@ -85,7 +115,11 @@ describe('auditLog', () => {
     const { secret, id } = await gw.createKey('READ_ONLY', undefined, 'audited-key');
     const result = await gw.gql(AuditLogDocument, { key: id });
     const entry = dataOf(result).auditLog.entries[0]!;
-    expect(entry).toMatchObject({ kind: 'apiKey', action: 'create', after: { id, name: 'audited-key', kind: 'read-only' } });
+    expect(entry).toMatchObject({
+      kind: 'apiKey',
+      action: 'create',
+      after: { id, name: 'audited-key', kind: 'read-only' },
+    });
     expect(entry.after).not.toHaveProperty('secretHash');
     expect(result.text).not.toContain(secret);
     const stored = await gw.gateway.store.getApiKey(id);

@@ -30,7 +30,10 @@ describe('the error codes', () => {
   it('are listed in the README exactly as typed in graphql/errors.ts', () => {
     const documented = readmeCodes();
     expect(documented.length).toBeGreaterThan(10);
-    expect({ missingFromReadme: errorCodes.filter((code) => !documented.includes(code)), notTyped: documented.filter((code) => !(errorCodes as readonly string[]).includes(code)) }).toEqual({ missingFromReadme: [], notTyped: [] });
+    expect({
+      missingFromReadme: errorCodes.filter((code) => !documented.includes(code)),
+      notTyped: documented.filter((code) => !(errorCodes as readonly string[]).includes(code)),
+    }).toEqual({ missingFromReadme: [], notTyped: [] });
     expect(new Set(documented).size).toBe(documented.length);
   });
 

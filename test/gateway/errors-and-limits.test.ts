@@ -31,12 +31,19 @@ afterAll(async () => {
 });
 
 const post = (body: string, headers: Record<string, string> = {}) =>
-  gw.request({ key: gw.adminKey, headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers }, body });
-const postQuery = async (query: string, variables?: Record<string, unknown>) => parseResponse<Record<string, unknown>>(await post(JSON.stringify({ query, variables })));
+  gw.request({
+    key: gw.adminKey,
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
+    body,
+  });
+const postQuery = async (query: string, variables?: Record<string, unknown>) =>
+  parseResponse<Record<string, unknown>>(await post(JSON.stringify({ query, variables })));
 
 describe('error codes', () => {
   it('UNAUTHENTICATED: a protected field without a key', async () => {
-    expect(errorOf(await gw.gql(EnvironmentsDocument, undefined, null)).extensions).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(errorOf(await gw.gql(EnvironmentsDocument, undefined, null)).extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+    });
   });
 
   it('UNAUTHENTICATED with HTTP 401: an unknown key', async () => {
@@ -46,7 +53,9 @@ describe('error codes', () => {
   });
 
   it('FORBIDDEN: a key outside its scope', async () => {
-    expect(codeOf(await gw.gql(ToggleFlagDocument, { key: 'errors-flag', environment: PROD, on: false }, readOnly))).toBe('FORBIDDEN');
+    expect(
+      codeOf(await gw.gql(ToggleFlagDocument, { key: 'errors-flag', environment: PROD, on: false }, readOnly)),
+    ).toBe('FORBIDDEN');
   });
 
   it('NOT_FOUND: a document that does not exist', async () => {
@@ -56,14 +65,37 @@ describe('error codes', () => {
   });
 
   it('CONFLICT: a stale expectedVersion, with currentVersion', async () => {
-    const error = errorOf(await gw.gql(SetFlagEnvironmentDocument, { key: 'errors-flag', environment: PROD, expectedVersion: 9, config: serveAll('on') }));
+    const error = errorOf(
+      await gw.gql(SetFlagEnvironmentDocument, {
+        key: 'errors-flag',
+        environment: PROD,
+        expectedVersion: 9,
+        config: serveAll('on'),
+      }),
+    );
     expect(error.extensions).toMatchObject({ code: 'CONFLICT', currentVersion: 1, expectedVersion: 9 });
   });
 
   it('VALIDATION: an invalid input, with the field path', async () => {
-    const config = { on: true, offVariation: 'off', defaultServe: { rollout: { weights: [{ variation: 'on', weight: 60_000 }, { variation: 'off', weight: 30_000 }] } } };
-    const error = errorOf(await gw.gql(SetFlagEnvironmentDocument, { key: 'errors-flag', environment: PROD, expectedVersion: 1, config }));
-    expect(error.extensions).toMatchObject({ code: 'VALIDATION', field: `environments.${PROD}.defaultServe.rollout.weights` });
+    const config = {
+      on: true,
+      offVariation: 'off',
+      defaultServe: {
+        rollout: {
+          weights: [
+            { variation: 'on', weight: 60_000 },
+            { variation: 'off', weight: 30_000 },
+          ],
+        },
+      },
+    };
+    const error = errorOf(
+      await gw.gql(SetFlagEnvironmentDocument, { key: 'errors-flag', environment: PROD, expectedVersion: 1, config }),
+    );
+    expect(error.extensions).toMatchObject({
+      code: 'VALIDATION',
+      field: `environments.${PROD}.defaultServe.rollout.weights`,
+    });
     expect(error.message).toMatch(/100000/);
   });
 
@@ -72,8 +104,21 @@ describe('error codes', () => {
       { id: 'fine', condition: 'plan == "pro"', serve: { variation: 'on' } },
       { id: 'broken', condition: 'country == "NL" and\n  age >', serve: { variation: 'on' } },
     ];
-    const error = errorOf(await gw.gql(SetFlagEnvironmentDocument, { key: 'errors-flag', environment: PROD, expectedVersion: 1, config: serveAll('off', rules) }));
-    expect(error.extensions).toMatchObject({ code: 'RULE_SYNTAX', line: 2, column: expect.any(Number), ruleIndex: 1, field: `environments.${PROD}.rules[1].condition` });
+    const error = errorOf(
+      await gw.gql(SetFlagEnvironmentDocument, {
+        key: 'errors-flag',
+        environment: PROD,
+        expectedVersion: 1,
+        config: serveAll('off', rules),
+      }),
+    );
+    expect(error.extensions).toMatchObject({
+      code: 'RULE_SYNTAX',
+      line: 2,
+      column: expect.any(Number),
+      ruleIndex: 1,
+      field: `environments.${PROD}.rules[1].condition`,
+    });
     expect(error.extensions!.column as number).toBeGreaterThanOrEqual(3);
   });
 
@@ -115,7 +160,9 @@ describe('request body size', () => {
     const body = JSON.stringify({ query: '{ __typename }', variables: { padding: 'x'.repeat(1_100_000) } });
     const response = await post(body);
     expect(response.status).toBe(413);
-    expect(((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(
+      ((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code,
+    ).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('accepts a body just under the limit', async () => {
@@ -126,7 +173,12 @@ describe('request body size', () => {
   it('takes its limit from VEXIL_MAX_BODY_BYTES', async () => {
     const small = await startTestGateway({ seed: false, env: { VEXIL_MAX_BODY_BYTES: '2048' } });
     try {
-      const send = (size: number) => small.request({ key: small.adminKey, headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ query: `{ __typename ${' '.repeat(size)}}` }) });
+      const send = (size: number) =>
+        small.request({
+          key: small.adminKey,
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify({ query: `{ __typename ${' '.repeat(size)}}` }),
+        });
       expect((await send(1500)).status).toBe(200);
       expect((await send(2500)).status).toBe(413);
     } finally {
@@ -136,10 +188,21 @@ describe('request body size', () => {
 
   it('does not read a chunked body of unknown length without a limit', async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(`${gw.endpoint}`, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', authorization: `Bearer ${gw.adminKey}` } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = httpRequest(
+        `${gw.endpoint}`,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'transfer-encoding': 'chunked',
+            authorization: `Bearer ${gw.adminKey}`,
+          },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.write(JSON.stringify({ query: '{ __typename }', variables: { padding: 'x'.repeat(600_000) } }).slice(0, -1));
       req.end(`${'y'.repeat(600_000)}}`);
@@ -157,7 +220,8 @@ describe('document limits', () => {
 
   it('refuses more than 30 aliases, and accepts 30', async () => {
     // __typename aliases are allowed without limit; aliases of real fields are what the limit counts.
-    const aliases = (count: number) => `{ ${Array.from({ length: count }, (_, index) => `a${index}: validateRule(source: "true") { ok }`).join(' ')} }`;
+    const aliases = (count: number) =>
+      `{ ${Array.from({ length: count }, (_, index) => `a${index}: validateRule(source: "true") { ok }`).join(' ')} }`;
     expect((await postQuery(aliases(30))).errors).toBeUndefined();
     const result = await postQuery(aliases(31));
     expect(result.errors?.map((error) => error.message).join('\n')).toMatch(/aliases limit of 30/i);
@@ -188,7 +252,8 @@ describe('document limits', () => {
 });
 
 describe('batching', () => {
-  const batch = (count: number) => JSON.stringify(Array.from({ length: count }, (_, index) => ({ query: `{ n${index}: __typename }` })));
+  const batch = (count: number) =>
+    JSON.stringify(Array.from({ length: count }, (_, index) => ({ query: `{ n${index}: __typename }` })));
 
   it('runs a batch of up to 10 operations', async () => {
     const response = await post(batch(10), { accept: 'application/json' });
@@ -211,7 +276,9 @@ describe('evaluation context limits', () => {
   const evaluate = (context: unknown) => gw.gql(EvaluateDocument, { key: 'errors-flag', context }, evalProd);
 
   it('refuses a context over 32 KiB with VALIDATION on field context', async () => {
-    const context = Object.fromEntries(Array.from({ length: 40 }, (_, index) => [`attribute${index}`, 'x'.repeat(1000)]));
+    const context = Object.fromEntries(
+      Array.from({ length: 40 }, (_, index) => [`attribute${index}`, 'x'.repeat(1000)]),
+    );
     expect(errorOf(await evaluate(context)).extensions).toMatchObject({ code: 'VALIDATION', field: 'context' });
   });
 

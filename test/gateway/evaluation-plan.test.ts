@@ -23,7 +23,14 @@ vi.mock('../../src/server/evaluation-plan/run-plan.js', async (importOriginal) =
 });
 
 /** Strings a serialiser could get wrong: quotes, backslashes, line separators, astral and control characters. */
-const awkwardValue = { text: 'é "quoted" \\ </script> \u2028 \u2029 😀 \u0000 \t', big: 1.5e300, small: 1e-7, int: 42, list: [true, null, 'x', { deep: [] }], empty: {} };
+const awkwardValue = {
+  text: 'é "quoted" \\ </script> \u2028 \u2029 😀 \u0000 \t',
+  big: 1.5e300,
+  small: 1e-7,
+  int: 42,
+  list: [true, null, 'x', { deep: [] }],
+  empty: {},
+};
 
 interface Lane {
   endpoint: string;
@@ -46,15 +53,32 @@ const lanes: Record<'planned' | 'executed' | 'yoga', Lane> = {} as never;
 async function startLane(fastLane: 'planned' | 'executed' | null): Promise<Lane> {
   const { yoga, keys, metrics } = gw.gateway;
   const codes: string[] = [];
-  const lane = fastLane && createFastLane(yoga, keys, (code) => codes.push(code), fastLane === 'planned' ? { services: gw.gateway.services } : { evaluationPlan: false });
-  const server = createHttpServer({ yoga, ...(lane ? { fastLane: lane } : {}), metrics, readiness: async () => ({ ready: true }), maxBodyBytes: 1024 * 1024 });
+  const lane =
+    fastLane &&
+    createFastLane(
+      yoga,
+      keys,
+      (code) => codes.push(code),
+      fastLane === 'planned' ? { services: gw.gateway.services } : { evaluationPlan: false },
+    );
+  const server = createHttpServer({
+    yoga,
+    ...(lane ? { fastLane: lane } : {}),
+    metrics,
+    readiness: async () => ({ ready: true }),
+    maxBodyBytes: 1024 * 1024,
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`, codes, server };
 }
 
 /** Evaluations counted so far, by environment, flag and variation. */
 function usage(): Map<string, number> {
-  return new Map(gw.gateway.engine.usage.totals().map((entry) => [`${entry.environment}/${entry.flagKey}/${entry.variation}`, entry.count]));
+  return new Map(
+    gw.gateway.engine.usage
+      .totals()
+      .map((entry) => [`${entry.environment}/${entry.flagKey}/${entry.variation}`, entry.count]),
+  );
 }
 
 function usageSince(before: Map<string, number>): Record<string, number> {
@@ -68,11 +92,25 @@ async function ask(lane: Lane, testCase: PlanCase): Promise<Answer> {
   lane.codes.length = 0;
   const response = await fetch(lane.endpoint, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: testCase.accept ?? 'application/graphql-response+json, application/json', ...authorization(secrets[testCase.key]) },
-    body: JSON.stringify({ query: testCase.query, variables: testCase.variables, operationName: testCase.operationName }),
+    headers: {
+      'content-type': 'application/json',
+      accept: testCase.accept ?? 'application/graphql-response+json, application/json',
+      ...authorization(secrets[testCase.key]),
+    },
+    body: JSON.stringify({
+      query: testCase.query,
+      variables: testCase.variables,
+      operationName: testCase.operationName,
+    }),
   });
   const body = await response.text();
-  return { status: response.status, contentType: response.headers.get('content-type'), body, codes: [...lane.codes], usage: usageSince(before) };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    body,
+    codes: [...lane.codes],
+    usage: usageSince(before),
+  };
 }
 
 /** What the plan did with the request just sent through the planned lane. */
@@ -86,10 +124,28 @@ function planOutcome(): PlanCase['expect'] {
 beforeAll(async () => {
   gw = await startTestGateway({ seed: false });
   const keys = await standardKeys(gw);
-  secrets = { evalProd: keys.evalProd, evalStaging: keys.evalStaging, admin: keys.admin, readOnly: keys.readOnly, none: null };
-  for (const input of [booleanFlag('checkout-v2'), experimentFlag('button-color'), booleanFlag('retired'), newCheckoutInput()]) dataOf(await gw.gql(CreateFlagDocument, { input }));
+  secrets = {
+    evalProd: keys.evalProd,
+    evalStaging: keys.evalStaging,
+    admin: keys.admin,
+    readOnly: keys.readOnly,
+    none: null,
+  };
+  for (const input of [
+    booleanFlag('checkout-v2'),
+    experimentFlag('button-color'),
+    booleanFlag('retired'),
+    newCheckoutInput(),
+  ])
+    dataOf(await gw.gql(CreateFlagDocument, { input }));
   dataOf(await gw.gql(ArchiveFlagDocument, { key: 'retired' }));
-  const jsonFlag = booleanFlag('json-config', { valueType: 'JSON', variations: [{ key: 'on', value: awkwardValue }, { key: 'off', value: ['plain', 0, -1.25] }] });
+  const jsonFlag = booleanFlag('json-config', {
+    valueType: 'JSON',
+    variations: [
+      { key: 'on', value: awkwardValue },
+      { key: 'off', value: ['plain', 0, -1.25] },
+    ],
+  });
   dataOf(await gw.gql(CreateFlagDocument, { input: jsonFlag }));
   lanes.planned = await startLane('planned');
   lanes.executed = await startLane('executed');
@@ -106,16 +162,23 @@ beforeEach(() => {
 });
 
 describe('an evaluation plan', () => {
-  it.each(planCases.map((testCase) => [testCase.expect, testCase.name, testCase] as const))('%s: %s — answered byte for byte as graphql execution answers', async (_expect, _name, testCase) => {
-    const viaPlan = await ask(lanes.planned, testCase);
-    expect(planOutcome()).toBe(testCase.expect);
-    const viaExecution = await ask(lanes.executed, testCase);
-    expect(vi.mocked(runPlan)).toHaveBeenCalledTimes(testCase.expect === 'none' ? 0 : 1);
-    expect(viaPlan).toEqual(viaExecution);
-    // And yoga alone answers the same, errors and their codes included.
-    const viaYoga = await ask(lanes.yoga, testCase);
-    expect({ status: viaPlan.status, body: viaPlan.body, usage: viaPlan.usage }).toEqual({ status: viaYoga.status, body: viaYoga.body, usage: viaYoga.usage });
-  });
+  it.each(planCases.map((testCase) => [testCase.expect, testCase.name, testCase] as const))(
+    '%s: %s — answered byte for byte as graphql execution answers',
+    async (_expect, _name, testCase) => {
+      const viaPlan = await ask(lanes.planned, testCase);
+      expect(planOutcome()).toBe(testCase.expect);
+      const viaExecution = await ask(lanes.executed, testCase);
+      expect(vi.mocked(runPlan)).toHaveBeenCalledTimes(testCase.expect === 'none' ? 0 : 1);
+      expect(viaPlan).toEqual(viaExecution);
+      // And yoga alone answers the same, errors and their codes included.
+      const viaYoga = await ask(lanes.yoga, testCase);
+      expect({ status: viaPlan.status, body: viaPlan.body, usage: viaPlan.usage }).toEqual({
+        status: viaYoga.status,
+        body: viaYoga.body,
+        usage: viaYoga.usage,
+      });
+    },
+  );
 
   it('answers a query text envelop accepted before straight from its plan, byte for byte', async () => {
     const served = planCases.filter((entry) => entry.expect === 'served');
@@ -144,7 +207,11 @@ describe('an evaluation plan', () => {
       const label = `${testCase.query} ${JSON.stringify(testCase.variables)} (${testCase.key})`;
       expect(viaPlan, label).toEqual(await ask(lanes.executed, testCase));
       const viaYoga = await ask(lanes.yoga, testCase);
-      expect({ status: viaPlan.status, body: viaPlan.body, usage: viaPlan.usage }, label).toEqual({ status: viaYoga.status, body: viaYoga.body, usage: viaYoga.usage });
+      expect({ status: viaPlan.status, body: viaPlan.body, usage: viaPlan.usage }, label).toEqual({
+        status: viaYoga.status,
+        body: viaYoga.body,
+        usage: viaYoga.usage,
+      });
     }
     // The corpus reaches every path often enough to mean something.
     expect(Math.min(outcomes.served, outcomes.fallback, outcomes.none)).toBeGreaterThan(30);
@@ -168,7 +235,12 @@ describe('an evaluation plan', () => {
     type Hooks = Partial<Record<'onEnveloped' | 'onParse' | 'onValidate' | 'onContextBuilding', unknown>>;
     const { plugins } = gw.gateway.yoga as unknown as { plugins: Hooks[] };
     const count = (hook: keyof Hooks) => plugins.filter((plugin) => plugin[hook]).length;
-    expect({ onEnveloped: count('onEnveloped'), onParse: count('onParse'), onValidate: count('onValidate'), onContextBuilding: count('onContextBuilding') }).toEqual({
+    expect({
+      onEnveloped: count('onEnveloped'),
+      onParse: count('onParse'),
+      onValidate: count('onValidate'),
+      onContextBuilding: count('onContextBuilding'),
+    }).toEqual({
       onEnveloped: 0,
       onParse: 4,
       onValidate: 8,
@@ -186,7 +258,13 @@ describe('an evaluation plan', () => {
 
 describe('the last answer of a plan, reused when the evaluations come out the same', () => {
   const query = 'query($context: JSON!) { evaluateAll(context: $context) { key value variation reason } }';
-  const asking = (context: Record<string, unknown>): PlanCase => ({ name: 'evaluateAll', query, variables: { context }, key: 'evalProd', expect: 'served' });
+  const asking = (context: Record<string, unknown>): PlanCase => ({
+    name: 'evaluateAll',
+    query,
+    variables: { context },
+    key: 'evalProd',
+    expect: 'served',
+  });
   const pro = asking({ targetingKey: 'u1', plan: 'pro' });
   const free = asking({ targetingKey: 'u1', plan: 'free' });
 

@@ -23,11 +23,15 @@ describe('flag change annotations in /metrics', () => {
   it('show every flag per environment with its kind, kill switch and version, following changes', async () => {
     gateway = await startTestGateway();
     const before = seriesOf(await scrape(gateway), 'vexil_flag_info');
-    expect(before).toContain('vexil_flag_info{flag="new_checkout",environment="production",kind="release",on="true",version="1"} 1');
-    dataOf(await gateway.gql(toggle, { key: 'new_checkout', environment: 'production', on: false }));
-    await expect.poll(async () => seriesOf(await scrape(gateway!), 'vexil_flag_info')).toContain(
-      'vexil_flag_info{flag="new_checkout",environment="production",kind="release",on="false",version="2"} 1',
+    expect(before).toContain(
+      'vexil_flag_info{flag="new_checkout",environment="production",kind="release",on="true",version="1"} 1',
     );
+    dataOf(await gateway.gql(toggle, { key: 'new_checkout', environment: 'production', on: false }));
+    await expect
+      .poll(async () => seriesOf(await scrape(gateway!), 'vexil_flag_info'))
+      .toContain(
+        'vexil_flag_info{flag="new_checkout",environment="production",kind="release",on="false",version="2"} 1',
+      );
     const info = seriesOf(await scrape(gateway), 'vexil_flag_info');
     expect(info.filter((line) => line.includes('version="1"'))).toEqual([]);
   });
@@ -37,12 +41,14 @@ describe('flag change annotations in /metrics', () => {
     dataOf(await gateway.gql(toggle, { key: 'new_checkout', environment: 'production', on: false }));
     dataOf(await gateway.gql(toggle, { key: 'new_checkout', environment: 'production', on: true }));
     dataOf(await gateway.gql(toggle, { key: 'new_checkout', environment: 'staging', on: false }));
-    await expect.poll(async () => seriesOf(await scrape(gateway!), 'vexil_flag_changes_total')).toEqual(
-      expect.arrayContaining([
-        'vexil_flag_changes_total{flag="new_checkout",environment="production",change="toggle"} 2',
-        'vexil_flag_changes_total{flag="new_checkout",environment="staging",change="toggle"} 1',
-      ]),
-    );
+    await expect
+      .poll(async () => seriesOf(await scrape(gateway!), 'vexil_flag_changes_total'))
+      .toEqual(
+        expect.arrayContaining([
+          'vexil_flag_changes_total{flag="new_checkout",environment="production",change="toggle"} 2',
+          'vexil_flag_changes_total{flag="new_checkout",environment="staging",change="toggle"} 1',
+        ]),
+      );
   });
 
   it('export at most VEXIL_METRICS_MAX_FLAGS flags and say how many were left out', async () => {
@@ -51,9 +57,13 @@ describe('flag change annotations in /metrics', () => {
     expect(seriesOf(text, 'vexil_flag_info')).toEqual([]);
     expect(text).toContain('vexil_flags_not_exported 1');
     dataOf(await gateway.gql(toggle, { key: 'new_checkout', environment: 'production', on: false }));
-    await expect.poll(async () => seriesOf(await scrape(gateway!), 'vexil_flag_changes_total')).toContain(
-      'vexil_flag_changes_total{flag="_other",environment="production",change="toggle"} 1',
-    );
-    expect(seriesOf(await scrape(gateway), 'vexil_flag_changes_total').filter((line) => line.includes('flag="new_checkout"'))).toEqual([]);
+    await expect
+      .poll(async () => seriesOf(await scrape(gateway!), 'vexil_flag_changes_total'))
+      .toContain('vexil_flag_changes_total{flag="_other",environment="production",change="toggle"} 1');
+    expect(
+      seriesOf(await scrape(gateway), 'vexil_flag_changes_total').filter((line) =>
+        line.includes('flag="new_checkout"'),
+      ),
+    ).toEqual([]);
   });
 });

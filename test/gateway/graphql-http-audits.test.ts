@@ -17,7 +17,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await gw?.stop();
   if (recommendations.length > 0) {
-    console.info(`graphql-http SHOULD/MAY audits not passed:\n${recommendations.map((result) => `  [${result.status}] ${result.id} ${result.name}${'reason' in result ? `: ${result.reason}` : ''}`).join('\n')}`);
+    console.info(
+      `graphql-http SHOULD/MAY audits not passed:\n${recommendations.map((result) => `  [${result.status}] ${result.id} ${result.name}${'reason' in result ? `: ${result.reason}` : ''}`).join('\n')}`,
+    );
   }
 });
 

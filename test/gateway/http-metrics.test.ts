@@ -12,8 +12,19 @@ function pair() {
   const ours = new Registry();
   const metrics = new HttpMetrics({ registry: ours, buckets });
   const theirs = new Registry();
-  const counter = new Counter({ name: 'vexil_http_requests_total', help: 'HTTP requests.', labelNames: ['method', 'route', 'status'] as const, registers: [theirs] });
-  const histogram = new Histogram({ name: 'vexil_http_request_duration_seconds', help: 'HTTP request latency.', labelNames: ['method', 'route'] as const, buckets, registers: [theirs] });
+  const counter = new Counter({
+    name: 'vexil_http_requests_total',
+    help: 'HTTP requests.',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [theirs],
+  });
+  const histogram = new Histogram({
+    name: 'vexil_http_request_duration_seconds',
+    help: 'HTTP request latency.',
+    labelNames: ['method', 'route'] as const,
+    buckets,
+    registers: [theirs],
+  });
   const record = (method: string, route: string, status: number, seconds: number) => {
     metrics.record(method, route, status, seconds);
     counter.inc({ method, route, status: String(status) });

@@ -33,7 +33,19 @@ import { dataOf, type GqlResult, startTestGateway, type TestGateway } from '../s
 /** Query fields an evaluation key may use (in its own environment; validateRule without environment). */
 const evaluationFields = new Set(['evaluate', 'evaluateAll', 'validateRule']);
 /** Types that hold what evaluation keys must never see. */
-const privateTypes = ['Flag', 'FlagEnvironment', 'Rule', 'Segment', 'AuditEntry', 'AuditPage', 'ApiKey', 'CreatedApiKey', 'Environment', 'Explanation', 'RuleTrace'];
+const privateTypes = [
+  'Flag',
+  'FlagEnvironment',
+  'Rule',
+  'Segment',
+  'AuditEntry',
+  'AuditPage',
+  'ApiKey',
+  'CreatedApiKey',
+  'Environment',
+  'Explanation',
+  'RuleTrace',
+];
 /** Distinctive strings planted in the store: none may appear in any response to the evaluation key. */
 const hiddenCondition = 'email endsWith "@hidden-corp.example"';
 const hiddenSegment = 'hidden-audience';
@@ -89,7 +101,11 @@ function selectionOf(type: GraphQLOutputType, depth: number): string {
 }
 
 /** An operation calling one root field with variables for its arguments (required ones, or all). */
-function operationFor(kind: 'query' | 'mutation', field: GraphQLField<unknown, unknown>, all: boolean): { query: string; variables: Record<string, unknown> } {
+function operationFor(
+  kind: 'query' | 'mutation',
+  field: GraphQLField<unknown, unknown>,
+  all: boolean,
+): { query: string; variables: Record<string, unknown> } {
   const args = field.args.filter((arg) => all || isNonNullType(arg.type));
   const definitions = args.map((arg) => `$${arg.name}: ${String(arg.type)}`).join(', ');
   const call = args.map((arg) => `${arg.name}: $${arg.name}`).join(', ');
@@ -105,7 +121,8 @@ function reachableTypes(start: GraphQLOutputType): Set<string> {
     const type = pending.pop()!;
     if (seen.has(type.name)) continue;
     seen.add(type.name);
-    if (isObjectType(type) || isInterfaceType(type)) for (const field of Object.values(type.getFields())) pending.push(getNamedType(field.type));
+    if (isObjectType(type) || isInterfaceType(type))
+      for (const field of Object.values(type.getFields())) pending.push(getNamedType(field.type));
     if (isUnionType(type)) pending.push(...type.getTypes());
   }
   return seen;
@@ -113,7 +130,10 @@ function reachableTypes(start: GraphQLOutputType): Set<string> {
 
 // ----------------------------------------------------------------------------------------------------
 
-async function run(operation: { query: string; variables: Record<string, unknown> }, key: string | null = evalKey): Promise<GqlResult<Record<string, unknown>>> {
+async function run(
+  operation: { query: string; variables: Record<string, unknown> },
+  key: string | null = evalKey,
+): Promise<GqlResult<Record<string, unknown>>> {
   return gw.gql<Record<string, unknown>, Record<string, unknown>>(operation.query, operation.variables, key);
 }
 
@@ -135,12 +155,22 @@ beforeAll(async () => {
   gw = await startTestGateway();
   evalKey = (await gw.createKey('EVALUATION', PROD, 'walker')).secret;
   await gw.createKey('READ_ONLY', undefined, 'someone-else');
-  dataOf(await gw.gql(CreateSegmentDocument, { input: { key: hiddenSegment, environment: PROD, included: ['vip-1'], condition: 'country == "NL"' } }));
+  dataOf(
+    await gw.gql(CreateSegmentDocument, {
+      input: { key: hiddenSegment, environment: PROD, included: ['vip-1'], condition: 'country == "NL"' },
+    }),
+  );
   dataOf(
     await gw.gql(CreateFlagDocument, {
       input: booleanFlag('walked-flag', {
         environments: [
-          { environment: PROD, config: serveAll('off', [{ id: 'r1', condition: hiddenCondition, serve: { variation: 'on' } }, { id: 'r2', condition: `segment("${hiddenSegment}")`, serve: { variation: 'on' } }]) },
+          {
+            environment: PROD,
+            config: serveAll('off', [
+              { id: 'r1', condition: hiddenCondition, serve: { variation: 'on' } },
+              { id: 'r2', condition: `segment("${hiddenSegment}")`, serve: { variation: 'on' } },
+            ]),
+          },
           { environment: STAGING, config: serveAll('on') },
         ],
       }),
@@ -178,17 +208,26 @@ describe('introspection with an evaluation key', () => {
 
 describe('every query field, with an evaluation key and only the required arguments', () => {
   it('covers every query field of the schema', () => {
-    expect(rootFields(schema.getQueryType()).map((field) => field.name)).toEqual(expect.arrayContaining([...evaluationFields, 'flag', 'flags', 'segments', 'auditLog', 'apiKeys', 'environments']));
+    expect(rootFields(schema.getQueryType()).map((field) => field.name)).toEqual(
+      expect.arrayContaining([...evaluationFields, 'flag', 'flags', 'segments', 'auditLog', 'apiKeys', 'environments']),
+    );
   });
 
   it('is FORBIDDEN for every field but evaluate, evaluateAll and validateRule, which answer', async () => {
     const outcomes: Record<string, string> = {};
     for (const field of rootFields(schema.getQueryType())) {
       const result = await run(operationFor('query', field, false));
-      outcomes[field.name] = result.errors?.length ? result.errors.map((error) => error.extensions?.code).join(',') : 'ok';
+      outcomes[field.name] = result.errors?.length
+        ? result.errors.map((error) => error.extensions?.code).join(',')
+        : 'ok';
       if (!evaluationFields.has(field.name)) expect(result.data?.[field.name] ?? null, field.name).toBeNull();
     }
-    const expected = Object.fromEntries(rootFields(schema.getQueryType()).map((field) => [field.name, evaluationFields.has(field.name) ? 'ok' : 'FORBIDDEN']));
+    const expected = Object.fromEntries(
+      rootFields(schema.getQueryType()).map((field) => [
+        field.name,
+        evaluationFields.has(field.name) ? 'ok' : 'FORBIDDEN',
+      ]),
+    );
     expect(outcomes).toEqual(expected);
   });
 });
@@ -198,10 +237,14 @@ describe('every query field, with an evaluation key and every argument given (en
     const outcomes: Record<string, string> = {};
     for (const field of rootFields(schema.getQueryType())) {
       const result = await run(operationFor('query', field, true));
-      outcomes[field.name] = result.errors?.length ? result.errors.map((error) => error.extensions?.code).join(',') : 'ok';
+      outcomes[field.name] = result.errors?.length
+        ? result.errors.map((error) => error.extensions?.code).join(',')
+        : 'ok';
       expect(result.data?.[field.name] ?? null, field.name).toBeNull();
     }
-    expect(outcomes).toEqual(Object.fromEntries(rootFields(schema.getQueryType()).map((field) => [field.name, 'FORBIDDEN'])));
+    expect(outcomes).toEqual(
+      Object.fromEntries(rootFields(schema.getQueryType()).map((field) => [field.name, 'FORBIDDEN'])),
+    );
   });
 });
 
@@ -215,7 +258,9 @@ describe('every mutation field, with an evaluation key', () => {
     for (const field of rootFields(schema.getMutationType())) {
       for (const all of [false, true]) {
         const result = await run(operationFor('mutation', field, all));
-        outcomes[`${field.name}${all ? ' (all arguments)' : ''}`] = result.errors?.length ? result.errors.map((error) => error.extensions?.code).join(',') : 'ok';
+        outcomes[`${field.name}${all ? ' (all arguments)' : ''}`] = result.errors?.length
+          ? result.errors.map((error) => error.extensions?.code).join(',')
+          : 'ok';
         texts.push(result.text);
         if (result.data) texts.push(`data for ${field.name}: ${JSON.stringify(result.data)}`);
       }
@@ -262,7 +307,15 @@ describe('evaluation results for the evaluation key', () => {
 
   it('let the key evaluate in its own environment', async () => {
     const operation = operationFor('query', schema.getQueryType()!.getFields().evaluate!, false);
-    const result = await run({ query: operation.query, variables: { key: 'walked-flag', context: { targetingKey: 'vip-1' } } });
-    expect(dataOf(result).evaluate).toMatchObject({ key: 'walked-flag', value: true, reason: 'TARGETING_MATCH', ruleIndex: 1 });
+    const result = await run({
+      query: operation.query,
+      variables: { key: 'walked-flag', context: { targetingKey: 'vip-1' } },
+    });
+    expect(dataOf(result).evaluate).toMatchObject({
+      key: 'walked-flag',
+      value: true,
+      reason: 'TARGETING_MATCH',
+      ruleIndex: 1,
+    });
   });
 });

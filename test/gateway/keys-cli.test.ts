@@ -10,7 +10,20 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvaluateDocument } from '../../src/client/generated/graphql.js';
 import { PROD } from '../fixtures/gateway/flags.js';
-import { cliEnv, cliMain, dataOf, ensureBuilt, gqlAt, newAdminSecret, run, type RunResult, type ServeProcess, spawnServe, tempDir, vexil } from '../support/gateway.js';
+import {
+  cliEnv,
+  cliMain,
+  dataOf,
+  ensureBuilt,
+  gqlAt,
+  newAdminSecret,
+  run,
+  type RunResult,
+  type ServeProcess,
+  spawnServe,
+  tempDir,
+  vexil,
+} from '../support/gateway.js';
 
 const adminKey = newAdminSecret();
 let dataDir: string;
@@ -45,22 +58,58 @@ describe('vexil keys create --url against the running gateway', () => {
     const result = await vexil([...create, '--url', server.url, '--key', adminKey]);
     expect(result.code, result.stderr).toBe(0);
     const created = JSON.parse(result.stdout) as { secret: string };
-    expect(created).toMatchObject({ id: expect.any(String), name: 'beside', kind: 'evaluation', environment: PROD, secret: expect.stringMatching(/^vxl_eval_/) });
-    const evaluation = dataOf(await gqlAt(server.endpoint, EvaluateDocument, { key: 'new_checkout', context: { targetingKey: 'u' } }, created.secret));
+    expect(created).toMatchObject({
+      id: expect.any(String),
+      name: 'beside',
+      kind: 'evaluation',
+      environment: PROD,
+      secret: expect.stringMatching(/^vxl_eval_/),
+    });
+    const evaluation = dataOf(
+      await gqlAt(
+        server.endpoint,
+        EvaluateDocument,
+        { key: 'new_checkout', context: { targetingKey: 'u' } },
+        created.secret,
+      ),
+    );
     expect(evaluation.evaluate.key).toBe('new_checkout');
   });
 
   it('reads VEXIL_URL and VEXIL_API_KEY, and prints a table with --format table', async () => {
-    const result = await vexil(['keys', 'create', '--kind', 'read-only', '--name', 'from-env', '--format', 'table'], { VEXIL_URL: server.endpoint, VEXIL_API_KEY: adminKey });
+    const result = await vexil(['keys', 'create', '--kind', 'read-only', '--name', 'from-env', '--format', 'table'], {
+      VEXIL_URL: server.endpoint,
+      VEXIL_API_KEY: adminKey,
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^name\s+from-env$/m);
     expect(result.stdout).toMatch(/^secret\s+vxl_ro_/m);
   });
 
   it('exits 1 naming the code when the gateway refuses (a read-only key may not create keys)', async () => {
-    const readOnly = JSON.parse((await vexil(['keys', 'create', '--kind', 'read-only', '--name', 'ro', '--url', server.url, '--key', adminKey])).stdout).secret as string;
+    const readOnly = JSON.parse(
+      (await vexil(['keys', 'create', '--kind', 'read-only', '--name', 'ro', '--url', server.url, '--key', adminKey]))
+        .stdout,
+    ).secret as string;
     expectOneLineError(await vexil([...create, '--url', server.url, '--key', readOnly]), 1, /FORBIDDEN/);
-    expectOneLineError(await vexil(['keys', 'create', '--kind', 'evaluation', '--environment', 'moon', '--name', 'x', '--url', server.url, '--key', adminKey]), 1, /VALIDATION/);
+    expectOneLineError(
+      await vexil([
+        'keys',
+        'create',
+        '--kind',
+        'evaluation',
+        '--environment',
+        'moon',
+        '--name',
+        'x',
+        '--url',
+        server.url,
+        '--key',
+        adminKey,
+      ]),
+      1,
+      /VALIDATION/,
+    );
   });
 
   it('exits 2 with one line when nothing listens at --url', async () => {
@@ -70,16 +119,28 @@ describe('vexil keys create --url against the running gateway', () => {
         probe.close(() => resolve(port));
       });
     });
-    expectOneLineError(await vexil([...create, '--url', `http://127.0.0.1:${closedPort}`, '--key', adminKey]), 2, /cannot reach the gateway.*ECONNREFUSED/);
+    expectOneLineError(
+      await vexil([...create, '--url', `http://127.0.0.1:${closedPort}`, '--key', adminKey]),
+      2,
+      /cannot reach the gateway.*ECONNREFUSED/,
+    );
   });
 
   it('exits 2 when --url comes without a key, or --key without a gateway to send it to', async () => {
     expectOneLineError(await vexil([...create, '--url', server.url]), 2, /--key|VEXIL_API_KEY/);
-    expectOneLineError(await vexil([...create, '--key', adminKey], { VEXIL_DATA_DIR: dataDir }), 2, /--key is used only with --url/);
+    expectOneLineError(
+      await vexil([...create, '--key', adminKey], { VEXIL_DATA_DIR: dataDir }),
+      2,
+      /--key is used only with --url/,
+    );
   });
 
   it('exits 2 for an unknown --format', async () => {
-    expectOneLineError(await vexil([...create, '--url', server.url, '--key', adminKey, '--format', 'yaml']), 2, /--format must be json or table/);
+    expectOneLineError(
+      await vexil([...create, '--url', server.url, '--key', adminKey, '--format', 'yaml']),
+      2,
+      /--format must be json or table/,
+    );
   });
 });
 

@@ -48,7 +48,8 @@ beforeAll(async () => {
     }),
   );
   dataOf(await first.gql(ToggleFlagDocument, { key: 'persisted-flag', environment: 'staging', on: false }));
-  for (let index = 0; index < 7; index++) dataOf(await first.gql(EvaluateDocument, { key: 'persisted-flag', context: { targetingKey: 'user-in' } }, evalKey));
+  for (let index = 0; index < 7; index++)
+    dataOf(await first.gql(EvaluateDocument, { key: 'persisted-flag', context: { targetingKey: 'user-in' } }, evalKey));
   auditBefore = dataOf(await first.gql(AuditLogDocument, { first: 1 })).auditLog.totalCount;
   flagBefore = dataOf(await first.gql(FlagDocument, { key: 'persisted-flag' })).flag;
   await first.stop({ keepDataDir: true });
@@ -65,12 +66,20 @@ describe('after a restart on the same data directory', () => {
   });
 
   it('evaluates the flag as before (its segment reloaded too)', async () => {
-    expect(dataOf(await second.gql(EvaluateDocument, { key: 'persisted-flag', context: { targetingKey: 'user-in' } }, evalKey)).evaluate).toMatchObject({ value: true, reason: 'TARGETING_MATCH', flagVersion: 3 });
+    expect(
+      dataOf(
+        await second.gql(EvaluateDocument, { key: 'persisted-flag', context: { targetingKey: 'user-in' } }, evalKey),
+      ).evaluate,
+    ).toMatchObject({ value: true, reason: 'TARGETING_MATCH', flagVersion: 3 });
   });
 
   it('keeps segments and environments', async () => {
-    expect(dataOf(await second.gql(SegmentsDocument, { environment: PROD })).segments.map((segment) => segment.key)).toContain('persisted-seg');
-    expect(dataOf(await second.gql(EnvironmentsDocument)).environments).toContainEqual(expect.objectContaining({ key: 'persisted-env', name: 'Persisted' }));
+    expect(
+      dataOf(await second.gql(SegmentsDocument, { environment: PROD })).segments.map((segment) => segment.key),
+    ).toContain('persisted-seg');
+    expect(dataOf(await second.gql(EnvironmentsDocument)).environments).toContainEqual(
+      expect.objectContaining({ key: 'persisted-env', name: 'Persisted' }),
+    );
   });
 
   it('keeps the audit log', async () => {
@@ -81,7 +90,10 @@ describe('after a restart on the same data directory', () => {
   });
 
   it('keeps API keys working, and revoked keys revoked', async () => {
-    expect(dataOf(await second.gql(EvaluateDocument, { key: 'persisted-flag', context: { targetingKey: 'u' } }, evalKey)).evaluate.reason).toBe('DEFAULT');
+    expect(
+      dataOf(await second.gql(EvaluateDocument, { key: 'persisted-flag', context: { targetingKey: 'u' } }, evalKey))
+        .evaluate.reason,
+    ).toBe('DEFAULT');
     expect(codeOf(await second.gql(EnvironmentsDocument, undefined, revokedKey))).toBe('UNAUTHENTICATED');
   });
 
@@ -90,7 +102,14 @@ describe('after a restart on the same data directory', () => {
   });
 
   it('continues the version sequence of a flag', async () => {
-    const flag = dataOf(await second.gql(ToggleFlagDocument, { key: 'persisted-flag', environment: 'staging', on: true, expectedVersion: 3 })).toggleFlag;
+    const flag = dataOf(
+      await second.gql(ToggleFlagDocument, {
+        key: 'persisted-flag',
+        environment: 'staging',
+        on: true,
+        expectedVersion: 3,
+      }),
+    ).toggleFlag;
     expect(flag.version).toBe(4);
   });
 });
@@ -99,10 +118,17 @@ describe('a bootstrap key on a store that already has an admin key', () => {
   it('is ignored: the existing admin key stays the only one', async () => {
     const gw = await startTestGateway({ seed: false });
     await gw.stop({ keepDataDir: true });
-    const other = await startTestGateway({ dataDir: gw.dataDir, adminKey: 'vxl_admin_another-bootstrap-secret-000000000' });
+    const other = await startTestGateway({
+      dataDir: gw.dataDir,
+      adminKey: 'vxl_admin_another-bootstrap-secret-000000000',
+    });
     try {
-      expect(codeOf(await other.gql(EnvironmentsDocument, undefined, 'vxl_admin_another-bootstrap-secret-000000000'))).toBe('UNAUTHENTICATED');
-      expect(dataOf(await other.gql(EnvironmentsDocument, undefined, gw.adminKey)).environments.length).toBeGreaterThan(0);
+      expect(
+        codeOf(await other.gql(EnvironmentsDocument, undefined, 'vxl_admin_another-bootstrap-secret-000000000')),
+      ).toBe('UNAUTHENTICATED');
+      expect(dataOf(await other.gql(EnvironmentsDocument, undefined, gw.adminKey)).environments.length).toBeGreaterThan(
+        0,
+      );
     } finally {
       await other.stop();
     }
@@ -132,13 +158,24 @@ describe('usage statistics', () => {
   it('are flushed to the store when the gateway closes', async () => {
     const gw = await startTestGateway({ seed: true, config: { usageFlushMs: 3_600_000 } });
     const key = (await gw.createKey('EVALUATION', PROD)).secret;
-    for (let index = 0; index < 5; index++) dataOf(await gw.gql(EvaluateDocument, { key: 'new_checkout', context: { targetingKey: `s${index}`, email: 'x@company.com' } }, key));
-    for (let index = 0; index < 3; index++) dataOf(await gw.gql(EvaluateDocument, { key: 'new_checkout', context: { targetingKey: `v${index}` } }, key));
+    for (let index = 0; index < 5; index++)
+      dataOf(
+        await gw.gql(
+          EvaluateDocument,
+          { key: 'new_checkout', context: { targetingKey: `s${index}`, email: 'x@company.com' } },
+          key,
+        ),
+      );
+    for (let index = 0; index < 3; index++)
+      dataOf(await gw.gql(EvaluateDocument, { key: 'new_checkout', context: { targetingKey: `v${index}` } }, key));
     await gw.stop({ keepDataDir: true });
     const store = await openStore({ dataDir: gw.dataDir });
     try {
       const usage = await store.readUsage();
-      const count = (variation: string) => usage.find((entry) => entry.environment === PROD && entry.flagKey === 'new_checkout' && entry.variation === variation)?.count;
+      const count = (variation: string) =>
+        usage.find(
+          (entry) => entry.environment === PROD && entry.flagKey === 'new_checkout' && entry.variation === variation,
+        )?.count;
       expect(count('on')).toBe(5);
       expect(count('off')).toBe(3);
     } finally {

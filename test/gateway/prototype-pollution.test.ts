@@ -7,9 +7,22 @@
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CreateApiKeyDocument, EvaluateDocument, ExplainEvaluationDocument, ValidateRuleDocument } from '../../src/client/generated/graphql.js';
+import {
+  CreateApiKeyDocument,
+  EvaluateDocument,
+  ExplainEvaluationDocument,
+  ValidateRuleDocument,
+} from '../../src/client/generated/graphql.js';
 import { PROD } from '../fixtures/gateway/flags.js';
-import { dataOf, ensureBuilt, gqlAt, newAdminSecret, type ServeProcess, spawnServe, tempDir } from '../support/gateway.js';
+import {
+  dataOf,
+  ensureBuilt,
+  gqlAt,
+  newAdminSecret,
+  type ServeProcess,
+  spawnServe,
+  tempDir,
+} from '../support/gateway.js';
 
 const pollute = fileURLToPath(new URL('../fixtures/gateway/pollute-object-prototype.mjs', import.meta.url));
 
@@ -22,10 +35,27 @@ describe('a gateway whose Object.prototype was polluted before and after its rul
   beforeAll(async () => {
     await ensureBuilt();
     dataDir = await tempDir();
-    server = await spawnServe({ dataDir, env: { VEXIL_BOOTSTRAP_ADMIN_KEY: admin, NODE_OPTIONS: `--import=${pollute}` } });
-    evalKey = dataOf(await gqlAt(server.endpoint, CreateApiKeyDocument, { name: 'polluted-eval', kind: 'EVALUATION', environment: PROD }, admin)).createApiKey.secret;
+    server = await spawnServe({
+      dataDir,
+      env: { VEXIL_BOOTSTRAP_ADMIN_KEY: admin, NODE_OPTIONS: `--import=${pollute}` },
+    });
+    evalKey = dataOf(
+      await gqlAt(
+        server.endpoint,
+        CreateApiKeyDocument,
+        { name: 'polluted-eval', kind: 'EVALUATION', environment: PROD },
+        admin,
+      ),
+    ).createApiKey.secret;
     // Compiles new_checkout's rules (the first evaluation at the latest), then pollutes `email`.
-    dataOf(await gqlAt(server.endpoint, EvaluateDocument, { key: 'new_checkout', context: { targetingKey: 'warm-up' } }, evalKey));
+    dataOf(
+      await gqlAt(
+        server.endpoint,
+        EvaluateDocument,
+        { key: 'new_checkout', context: { targetingKey: 'warm-up' } },
+        evalKey,
+      ),
+    );
     server.child.kill('SIGUSR2');
     await vi.waitFor(() => expect(server.stderr()).toContain('polluted Object.prototype.email'), { timeout: 10_000 });
   }, 240_000);
@@ -36,26 +66,66 @@ describe('a gateway whose Object.prototype was polluted before and after its rul
   });
 
   it('does not match rules on the polluted attributes', async () => {
-    const { evaluate } = dataOf(await gqlAt(server.endpoint, EvaluateDocument, { key: 'new_checkout', context: { targetingKey: 'visitor' } }, evalKey));
-    expect(evaluate).toMatchObject({ key: 'new_checkout', value: false, variation: 'off', reason: 'DEFAULT', errorCode: null });
+    const { evaluate } = dataOf(
+      await gqlAt(
+        server.endpoint,
+        EvaluateDocument,
+        { key: 'new_checkout', context: { targetingKey: 'visitor' } },
+        evalKey,
+      ),
+    );
+    expect(evaluate).toMatchObject({
+      key: 'new_checkout',
+      value: false,
+      variation: 'off',
+      reason: 'DEFAULT',
+      errorCode: null,
+    });
   });
 
   it('still matches on the attributes the context does have', async () => {
-    const { evaluate } = dataOf(await gqlAt(server.endpoint, EvaluateDocument, { key: 'new_checkout', context: { targetingKey: 'ada', email: 'ada@company.com' } }, evalKey));
+    const { evaluate } = dataOf(
+      await gqlAt(
+        server.endpoint,
+        EvaluateDocument,
+        { key: 'new_checkout', context: { targetingKey: 'ada', email: 'ada@company.com' } },
+        evalKey,
+      ),
+    );
     expect(evaluate).toMatchObject({ value: true, ruleId: 'staff' });
   });
 
   it('reads the polluted attribute as null in a rule trace', async () => {
-    const { validateRule } = dataOf(await gqlAt(server.endpoint, ValidateRuleDocument, { source: 'email', context: { targetingKey: 'visitor' } }, admin));
+    const { validateRule } = dataOf(
+      await gqlAt(
+        server.endpoint,
+        ValidateRuleDocument,
+        { source: 'email', context: { targetingKey: 'visitor' } },
+        admin,
+      ),
+    );
     expect(validateRule).toMatchObject({ ok: true, matched: false });
     expect(validateRule.trace).toMatchObject({ kind: 'path', text: 'email', value: null });
   });
 
   it('explains the evaluation with null for the polluted attributes', async () => {
-    const { explainEvaluation } = dataOf(await gqlAt(server.endpoint, ExplainEvaluationDocument, { key: 'new_checkout', context: { targetingKey: 'visitor' }, environment: PROD }, admin));
+    const { explainEvaluation } = dataOf(
+      await gqlAt(
+        server.endpoint,
+        ExplainEvaluationDocument,
+        { key: 'new_checkout', context: { targetingKey: 'visitor' }, environment: PROD },
+        admin,
+      ),
+    );
     expect(explainEvaluation?.matchedRuleIndex).toBeNull();
     const [staff, paying] = explainEvaluation!.rules;
-    expect(staff).toMatchObject({ matched: false, trace: { children: [{ text: 'email', value: null }, expect.anything()] } });
-    expect(paying).toMatchObject({ matched: false, trace: { children: [{ text: 'plan', value: null }, expect.anything()] } });
+    expect(staff).toMatchObject({
+      matched: false,
+      trace: { children: [{ text: 'email', value: null }, expect.anything()] },
+    });
+    expect(paying).toMatchObject({
+      matched: false,
+      trace: { children: [{ text: 'plan', value: null }, expect.anything()] },
+    });
   });
 });

@@ -30,11 +30,17 @@ describe('schema.graphql', () => {
   });
 
   it('lists only test files that exist and call the field', async () => {
-    for (const [field, files] of [...Object.entries(coveredRootFields.Query), ...Object.entries(coveredRootFields.Mutation)]) {
+    for (const [field, files] of [
+      ...Object.entries(coveredRootFields.Query),
+      ...Object.entries(coveredRootFields.Mutation),
+    ]) {
       for (const file of files) {
         const text = await readFile(join(repoRoot, 'test/gateway', file), 'utf8');
         const documentName = `${field[0]!.toUpperCase()}${field.slice(1)}Document`;
-        expect(text.includes(documentName) || text.includes(`${field}(`) || text.includes(`'${field}'`), `${file} does not call ${field}`).toBe(true);
+        expect(
+          text.includes(documentName) || text.includes(`${field}(`) || text.includes(`'${field}'`),
+          `${file} does not call ${field}`,
+        ).toBe(true);
       }
     }
   });
@@ -45,14 +51,22 @@ describe('typed client operations (src/client/operations)', () => {
     .filter((file) => file.endsWith('.graphql'))
     .flatMap((file) => parse(readFileSync(join(repoRoot, 'src/client/operations', file), 'utf8')).definitions);
   const rootFieldsUsed = new Set(
-    operations.flatMap((definition) => (definition.kind === 'OperationDefinition' ? definition.selectionSet.selections.flatMap((selection) => (selection.kind === 'Field' ? [`${definition.operation}.${selection.name.value}`] : [])) : [])),
+    operations.flatMap((definition) =>
+      definition.kind === 'OperationDefinition'
+        ? definition.selectionSet.selections.flatMap((selection) =>
+            selection.kind === 'Field' ? [`${definition.operation}.${selection.name.value}`] : [],
+          )
+        : [],
+    ),
   );
 
   /** Root fields without a typed operation; the tests call them with hand-written documents. */
   const withoutOperation = ['segment'];
 
   it('include an operation for every Query field but segment', () => {
-    expect(fieldsOf(sdl.getQueryType()).filter((field) => !rootFieldsUsed.has(`query.${field}`))).toEqual(withoutOperation);
+    expect(fieldsOf(sdl.getQueryType()).filter((field) => !rootFieldsUsed.has(`query.${field}`))).toEqual(
+      withoutOperation,
+    );
   });
 
   it('include an operation for every Mutation field', () => {
@@ -61,7 +75,13 @@ describe('typed client operations (src/client/operations)', () => {
 
   it('are current: graphql-codegen --check finds nothing to regenerate', async () => {
     const codegen = join(repoRoot, 'node_modules/@graphql-codegen/cli/esm/bin.js');
-    const result = await run(process.execPath, [codegen, '--config', 'codegen.ts', '--check'], cliEnv({ CI: 'true' }), repoRoot, 120_000);
+    const result = await run(
+      process.execPath,
+      [codegen, '--config', 'codegen.ts', '--check'],
+      cliEnv({ CI: 'true' }),
+      repoRoot,
+      120_000,
+    );
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
   }, 120_000);
 });

@@ -43,9 +43,24 @@ interface Case {
   expected: Record<Caller, Outcome>;
 }
 
-const readerOnly: Record<Caller, Outcome> = { anonymous: 'UNAUTHENTICATED', evaluation: 'FORBIDDEN', 'read-only': 'ok', admin: 'ok' };
-const adminOnly: Record<Caller, Outcome> = { anonymous: 'UNAUTHENTICATED', evaluation: 'FORBIDDEN', 'read-only': 'FORBIDDEN', admin: 'ok' };
-const anyKey: Record<Caller, Outcome> = { anonymous: 'UNAUTHENTICATED', evaluation: 'ok', 'read-only': 'ok', admin: 'ok' };
+const readerOnly: Record<Caller, Outcome> = {
+  anonymous: 'UNAUTHENTICATED',
+  evaluation: 'FORBIDDEN',
+  'read-only': 'ok',
+  admin: 'ok',
+};
+const adminOnly: Record<Caller, Outcome> = {
+  anonymous: 'UNAUTHENTICATED',
+  evaluation: 'FORBIDDEN',
+  'read-only': 'FORBIDDEN',
+  admin: 'ok',
+};
+const anyKey: Record<Caller, Outcome> = {
+  anonymous: 'UNAUTHENTICATED',
+  evaluation: 'ok',
+  'read-only': 'ok',
+  admin: 'ok',
+};
 const anyone: Record<Caller, Outcome> = { anonymous: 'ok', evaluation: 'ok', 'read-only': 'ok', admin: 'ok' };
 
 let gw: TestGateway;
@@ -54,19 +69,44 @@ let secrets: Record<Caller, string | null>;
 const flagTargets = ['updateFlag', 'setFlagEnvironment', 'toggleFlag', 'archiveFlag', 'deleteFlag'];
 
 const queryCases: Case[] = [
-  { field: 'evaluate', document: EvaluateDocument, variables: () => ({ key: 'scoped', context: { targetingKey: 'u' }, environment: PROD }), expected: anyKey },
-  { field: 'evaluateAll', document: EvaluateAllDocument, variables: () => ({ context: { targetingKey: 'u' }, environment: PROD }), expected: anyKey },
-  { field: 'validateRule', document: ValidateRuleDocument, variables: () => ({ source: 'plan == "pro"', context: { plan: 'pro' } }), expected: anyone },
+  {
+    field: 'evaluate',
+    document: EvaluateDocument,
+    variables: () => ({ key: 'scoped', context: { targetingKey: 'u' }, environment: PROD }),
+    expected: anyKey,
+  },
+  {
+    field: 'evaluateAll',
+    document: EvaluateAllDocument,
+    variables: () => ({ context: { targetingKey: 'u' }, environment: PROD }),
+    expected: anyKey,
+  },
+  {
+    field: 'validateRule',
+    document: ValidateRuleDocument,
+    variables: () => ({ source: 'plan == "pro"', context: { plan: 'pro' } }),
+    expected: anyone,
+  },
   {
     field: 'validateRule (with environment)',
     document: ValidateRuleDocument,
     variables: () => ({ source: 'segment("scoped-seg")', context: { targetingKey: 'user-in' }, environment: PROD }),
     expected: readerOnly,
   },
-  { field: 'explainEvaluation', document: ExplainEvaluationDocument, variables: () => ({ key: 'scoped', context: { targetingKey: 'u' }, environment: PROD }), expected: readerOnly },
+  {
+    field: 'explainEvaluation',
+    document: ExplainEvaluationDocument,
+    variables: () => ({ key: 'scoped', context: { targetingKey: 'u' }, environment: PROD }),
+    expected: readerOnly,
+  },
   { field: 'flag', document: FlagDocument, variables: () => ({ key: 'scoped' }), expected: readerOnly },
   { field: 'flags', document: FlagsDocument, variables: () => ({}), expected: readerOnly },
-  { field: 'segment', document: `query { segment(environment: "${PROD}", key: "scoped-seg") { key condition } }`, variables: () => ({}), expected: readerOnly },
+  {
+    field: 'segment',
+    document: `query { segment(environment: "${PROD}", key: "scoped-seg") { key condition } }`,
+    variables: () => ({}),
+    expected: readerOnly,
+  },
   { field: 'segments', document: SegmentsDocument, variables: () => ({ environment: PROD }), expected: readerOnly },
   { field: 'environments', document: EnvironmentsDocument, variables: () => ({}), expected: readerOnly },
   { field: 'apiKeys', document: ApiKeysDocument, variables: () => ({}), expected: readerOnly },
@@ -74,19 +114,89 @@ const queryCases: Case[] = [
 ];
 
 const mutationCases: Case[] = [
-  { field: 'createFlag', document: CreateFlagDocument, variables: (attempt) => ({ input: booleanFlag(`created-${attempt}`) }), expected: adminOnly },
-  { field: 'updateFlag', document: UpdateFlagDocument, variables: (attempt) => ({ key: `updateflag-${attempt}`, expectedVersion: 1, input: { name: 'changed' } }), expected: adminOnly },
-  { field: 'setFlagEnvironment', document: SetFlagEnvironmentDocument, variables: (attempt) => ({ key: `setflagenvironment-${attempt}`, environment: PROD, expectedVersion: 1, config: serveAll('on') }), expected: adminOnly },
-  { field: 'toggleFlag', document: ToggleFlagDocument, variables: (attempt) => ({ key: `toggleflag-${attempt}`, environment: PROD, on: false }), expected: adminOnly },
-  { field: 'archiveFlag', document: ArchiveFlagDocument, variables: (attempt) => ({ key: `archiveflag-${attempt}` }), expected: adminOnly },
-  { field: 'restoreFlag', document: RestoreFlagDocument, variables: () => ({ key: 'archived-target' }), expected: adminOnly },
-  { field: 'deleteFlag', document: DeleteFlagDocument, variables: (attempt) => ({ key: `deleteflag-${attempt}`, expectedVersion: 1 }), expected: adminOnly },
-  { field: 'createSegment', document: CreateSegmentDocument, variables: (attempt) => ({ input: segmentInput(`seg-${attempt}`) }), expected: adminOnly },
-  { field: 'updateSegment', document: UpdateSegmentDocument, variables: () => ({ environment: PROD, key: 'scoped-seg', expectedVersion: 1, input: { name: 'renamed' } }), expected: adminOnly },
-  { field: 'deleteSegment', document: DeleteSegmentDocument, variables: () => ({ environment: PROD, key: 'doomed-seg', expectedVersion: 1 }), expected: adminOnly },
-  { field: 'createEnvironment', document: CreateEnvironmentDocument, variables: (attempt) => ({ key: `env-${attempt}` }), expected: adminOnly },
-  { field: 'createApiKey', document: CreateApiKeyDocument, variables: (attempt) => ({ name: `key-${attempt}`, kind: 'ADMIN' }), expected: adminOnly },
-  { field: 'revokeApiKey', document: RevokeApiKeyDocument, variables: () => ({ id: revokeTarget }), expected: adminOnly },
+  {
+    field: 'createFlag',
+    document: CreateFlagDocument,
+    variables: (attempt) => ({ input: booleanFlag(`created-${attempt}`) }),
+    expected: adminOnly,
+  },
+  {
+    field: 'updateFlag',
+    document: UpdateFlagDocument,
+    variables: (attempt) => ({ key: `updateflag-${attempt}`, expectedVersion: 1, input: { name: 'changed' } }),
+    expected: adminOnly,
+  },
+  {
+    field: 'setFlagEnvironment',
+    document: SetFlagEnvironmentDocument,
+    variables: (attempt) => ({
+      key: `setflagenvironment-${attempt}`,
+      environment: PROD,
+      expectedVersion: 1,
+      config: serveAll('on'),
+    }),
+    expected: adminOnly,
+  },
+  {
+    field: 'toggleFlag',
+    document: ToggleFlagDocument,
+    variables: (attempt) => ({ key: `toggleflag-${attempt}`, environment: PROD, on: false }),
+    expected: adminOnly,
+  },
+  {
+    field: 'archiveFlag',
+    document: ArchiveFlagDocument,
+    variables: (attempt) => ({ key: `archiveflag-${attempt}` }),
+    expected: adminOnly,
+  },
+  {
+    field: 'restoreFlag',
+    document: RestoreFlagDocument,
+    variables: () => ({ key: 'archived-target' }),
+    expected: adminOnly,
+  },
+  {
+    field: 'deleteFlag',
+    document: DeleteFlagDocument,
+    variables: (attempt) => ({ key: `deleteflag-${attempt}`, expectedVersion: 1 }),
+    expected: adminOnly,
+  },
+  {
+    field: 'createSegment',
+    document: CreateSegmentDocument,
+    variables: (attempt) => ({ input: segmentInput(`seg-${attempt}`) }),
+    expected: adminOnly,
+  },
+  {
+    field: 'updateSegment',
+    document: UpdateSegmentDocument,
+    variables: () => ({ environment: PROD, key: 'scoped-seg', expectedVersion: 1, input: { name: 'renamed' } }),
+    expected: adminOnly,
+  },
+  {
+    field: 'deleteSegment',
+    document: DeleteSegmentDocument,
+    variables: () => ({ environment: PROD, key: 'doomed-seg', expectedVersion: 1 }),
+    expected: adminOnly,
+  },
+  {
+    field: 'createEnvironment',
+    document: CreateEnvironmentDocument,
+    variables: (attempt) => ({ key: `env-${attempt}` }),
+    expected: adminOnly,
+  },
+  {
+    field: 'createApiKey',
+    document: CreateApiKeyDocument,
+    variables: (attempt) => ({ name: `key-${attempt}`, kind: 'ADMIN' }),
+    expected: adminOnly,
+  },
+  {
+    field: 'revokeApiKey',
+    document: RevokeApiKeyDocument,
+    variables: () => ({ id: revokeTarget }),
+    expected: adminOnly,
+  },
 ];
 
 let revokeTarget = '';
@@ -114,7 +224,9 @@ beforeAll(async () => {
   dataOf(await gw.gql(CreateFlagDocument, { input: booleanFlag('archived-target') }));
   dataOf(await gw.gql(ArchiveFlagDocument, { key: 'archived-target' }));
   revokeTarget = (await gw.createKey('READ_ONLY', undefined, 'revoke-target')).id;
-  for (const field of flagTargets) for (const caller of callers) dataOf(await gw.gql(CreateFlagDocument, { input: booleanFlag(`${field.toLowerCase()}-${caller}`) }));
+  for (const field of flagTargets)
+    for (const caller of callers)
+      dataOf(await gw.gql(CreateFlagDocument, { input: booleanFlag(`${field.toLowerCase()}-${caller}`) }));
 });
 
 afterAll(async () => {
@@ -135,13 +247,16 @@ describe.each(queryCases)('query $field', ({ document, variables, expected }) =>
 });
 
 describe.each(mutationCases)('mutation $field', ({ document, variables, expected }) => {
-  it.each(callers.filter((caller) => expected[caller] !== 'ok'))('with %s: is refused and changes nothing', async (caller) => {
-    const before = await storeState();
-    const result = await gw.gql(document, variables(caller), secrets[caller]);
-    expect(outcomeOf(result)).toBe(expected[caller]);
-    expect(result.data ?? null).toBeNull();
-    expect(await storeState()).toBe(before);
-  });
+  it.each(callers.filter((caller) => expected[caller] !== 'ok'))(
+    'with %s: is refused and changes nothing',
+    async (caller) => {
+      const before = await storeState();
+      const result = await gw.gql(document, variables(caller), secrets[caller]);
+      expect(outcomeOf(result)).toBe(expected[caller]);
+      expect(result.data ?? null).toBeNull();
+      expect(await storeState()).toBe(before);
+    },
+  );
 
   it('with admin: runs', async () => {
     const result = await gw.gql(document, variables('admin'), secrets.admin);
@@ -151,10 +266,26 @@ describe.each(mutationCases)('mutation $field', ({ document, variables, expected
 
 describe('evaluation keys and other environments', () => {
   it('cannot evaluate in another environment', async () => {
-    expect(outcomeOf(await gw.gql(EvaluateDocument, { key: 'scoped', context: { targetingKey: 'u' }, environment: 'staging' }, secrets.evaluation))).toBe('FORBIDDEN');
+    expect(
+      outcomeOf(
+        await gw.gql(
+          EvaluateDocument,
+          { key: 'scoped', context: { targetingKey: 'u' }, environment: 'staging' },
+          secrets.evaluation,
+        ),
+      ),
+    ).toBe('FORBIDDEN');
   });
 
   it('cannot evaluate all flags of another environment', async () => {
-    expect(outcomeOf(await gw.gql(EvaluateAllDocument, { context: { targetingKey: 'u' }, environment: 'development' }, secrets.evaluation))).toBe('FORBIDDEN');
+    expect(
+      outcomeOf(
+        await gw.gql(
+          EvaluateAllDocument,
+          { context: { targetingKey: 'u' }, environment: 'development' },
+          secrets.evaluation,
+        ),
+      ),
+    ).toBe('FORBIDDEN');
   });
 });

@@ -8,8 +8,21 @@
  * the first start of an empty store.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateFlagDocument, EvaluateDocument, FlagDocument, FlagsDocument } from '../../src/client/generated/graphql.js';
-import { DEV, inTenPercent, keyInRollout, keyOutOfRollout, newCheckoutInput, PROD, STAGING } from '../fixtures/gateway/flags.js';
+import {
+  CreateFlagDocument,
+  EvaluateDocument,
+  FlagDocument,
+  FlagsDocument,
+} from '../../src/client/generated/graphql.js';
+import {
+  DEV,
+  inTenPercent,
+  keyInRollout,
+  keyOutOfRollout,
+  newCheckoutInput,
+  PROD,
+  STAGING,
+} from '../fixtures/gateway/flags.js';
 import { dataOf, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 const expectedRules = [
@@ -36,7 +49,8 @@ function describePaths(label: string, setup: () => Promise<{ gw: TestGateway; ev
   describe(label, () => {
     let gw: TestGateway;
     let evalKey: string;
-    const evaluate = async (context: Record<string, unknown>) => dataOf(await gw.gql(EvaluateDocument, { key: 'new_checkout', context }, evalKey)).evaluate;
+    const evaluate = async (context: Record<string, unknown>) =>
+      dataOf(await gw.gql(EvaluateDocument, { key: 'new_checkout', context }, evalKey)).evaluate;
 
     beforeAll(async () => {
       ({ gw, evalKey } = await setup());
@@ -54,17 +68,29 @@ function describePaths(label: string, setup: () => Promise<{ gw: TestGateway; ev
       ]);
       for (const environment of [DEV, STAGING, PROD]) {
         const config = flag.environments.find((candidate) => candidate.environment === environment)!;
-        expect(config).toMatchObject({ on: true, offVariation: 'off', defaultServe: { variation: 'off', rollout: null } });
+        expect(config).toMatchObject({
+          on: true,
+          offVariation: 'off',
+          defaultServe: { variation: 'off', rollout: null },
+        });
         expect(config.rules.map(({ id, condition, serve }) => ({ id, condition, serve }))).toEqual(expectedRules);
       }
     });
 
     it('rule 1: serves true to company staff', async () => {
-      expect(await evaluate({ targetingKey: 'emp-1', email: 'ada@company.com' })).toMatchObject({ value: true, variation: 'on', reason: 'TARGETING_MATCH', ruleIndex: 0, ruleId: 'staff' });
+      expect(await evaluate({ targetingKey: 'emp-1', email: 'ada@company.com' })).toMatchObject({
+        value: true,
+        variation: 'on',
+        reason: 'TARGETING_MATCH',
+        ruleIndex: 0,
+        ruleId: 'staff',
+      });
     });
 
     it('rule 1 comes first: staff who are premium customers outside the 10% still get true', async () => {
-      expect(await evaluate({ targetingKey: keyOutOfRollout, email: 'ada@company.com', plan: 'premium' })).toMatchObject({ value: true, ruleIndex: 0 });
+      expect(
+        await evaluate({ targetingKey: keyOutOfRollout, email: 'ada@company.com', plan: 'premium' }),
+      ).toMatchObject({ value: true, ruleIndex: 0 });
     });
 
     it('rule 1 does not match look-alike addresses', async () => {
@@ -74,16 +100,37 @@ function describePaths(label: string, setup: () => Promise<{ gw: TestGateway; ev
     });
 
     it('rule 2: serves true to a premium customer inside the 10% rollout', async () => {
-      expect(await evaluate({ targetingKey: keyInRollout, plan: 'premium' })).toMatchObject({ value: true, variation: 'on', reason: 'SPLIT', ruleIndex: 1, ruleId: 'paying-10pct', inRollout: true });
+      expect(await evaluate({ targetingKey: keyInRollout, plan: 'premium' })).toMatchObject({
+        value: true,
+        variation: 'on',
+        reason: 'SPLIT',
+        ruleIndex: 1,
+        ruleId: 'paying-10pct',
+        inRollout: true,
+      });
     });
 
     it('rule 2: serves false to a premium customer outside the 10% rollout', async () => {
-      expect(await evaluate({ targetingKey: keyOutOfRollout, plan: 'premium' })).toMatchObject({ value: false, variation: 'off', reason: 'SPLIT', ruleIndex: 1, inRollout: false });
+      expect(await evaluate({ targetingKey: keyOutOfRollout, plan: 'premium' })).toMatchObject({
+        value: false,
+        variation: 'off',
+        reason: 'SPLIT',
+        ruleIndex: 1,
+        inRollout: false,
+      });
     });
 
     it('rule 2: buckets enterprise customers like premium ones', async () => {
-      expect(await evaluate({ targetingKey: keyInRollout, plan: 'enterprise' })).toMatchObject({ value: true, reason: 'SPLIT', ruleIndex: 1 });
-      expect(await evaluate({ targetingKey: keyOutOfRollout, plan: 'enterprise' })).toMatchObject({ value: false, reason: 'SPLIT', ruleIndex: 1 });
+      expect(await evaluate({ targetingKey: keyInRollout, plan: 'enterprise' })).toMatchObject({
+        value: true,
+        reason: 'SPLIT',
+        ruleIndex: 1,
+      });
+      expect(await evaluate({ targetingKey: keyOutOfRollout, plan: 'enterprise' })).toMatchObject({
+        value: false,
+        reason: 'SPLIT',
+        ruleIndex: 1,
+      });
     });
 
     it('rule 2: puts about 10% of 400 paying customers in the rollout, each exactly as the bucketing says', async () => {
@@ -92,7 +139,13 @@ function describePaths(label: string, setup: () => Promise<{ gw: TestGateway; ev
       for (let start = 0; start < keys.length; start += 25) {
         const chunk = keys.slice(start, start + 25);
         const query = `{ ${chunk.map((key, index) => `e${index}: evaluate(key: "new_checkout", context: { targetingKey: "${key}", plan: "premium" }) { value reason ruleIndex }`).join(' ')} }`;
-        const data = dataOf(await gw.gql<Record<string, { value: boolean; reason: string; ruleIndex: number }>, object>(query, undefined, evalKey));
+        const data = dataOf(
+          await gw.gql<Record<string, { value: boolean; reason: string; ruleIndex: number }>, object>(
+            query,
+            undefined,
+            evalKey,
+          ),
+        );
         chunk.forEach((key, index) => {
           expect(data[`e${index}`]).toMatchObject({ reason: 'SPLIT', ruleIndex: 1 });
           served.set(key, data[`e${index}`]!.value);
@@ -105,20 +158,42 @@ function describePaths(label: string, setup: () => Promise<{ gw: TestGateway; ev
     });
 
     it('rule 2: reports a paying customer without a targeting key as TARGETING_KEY_MISSING with the default', async () => {
-      expect(await evaluate({ plan: 'premium' })).toMatchObject({ reason: 'ERROR', errorCode: 'TARGETING_KEY_MISSING', value: null });
+      expect(await evaluate({ plan: 'premium' })).toMatchObject({
+        reason: 'ERROR',
+        errorCode: 'TARGETING_KEY_MISSING',
+        value: null,
+      });
     });
 
     it('rule 3: serves true to the named beta users', async () => {
-      expect(await evaluate({ targetingKey: 'a', userId: 'user_123' })).toMatchObject({ value: true, reason: 'TARGETING_MATCH', ruleIndex: 2, ruleId: 'beta-users' });
-      expect(await evaluate({ targetingKey: 'b', userId: 'user_456' })).toMatchObject({ value: true, reason: 'TARGETING_MATCH', ruleIndex: 2 });
+      expect(await evaluate({ targetingKey: 'a', userId: 'user_123' })).toMatchObject({
+        value: true,
+        reason: 'TARGETING_MATCH',
+        ruleIndex: 2,
+        ruleId: 'beta-users',
+      });
+      expect(await evaluate({ targetingKey: 'b', userId: 'user_456' })).toMatchObject({
+        value: true,
+        reason: 'TARGETING_MATCH',
+        ruleIndex: 2,
+      });
     });
 
     it('rule 3 does not match other users', async () => {
-      expect(await evaluate({ targetingKey: 'c', userId: 'user_789' })).toMatchObject({ value: false, reason: 'DEFAULT' });
+      expect(await evaluate({ targetingKey: 'c', userId: 'user_789' })).toMatchObject({
+        value: false,
+        reason: 'DEFAULT',
+      });
     });
 
     it('default: serves false to everyone else', async () => {
-      expect(await evaluate({ targetingKey: 'visitor', plan: 'free', email: 'someone@example.org' })).toMatchObject({ value: false, variation: 'off', reason: 'DEFAULT', ruleIndex: null, errorCode: null });
+      expect(await evaluate({ targetingKey: 'visitor', plan: 'free', email: 'someone@example.org' })).toMatchObject({
+        value: false,
+        variation: 'off',
+        reason: 'DEFAULT',
+        ruleIndex: null,
+        errorCode: null,
+      });
     });
   });
 }
@@ -126,7 +201,9 @@ function describePaths(label: string, setup: () => Promise<{ gw: TestGateway; ev
 describePaths('new_checkout created through createFlag (VEXIL_SEED=false)', async () => {
   const gw = await startTestGateway({ seed: false });
   expect(dataOf(await gw.gql(FlagsDocument, {})).flags.totalCount).toBe(0);
-  const created = dataOf(await gw.gql(CreateFlagDocument, { input: newCheckoutInput(), comment: 'the example flag, by hand' })).createFlag;
+  const created = dataOf(
+    await gw.gql(CreateFlagDocument, { input: newCheckoutInput(), comment: 'the example flag, by hand' }),
+  ).createFlag;
   expect(created).toMatchObject({ key: 'new_checkout', version: 1 });
   return { gw, evalKey: (await gw.createKey('EVALUATION', PROD)).secret };
 });

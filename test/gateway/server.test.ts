@@ -10,12 +10,31 @@ import { PROD } from '../fixtures/gateway/flags.js';
 
 describe('configuration from the environment', () => {
   it('defaults to port 4000 on 0.0.0.0 with the embedded store in ./.vexil', () => {
-    expect(configFromEnvironment({})).toMatchObject({ port: 4000, host: '0.0.0.0', mongodbUri: undefined, dataDir: './.vexil', bootstrapAdminKey: undefined, dev: false });
+    expect(configFromEnvironment({})).toMatchObject({
+      port: 4000,
+      host: '0.0.0.0',
+      mongodbUri: undefined,
+      dataDir: './.vexil',
+      bootstrapAdminKey: undefined,
+      dev: false,
+    });
   });
 
   it('reads PORT, HOST, MONGODB_URI, VEXIL_DATA_DIR and VEXIL_BOOTSTRAP_ADMIN_KEY', () => {
-    const config = configFromEnvironment({ PORT: '8080', HOST: '127.0.0.1', MONGODB_URI: 'mongodb://db:27017/vexil', VEXIL_DATA_DIR: '/var/lib/vexil', VEXIL_BOOTSTRAP_ADMIN_KEY: 'vxl_admin_secret' });
-    expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', mongodbUri: 'mongodb://db:27017/vexil', dataDir: '/var/lib/vexil', bootstrapAdminKey: 'vxl_admin_secret' });
+    const config = configFromEnvironment({
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      MONGODB_URI: 'mongodb://db:27017/vexil',
+      VEXIL_DATA_DIR: '/var/lib/vexil',
+      VEXIL_BOOTSTRAP_ADMIN_KEY: 'vxl_admin_secret',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      mongodbUri: 'mongodb://db:27017/vexil',
+      dataDir: '/var/lib/vexil',
+      bootstrapAdminKey: 'vxl_admin_secret',
+    });
   });
 
   it('enables development mode (GraphiQL) with NODE_ENV=development only', () => {
@@ -57,32 +76,61 @@ describe('the running server', () => {
   it('answers /readyz with 200, naming the store and the change-feed mode, once the snapshot is loaded', async () => {
     const response = await fetch(`${gw.url}/readyz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ ready: true, store: 'embedded', feedMode: 'in-process', snapshotLoaded: true });
+    expect(await response.json()).toMatchObject({
+      ready: true,
+      store: 'embedded',
+      feedMode: 'in-process',
+      snapshotLoaded: true,
+    });
   });
 
   it('serves GraphQL over POST with application/json', async () => {
-    const response = await gw.request({ headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    const response = await gw.request({
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
   });
 
   it('serves GraphQL queries over GET with the query in the URL', async () => {
-    const response = await gw.request({ method: 'GET', search: `?query=${encodeURIComponent('{ __typename }')}`, headers: { accept: 'application/graphql-response+json' } });
+    const response = await gw.request({
+      method: 'GET',
+      search: `?query=${encodeURIComponent('{ __typename }')}`,
+      headers: { accept: 'application/graphql-response+json' },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/graphql-response\+json/);
     expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
   });
 
   it('passes GET variables and the Authorization header through to resolvers', async () => {
-    const query = 'query ($key: String!, $context: JSON!, $environment: String) { evaluate(key: $key, context: $context, environment: $environment) { value reason } }';
-    const variables = JSON.stringify({ key: 'new_checkout', context: { targetingKey: 'u1', email: 'a@company.com' }, environment: PROD });
-    const response = await gw.request({ method: 'GET', key: gw.adminKey, search: `?query=${encodeURIComponent(query)}&variables=${encodeURIComponent(variables)}`, headers: { accept: 'application/json' } });
-    expect(dataOf(await parseResponse<{ evaluate: unknown }>(response))).toEqual({ evaluate: { value: true, reason: 'TARGETING_MATCH' } });
+    const query =
+      'query ($key: String!, $context: JSON!, $environment: String) { evaluate(key: $key, context: $context, environment: $environment) { value reason } }';
+    const variables = JSON.stringify({
+      key: 'new_checkout',
+      context: { targetingKey: 'u1', email: 'a@company.com' },
+      environment: PROD,
+    });
+    const response = await gw.request({
+      method: 'GET',
+      key: gw.adminKey,
+      search: `?query=${encodeURIComponent(query)}&variables=${encodeURIComponent(variables)}`,
+      headers: { accept: 'application/json' },
+    });
+    expect(dataOf(await parseResponse<{ evaluate: unknown }>(response))).toEqual({
+      evaluate: { value: true, reason: 'TARGETING_MATCH' },
+    });
   });
 
   it('refuses mutations over GET with 405', async () => {
-    const response = await gw.request({ method: 'GET', key: gw.adminKey, search: `?query=${encodeURIComponent('mutation { createEnvironment(key: "via-get") { key } }')}`, headers: { accept: 'application/json' } });
+    const response = await gw.request({
+      method: 'GET',
+      key: gw.adminKey,
+      search: `?query=${encodeURIComponent('mutation { createEnvironment(key: "via-get") { key } }')}`,
+      headers: { accept: 'application/json' },
+    });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toMatch(/POST/);
   });
@@ -132,8 +180,22 @@ describe('/metrics', () => {
   beforeAll(async () => {
     gw = await startTestGateway();
     const evalKey = (await gw.createKey('EVALUATION', PROD)).secret;
-    for (let index = 0; index < 3; index++) dataOf(await gw.gql(EvaluateDocument, { key: 'new_checkout', context: { targetingKey: `staff-${index}`, email: `s${index}@company.com` } }, evalKey));
-    for (let index = 0; index < 2; index++) dataOf(await gw.gql(EvaluateDocument, { key: 'new_checkout', context: { targetingKey: `user-${index}`, plan: 'free' } }, evalKey));
+    for (let index = 0; index < 3; index++)
+      dataOf(
+        await gw.gql(
+          EvaluateDocument,
+          { key: 'new_checkout', context: { targetingKey: `staff-${index}`, email: `s${index}@company.com` } },
+          evalKey,
+        ),
+      );
+    for (let index = 0; index < 2; index++)
+      dataOf(
+        await gw.gql(
+          EvaluateDocument,
+          { key: 'new_checkout', context: { targetingKey: `user-${index}`, plan: 'free' } },
+          evalKey,
+        ),
+      );
     await gw.gql('{ nope }');
     const response = await fetch(`${gw.url}/metrics`);
     contentType = response.headers.get('content-type');
@@ -147,7 +209,8 @@ describe('/metrics', () => {
     for (const line of metrics.split('\n')) {
       if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
       const labelText = line.slice(name.length).match(/^\{(.*)\}/)?.[1] ?? '';
-      if (Object.entries(labels).every(([label, value]) => labelText.includes(`${label}="${value}"`))) return Number(line.split(' ').at(-1));
+      if (Object.entries(labels).every(([label, value]) => labelText.includes(`${label}="${value}"`)))
+        return Number(line.split(' ').at(-1));
     }
     return undefined;
   };
@@ -158,14 +221,22 @@ describe('/metrics', () => {
   });
 
   it('counts HTTP requests by method, route and status', () => {
-    expect(sample('vexil_http_requests_total', { method: 'POST', route: '/graphql', status: '200' })).toBeGreaterThanOrEqual(5);
-    expect(sample('vexil_http_requests_total', { method: 'POST', route: '/graphql', status: '400' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sample('vexil_http_requests_total', { method: 'POST', route: '/graphql', status: '200' }),
+    ).toBeGreaterThanOrEqual(5);
+    expect(
+      sample('vexil_http_requests_total', { method: 'POST', route: '/graphql', status: '400' }),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('has a request latency histogram', () => {
     expect(metrics).toMatch(/^# TYPE vexil_http_request_duration_seconds histogram$/m);
-    expect(sample('vexil_http_request_duration_seconds_bucket', { le: '+Inf', method: 'POST', route: '/graphql' })).toBeGreaterThanOrEqual(5);
-    expect(sample('vexil_http_request_duration_seconds_count', { method: 'POST', route: '/graphql' })).toBeGreaterThanOrEqual(5);
+    expect(
+      sample('vexil_http_request_duration_seconds_bucket', { le: '+Inf', method: 'POST', route: '/graphql' }),
+    ).toBeGreaterThanOrEqual(5);
+    expect(
+      sample('vexil_http_request_duration_seconds_count', { method: 'POST', route: '/graphql' }),
+    ).toBeGreaterThanOrEqual(5);
   });
 
   it('counts evaluations per flag and variation', () => {
@@ -217,14 +288,26 @@ describe('when the store becomes unreachable', () => {
   });
 
   it('keeps evaluating from the snapshot in memory', async () => {
-    expect(dataOf(await gw.gql(EvaluateDocument, { key: 'new_checkout', context: { targetingKey: 'u1', userId: 'user_123' } }, evalKey)).evaluate).toMatchObject({ value: true, reason: 'TARGETING_MATCH' });
+    expect(
+      dataOf(
+        await gw.gql(
+          EvaluateDocument,
+          { key: 'new_checkout', context: { targetingKey: 'u1', userId: 'user_123' } },
+          evalKey,
+        ),
+      ).evaluate,
+    ).toMatchObject({ value: true, reason: 'TARGETING_MATCH' });
   });
 
   it('counts failed store operations in vexil_store_errors_total', async () => {
     // The evaluation's usage must be flushed (every 50 ms here), which now fails against the closed store.
     dataOf(await gw.gql(EvaluateDocument, { key: 'new_checkout', context: { targetingKey: 'u2' } }, evalKey));
     let total = 0;
-    for (const started = Date.now(); total === 0 && Date.now() - started < 5_000; await new Promise((resolve) => setTimeout(resolve, 100))) {
+    for (
+      const started = Date.now();
+      total === 0 && Date.now() - started < 5_000;
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    ) {
       const metrics = await (await fetch(`${gw.url}/metrics`)).text();
       total = metrics
         .split('\n')

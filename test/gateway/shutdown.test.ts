@@ -9,7 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateApiKeyDocument, EvaluateDocument } from '../../src/client/generated/graphql.js';
 import { openStore } from '../../src/store/open-store.js';
 import { PROD } from '../fixtures/gateway/flags.js';
-import { dataOf, ensureBuilt, gqlAt, jsonLines, newAdminSecret, type ServeProcess, spawnServe, tempDir } from '../support/gateway.js';
+import {
+  dataOf,
+  ensureBuilt,
+  gqlAt,
+  jsonLines,
+  newAdminSecret,
+  type ServeProcess,
+  spawnServe,
+  tempDir,
+} from '../support/gateway.js';
 
 const evaluateQuery = 'query ($context: JSON!) { evaluate(key: "new_checkout", context: $context) { value reason } }';
 
@@ -33,12 +42,20 @@ function slowRequest(endpoint: string, key: string, context: Record<string, unkn
   let onConnect = () => {};
   const connected = new Promise<void>((resolve) => (onConnect = resolve));
   const response = new Promise<{ status: number; body: string } | { error: string }>((resolve) => {
-    const req = httpRequest(endpoint, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': body.length, authorization: `Bearer ${key}` } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      res.on('error', (error) => resolve({ error: error.message }));
-    });
+    const req = httpRequest(
+      endpoint,
+      {
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': body.length, authorization: `Bearer ${key}` },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        res.on('error', (error) => resolve({ error: error.message }));
+      },
+    );
     req.on('error', (error) => resolve({ error: error.message }));
     req.on('socket', (socket) => socket.once('connect', onConnect));
     req.write(body.subarray(0, half));
@@ -74,7 +91,14 @@ async function untilRefused(url: string): Promise<string> {
 }
 
 async function evaluationKey(server: ServeProcess, admin: string): Promise<string> {
-  return dataOf(await gqlAt(server.endpoint, CreateApiKeyDocument, { name: 'shutdown-eval', kind: 'EVALUATION', environment: PROD }, admin)).createApiKey.secret;
+  return dataOf(
+    await gqlAt(
+      server.endpoint,
+      CreateApiKeyDocument,
+      { name: 'shutdown-eval', kind: 'EVALUATION', environment: PROD },
+      admin,
+    ),
+  ).createApiKey.secret;
 }
 
 beforeAll(async () => {
@@ -95,10 +119,21 @@ describe('SIGTERM with requests in flight', () => {
     server = await spawnServe({ dataDir, env: { VEXIL_BOOTSTRAP_ADMIN_KEY: admin, VEXIL_USAGE_FLUSH_MS: '3600000' } });
     const key = await evaluationKey(server, admin);
     // Counted evaluations before the signal: 4 staff (on), 3 visitors (off).
-    for (let index = 0; index < 4; index++) dataOf(await gqlAt(server.endpoint, evaluateQuery, { context: { targetingKey: `s${index}`, email: `s${index}@company.com` } }, key));
-    for (let index = 0; index < 3; index++) dataOf(await gqlAt(server.endpoint, evaluateQuery, { context: { targetingKey: `v${index}` } }, key));
+    for (let index = 0; index < 4; index++)
+      dataOf(
+        await gqlAt(
+          server.endpoint,
+          evaluateQuery,
+          { context: { targetingKey: `s${index}`, email: `s${index}@company.com` } },
+          key,
+        ),
+      );
+    for (let index = 0; index < 3; index++)
+      dataOf(await gqlAt(server.endpoint, evaluateQuery, { context: { targetingKey: `v${index}` } }, key));
     // Five requests in flight (half their body sent), all staff: five more `on` evaluations once they finish.
-    const slow = Array.from({ length: 5 }, (_, index) => slowRequest(server.endpoint, key, { targetingKey: `late${index}`, email: `late${index}@company.com` }));
+    const slow = Array.from({ length: 5 }, (_, index) =>
+      slowRequest(server.endpoint, key, { targetingKey: `late${index}`, email: `late${index}@company.com` }),
+    );
     await inFlight(server, slow);
     const signalled = Date.now();
     server.child.kill('SIGTERM');
@@ -125,7 +160,9 @@ describe('SIGTERM with requests in flight', () => {
     expect(slowResponses).toHaveLength(5);
     for (const response of slowResponses) {
       expect(response).toMatchObject({ status: 200 });
-      expect(JSON.parse((response as { body: string }).body)).toEqual({ data: { evaluate: { value: true, reason: 'TARGETING_MATCH' } } });
+      expect(JSON.parse((response as { body: string }).body)).toEqual({
+        data: { evaluate: { value: true, reason: 'TARGETING_MATCH' } },
+      });
     }
   });
 
@@ -145,7 +182,10 @@ describe('SIGTERM with requests in flight', () => {
     const store = await openStore({ dataDir });
     try {
       const usage = await store.readUsage();
-      const count = (variation: string) => usage.find((entry) => entry.environment === PROD && entry.flagKey === 'new_checkout' && entry.variation === variation)?.count;
+      const count = (variation: string) =>
+        usage.find(
+          (entry) => entry.environment === PROD && entry.flagKey === 'new_checkout' && entry.variation === variation,
+        )?.count;
       expect({ on: count('on'), off: count('off') }).toEqual({ on: 9, off: 3 });
     } finally {
       await store.close();
@@ -157,14 +197,27 @@ describe('SIGINT', () => {
   it('shuts down gracefully and exits 0, flushing usage', async () => {
     const admin = newAdminSecret();
     const dataDir = await tempDir();
-    const server = await spawnServe({ dataDir, env: { VEXIL_BOOTSTRAP_ADMIN_KEY: admin, VEXIL_USAGE_FLUSH_MS: '3600000' } });
+    const server = await spawnServe({
+      dataDir,
+      env: { VEXIL_BOOTSTRAP_ADMIN_KEY: admin, VEXIL_USAGE_FLUSH_MS: '3600000' },
+    });
     try {
       const key = await evaluationKey(server, admin);
-      dataOf(await gqlAt(server.endpoint, EvaluateDocument, { key: 'new_checkout', context: { targetingKey: 'u', userId: 'user_123' } }, key));
+      dataOf(
+        await gqlAt(
+          server.endpoint,
+          EvaluateDocument,
+          { key: 'new_checkout', context: { targetingKey: 'u', userId: 'user_123' } },
+          key,
+        ),
+      );
       expect(await server.stop('SIGINT')).toEqual({ code: 0, signal: null });
       const store = await openStore({ dataDir });
       try {
-        expect((await store.readUsage()).find((entry) => entry.flagKey === 'new_checkout')).toMatchObject({ variation: 'on', count: 1 });
+        expect((await store.readUsage()).find((entry) => entry.flagKey === 'new_checkout')).toMatchObject({
+          variation: 'on',
+          count: 1,
+        });
       } finally {
         await store.close();
       }
@@ -179,7 +232,10 @@ describe('a request that never finishes', () => {
   it('is cut after the grace period, and the process still exits 0', async () => {
     const admin = newAdminSecret();
     const dataDir = await tempDir();
-    const server = await spawnServe({ dataDir, env: { VEXIL_BOOTSTRAP_ADMIN_KEY: admin, VEXIL_SHUTDOWN_GRACE_MS: '500' } });
+    const server = await spawnServe({
+      dataDir,
+      env: { VEXIL_BOOTSTRAP_ADMIN_KEY: admin, VEXIL_SHUTDOWN_GRACE_MS: '500' },
+    });
     try {
       const stalled = slowRequest(server.endpoint, admin, { targetingKey: 'stuck' });
       await inFlight(server, [stalled]);

@@ -25,13 +25,16 @@ afterAll(async () => {
 });
 
 async function evaluate(gw: TestGateway, key: string, times: number): Promise<void> {
-  for (let index = 0; index < times; index++) dataOf(await gw.gql(EvaluateDocument, { key: 'new_checkout', context: { targetingKey: `u${index}` } }, key));
+  for (let index = 0; index < times; index++)
+    dataOf(await gw.gql(EvaluateDocument, { key: 'new_checkout', context: { targetingKey: `u${index}` } }, key));
 }
 
 /** Total count of new_checkout in production as stored. */
 async function storedCount(store: FlagStore): Promise<number> {
   const usage = await store.readUsage();
-  return usage.filter((entry) => entry.environment === PROD && entry.flagKey === 'new_checkout').reduce((sum, entry) => sum + entry.count, 0);
+  return usage
+    .filter((entry) => entry.environment === PROD && entry.flagKey === 'new_checkout')
+    .reduce((sum, entry) => sum + entry.count, 0);
 }
 
 async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
@@ -46,7 +49,9 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
 
 const failedFlushes = async (gw: TestGateway) => {
   const metrics = await (await fetch(`${gw.url}/metrics`)).text();
-  const line = metrics.split('\n').find((text) => text.startsWith('vexil_store_errors_total{') && text.includes('mergeUsage'));
+  const line = metrics
+    .split('\n')
+    .find((text) => text.startsWith('vexil_store_errors_total{') && text.includes('mergeUsage'));
   return line ? Number(line.split(' ').at(-1)) : 0;
 };
 
@@ -56,14 +61,32 @@ describe.skipIf(Boolean(process.env.MONGODB_URI))('usage flushes on MongoDB acro
     try {
       const evalKey = (await gw.createKey('EVALUATION', PROD)).secret;
       await evaluate(gw, evalKey, 5);
-      expect(await eventually(() => storedCount(gw.gateway.store), (count) => count === 5, 10_000)).toBe(5);
+      expect(
+        await eventually(
+          () => storedCount(gw.gateway.store),
+          (count) => count === 5,
+          10_000,
+        ),
+      ).toBe(5);
 
       await mongo.stop();
       await evaluate(gw, evalKey, 7); // served from the snapshot in memory; their flushes fail
-      expect(await eventually(() => failedFlushes(gw), (failures) => failures > 0, 20_000)).toBeGreaterThan(0);
+      expect(
+        await eventually(
+          () => failedFlushes(gw),
+          (failures) => failures > 0,
+          20_000,
+        ),
+      ).toBeGreaterThan(0);
       await mongo.start();
 
-      expect(await eventually(() => storedCount(gw.gateway.store), (count) => count >= 12, 20_000)).toBe(12);
+      expect(
+        await eventually(
+          () => storedCount(gw.gateway.store),
+          (count) => count >= 12,
+          20_000,
+        ),
+      ).toBe(12);
     } finally {
       await gw.stop();
     }

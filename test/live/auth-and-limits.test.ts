@@ -7,7 +7,19 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { booleanFlag, PROD, STAGING } from '../fixtures/gateway/flags.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { Admin, type CloseInfo, describeError, eventually, EVALUATIONS_CHANGED, type EvaluationsMessage, FLAG_CHANGED, type FlagChangedMessage, LiveClients, sleep, transports } from '../support/live-clients.js';
+import {
+  Admin,
+  type CloseInfo,
+  describeError,
+  eventually,
+  EVALUATIONS_CHANGED,
+  type EvaluationsMessage,
+  FLAG_CHANGED,
+  type FlagChangedMessage,
+  LiveClients,
+  sleep,
+  transports,
+} from '../support/live-clients.js';
 
 let gw: TestGateway;
 let admin: Admin;
@@ -17,7 +29,10 @@ const clients = new LiveClients(() => gw.endpoint);
 beforeAll(async () => {
   gw = await startTestGateway({ seed: false });
   admin = new Admin(gw.endpoint, gw.adminKey);
-  keys = { readOnly: (await admin.createKey('READ_ONLY')).secret, evalProd: (await admin.createKey('EVALUATION', PROD)).secret };
+  keys = {
+    readOnly: (await admin.createKey('READ_ONLY')).secret,
+    evalProd: (await admin.createKey('EVALUATION', PROD)).secret,
+  };
   await admin.createFlag(booleanFlag('scoped') as unknown as Record<string, unknown>);
 });
 
@@ -28,7 +43,6 @@ afterEach(async () => {
 afterAll(async () => {
   await gw?.stop();
 });
-
 
 describe.each(transports)('key scopes over %s', (transport) => {
   /** The subscription's only message is an error with `code`; then the stream completes. */
@@ -42,7 +56,12 @@ describe.each(transports)('key scopes over %s', (transport) => {
   };
 
   it('a read-only key cannot subscribe to evaluationsChanged (FORBIDDEN)', async () => {
-    await rejected(keys.readOnly, EVALUATIONS_CHANGED, { context: { targetingKey: 'x' }, environment: PROD }, 'FORBIDDEN');
+    await rejected(
+      keys.readOnly,
+      EVALUATIONS_CHANGED,
+      { context: { targetingKey: 'x' }, environment: PROD },
+      'FORBIDDEN',
+    );
   });
 
   it('an evaluation key cannot subscribe to flagChanged (FORBIDDEN)', async () => {
@@ -50,19 +69,40 @@ describe.each(transports)('key scopes over %s', (transport) => {
   });
 
   it('an evaluation key cannot watch another environment (FORBIDDEN), but may repeat its own', async () => {
-    const error = await rejected(keys.evalProd, EVALUATIONS_CHANGED, { context: { targetingKey: 'x' }, environment: STAGING }, 'FORBIDDEN');
+    const error = await rejected(
+      keys.evalProd,
+      EVALUATIONS_CHANGED,
+      { context: { targetingKey: 'x' }, environment: STAGING },
+      'FORBIDDEN',
+    );
     expect(error.message).toContain(PROD);
-    const own = await clients.evaluations(transport, keys.evalProd, { context: { targetingKey: 'x' }, environment: PROD, keys: ['scoped'] });
-    expect((await own.nextData()).evaluationsChanged.evaluations).toEqual([expect.objectContaining({ key: 'scoped', value: false })]);
+    const own = await clients.evaluations(transport, keys.evalProd, {
+      context: { targetingKey: 'x' },
+      environment: PROD,
+      keys: ['scoped'],
+    });
+    expect((await own.nextData()).evaluationsChanged.evaluations).toEqual([
+      expect.objectContaining({ key: 'scoped', value: false }),
+    ]);
   });
 
   it('an admin key must name an environment (VALIDATION) that exists (NOT_FOUND)', async () => {
     await rejected(gw.adminKey, EVALUATIONS_CHANGED, { context: { targetingKey: 'x' } }, 'VALIDATION');
-    await rejected(gw.adminKey, EVALUATIONS_CHANGED, { context: { targetingKey: 'x' }, environment: 'moon' }, 'NOT_FOUND');
+    await rejected(
+      gw.adminKey,
+      EVALUATIONS_CHANGED,
+      { context: { targetingKey: 'x' }, environment: 'moon' },
+      'NOT_FOUND',
+    );
   });
 
   it('a context larger than the limit is refused (VALIDATION)', async () => {
-    await rejected(keys.evalProd, EVALUATIONS_CHANGED, { context: { targetingKey: 'x', blob: 'y'.repeat(40 * 1024) } }, 'VALIDATION');
+    await rejected(
+      keys.evalProd,
+      EVALUATIONS_CHANGED,
+      { context: { targetingKey: 'x', blob: 'y'.repeat(40 * 1024) } },
+      'VALIDATION',
+    );
   });
 });
 
@@ -83,16 +123,22 @@ describe('bad keys', () => {
   });
 
   it('SSE: an unknown key is answered 401 with UNAUTHENTICATED; no key gets UNAUTHENTICATED', async () => {
-    const unknown = await clients.sseFetch<EvaluationsMessage>('vxl_eval_unknown', EVALUATIONS_CHANGED, { context: { targetingKey: 'x' } });
+    const unknown = await clients.sseFetch<EvaluationsMessage>('vxl_eval_unknown', EVALUATIONS_CHANGED, {
+      context: { targetingKey: 'x' },
+    });
     expect(unknown.status).toBe(401);
     expect((await unknown.subscription.nextError()).extensions?.code).toBe('UNAUTHENTICATED');
-    const none = await clients.sseFetch<EvaluationsMessage>(null, EVALUATIONS_CHANGED, { context: { targetingKey: 'x' } });
+    const none = await clients.sseFetch<EvaluationsMessage>(null, EVALUATIONS_CHANGED, {
+      context: { targetingKey: 'x' },
+    });
     expect((await none.subscription.nextError()).extensions?.code).toBe('UNAUTHENTICATED');
     expect(gw.gateway.live.evaluations.size).toBe(0);
   });
 
   it('SSE (graphql-sse client): an unknown key fails the subscription with a 401 network error', async () => {
-    const sub = await clients.subscribe<EvaluationsMessage>('sse', 'vxl_eval_unknown', EVALUATIONS_CHANGED, { context: { targetingKey: 'x' } });
+    const sub = await clients.subscribe<EvaluationsMessage>('sse', 'vxl_eval_unknown', EVALUATIONS_CHANGED, {
+      context: { targetingKey: 'x' },
+    });
     const end = await sub.ended();
     expect(end.how).toBe('error');
     expect((end.error as { response?: { status: number } }).response?.status, describeError(end.error)).toBe(401);
@@ -109,15 +155,23 @@ describe('revoking a key', () => {
     const wsEvalSub = wsEval.subscribe<EvaluationsMessage>(EVALUATIONS_CHANGED, { context, keys: ['scoped'] });
     const wsReader = clients.ws(reader.secret);
     const wsReaderSub = wsReader.subscribe<FlagChangedMessage>(FLAG_CHANGED, {});
-    const sseEval = (await clients.sseFetch<EvaluationsMessage>(evaluation.secret, EVALUATIONS_CHANGED, { context, keys: ['scoped'] })).subscription;
+    const sseEval = (
+      await clients.sseFetch<EvaluationsMessage>(evaluation.secret, EVALUATIONS_CHANGED, { context, keys: ['scoped'] })
+    ).subscription;
     const sseReader = (await clients.sseFetch<FlagChangedMessage>(reader.secret, FLAG_CHANGED, {})).subscription;
-    const sseClientEval = await clients.subscribe<EvaluationsMessage>('sse', evaluation.secret, EVALUATIONS_CHANGED, { context, keys: ['scoped'] });
+    const sseClientEval = await clients.subscribe<EvaluationsMessage>('sse', evaluation.secret, EVALUATIONS_CHANGED, {
+      context,
+      keys: ['scoped'],
+    });
     // bystanders with another key
     const bystanderWs = await clients.evaluations('ws', keys.evalProd, { context, keys: ['scoped'] });
     const bystanderSse = await clients.evaluations('sse-fetch', keys.evalProd, { context, keys: ['scoped'] });
 
     for (const sub of [wsEvalSub, sseEval, sseClientEval, bystanderWs, bystanderSse]) await sub.nextData();
-    await eventually(() => gw.gateway.live.flagChanges.size === 2 && gw.gateway.live.evaluations.size === 5, 'every subscription to be registered');
+    await eventually(
+      () => gw.gateway.live.flagChanges.size === 2 && gw.gateway.live.evaluations.size === 5,
+      'every subscription to be registered',
+    );
 
     await admin.revokeKey(evaluation.id);
     await admin.revokeKey(reader.id);
@@ -131,7 +185,10 @@ describe('revoking a key', () => {
       expect(error.message).toMatch(/revoked/);
       expect((await sub.ended()).how).toBe('complete');
     }
-    await eventually(() => gw.gateway.live.flagChanges.size === 0 && gw.gateway.live.evaluations.size === 2, 'only the bystanders to be left');
+    await eventually(
+      () => gw.gateway.live.flagChanges.size === 0 && gw.gateway.live.evaluations.size === 2,
+      'only the bystanders to be left',
+    );
 
     // the key is refused from now on, over both transports
     const again = clients.ws(evaluation.secret);
@@ -141,7 +198,8 @@ describe('revoking a key', () => {
 
     // the bystanders still hear of changes
     await admin.toggle('scoped', PROD, false);
-    for (const sub of [bystanderWs, bystanderSse]) expect((await sub.nextData()).evaluationsChanged.changedKeys).toEqual(['scoped']);
+    for (const sub of [bystanderWs, bystanderSse])
+      expect((await sub.nextData()).evaluationsChanged.changedKeys).toEqual(['scoped']);
     await admin.toggle('scoped', PROD, true);
   });
 });
@@ -152,14 +210,20 @@ describe('subscription limits (VEXIL_MAX_SUBSCRIPTIONS_PER_KEY=3, …_PER_CONNEC
   const limitedClients = new LiveClients(() => limited.endpoint);
 
   beforeAll(async () => {
-    limited = await startTestGateway({ seed: false, env: { VEXIL_MAX_SUBSCRIPTIONS_PER_KEY: '3', VEXIL_MAX_SUBSCRIPTIONS_PER_CONNECTION: '2' } });
+    limited = await startTestGateway({
+      seed: false,
+      env: { VEXIL_MAX_SUBSCRIPTIONS_PER_KEY: '3', VEXIL_MAX_SUBSCRIPTIONS_PER_CONNECTION: '2' },
+    });
     limitedAdmin = new Admin(limited.endpoint, limited.adminKey);
     await limitedAdmin.createFlag(booleanFlag('limited') as unknown as Record<string, unknown>);
   });
 
   afterEach(async () => {
     await limitedClients.closeAll();
-    await eventually(() => limited.gateway.live.evaluations.size + limited.gateway.live.flagChanges.size === 0, 'every subscription of the limited gateway to be released');
+    await eventually(
+      () => limited.gateway.live.evaluations.size + limited.gateway.live.flagChanges.size === 0,
+      'every subscription of the limited gateway to be released',
+    );
   });
 
   afterAll(async () => {
@@ -204,7 +268,10 @@ describe('subscription limits (VEXIL_MAX_SUBSCRIPTIONS_PER_KEY=3, …_PER_CONNEC
     await limitedClients.flagChanges('ws', other);
     const evaluationKey = (await limitedAdmin.createKey('ADMIN')).secret;
     await limitedClients.evaluations('ws', evaluationKey, { ...variables('x'), environment: PROD });
-    await eventually(() => limited.gateway.live.flagChanges.size === 4 && limited.gateway.live.evaluations.size === 1, 'the other keys to subscribe');
+    await eventually(
+      () => limited.gateway.live.flagChanges.size === 4 && limited.gateway.live.evaluations.size === 1,
+      'the other keys to subscribe',
+    );
 
     // closing the SSE stream frees one slot
     await sse.close();
@@ -236,7 +303,9 @@ describe('the same plugin chain over both transports (graphql-armor limits, hidd
     const aliasError = await (await clients.sseFetch(gw.adminKey, tooManyAliases)).subscription.nextError();
     expect(aliasError.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(aliasError.message).toMatch(/Aliases limit of 30/);
-    expect((await (await clients.sseFetch(gw.adminKey, unterminated)).subscription.nextError()).extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect((await (await clients.sseFetch(gw.adminKey, unterminated)).subscription.nextError()).extensions?.code).toBe(
+      'GRAPHQL_PARSE_FAILED',
+    );
     const { subscription } = await clients.sseFetch(gw.adminKey, typo);
     const error = await subscription.nextError();
     expect(error.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
@@ -245,7 +314,11 @@ describe('the same plugin chain over both transports (graphql-armor limits, hidd
 
   it('WebSocket: a typo is refused with an error message for that operation only, suggestions hidden', async () => {
     const connection = clients.ws(gw.adminKey);
-    const bystander = connection.subscribe<EvaluationsMessage>(EVALUATIONS_CHANGED, { context: { targetingKey: 'plugins' }, keys: ['scoped'], environment: PROD });
+    const bystander = connection.subscribe<EvaluationsMessage>(EVALUATIONS_CHANGED, {
+      context: { targetingKey: 'plugins' },
+      keys: ['scoped'],
+      environment: PROD,
+    });
     await bystander.nextData();
     const refused = connection.subscribe(typo);
     const end = await refused.ended();
@@ -273,19 +346,30 @@ describe('the same plugin chain over both transports (graphql-armor limits, hidd
   it.each([
     ['more aliases than the limit', tooManyAliases],
     ['a syntax error', unterminated],
-  ])('WebSocket: %s fails that one operation with an error, and the connection and its other subscriptions live on', async (_name, query) => {
-    const connection = clients.ws(gw.adminKey);
-    const bystander = connection.subscribe<EvaluationsMessage>(EVALUATIONS_CHANGED, { context: { targetingKey: 'plugins' }, keys: ['scoped'], environment: PROD });
-    await bystander.nextData();
-    const refused = connection.subscribe(query);
-    const end = await refused.ended();
-    const closed = await Promise.race([connection.closed, sleep(300).then(() => null)]);
-    expect({ refusedWith: Array.isArray(end.error) ? 'an error message' : describeError(end.error), connection: closed ? `closed ${closed.code}` : 'open', bystander: bystander.inbox.ended?.how ?? 'live' }).toEqual({
-      refusedWith: 'an error message',
-      connection: 'open',
-      bystander: 'live',
-    });
-  });
+  ])(
+    'WebSocket: %s fails that one operation with an error, and the connection and its other subscriptions live on',
+    async (_name, query) => {
+      const connection = clients.ws(gw.adminKey);
+      const bystander = connection.subscribe<EvaluationsMessage>(EVALUATIONS_CHANGED, {
+        context: { targetingKey: 'plugins' },
+        keys: ['scoped'],
+        environment: PROD,
+      });
+      await bystander.nextData();
+      const refused = connection.subscribe(query);
+      const end = await refused.ended();
+      const closed = await Promise.race([connection.closed, sleep(300).then(() => null)]);
+      expect({
+        refusedWith: Array.isArray(end.error) ? 'an error message' : describeError(end.error),
+        connection: closed ? `closed ${closed.code}` : 'open',
+        bystander: bystander.inbox.ended?.how ?? 'live',
+      }).toEqual({
+        refusedWith: 'an error message',
+        connection: 'open',
+        bystander: 'live',
+      });
+    },
+  );
 });
 
 describe('revocation while an instance is resynchronising from a snapshot', () => {
@@ -305,19 +389,39 @@ describe('revocation while an instance is resynchronising from a snapshot', () =
       const doomed = await isolatedAdmin.createKey('EVALUATION', PROD, 'revoked-in-gap');
       await isolatedAdmin.createFlag(booleanFlag('gap-flag') as unknown as Record<string, unknown>);
       const connection = isolatedClients.ws(doomed.secret);
-      const ws = connection.subscribe<EvaluationsMessage>(EVALUATIONS_CHANGED, { context: { targetingKey: 'gap' }, keys: ['gap-flag'] });
-      const sse = (await isolatedClients.sseFetch<EvaluationsMessage>(doomed.secret, EVALUATIONS_CHANGED, { context: { targetingKey: 'gap' }, keys: ['gap-flag'] })).subscription;
+      const ws = connection.subscribe<EvaluationsMessage>(EVALUATIONS_CHANGED, {
+        context: { targetingKey: 'gap' },
+        keys: ['gap-flag'],
+      });
+      const sse = (
+        await isolatedClients.sseFetch<EvaluationsMessage>(doomed.secret, EVALUATIONS_CHANGED, {
+          context: { targetingKey: 'gap' },
+          keys: ['gap-flag'],
+        })
+      ).subscription;
       await ws.nextData();
       await sse.nextData();
 
-      const sync = isolated.gateway.sync as unknown as { subscription: { close(): Promise<void> } | null; onFeedEvent(event: { type: 'resync'; reason: string }): void };
+      const sync = isolated.gateway.sync as unknown as {
+        subscription: { close(): Promise<void> } | null;
+        onFeedEvent(event: { type: 'resync'; reason: string }): void;
+      };
       await sync.subscription!.close(); // the instance stops hearing the feed…
       await isolated.gateway.store.revokeApiKey(doomed.id, { actor: 'test' }); // …while the key is revoked…
       sync.onFeedEvent({ type: 'resync', reason: 'test: gap in the change feed' }); // …and then resynchronises
-      await eventually(() => isolated.gateway.keys.authenticate(doomed.secret) === null, 'the reloaded registry to refuse the key');
+      await eventually(
+        () => isolated.gateway.keys.authenticate(doomed.secret) === null,
+        'the reloaded registry to refuse the key',
+      );
 
-      const [closed, sseError] = await Promise.all([Promise.race([connection.closed, sleep(1500).then(() => null)]), sse.next(1500).catch(() => null)]);
-      expect({ wsClose: closed?.code ?? 'still open', sse: sseError?.errors?.[0]?.extensions?.code ?? 'still streaming' }).toEqual({ wsClose: 4403, sse: 'UNAUTHENTICATED' });
+      const [closed, sseError] = await Promise.all([
+        Promise.race([connection.closed, sleep(1500).then(() => null)]),
+        sse.next(1500).catch(() => null),
+      ]);
+      expect({
+        wsClose: closed?.code ?? 'still open',
+        sse: sseError?.errors?.[0]?.extensions?.code ?? 'still streaming',
+      }).toEqual({ wsClose: 4403, sse: 'UNAUTHENTICATED' });
     } finally {
       await isolatedClients.closeAll();
       await isolated.stop();

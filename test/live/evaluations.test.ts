@@ -50,28 +50,64 @@ describe.each(transports)('evaluationsChanged over %s', (transport) => {
     expect(update.changedKeys).toEqual([]);
     expect(update.snapshotVersion).toBe(gw.gateway.engine.version);
     const byKey = new Map(update.evaluations.map((evaluation) => [evaluation.key, evaluation]));
-    expect(byKey.get(key('init-a'))).toMatchObject({ value: true, variation: 'on', reason: 'TARGETING_MATCH', ruleId: 'pro' });
+    expect(byKey.get(key('init-a'))).toMatchObject({
+      value: true,
+      variation: 'on',
+      reason: 'TARGETING_MATCH',
+      ruleId: 'pro',
+    });
     expect(byKey.get(key('init-b'))).toMatchObject({ value: true, variation: 'on', reason: 'TARGETING_MATCH' });
     // every active flag of the environment is in it
-    const all = (await admin.run<{ evaluateAll: Array<{ key: string }> }>(`query ($c: JSON!) { evaluateAll(context: $c, environment: "production") { key } }`, { c: { targetingKey: 'u1', plan: 'pro' } })).evaluateAll;
-    expect(update.evaluations.map((evaluation) => evaluation.key).sort()).toEqual(all.map((evaluation) => evaluation.key).sort());
+    const all = (
+      await admin.run<{ evaluateAll: Array<{ key: string }> }>(
+        `query ($c: JSON!) { evaluateAll(context: $c, environment: "production") { key } }`,
+        { c: { targetingKey: 'u1', plan: 'pro' } },
+      )
+    ).evaluateAll;
+    expect(update.evaluations.map((evaluation) => evaluation.key).sort()).toEqual(
+      all.map((evaluation) => evaluation.key).sort(),
+    );
   });
 
   it('limits the first message to `keys`, an unknown key reported as FLAG_NOT_FOUND', async () => {
     await proFlag(key('keys-a'));
     await proFlag(key('keys-b'));
-    const sub = await clients.evaluations(transport, keys.evalProd, { context: { targetingKey: 'u2' }, keys: [key('keys-b'), 'no-such-flag'] });
+    const sub = await clients.evaluations(transport, keys.evalProd, {
+      context: { targetingKey: 'u2' },
+      keys: [key('keys-b'), 'no-such-flag'],
+    });
     const update = (await sub.nextData()).evaluationsChanged;
-    expect(update.evaluations.map((evaluation) => evaluation.key).sort()).toEqual([key('keys-b'), 'no-such-flag'].sort());
-    expect(update.evaluations.find((evaluation) => evaluation.key === 'no-such-flag')).toMatchObject({ reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND' });
-    expect(update.evaluations.find((evaluation) => evaluation.key === key('keys-b'))).toMatchObject({ value: false, reason: 'DEFAULT' });
+    expect(update.evaluations.map((evaluation) => evaluation.key).sort()).toEqual(
+      [key('keys-b'), 'no-such-flag'].sort(),
+    );
+    expect(update.evaluations.find((evaluation) => evaluation.key === 'no-such-flag')).toMatchObject({
+      reason: 'ERROR',
+      errorCode: 'FLAG_NOT_FOUND',
+    });
+    expect(update.evaluations.find((evaluation) => evaluation.key === key('keys-b'))).toMatchObject({
+      value: false,
+      reason: 'DEFAULT',
+    });
   });
 
   it('accepts an admin key naming an environment, and a staging evaluation key in staging', async () => {
     await proFlag(key('envs'));
-    const asAdmin = await clients.evaluations(transport, gw.adminKey, { context: { targetingKey: 'u3' }, keys: [key('envs')], environment: STAGING });
-    const asStaging = await clients.evaluations(transport, keys.evalStaging, { context: { targetingKey: 'u3' }, keys: [key('envs')], environment: STAGING });
-    for (const sub of [asAdmin, asStaging]) expect(first((await sub.nextData()).evaluationsChanged.evaluations)).toMatchObject({ key: key('envs'), value: true, reason: 'DEFAULT' });
+    const asAdmin = await clients.evaluations(transport, gw.adminKey, {
+      context: { targetingKey: 'u3' },
+      keys: [key('envs')],
+      environment: STAGING,
+    });
+    const asStaging = await clients.evaluations(transport, keys.evalStaging, {
+      context: { targetingKey: 'u3' },
+      keys: [key('envs')],
+      environment: STAGING,
+    });
+    for (const sub of [asAdmin, asStaging])
+      expect(first((await sub.nextData()).evaluationsChanged.evaluations)).toMatchObject({
+        key: key('envs'),
+        value: true,
+        reason: 'DEFAULT',
+      });
   });
 
   it('delivers a change that alters the value, with only the changed flags', async () => {
@@ -82,7 +118,9 @@ describe.each(transports)('evaluationsChanged over %s', (transport) => {
     await admin.toggle(key('change-a'), PROD, false);
     const update = (await sub.nextData()).evaluationsChanged;
     expect(update.changedKeys).toEqual([key('change-a')]);
-    expect(update.evaluations).toEqual([expect.objectContaining({ key: key('change-a'), value: false, variation: 'off', reason: 'DISABLED' })]);
+    expect(update.evaluations).toEqual([
+      expect.objectContaining({ key: key('change-a'), value: false, variation: 'off', reason: 'DISABLED' }),
+    ]);
     expect(update.snapshotVersion).toBeGreaterThan(initial.snapshotVersion);
     expect(update.snapshotVersion).toBe(gw.gateway.engine.version);
   });
@@ -90,17 +128,40 @@ describe.each(transports)('evaluationsChanged over %s', (transport) => {
   it('does not deliver changes that leave the context alone: the next message is the next change that does', async () => {
     const flag = key('quiet');
     await proFlag(flag);
-    const free = await clients.evaluations(transport, keys.evalProd, { context: { targetingKey: 'free-user', plan: 'free' }, keys: [flag] });
-    const enterprise = await clients.evaluations(transport, keys.evalProd, { context: { targetingKey: 'ent-user', plan: 'enterprise' }, keys: [flag] });
-    expect(first((await free.nextData()).evaluationsChanged.evaluations)).toMatchObject({ value: false, reason: 'DEFAULT' });
-    expect(first((await enterprise.nextData()).evaluationsChanged.evaluations)).toMatchObject({ value: false, reason: 'DEFAULT' });
+    const free = await clients.evaluations(transport, keys.evalProd, {
+      context: { targetingKey: 'free-user', plan: 'free' },
+      keys: [flag],
+    });
+    const enterprise = await clients.evaluations(transport, keys.evalProd, {
+      context: { targetingKey: 'ent-user', plan: 'enterprise' },
+      keys: [flag],
+    });
+    expect(first((await free.nextData()).evaluationsChanged.evaluations)).toMatchObject({
+      value: false,
+      reason: 'DEFAULT',
+    });
+    expect(first((await enterprise.nextData()).evaluationsChanged.evaluations)).toMatchObject({
+      value: false,
+      reason: 'DEFAULT',
+    });
 
     // 1. a rule edit that moves enterprise users only
-    await admin.setEnvironment(flag, PROD, serveAll('off', [{ id: 'pro', condition: 'plan == "pro"', serve: { variation: 'on' } }, { id: 'ent', condition: 'plan == "enterprise"', serve: { variation: 'on' } }]));
+    await admin.setEnvironment(
+      flag,
+      PROD,
+      serveAll('off', [
+        { id: 'pro', condition: 'plan == "pro"', serve: { variation: 'on' } },
+        { id: 'ent', condition: 'plan == "enterprise"', serve: { variation: 'on' } },
+      ]),
+    );
     // 2. a change in another environment
     await admin.toggle(flag, STAGING, false);
     // 3. a rule edit in another environment
-    await admin.setEnvironment(flag, STAGING, serveAll('off', [{ id: 'free', condition: 'plan == "free"', serve: { variation: 'on' } }]));
+    await admin.setEnvironment(
+      flag,
+      STAGING,
+      serveAll('off', [{ id: 'free', condition: 'plan == "free"', serve: { variation: 'on' } }]),
+    );
     // 4. descriptive fields only
     await admin.updateFlag(flag, { description: 'new words', tags: ['quiet'] });
     // 5. the change that does reach the free user: off → same value and variation, but reason DISABLED
@@ -110,8 +171,15 @@ describe.each(transports)('evaluationsChanged over %s', (transport) => {
     expect(next.changedKeys).toEqual([flag]);
     expect(first(next.evaluations)).toMatchObject({ value: false, variation: 'off', reason: 'DISABLED' });
     // the enterprise user heard of the rule edit (so it was committed and processed), then of the toggle
-    expect(first((await enterprise.nextData()).evaluationsChanged.evaluations)).toMatchObject({ value: true, reason: 'TARGETING_MATCH', ruleId: 'ent' });
-    expect(first((await enterprise.nextData()).evaluationsChanged.evaluations)).toMatchObject({ value: false, reason: 'DISABLED' });
+    expect(first((await enterprise.nextData()).evaluationsChanged.evaluations)).toMatchObject({
+      value: true,
+      reason: 'TARGETING_MATCH',
+      ruleId: 'ent',
+    });
+    expect(first((await enterprise.nextData()).evaluationsChanged.evaluations)).toMatchObject({
+      value: false,
+      reason: 'DISABLED',
+    });
     expect(free.inbox.unread()).toEqual([]);
     expect(free.messages).toHaveLength(2);
   });
@@ -122,7 +190,14 @@ describe.each(transports)('evaluationsChanged over %s', (transport) => {
     const rollout = (percent: number) => ({
       on: true,
       offVariation: 'off',
-      defaultServe: { rollout: { weights: [{ variation: 'on', weight: percent * 1000 }, { variation: 'off', weight: 100_000 - percent * 1000 }] } },
+      defaultServe: {
+        rollout: {
+          weights: [
+            { variation: 'on', weight: percent * 1000 },
+            { variation: 'off', weight: 100_000 - percent * 1000 },
+          ],
+        },
+      },
     });
     await admin.createFlag({ ...booleanFlag(flag), salt, environments: [{ environment: PROD, config: rollout(10) }] });
     const candidates = Array.from({ length: 400 }, (_, index) => `r-${transport}-${index}`);
@@ -131,7 +206,13 @@ describe.each(transports)('evaluationsChanged over %s', (transport) => {
     const outside = candidates.find((user) => bucketIndex(salt, user) >= 20_000)!;
     const subs = Object.fromEntries(
       await Promise.all(
-        Object.entries({ inTen, between, outside }).map(async ([name, user]) => [name, await clients.evaluations(transport, keys.evalProd, { context: { targetingKey: user }, keys: [flag] })] as const),
+        Object.entries({ inTen, between, outside }).map(
+          async ([name, user]) =>
+            [
+              name,
+              await clients.evaluations(transport, keys.evalProd, { context: { targetingKey: user }, keys: [flag] }),
+            ] as const,
+        ),
       ),
     );
     const initial = async (name: string) => first((await subs[name]!.nextData()).evaluationsChanged.evaluations);
@@ -140,7 +221,10 @@ describe.each(transports)('evaluationsChanged over %s', (transport) => {
     expect(await initial('outside')).toMatchObject({ value: false, reason: 'SPLIT' });
 
     await admin.setEnvironment(flag, PROD, rollout(20));
-    expect(first((await subs.between!.nextData()).evaluationsChanged.evaluations)).toMatchObject({ value: true, reason: 'SPLIT' });
+    expect(first((await subs.between!.nextData()).evaluationsChanged.evaluations)).toMatchObject({
+      value: true,
+      reason: 'SPLIT',
+    });
 
     // nobody else moved: the next message of the others is the kill switch
     await admin.toggle(flag, PROD, false);
@@ -155,22 +239,52 @@ describe.each(transports)('evaluationsChanged over %s', (transport) => {
     const segment = key('seg');
     const flag = key('seg-flag');
     await admin.createSegment({ key: segment, environment: PROD, included: [] });
-    await admin.createFlag({ ...booleanFlag(flag), environments: [{ environment: PROD, config: serveAll('off', [{ id: 'in-seg', condition: `segment("${segment}")`, serve: { variation: 'on' } }]) }] });
+    await admin.createFlag({
+      ...booleanFlag(flag),
+      environments: [
+        {
+          environment: PROD,
+          config: serveAll('off', [{ id: 'in-seg', condition: `segment("${segment}")`, serve: { variation: 'on' } }]),
+        },
+      ],
+    });
     // a staging segment with the same key, used by nothing in production
     await admin.createSegment({ key: segment, environment: STAGING, included: [] });
-    const [a, b] = await Promise.all(['seg-a', 'seg-b'].map((user) => clients.evaluations(transport, keys.evalProd, { context: { targetingKey: user }, keys: [flag] })));
-    for (const sub of [a!, b!]) expect(first((await sub.nextData()).evaluationsChanged.evaluations)).toMatchObject({ value: false, reason: 'DEFAULT' });
+    const [a, b] = await Promise.all(
+      ['seg-a', 'seg-b'].map((user) =>
+        clients.evaluations(transport, keys.evalProd, { context: { targetingKey: user }, keys: [flag] }),
+      ),
+    );
+    for (const sub of [a!, b!])
+      expect(first((await sub.nextData()).evaluationsChanged.evaluations)).toMatchObject({
+        value: false,
+        reason: 'DEFAULT',
+      });
 
     await admin.updateSegment(PROD, segment, { included: ['seg-a'] });
-    expect(first((await a!.nextData()).evaluationsChanged.evaluations)).toMatchObject({ key: flag, value: true, reason: 'TARGETING_MATCH', ruleId: 'in-seg' });
+    expect(first((await a!.nextData()).evaluationsChanged.evaluations)).toMatchObject({
+      key: flag,
+      value: true,
+      reason: 'TARGETING_MATCH',
+      ruleId: 'in-seg',
+    });
 
     await admin.updateSegment(STAGING, segment, { included: ['seg-a', 'seg-b'] }); // another environment: nothing
     await admin.updateSegment(PROD, segment, { included: ['seg-a', 'seg-b'] }); // moves b only
-    expect(first((await b!.nextData()).evaluationsChanged.evaluations)).toMatchObject({ value: true, reason: 'TARGETING_MATCH' });
+    expect(first((await b!.nextData()).evaluationsChanged.evaluations)).toMatchObject({
+      value: true,
+      reason: 'TARGETING_MATCH',
+    });
 
     await admin.updateSegment(PROD, segment, { included: [] }); // moves both
-    expect(first((await a!.nextData()).evaluationsChanged.evaluations)).toMatchObject({ value: false, reason: 'DEFAULT' });
-    expect(first((await b!.nextData()).evaluationsChanged.evaluations)).toMatchObject({ value: false, reason: 'DEFAULT' });
+    expect(first((await a!.nextData()).evaluationsChanged.evaluations)).toMatchObject({
+      value: false,
+      reason: 'DEFAULT',
+    });
+    expect(first((await b!.nextData()).evaluationsChanged.evaluations)).toMatchObject({
+      value: false,
+      reason: 'DEFAULT',
+    });
     expect(a!.messages).toHaveLength(3);
     expect(b!.messages).toHaveLength(3);
   });
@@ -179,9 +293,25 @@ describe.each(transports)('evaluationsChanged over %s', (transport) => {
     const parent = key('parent');
     const child = key('child');
     await proFlag(parent);
-    await admin.createFlag({ ...booleanFlag(child), environments: [{ environment: PROD, config: serveAll('off', [{ id: 'follows', condition: `flag("${parent}") == true`, serve: { variation: 'on' } }]) }] });
-    const onlyChild = await clients.evaluations(transport, keys.evalProd, { context: { targetingKey: 'p1', plan: 'pro' }, keys: [child] });
-    const both = await clients.evaluations(transport, keys.evalProd, { context: { targetingKey: 'p1', plan: 'pro' }, keys: [parent, child] });
+    await admin.createFlag({
+      ...booleanFlag(child),
+      environments: [
+        {
+          environment: PROD,
+          config: serveAll('off', [
+            { id: 'follows', condition: `flag("${parent}") == true`, serve: { variation: 'on' } },
+          ]),
+        },
+      ],
+    });
+    const onlyChild = await clients.evaluations(transport, keys.evalProd, {
+      context: { targetingKey: 'p1', plan: 'pro' },
+      keys: [child],
+    });
+    const both = await clients.evaluations(transport, keys.evalProd, {
+      context: { targetingKey: 'p1', plan: 'pro' },
+      keys: [parent, child],
+    });
     expect(valuesOf((await onlyChild.nextData()).evaluationsChanged)).toEqual({ [child]: true });
     expect(valuesOf((await both.nextData()).evaluationsChanged)).toEqual({ [parent]: true, [child]: true });
 
@@ -196,22 +326,43 @@ describe.each(transports)('evaluationsChanged over %s', (transport) => {
 
   it('reports a flag created, archived and restored', async () => {
     const flag = key('lifecycle');
-    const sub = await clients.evaluations(transport, gw.adminKey, { context: { targetingKey: 'l1', plan: 'pro' }, environment: PROD });
-    expect((await sub.nextData()).evaluationsChanged.evaluations.map((evaluation) => evaluation.key)).not.toContain(flag);
+    const sub = await clients.evaluations(transport, gw.adminKey, {
+      context: { targetingKey: 'l1', plan: 'pro' },
+      environment: PROD,
+    });
+    expect((await sub.nextData()).evaluationsChanged.evaluations.map((evaluation) => evaluation.key)).not.toContain(
+      flag,
+    );
     await proFlag(flag);
     const created = (await sub.nextData()).evaluationsChanged;
     expect(created.changedKeys).toEqual([flag]);
-    expect(first(created.evaluations)).toMatchObject({ key: flag, value: true, reason: 'TARGETING_MATCH', flagVersion: 1 });
+    expect(first(created.evaluations)).toMatchObject({
+      key: flag,
+      value: true,
+      reason: 'TARGETING_MATCH',
+      flagVersion: 1,
+    });
     await admin.archive(flag);
-    expect(first((await sub.nextData()).evaluationsChanged.evaluations)).toMatchObject({ key: flag, reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND' });
+    expect(first((await sub.nextData()).evaluationsChanged.evaluations)).toMatchObject({
+      key: flag,
+      reason: 'ERROR',
+      errorCode: 'FLAG_NOT_FOUND',
+    });
     await admin.restore(flag);
-    expect(first((await sub.nextData()).evaluationsChanged.evaluations)).toMatchObject({ key: flag, value: true, reason: 'TARGETING_MATCH' });
+    expect(first((await sub.nextData()).evaluationsChanged.evaluations)).toMatchObject({
+      key: flag,
+      value: true,
+      reason: 'TARGETING_MATCH',
+    });
   });
 
   it('a subscriber with `keys` hears only of those flags', async () => {
     await proFlag(key('watched'));
     await proFlag(key('ignored'));
-    const sub = await clients.evaluations(transport, keys.evalProd, { context: { targetingKey: 'k1', plan: 'pro' }, keys: [key('watched')] });
+    const sub = await clients.evaluations(transport, keys.evalProd, {
+      context: { targetingKey: 'k1', plan: 'pro' },
+      keys: [key('watched')],
+    });
     await sub.nextData();
     await admin.toggle(key('ignored'), PROD, false);
     await admin.toggle(key('watched'), PROD, false);
@@ -242,12 +393,26 @@ describe('evaluationsChanged: one evaluation per distinct context and change', (
     const evaluate = vi.spyOn(gw.gateway.engine, 'evaluate');
     try {
       await admin.toggle(touchedFlag, PROD, false);
-      const proUpdates = await Promise.all(subs.slice(0, 4).map(async (sub) => (await sub.nextData()).evaluationsChanged));
-      const freeUpdates = await Promise.all(subs.slice(4).map(async (sub) => (await sub.nextData()).evaluationsChanged));
-      for (const update of proUpdates) expect(update.evaluations).toEqual([expect.objectContaining({ key: touchedFlag, value: false, reason: 'DISABLED' })]);
-      for (const update of freeUpdates) expect(update.evaluations).toEqual([expect.objectContaining({ key: touchedFlag, value: false, reason: 'DISABLED' })]);
-      const calls = evaluate.mock.calls.map(([flagKey, context, options]) => `${options.environment}/${flagKey}/${stableKey(context)}`);
-      expect(calls.sort()).toEqual([`${PROD}/${touchedFlag}/${stableKey(free)}`, `${PROD}/${touchedFlag}/${stableKey(pro)}`].sort());
+      const proUpdates = await Promise.all(
+        subs.slice(0, 4).map(async (sub) => (await sub.nextData()).evaluationsChanged),
+      );
+      const freeUpdates = await Promise.all(
+        subs.slice(4).map(async (sub) => (await sub.nextData()).evaluationsChanged),
+      );
+      for (const update of proUpdates)
+        expect(update.evaluations).toEqual([
+          expect.objectContaining({ key: touchedFlag, value: false, reason: 'DISABLED' }),
+        ]);
+      for (const update of freeUpdates)
+        expect(update.evaluations).toEqual([
+          expect.objectContaining({ key: touchedFlag, value: false, reason: 'DISABLED' }),
+        ]);
+      const calls = evaluate.mock.calls.map(
+        ([flagKey, context, options]) => `${options.environment}/${flagKey}/${stableKey(context)}`,
+      );
+      expect(calls.sort()).toEqual(
+        [`${PROD}/${touchedFlag}/${stableKey(free)}`, `${PROD}/${touchedFlag}/${stableKey(pro)}`].sort(),
+      );
     } finally {
       evaluate.mockRestore();
     }

@@ -23,13 +23,15 @@ beforeAll(async () => {
 
 afterEach(async () => {
   await clients.closeAll();
-  await eventually(() => gw.gateway.live.flagChanges.size === 0, 'the flagChanged hub to be empty after the clients closed');
+  await eventually(
+    () => gw.gateway.live.flagChanges.size === 0,
+    'the flagChanged hub to be empty after the clients closed',
+  );
 });
 
 afterAll(async () => {
   await gw?.stop();
 });
-
 
 describe.each(transports)('flagChanged over %s', (transport) => {
   const key = (name: string) => `${name}-${transport}`;
@@ -37,10 +39,14 @@ describe.each(transports)('flagChanged over %s', (transport) => {
   const watch = async (secret: string, variables: { keys?: string[]; environment?: string } = {}, expected = 1) => {
     const before = gw.gateway.live.flagChanges.size;
     const sub = await clients.flagChanges(transport, secret, variables);
-    await eventually(() => gw.gateway.live.flagChanges.size >= before + expected, 'the flagChanged subscription to be registered');
+    await eventually(
+      () => gw.gateway.live.flagChanges.size >= before + expected,
+      'the flagChanged subscription to be registered',
+    );
     return sub;
   };
-  const next = async (sub: Awaited<ReturnType<typeof watch>>): Promise<FlagChangeMessage> => (await sub.nextData()).flagChanged;
+  const next = async (sub: Awaited<ReturnType<typeof watch>>): Promise<FlagChangeMessage> =>
+    (await sub.nextData()).flagChanged;
 
   it('reports every change of a flag with its kind, version, actor and time (read-only key)', async () => {
     const flag = key('lifecycle');
@@ -63,7 +69,12 @@ describe.each(transports)('flagChanged over %s', (transport) => {
       ['delete', 6],
     ]);
     for (const change of changes) {
-      expect(change).toMatchObject({ key: flag, documentKind: 'flag', environment: null, actor: expect.stringContaining(adminKeyId) });
+      expect(change).toMatchObject({
+        key: flag,
+        documentKind: 'flag',
+        environment: null,
+        actor: expect.stringContaining(adminKeyId),
+      });
       expect(Date.parse(change.at)).toBeGreaterThanOrEqual(started - 1000);
       expect(Date.parse(change.at)).toBeLessThanOrEqual(Date.now() + 1000);
     }

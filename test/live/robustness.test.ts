@@ -33,14 +33,21 @@ let evalKey: string;
 const clients = new LiveClients(() => gw.endpoint);
 
 /** Raw graphql-ws sockets opened at the start, watched for pings while the other tests run. */
-const keepAlive = { pings: 0, openedAt: 0, deafClosed: null as Promise<{ code: number; after: number }> | null, sockets: [] as WebSocket[] };
+const keepAlive = {
+  pings: 0,
+  openedAt: 0,
+  deafClosed: null as Promise<{ code: number; after: number }> | null,
+  sockets: [] as WebSocket[],
+};
 
 function rawSocket(options: WebSocket.ClientOptions = {}): Promise<WebSocket> {
   const socket = new WebSocket(wsUrl(gw.endpoint), 'graphql-transport-ws', options);
   keepAlive.sockets.push(socket);
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
-    socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${evalKey}` } })));
+    socket.once('open', () =>
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${evalKey}` } })),
+    );
     socket.once('message', (data) => {
       const message = JSON.parse(String(data)) as { type: string };
       if (message.type === 'connection_ack') resolve(socket);
@@ -57,7 +64,9 @@ beforeAll(async () => {
   listening.on('ping', () => keepAlive.pings++);
   const deaf = await rawSocket({ autoPong: false });
   keepAlive.openedAt = Date.now();
-  keepAlive.deafClosed = new Promise((resolve) => deaf.once('close', (code) => resolve({ code, after: Date.now() - keepAlive.openedAt })));
+  keepAlive.deafClosed = new Promise((resolve) =>
+    deaf.once('close', (code) => resolve({ code, after: Date.now() - keepAlive.openedAt })),
+  );
 });
 
 afterEach(async () => {
@@ -90,8 +99,14 @@ describe.each(transports)('reconnecting over %s', (transport) => {
     expect(resync.changedKeys).toEqual([]);
     expect(resync.snapshotVersion).toBe(gw.gateway.engine.version);
     expect(resync.snapshotVersion).toBeGreaterThan(initial.snapshotVersion);
-    expect(resync.evaluations.find((evaluation) => evaluation.key === flag)).toMatchObject({ value: false, reason: 'DISABLED' });
-    expect(resync.evaluations.find((evaluation) => evaluation.key === added)).toMatchObject({ value: true, reason: 'TARGETING_MATCH' });
+    expect(resync.evaluations.find((evaluation) => evaluation.key === flag)).toMatchObject({
+      value: false,
+      reason: 'DISABLED',
+    });
+    expect(resync.evaluations.find((evaluation) => evaluation.key === added)).toMatchObject({
+      value: true,
+      reason: 'TARGETING_MATCH',
+    });
     expect(resync.evaluations.length).toBe(initial.evaluations.length + 1);
     // and live again
     await admin.toggle(flag, PROD, true);
@@ -228,7 +243,8 @@ describe('slow consumers end to end', () => {
   const flagKey = (segment: number, index: number) => `slow-${segment}-${index}`;
 
   beforeAll(async () => {
-    for (let segment = 0; segment < segments; segment++) await admin.createSegment({ key: `slow-seg-${segment}`, environment: PROD, included: [] });
+    for (let segment = 0; segment < segments; segment++)
+      await admin.createSegment({ key: `slow-seg-${segment}`, environment: PROD, included: [] });
     const inputs = Array.from({ length: segments * 2 }, (_, index) => ({
       key: flagKey(index % segments, Math.floor(index / segments)),
       kind: 'OPS',
@@ -237,16 +253,32 @@ describe('slow consumers end to end', () => {
         { key: 'out', value: big('o') },
         { key: 'in', value: big('i') },
       ],
-      environments: [{ environment: PROD, config: { on: true, offVariation: 'out', defaultServe: { variation: 'out' }, rules: [{ condition: `segment("slow-seg-${index % segments}")`, serve: { variation: 'in' } }] } }],
+      environments: [
+        {
+          environment: PROD,
+          config: {
+            on: true,
+            offVariation: 'out',
+            defaultServe: { variation: 'out' },
+            rules: [{ condition: `segment("slow-seg-${index % segments}")`, serve: { variation: 'in' } }],
+          },
+        },
+      ],
     }));
-    for (let start = 0; start < inputs.length; start += 4) await Promise.all(inputs.slice(start, start + 4).map((input) => admin.createFlag(input)));
+    for (let start = 0; start < inputs.length; start += 4)
+      await Promise.all(inputs.slice(start, start + 4).map((input) => admin.createFlag(input)));
   }, 60_000);
 
   it('drops a subscriber that stops reading (SSE and WebSocket) with SLOW_CONSUMER, while a reading one on the same context gets every message', async () => {
     const context = { targetingKey: user };
     const watched = [flagKey(0, 0)];
     const fast = await clients.evaluations('sse-fetch', evalKey, { context, keys: watched });
-    const pausedSse = clients.sseHttp<EvaluationsMessage>(evalKey, EVALUATIONS_CHANGED, { context }, { pauseAfterFirst: true });
+    const pausedSse = clients.sseHttp<EvaluationsMessage>(
+      evalKey,
+      EVALUATIONS_CHANGED,
+      { context },
+      { pauseAfterFirst: true },
+    );
     const wsConnection = clients.ws(evalKey);
     const pausedWs = wsConnection.subscribe<EvaluationsMessage>(EVALUATIONS_CHANGED, { context });
     await fast.nextData();
@@ -260,7 +292,12 @@ describe('slow consumers end to end', () => {
       Array.from({ length: segments }, async (_, segment) => {
         let version = 1;
         for (let update = 0; update < updatesPerSegment; update++) {
-          version = await admin.updateSegment(PROD, `slow-seg-${segment}`, { included: update % 2 === 0 ? [user] : [] }, version);
+          version = await admin.updateSegment(
+            PROD,
+            `slow-seg-${segment}`,
+            { included: update % 2 === 0 ? [user] : [] },
+            version,
+          );
         }
       }),
     );
@@ -281,7 +318,10 @@ describe('slow consumers end to end', () => {
       expect(end.how, detail).toBe('complete');
       // what was in flight when it stopped reading, then the error: far fewer than the 321 messages sent
       expect(sub.messages.length, detail).toBeLessThan(1 + segments * updatesPerSegment - 256);
-      expect(sub.messages.slice(0, -1).every((message) => !message.errors), detail).toBe(true);
+      expect(
+        sub.messages.slice(0, -1).every((message) => !message.errors),
+        detail,
+      ).toBe(true);
     }
     await eventually(() => gw.gateway.live.evaluations.size === 1, 'only the reading subscriber to be left');
     expect(fast.inbox.ended).toBeNull();
@@ -290,7 +330,10 @@ describe('slow consumers end to end', () => {
 
 describe('keep-alives', () => {
   it('SSE streams carry keep-alive comments (yoga: every 300 ms under NODE_ENV=test, 12 s otherwise)', async () => {
-    const { subscription, parser } = await clients.sseFetch<EvaluationsMessage>(evalKey, EVALUATIONS_CHANGED, { context: { targetingKey: 'idle' }, keys: [] });
+    const { subscription, parser } = await clients.sseFetch<EvaluationsMessage>(evalKey, EVALUATIONS_CHANGED, {
+      context: { targetingKey: 'idle' },
+      keys: [],
+    });
     await subscription.nextData();
     const expected = process.env.NODE_ENV === 'test' ? 3 : 1;
     await eventually(() => parser.comments >= expected, `${expected} keep-alive comments`, 14_000);
@@ -313,9 +356,15 @@ describe('server shutdown', () => {
     const otherClients = new LiveClients(() => other.endpoint);
     try {
       // node:http without an agent: no pooled keep-alive socket left to hold server.close() for keepAliveTimeout
-      const sse = otherClients.sseHttp<EvaluationsMessage>(other.adminKey, EVALUATIONS_CHANGED, { context: { targetingKey: 'bye' }, environment: PROD }).subscription;
+      const sse = otherClients.sseHttp<EvaluationsMessage>(other.adminKey, EVALUATIONS_CHANGED, {
+        context: { targetingKey: 'bye' },
+        environment: PROD,
+      }).subscription;
       const connection = otherClients.ws(other.adminKey);
-      const ws = connection.subscribe<EvaluationsMessage>(EVALUATIONS_CHANGED, { context: { targetingKey: 'bye' }, environment: PROD });
+      const ws = connection.subscribe<EvaluationsMessage>(EVALUATIONS_CHANGED, {
+        context: { targetingKey: 'bye' },
+        environment: PROD,
+      });
       await sse.nextData();
       await ws.nextData();
       const stopping = other.stop();

@@ -5,7 +5,14 @@
  * its own keys-filtered messages over every transport, a selection that reads variables is executed
  * per subscriber, and a request error is the normal executor's.
  */
-import { type DocumentNode, type ExecutionResult, GraphQLObjectType, GraphQLSchema, GraphQLString, parse } from 'graphql';
+import {
+  type DocumentNode,
+  type ExecutionResult,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+  parse,
+} from 'graphql';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TouchedFlags } from '../../src/flags/engine.js';
 import { EvaluationHub, type EvaluationsUpdate } from '../../src/graphql/live/evaluation-hub.js';
@@ -37,7 +44,6 @@ afterAll(async () => {
   await gw?.stop();
 });
 
-
 /** Only the keys and values: what a filter lets through. */
 const SUBSCRIPTION = /* GraphQL */ `
   subscription ($context: JSON!, $keys: [String!]) {
@@ -52,13 +58,25 @@ const WITH_VARIABLE = /* GraphQL */ `
   }
 `;
 
-type Message = { evaluationsChanged: { changedKeys: string[]; evaluations: Array<{ key: string; value?: unknown; reason?: string }> } };
+type Message = {
+  evaluationsChanged: { changedKeys: string[]; evaluations: Array<{ key: string; value?: unknown; reason?: string }> };
+};
 
 /** `parent` (on for plan "pro"), `child` following it, and an unrelated `other`: toggling the parent moves two flags at once. */
 async function family(prefix: string) {
   const [parent, child, other] = [`${prefix}-parent`, `${prefix}-child`, `${prefix}-other`];
   await admin.createFlag(booleanFlag(parent) as unknown as Record<string, unknown>);
-  await admin.createFlag({ ...booleanFlag(child), environments: [{ environment: PROD, config: serveAll('off', [{ id: 'follows', condition: `flag("${parent}") == true`, serve: { variation: 'on' } }]) }] });
+  await admin.createFlag({
+    ...booleanFlag(child),
+    environments: [
+      {
+        environment: PROD,
+        config: serveAll('off', [
+          { id: 'follows', condition: `flag("${parent}") == true`, serve: { variation: 'on' } },
+        ]),
+      },
+    ],
+  });
   await admin.createFlag(booleanFlag(other) as unknown as Record<string, unknown>);
   return { parent, child, other };
 }
@@ -69,7 +87,8 @@ describe.each(transports)('subscribers of one context over %s', (transport) => {
   it('each gets exactly its keys-filtered updates, whatever the others watch', async () => {
     const { parent, child, other } = await family(`filters-${transport}`);
     const context = { targetingKey: `filters-${transport}`, plan: 'pro' };
-    const subscribe = (keys?: string[]) => clients.subscribe<Message>(transport, evalKey, SUBSCRIPTION, { context, ...(keys ? { keys } : {}) });
+    const subscribe = (keys?: string[]) =>
+      clients.subscribe<Message>(transport, evalKey, SUBSCRIPTION, { context, ...(keys ? { keys } : {}) });
     const both = await subscribe([parent, child]);
     const bothReversed = await subscribe([child, parent, child]);
     const parentOnly = await subscribe([parent]);
@@ -78,12 +97,19 @@ describe.each(transports)('subscribers of one context over %s', (transport) => {
     for (const sub of [both, bothReversed, parentOnly, everything, otherOnly]) await sub.nextData();
 
     await admin.toggle(parent, PROD, false);
-    for (const sub of [both, bothReversed, everything]) expect(sorted((await sub.nextData()).evaluationsChanged.changedKeys)).toEqual(sorted([parent, child]));
-    expect((await parentOnly.nextData()).evaluationsChanged).toEqual({ changedKeys: [parent], evaluations: [{ key: parent, value: false }] });
+    for (const sub of [both, bothReversed, everything])
+      expect(sorted((await sub.nextData()).evaluationsChanged.changedKeys)).toEqual(sorted([parent, child]));
+    expect((await parentOnly.nextData()).evaluationsChanged).toEqual({
+      changedKeys: [parent],
+      evaluations: [{ key: parent, value: false }],
+    });
 
     // the `other` watcher heard nothing of it: its next message is its own flag's change
     await admin.toggle(other, PROD, false);
-    expect((await otherOnly.nextData()).evaluationsChanged).toEqual({ changedKeys: [other], evaluations: [{ key: other, value: false }] });
+    expect((await otherOnly.nextData()).evaluationsChanged).toEqual({
+      changedKeys: [other],
+      evaluations: [{ key: other, value: false }],
+    });
     expect((await everything.nextData()).evaluationsChanged.changedKeys).toEqual([other]);
     expect(otherOnly.messages).toHaveLength(2);
     for (const sub of [both, bothReversed, parentOnly]) expect(sub.messages).toHaveLength(2);
@@ -92,13 +118,25 @@ describe.each(transports)('subscribers of one context over %s', (transport) => {
   it('a selection that reads a variable is executed for each subscriber with its own variables', async () => {
     const { parent } = await family(`variables-${transport}`);
     const variables = { context: { targetingKey: `variables-${transport}`, plan: 'pro' }, keys: [parent] };
-    const withValue = await clients.subscribe<Message>(transport, evalKey, WITH_VARIABLE, { ...variables, withValue: true });
-    const without = await clients.subscribe<Message>(transport, evalKey, WITH_VARIABLE, { ...variables, withValue: false });
-    expect((await withValue.nextData()).evaluationsChanged.evaluations).toEqual([{ key: parent, value: true, reason: 'TARGETING_MATCH' }]);
-    expect((await without.nextData()).evaluationsChanged.evaluations).toEqual([{ key: parent, reason: 'TARGETING_MATCH' }]);
+    const withValue = await clients.subscribe<Message>(transport, evalKey, WITH_VARIABLE, {
+      ...variables,
+      withValue: true,
+    });
+    const without = await clients.subscribe<Message>(transport, evalKey, WITH_VARIABLE, {
+      ...variables,
+      withValue: false,
+    });
+    expect((await withValue.nextData()).evaluationsChanged.evaluations).toEqual([
+      { key: parent, value: true, reason: 'TARGETING_MATCH' },
+    ]);
+    expect((await without.nextData()).evaluationsChanged.evaluations).toEqual([
+      { key: parent, reason: 'TARGETING_MATCH' },
+    ]);
 
     await admin.toggle(parent, PROD, false);
-    expect((await withValue.nextData()).evaluationsChanged.evaluations).toEqual([{ key: parent, value: false, reason: 'DISABLED' }]);
+    expect((await withValue.nextData()).evaluationsChanged.evaluations).toEqual([
+      { key: parent, value: false, reason: 'DISABLED' },
+    ]);
     expect((await without.nextData()).evaluationsChanged.evaluations).toEqual([{ key: parent, reason: 'DISABLED' }]);
   });
 
@@ -130,13 +168,17 @@ describe('what is shared', () => {
   it('the hub hands one update object to the subscribers with the same keys filter, and one per other filter', async () => {
     const { parent, child } = await family('hub-objects');
     const context = { targetingKey: 'hub-objects', plan: 'pro' };
-    const [first, sameKeys, otherOrder, everything] = [[parent, child], [parent, child], [child, parent], null].map((keys) => hub.subscribe(identity(), PROD, context, keys));
+    const [first, sameKeys, otherOrder, everything] = [[parent, child], [parent, child], [child, parent], null].map(
+      (keys) => hub.subscribe(identity(), PROD, context, keys),
+    );
     const initial = await Promise.all([first, sameKeys, otherOrder, everything].map((queue) => nextUpdate(queue!)));
     expect(new Set(initial).size).toBe(4); // first messages follow each subscriber's own order of keys: not shared
     expect(initial[2]!.evaluations.map((evaluation) => evaluation.key)).toEqual([child, parent]);
 
     await admin.toggle(parent, PROD, false);
-    const [a, b, c, d] = await Promise.all([first, sameKeys, otherOrder, everything].map((queue) => nextUpdate(queue!)));
+    const [a, b, c, d] = await Promise.all(
+      [first, sameKeys, otherOrder, everything].map((queue) => nextUpdate(queue!)),
+    );
     expect(b).toBe(a);
     expect(c).toBe(a);
     expect(d).not.toBe(a);
@@ -169,18 +211,28 @@ describe('what is shared', () => {
     const subscribe = async (query: string, variables: Record<string, unknown>) => {
       const enveloped = gw.gateway.yoga.getEnveloped({ authenticated: { principal, connection: {} } });
       const document: DocumentNode = enveloped.parse(query);
-      const args = { schema: enveloped.schema, document, variableValues: variables, contextValue: await enveloped.contextFactory() };
+      const args = {
+        schema: enveloped.schema,
+        document,
+        variableValues: variables,
+        contextValue: await enveloped.contextFactory(),
+      };
       return (await enveloped.subscribe(args)) as AsyncIterableIterator<ExecutionResult>;
     };
     const variables = { context: { targetingKey: 'plugin-objects', plan: 'pro' }, keys: [parent] };
     const shared = await Promise.all([subscribe(SUBSCRIPTION, variables), subscribe(SUBSCRIPTION, variables)]);
-    const own = await Promise.all([subscribe(WITH_VARIABLE, { ...variables, withValue: true }), subscribe(WITH_VARIABLE, { ...variables, withValue: true })]);
+    const own = await Promise.all([
+      subscribe(WITH_VARIABLE, { ...variables, withValue: true }),
+      subscribe(WITH_VARIABLE, { ...variables, withValue: true }),
+    ]);
     for (const stream of [...shared, ...own]) await stream.next();
 
     await admin.toggle(parent, PROD, false);
     const [a, b] = await Promise.all(shared.map(async (stream) => (await stream.next()).value as ExecutionResult));
     expect(b).toBe(a);
-    expect(a!.data).toEqual({ evaluationsChanged: { changedKeys: [parent], evaluations: [{ key: parent, value: false }] } });
+    expect(a!.data).toEqual({
+      evaluationsChanged: { changedKeys: [parent], evaluations: [{ key: parent, value: false }] },
+    });
     const [c, d] = await Promise.all(own.map(async (stream) => (await stream.next()).value as ExecutionResult));
     expect(d).not.toBe(c);
     expect(d).toEqual(c);
@@ -190,13 +242,37 @@ describe('what is shared', () => {
 
 describe('which documents share results', () => {
   const cases: Array<[string, string, boolean]> = [
-    ['variables only in the root field’s arguments', 'subscription ($c: JSON!, $k: [String!]) { evaluationsChanged(context: $c, keys: $k) { changedKeys evaluations { key value } } }', true],
-    ['a fragment without variables', 'subscription ($c: JSON!) { evaluationsChanged(context: $c) { ...U } } fragment U on EvaluationsUpdate { changedKeys }', true],
+    [
+      'variables only in the root field’s arguments',
+      'subscription ($c: JSON!, $k: [String!]) { evaluationsChanged(context: $c, keys: $k) { changedKeys evaluations { key value } } }',
+      true,
+    ],
+    [
+      'a fragment without variables',
+      'subscription ($c: JSON!) { evaluationsChanged(context: $c) { ...U } } fragment U on EvaluationsUpdate { changedKeys }',
+      true,
+    ],
     ['flagChanged', 'subscription ($k: [String!]) { flagChanged(keys: $k) { key version } }', true],
-    ['a variable in a directive below the root field', 'subscription ($c: JSON!, $v: Boolean!) { evaluationsChanged(context: $c) { changedKeys @include(if: $v) } }', false],
-    ['a variable in a fragment it spreads', 'subscription ($c: JSON!, $v: Boolean!) { evaluationsChanged(context: $c) { ...U } } fragment U on EvaluationsUpdate { ...V } fragment V on EvaluationsUpdate { changedKeys @skip(if: $v) }', false],
-    ['a variable in a directive on the root field', 'subscription ($c: JSON!, $v: Boolean!) { evaluationsChanged(context: $c) @include(if: $v) { changedKeys } }', false],
-    ['a root field behind a fragment', 'subscription ($c: JSON!) { ... on Subscription { evaluationsChanged(context: $c) { changedKeys } } }', false],
+    [
+      'a variable in a directive below the root field',
+      'subscription ($c: JSON!, $v: Boolean!) { evaluationsChanged(context: $c) { changedKeys @include(if: $v) } }',
+      false,
+    ],
+    [
+      'a variable in a fragment it spreads',
+      'subscription ($c: JSON!, $v: Boolean!) { evaluationsChanged(context: $c) { ...U } } fragment U on EvaluationsUpdate { ...V } fragment V on EvaluationsUpdate { changedKeys @skip(if: $v) }',
+      false,
+    ],
+    [
+      'a variable in a directive on the root field',
+      'subscription ($c: JSON!, $v: Boolean!) { evaluationsChanged(context: $c) @include(if: $v) { changedKeys } }',
+      false,
+    ],
+    [
+      'a root field behind a fragment',
+      'subscription ($c: JSON!) { ... on Subscription { evaluationsChanged(context: $c) { changedKeys } } }',
+      false,
+    ],
     ['a query', '{ __typename }', false],
   ];
   it.each(cases)('%s: %s → %s', (_what, query, expected) => {
@@ -207,7 +283,10 @@ describe('which documents share results', () => {
     const field = (extensions: Record<string, unknown>) => ({ type: GraphQLString, extensions });
     const schema = new GraphQLSchema({
       query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLString } } }),
-      subscription: new GraphQLObjectType({ name: 'Subscription', fields: { plain: field({}), shared: field({ [SHARED_RESULTS]: true }) } }),
+      subscription: new GraphQLObjectType({
+        name: 'Subscription',
+        fields: { plain: field({}), shared: field({ [SHARED_RESULTS]: true }) },
+      }),
     });
     expect(isShareable(schema, parse('subscription { plain }'), undefined)).toBe(false);
     expect(isShareable(schema, parse('subscription { shared }'), undefined)).toBe(true);

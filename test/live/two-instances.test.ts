@@ -58,13 +58,24 @@ afterAll(async () => {
   await Promise.allSettled([a?.stop(), b?.stop()]);
   await mongo?.close();
   const noisy = [a, b].filter((instance) => instance && /"level":(50|60)/.test(instance.output()));
-  if (noisy.length > 0) throw new Error(`an instance logged errors:\n${noisy.map((instance) => `${instance.name}:\n${instance.output()}`).join('\n')}`);
+  if (noisy.length > 0)
+    throw new Error(
+      `an instance logged errors:\n${noisy.map((instance) => `${instance.name}:\n${instance.output()}`).join('\n')}`,
+    );
 });
 
 /** Waits until a key created through one instance authenticates on the other (it learns of keys from the feed too). */
 async function keyWorksOn(instance: Instance, key: string): Promise<void> {
   const deadline = Date.now() + 10_000;
-  while ((await fetch(instance.endpoint, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: '{"query":"{ __typename }"}' })).status === 401) {
+  while (
+    (
+      await fetch(instance.endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: '{"query":"{ __typename }"}',
+      })
+    ).status === 401
+  ) {
     if (Date.now() > deadline) throw new Error(`key not known to ${instance.name} after 10 s`);
     await sleep(50);
   }
@@ -80,7 +91,8 @@ async function flagWatchersOn(instance: Instance): Promise<number> {
 async function flagWatchersLiveOn(instance: Instance, count: number): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (let live = await flagWatchersOn(instance); live < count; live = await flagWatchersOn(instance)) {
-    if (Date.now() > deadline) throw new Error(`${instance.name} has ${live} flagChanged subscriptions after 10 s, not ${count}`);
+    if (Date.now() > deadline)
+      throw new Error(`${instance.name} has ${live} flagChanged subscriptions after 10 s, not ${count}`);
     await sleep(50);
   }
 }
@@ -89,10 +101,15 @@ async function flagWatchersLiveOn(instance: Instance, count: number): Promise<vo
  * flagChanged sends nothing until a change: once the instances count the subscriptions as live (a
  * client's subscribe call may return before the server registered it), a probe change shows each works.
  */
-async function primeFlagWatchers(subs: Array<LiveSubscription<FlagChangedMessage>>, probe: string, live: Array<[Instance, number]>): Promise<void> {
+async function primeFlagWatchers(
+  subs: Array<LiveSubscription<FlagChangedMessage>>,
+  probe: string,
+  live: Array<[Instance, number]>,
+): Promise<void> {
   for (const [instance, count] of live) await flagWatchersLiveOn(instance, count);
   await adminA.createFlag(booleanFlag(probe) as unknown as Record<string, unknown>);
-  for (const sub of subs) expect((await sub.nextData(10_000)).flagChanged).toMatchObject({ key: probe, kind: 'create' });
+  for (const sub of subs)
+    expect((await sub.nextData(10_000)).flagChanged).toMatchObject({ key: probe, kind: 'create' });
 }
 
 describe('two instances on one MongoDB store', () => {
@@ -108,7 +125,10 @@ describe('two instances on one MongoDB store', () => {
       'A/sse': await onA.evaluations('sse', evalKey, variables),
       'B/ws': await onB.evaluations('ws', evalKey, variables),
       'B/sse-fetch': await onB.evaluations('sse-fetch', evalKey, variables),
-      'B/ws other context': await onB.evaluations('ws', evalKey, { context: { targetingKey: 'two-free', plan: 'free' }, keys: [flag] }),
+      'B/ws other context': await onB.evaluations('ws', evalKey, {
+        context: { targetingKey: 'two-free', plan: 'free' },
+        keys: [flag],
+      }),
     };
     const [watchingA, watchingB] = [await flagWatchersOn(a), await flagWatchersOn(b)];
     const changes: Record<string, LiveSubscription<FlagChangedMessage>> = {
@@ -116,18 +136,26 @@ describe('two instances on one MongoDB store', () => {
       'B/sse': await onB.flagChanges('sse', readerKey, { keys: [flag, 'probe-1'] }),
       'B/sse-fetch': await onB.flagChanges('sse-fetch', readerKey, { keys: [flag, 'probe-1'] }),
     };
-    for (const sub of Object.values(evaluations)) expect((await sub.nextData(10_000)).evaluationsChanged.changedKeys).toEqual([]);
-    await primeFlagWatchers(Object.values(changes), 'probe-1', [[a, watchingA + 1], [b, watchingB + 2]]);
+    for (const sub of Object.values(evaluations))
+      expect((await sub.nextData(10_000)).evaluationsChanged.changedKeys).toEqual([]);
+    await primeFlagWatchers(Object.values(changes), 'probe-1', [
+      [a, watchingA + 1],
+      [b, watchingB + 2],
+    ]);
 
     // five changes, alternating the instance they are made through
     const versions: number[] = [];
-    for (let index = 0; index < 5; index++) versions.push(await (index % 2 === 0 ? adminA : adminB).toggle(flag, PROD, index % 2 === 1));
+    for (let index = 0; index < 5; index++)
+      versions.push(await (index % 2 === 0 ? adminA : adminB).toggle(flag, PROD, index % 2 === 1));
 
     for (const [name, sub] of Object.entries(evaluations)) {
       for (let index = 0; index < 5; index++) {
         const update = (await sub.nextData(10_000)).evaluationsChanged;
         expect(update.changedKeys, name).toEqual([flag]);
-        expect(update.evaluations[0], name).toMatchObject({ reason: index % 2 === 0 ? 'DISABLED' : name.includes('other') ? 'DEFAULT' : 'TARGETING_MATCH', flagVersion: versions[index] });
+        expect(update.evaluations[0], name).toMatchObject({
+          reason: index % 2 === 0 ? 'DISABLED' : name.includes('other') ? 'DEFAULT' : 'TARGETING_MATCH',
+          flagVersion: versions[index],
+        });
       }
     }
     for (const [name, sub] of Object.entries(changes)) {
@@ -154,14 +182,39 @@ describe('two instances on one MongoDB store', () => {
 
   it('a segment change through B reaches only the affected contexts on A, once', async () => {
     await adminB.createSegment({ key: 'two-seg', environment: PROD, included: [] });
-    await adminB.createFlag({ ...booleanFlag('two-seg-flag'), environments: [{ environment: PROD, config: { on: true, offVariation: 'off', defaultServe: { variation: 'off' }, rules: [{ condition: 'segment("two-seg")', serve: { variation: 'on' } }] } }] });
-    const [inside, outside] = await Promise.all(['seg-in', 'seg-out'].map((user) => onA.evaluations('ws', evalKey, { context: { targetingKey: user }, keys: ['two-seg-flag'] })));
-    for (const sub of [inside!, outside!]) expect((await sub.nextData(10_000)).evaluationsChanged.evaluations[0]).toMatchObject({ value: false });
+    await adminB.createFlag({
+      ...booleanFlag('two-seg-flag'),
+      environments: [
+        {
+          environment: PROD,
+          config: {
+            on: true,
+            offVariation: 'off',
+            defaultServe: { variation: 'off' },
+            rules: [{ condition: 'segment("two-seg")', serve: { variation: 'on' } }],
+          },
+        },
+      ],
+    });
+    const [inside, outside] = await Promise.all(
+      ['seg-in', 'seg-out'].map((user) =>
+        onA.evaluations('ws', evalKey, { context: { targetingKey: user }, keys: ['two-seg-flag'] }),
+      ),
+    );
+    for (const sub of [inside!, outside!])
+      expect((await sub.nextData(10_000)).evaluationsChanged.evaluations[0]).toMatchObject({ value: false });
     await adminB.updateSegment(PROD, 'two-seg', { included: ['seg-in'] });
-    expect((await inside!.nextData(10_000)).evaluationsChanged.evaluations[0]).toMatchObject({ key: 'two-seg-flag', value: true, reason: 'TARGETING_MATCH' });
+    expect((await inside!.nextData(10_000)).evaluationsChanged.evaluations[0]).toMatchObject({
+      key: 'two-seg-flag',
+      value: true,
+      reason: 'TARGETING_MATCH',
+    });
     // the outside context's next message is the next change that concerns it
     await adminB.toggle('two-seg-flag', PROD, false);
-    expect((await outside!.nextData(10_000)).evaluationsChanged.evaluations[0]).toMatchObject({ value: false, reason: 'DISABLED' });
+    expect((await outside!.nextData(10_000)).evaluationsChanged.evaluations[0]).toMatchObject({
+      value: false,
+      reason: 'DISABLED',
+    });
     await sleep(SETTLE_MS);
     expect(inside!.messages).toHaveLength(3);
     expect(outside!.messages).toHaveLength(2);
@@ -177,7 +230,10 @@ describe('two instances on one MongoDB store', () => {
     // B learns of it from the feed; wait for it there through a query before reconnecting
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const result = await adminB.run<{ evaluate: { reason: string } }>(`query ($c: JSON!) { evaluate(key: "two-resync", context: $c, environment: "production") { reason } }`, { c: context });
+      const result = await adminB.run<{ evaluate: { reason: string } }>(
+        `query ($c: JSON!) { evaluate(key: "two-resync", context: $c, environment: "production") { reason } }`,
+        { c: context },
+      );
       if (result.evaluate.reason === 'DISABLED') break;
       if (Date.now() > deadline) throw new Error('B never saw the toggle');
       await sleep(50);
@@ -192,7 +248,10 @@ describe('two instances on one MongoDB store', () => {
     const doomed = await adminA.createKey('EVALUATION', PROD, 'two-doomed');
     await keyWorksOn(b, doomed.secret);
     const connection = onB.ws(doomed.secret);
-    const ws = connection.subscribe<EvaluationsMessage>(EVALUATIONS_CHANGED, { context: { targetingKey: 'doomed' }, keys: [] });
+    const ws = connection.subscribe<EvaluationsMessage>(EVALUATIONS_CHANGED, {
+      context: { targetingKey: 'doomed' },
+      keys: [],
+    });
     const sse = await onB.evaluations('sse-fetch', doomed.secret, { context: { targetingKey: 'doomed' }, keys: [] });
     const watchingB = await flagWatchersOn(b);
     const bystander = await onB.flagChanges('ws', readerKey, { keys: ['probe-2'] });
@@ -205,7 +264,15 @@ describe('two instances on one MongoDB store', () => {
     const error = await sse.nextError(10_000);
     expect(error.extensions?.code).toBe('UNAUTHENTICATED');
     expect((await sse.ended(10_000)).how).toBe('complete');
-    const refused = await fetch(b.endpoint, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${doomed.secret}` }, body: JSON.stringify({ query: FLAG_CHANGED }) });
+    const refused = await fetch(b.endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        authorization: `Bearer ${doomed.secret}`,
+      },
+      body: JSON.stringify({ query: FLAG_CHANGED }),
+    });
     expect(refused.status).toBe(401);
     await refused.body?.cancel();
     expect(bystander.inbox.ended).toBeNull();

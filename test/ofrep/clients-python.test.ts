@@ -59,7 +59,13 @@ describe.skipIf(missing !== null)('Python openfeature-sdk + openfeature-provider
       { type: 'float', flag: NUMBER, default: 0.5, context: pro },
       { type: 'object', flag: OBJECT, default: {}, context: pro },
     ]);
-    expect(results[0]).toMatchObject({ value: true, reason: 'TARGETING_MATCH', variant: 'on', errorCode: null, flagMetadata: { ruleId: 'pro' } });
+    expect(results[0]).toMatchObject({
+      value: true,
+      reason: 'TARGETING_MATCH',
+      variant: 'on',
+      errorCode: null,
+      flagMetadata: { ruleId: 'pro' },
+    });
     expect(results[1]).toMatchObject({ value: false, reason: 'DEFAULT', variant: 'off' });
     expect(results[2]).toMatchObject({ value: false, reason: 'DISABLED' });
     expect(results[3]).toMatchObject({ reason: 'SPLIT', value: expect.stringMatching(/^(blue|green)$/) });
@@ -83,9 +89,13 @@ describe.skipIf(missing !== null)('Python openfeature-sdk + openfeature-provider
   });
 
   it('answers GENERAL for keys the server refuses with 401 and 403', async () => {
-    const [unknown] = await evaluate(gw.url, 'vxl_eval_unknown', [{ type: 'boolean', flag: BOOL, default: true, context: pro }]);
+    const [unknown] = await evaluate(gw.url, 'vxl_eval_unknown', [
+      { type: 'boolean', flag: BOOL, default: true, context: pro },
+    ]);
     expect(unknown).toMatchObject({ value: true, errorCode: 'GENERAL', errorMessage: 'unauthorized' });
-    const [readOnly] = await evaluate(gw.url, keys.readOnly, [{ type: 'boolean', flag: BOOL, default: true, context: pro }]);
+    const [readOnly] = await evaluate(gw.url, keys.readOnly, [
+      { type: 'boolean', flag: BOOL, default: true, context: pro },
+    ]);
     expect(readOnly).toMatchObject({ value: true, errorCode: 'GENERAL', errorMessage: 'forbidden' });
   });
 
@@ -104,10 +114,22 @@ describe.skipIf(missing !== null)('Python openfeature-sdk + openfeature-provider
     });
 
     it('reads 429’s Retry-After and pauses until then', async () => {
-      const results = await evaluate(limited.url, secret, Array.from({ length: 3 }, () => ({ type: 'boolean' as const, flag: BOOL, default: false, context: pro })));
+      const results = await evaluate(
+        limited.url,
+        secret,
+        Array.from({ length: 3 }, () => ({ type: 'boolean' as const, flag: BOOL, default: false, context: pro })),
+      );
       expect(results[0]).toMatchObject({ value: true, errorCode: null });
-      expect(results[1]).toMatchObject({ value: false, errorCode: 'GENERAL', errorMessage: 'Rate limited, retry after: 1' });
-      expect(results[2]).toMatchObject({ value: false, errorCode: 'GENERAL', errorMessage: expect.stringMatching(/paused due to TooManyRequests/) });
+      expect(results[1]).toMatchObject({
+        value: false,
+        errorCode: 'GENERAL',
+        errorMessage: 'Rate limited, retry after: 1',
+      });
+      expect(results[2]).toMatchObject({
+        value: false,
+        errorCode: 'GENERAL',
+        errorMessage: expect.stringMatching(/paused due to TooManyRequests/),
+      });
     });
   });
 });

@@ -23,7 +23,10 @@ async function clientFor(domain: string, baseUrl: string, secret: string, status
     statuses.push(response.status);
     return response;
   };
-  await OpenFeature.setProviderAndWait(domain, new OFREPProvider({ baseUrl, headers: [['Authorization', `Bearer ${secret}`]], fetchImplementation }));
+  await OpenFeature.setProviderAndWait(
+    domain,
+    new OFREPProvider({ baseUrl, headers: [['Authorization', `Bearer ${secret}`]], fetchImplementation }),
+  );
   return OpenFeature.getClient(domain);
 }
 
@@ -47,30 +50,62 @@ const pro: EvaluationContext = { targetingKey: 'u1', plan: 'pro' };
 describe('@openfeature/server-sdk + @openfeature/ofrep-provider', () => {
   it('evaluates boolean, string, number and object flags with their reasons, variants and rule id', async () => {
     const client = await clientFor('values', gw.url, keys.evalProd);
-    expect(await client.getBooleanDetails(BOOL, false, pro)).toMatchObject({ value: true, reason: 'TARGETING_MATCH', variant: 'on', flagMetadata: { ruleId: 'pro' } });
-    expect(await client.getBooleanDetails(BOOL, true, { targetingKey: 'u1' })).toMatchObject({ value: false, reason: 'DEFAULT', variant: 'off' });
+    expect(await client.getBooleanDetails(BOOL, false, pro)).toMatchObject({
+      value: true,
+      reason: 'TARGETING_MATCH',
+      variant: 'on',
+      flagMetadata: { ruleId: 'pro' },
+    });
+    expect(await client.getBooleanDetails(BOOL, true, { targetingKey: 'u1' })).toMatchObject({
+      value: false,
+      reason: 'DEFAULT',
+      variant: 'off',
+    });
     expect(await client.getBooleanDetails(DISABLED, true, pro)).toMatchObject({ value: false, reason: 'DISABLED' });
     const split = await client.getStringDetails(STRING, 'none', { targetingKey: 'u1', userId: 'user-7' });
     expect(split).toMatchObject({ reason: 'SPLIT' });
     expect(['blue', 'green']).toContain(split.value);
-    expect(await client.getNumberDetails(NUMBER, 0, pro)).toMatchObject({ value: 1.5, variant: 'low', reason: 'DEFAULT' });
-    expect(await client.getObjectDetails(OBJECT, {}, pro)).toMatchObject({ value: { theme: 'dark', size: 3 }, variant: 'dark' });
+    expect(await client.getNumberDetails(NUMBER, 0, pro)).toMatchObject({
+      value: 1.5,
+      variant: 'low',
+      reason: 'DEFAULT',
+    });
+    expect(await client.getObjectDetails(OBJECT, {}, pro)).toMatchObject({
+      value: { theme: 'dark', size: 3 },
+      variant: 'dark',
+    });
   });
 
   it('turns every error the server answers into its OpenFeature error code and the default value', async () => {
     const client = await clientFor('errors', gw.url, keys.evalProd);
-    expect(await client.getBooleanDetails(MISSING, true, pro)).toMatchObject({ value: true, reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND' });
-    expect(await client.getStringDetails(STRING, 'none', { targetingKey: 'u1' })).toMatchObject({ value: 'none', errorCode: 'TARGETING_KEY_MISSING' });
-    expect(await client.getBooleanDetails(BOOL, true, { targetingKey: 'u1', blob: 'x'.repeat(40 * 1024) })).toMatchObject({ value: true, errorCode: 'INVALID_CONTEXT' });
+    expect(await client.getBooleanDetails(MISSING, true, pro)).toMatchObject({
+      value: true,
+      reason: 'ERROR',
+      errorCode: 'FLAG_NOT_FOUND',
+    });
+    expect(await client.getStringDetails(STRING, 'none', { targetingKey: 'u1' })).toMatchObject({
+      value: 'none',
+      errorCode: 'TARGETING_KEY_MISSING',
+    });
+    expect(
+      await client.getBooleanDetails(BOOL, true, { targetingKey: 'u1', blob: 'x'.repeat(40 * 1024) }),
+    ).toMatchObject({ value: true, errorCode: 'INVALID_CONTEXT' });
     // OFREP requests carry no type: the provider compares the value's type with the default's.
-    expect(await client.getBooleanDetails(NUMBER, true, pro)).toMatchObject({ value: true, errorCode: 'TYPE_MISMATCH' });
+    expect(await client.getBooleanDetails(NUMBER, true, pro)).toMatchObject({
+      value: true,
+      errorCode: 'TYPE_MISMATCH',
+    });
   });
 
   it('answers GENERAL for a key the server refuses (401 unknown, 403 not an evaluation key)', async () => {
     for (const secret of ['vxl_eval_unknown', keys.readOnly]) {
       const statuses: number[] = [];
       const client = await clientFor(`refused-${secret.length}`, gw.url, secret, statuses);
-      expect(await client.getBooleanDetails(BOOL, true, pro)).toMatchObject({ value: true, reason: 'ERROR', errorCode: 'GENERAL' });
+      expect(await client.getBooleanDetails(BOOL, true, pro)).toMatchObject({
+        value: true,
+        reason: 'ERROR',
+        errorCode: 'GENERAL',
+      });
       expect(statuses).toEqual([secret === keys.readOnly ? 403 : 401]);
     }
   });
@@ -81,7 +116,11 @@ describe('@openfeature/server-sdk + @openfeature/ofrep-provider', () => {
     expect((await client.getBooleanDetails(BOOL, false, pro)).value).toBe(true);
     expect(await client.getBooleanDetails(BOOL, false, pro)).toMatchObject({ value: false, errorCode: 'GENERAL' });
     const paused = await client.getBooleanDetails(BOOL, false, pro);
-    expect(paused).toMatchObject({ value: false, errorCode: 'GENERAL', errorMessage: expect.stringMatching(/TooManyRequests/) });
+    expect(paused).toMatchObject({
+      value: false,
+      errorCode: 'GENERAL',
+      errorMessage: expect.stringMatching(/TooManyRequests/),
+    });
     expect(statuses).toEqual([200, 429]);
   });
 });

@@ -23,9 +23,20 @@ async function bundle(): Promise<string> {
   const output = await build({
     configFile: false,
     logLevel: 'silent',
-    build: { write: false, minify: false, lib: { entry: join(repoRoot, 'test/ofrep/browser/entry.ts'), formats: ['iife'], name: 'ofrepEntry', fileName: () => 'entry.js' } },
+    build: {
+      write: false,
+      minify: false,
+      lib: {
+        entry: join(repoRoot, 'test/ofrep/browser/entry.ts'),
+        formats: ['iife'],
+        name: 'ofrepEntry',
+        fileName: () => 'entry.js',
+      },
+    },
   });
-  const chunk = (Array.isArray(output) ? output[0]! : output as { output: Array<{ code?: string }> }).output[0] as { code: string };
+  const chunk = (Array.isArray(output) ? output[0]! : (output as { output: Array<{ code?: string }> })).output[0] as {
+    code: string;
+  };
   return chunk.code;
 }
 
@@ -49,13 +60,28 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
   // localhost, not 127.0.0.1: another origin than the gateway's.
   siteUrl = `http://localhost:${(site.address() as AddressInfo).port}/app.html`;
-  browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
   page = await browser.newPage();
   page.on('response', (response) => {
-    if (response.url().includes('/ofrep/')) statuses.push({ method: response.request().method(), status: response.status() });
+    if (response.url().includes('/ofrep/'))
+      statuses.push({ method: response.request().method(), status: response.status() });
   });
   await page.goto(siteUrl);
-  await page.evaluate(([url, key]) => (window as any).ofrepTest.start(url, key, { targetingKey: 'u1', plan: 'pro' }, 150), [gw.url, secret] as const);
+  await page.evaluate(
+    ([url, key]) => (window as any).ofrepTest.start(url, key, { targetingKey: 'u1', plan: 'pro' }, 150),
+    [gw.url, secret] as const,
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -64,15 +90,24 @@ afterAll(async () => {
   await gw?.stop();
 });
 
-const details = (type: string, flag: string, fallback: unknown) => page.evaluate(([t, f, d]) => (window as any).ofrepTest.details(t, f, d), [type, flag, fallback] as const);
+const details = (type: string, flag: string, fallback: unknown) =>
+  page.evaluate(([t, f, d]) => (window as any).ofrepTest.details(t, f, d), [type, flag, fallback] as const);
 
 describe('@openfeature/ofrep-web-provider in chromium', () => {
   it('evaluates every value type and per-flag error from a page of another origin', async () => {
-    expect(await details('boolean', BOOL, false)).toMatchObject({ value: true, reason: 'TARGETING_MATCH', variant: 'on', flagMetadata: { ruleId: 'pro' } });
+    expect(await details('boolean', BOOL, false)).toMatchObject({
+      value: true,
+      reason: 'TARGETING_MATCH',
+      variant: 'on',
+      flagMetadata: { ruleId: 'pro' },
+    });
     expect(await details('boolean', DISABLED, true)).toMatchObject({ value: false, reason: 'DISABLED' });
     expect(await details('number', NUMBER, 0)).toMatchObject({ value: 1.5 });
     expect(await details('object', OBJECT, {})).toMatchObject({ value: { theme: 'dark', size: 3 } });
-    expect(await details('string', STRING, 'none')).toMatchObject({ value: 'none', errorCode: 'TARGETING_KEY_MISSING' });
+    expect(await details('string', STRING, 'none')).toMatchObject({
+      value: 'none',
+      errorCode: 'TARGETING_KEY_MISSING',
+    });
     expect(await details('boolean', MISSING, true)).toMatchObject({ value: true, errorCode: 'FLAG_NOT_FOUND' });
     expect(await details('boolean', NUMBER, true)).toMatchObject({ value: true, errorCode: 'TYPE_MISMATCH' });
     // Chromium sends the preflight itself (pages and playwright do not see it): the server's metrics do.
@@ -81,9 +116,14 @@ describe('@openfeature/ofrep-web-provider in chromium', () => {
   });
 
   it('polls into 304s and emits ConfigurationChanged when a flag changes for this context', async () => {
-    await vi.waitFor(() => expect(statuses.filter((seen) => seen.status === 304).length).toBeGreaterThanOrEqual(2), { timeout: 10_000 });
+    await vi.waitFor(() => expect(statuses.filter((seen) => seen.status === 304).length).toBeGreaterThanOrEqual(2), {
+      timeout: 10_000,
+    });
     dataOf(await gw.gql(ToggleFlagDocument, { key: DISABLED, environment: PROD, on: true }));
-    await vi.waitFor(async () => expect(await page.evaluate(() => (window as any).ofrepTest.changes)).toEqual([[DISABLED]]), { timeout: 10_000 });
+    await vi.waitFor(
+      async () => expect(await page.evaluate(() => (window as any).ofrepTest.changes)).toEqual([[DISABLED]]),
+      { timeout: 10_000 },
+    );
     expect(await details('boolean', DISABLED, false)).toMatchObject({ value: true, reason: 'DEFAULT' });
   });
 });

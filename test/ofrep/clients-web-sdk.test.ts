@@ -31,7 +31,15 @@ function providerFor(baseUrl: string, secret: string, seen: Seen[] = [], pollInt
     seen.push({ status: response.status, ifNoneMatch, at: Date.now() });
     return response;
   };
-  return new OFREPWebProvider({ baseUrl, headers: [['Authorization', `Bearer ${secret}`]], fetchImplementation, pollInterval, changeDetection: 'polling', cacheMode: 'disabled', disableVisibilityRefresh: true });
+  return new OFREPWebProvider({
+    baseUrl,
+    headers: [['Authorization', `Bearer ${secret}`]],
+    fetchImplementation,
+    pollInterval,
+    changeDetection: 'polling',
+    cacheMode: 'disabled',
+    disableVisibilityRefresh: true,
+  });
 }
 
 async function clientFor(domain: string, provider: OFREPWebProvider, context: EvaluationContext): Promise<Client> {
@@ -55,16 +63,28 @@ const pro: EvaluationContext = { targetingKey: 'u1', plan: 'pro' };
 describe('@openfeature/web-sdk + @openfeature/ofrep-web-provider', () => {
   it('evaluates boolean, string, number and object flags from one bulk request', async () => {
     const client = await clientFor('values', providerFor(gw.url, keys.evalProd, [], 0), { ...pro, userId: 'user-7' });
-    expect(client.getBooleanDetails(BOOL, false)).toMatchObject({ value: true, reason: 'TARGETING_MATCH', variant: 'on', flagMetadata: { ruleId: 'pro' } });
+    expect(client.getBooleanDetails(BOOL, false)).toMatchObject({
+      value: true,
+      reason: 'TARGETING_MATCH',
+      variant: 'on',
+      flagMetadata: { ruleId: 'pro' },
+    });
     expect(client.getBooleanDetails(DISABLED, true)).toMatchObject({ value: false, reason: 'DISABLED' });
-    expect(client.getStringDetails(STRING, 'none')).toMatchObject({ reason: 'SPLIT', value: expect.stringMatching(/^(blue|green)$/) });
+    expect(client.getStringDetails(STRING, 'none')).toMatchObject({
+      reason: 'SPLIT',
+      value: expect.stringMatching(/^(blue|green)$/),
+    });
     expect(client.getNumberDetails(NUMBER, 0)).toMatchObject({ value: 1.5, reason: 'DEFAULT' });
     expect(client.getObjectDetails(OBJECT, {})).toMatchObject({ value: { theme: 'dark', size: 3 } });
   });
 
   it('gives per-flag errors their OpenFeature codes', async () => {
     const client = await clientFor('errors', providerFor(gw.url, keys.evalProd, [], 0), pro);
-    expect(client.getStringDetails(STRING, 'none')).toMatchObject({ value: 'none', reason: 'ERROR', errorCode: 'TARGETING_KEY_MISSING' });
+    expect(client.getStringDetails(STRING, 'none')).toMatchObject({
+      value: 'none',
+      reason: 'ERROR',
+      errorCode: 'TARGETING_KEY_MISSING',
+    });
     expect(client.getBooleanDetails(MISSING, true)).toMatchObject({ value: true, errorCode: 'FLAG_NOT_FOUND' });
     expect(client.getBooleanDetails(NUMBER, true)).toMatchObject({ value: true, errorCode: 'TYPE_MISMATCH' });
   });
@@ -74,12 +94,21 @@ describe('@openfeature/web-sdk + @openfeature/ofrep-web-provider', () => {
     const client = await clientFor('polling', providerFor(gw.url, keys.evalProd, seen), pro);
     const changes: Array<string[] | undefined> = [];
     client.addHandler(ProviderEvents.ConfigurationChanged, (details) => changes.push(details?.flagsChanged));
-    await vi.waitFor(() => expect(seen.filter((request) => request.status === 304).length).toBeGreaterThanOrEqual(2), { timeout: 5000 });
+    await vi.waitFor(() => expect(seen.filter((request) => request.status === 304).length).toBeGreaterThanOrEqual(2), {
+      timeout: 5000,
+    });
     expect(seen[0]).toMatchObject({ status: 200, ifNoneMatch: null });
     expect(seen[1]!.ifNoneMatch).toMatch(/^"[\w-]+"$/);
 
     // Another flag's other environment: the snapshot changes, this context's evaluations do not.
-    dataOf(await gw.gql(SetFlagEnvironmentDocument, { key: OBJECT, environment: STAGING, expectedVersion: 1, config: serveAll('light', [], 'dark') }));
+    dataOf(
+      await gw.gql(SetFlagEnvironmentDocument, {
+        key: OBJECT,
+        environment: STAGING,
+        expectedVersion: 1,
+        config: serveAll('light', [], 'dark'),
+      }),
+    );
     const afterUnrelated = seen.length;
     await vi.waitFor(() => expect(seen.length).toBeGreaterThanOrEqual(afterUnrelated + 2), { timeout: 5000 });
     expect(seen.slice(afterUnrelated).every((request) => request.status === 304)).toBe(true);
@@ -101,7 +130,13 @@ describe('@openfeature/web-sdk + @openfeature/ofrep-web-provider', () => {
   it('reports a context the server refuses (400 INVALID_CONTEXT) as the provider does', async () => {
     const seen: Seen[] = [];
     const domain = 'invalid-context';
-    const attempt = await OpenFeature.setProviderAndWait(domain, providerFor(gw.url, keys.evalProd, seen, 0), { targetingKey: 'u1', blob: 'x'.repeat(40 * 1024) }).then(() => 'ok', (error: Error) => `${error.name}: ${error.message}`);
+    const attempt = await OpenFeature.setProviderAndWait(domain, providerFor(gw.url, keys.evalProd, seen, 0), {
+      targetingKey: 'u1',
+      blob: 'x'.repeat(40 * 1024),
+    }).then(
+      () => 'ok',
+      (error: Error) => `${error.name}: ${error.message}`,
+    );
     // The server answers {errorCode: INVALID_CONTEXT} (protocol.test.ts); this provider version turns
     // any bulk status but 200 and 304 into a GeneralError naming the status, and serves defaults.
     expect(attempt).toBe('GeneralError: Failed OFREP bulk evaluation request, status: 400');
@@ -114,7 +149,10 @@ describe('@openfeature/web-sdk + @openfeature/ofrep-web-provider', () => {
       const seen: Seen[] = [];
       const domain = `refused-${secret.length}`;
       await expect(OpenFeature.setProviderAndWait(domain, providerFor(gw.url, secret, seen, 0), pro)).rejects.toThrow();
-      expect(OpenFeature.getClient(domain).getBooleanDetails(BOOL, true)).toMatchObject({ value: true, errorCode: 'PROVIDER_FATAL' });
+      expect(OpenFeature.getClient(domain).getBooleanDetails(BOOL, true)).toMatchObject({
+        value: true,
+        errorCode: 'PROVIDER_FATAL',
+      });
       expect(seen.map((request) => request.status)).toEqual([secret === keys.admin ? 403 : 401]);
     }
   });
@@ -139,7 +177,9 @@ describe('rate limit', () => {
     const client = await clientFor('limited', providerFor(limited.url, secret, seen, 50), pro);
     let stale = 0;
     client.addHandler(ProviderEvents.Stale, () => stale++);
-    await vi.waitFor(() => expect(seen.filter((request) => request.status !== 429).length).toBeGreaterThanOrEqual(2), { timeout: 8000 });
+    await vi.waitFor(() => expect(seen.filter((request) => request.status !== 429).length).toBeGreaterThanOrEqual(2), {
+      timeout: 8000,
+    });
     const refused = seen.findIndex((request) => request.status === 429);
     expect(refused).toBeGreaterThan(0);
     expect(stale).toBeGreaterThanOrEqual(1);

@@ -46,7 +46,11 @@ describe('rate limit', () => {
   });
 
   it('leaves GraphQL alone', async () => {
-    const response = await gw.gql('{ evaluate(key: "ofrep-bool", context: {targetingKey: "u"}) { value } }', undefined, keys.evalProd);
+    const response = await gw.gql(
+      '{ evaluate(key: "ofrep-bool", context: {targetingKey: "u"}) { value } }',
+      undefined,
+      keys.evalProd,
+    );
     expect(response.status).toBe(200);
   });
 });
@@ -58,7 +62,19 @@ describe('server failure', () => {
 
   beforeAll(async () => {
     const keys = new KeyRegistry();
-    keys.load([{ id: 'key_1', name: 'e', kind: 'evaluation', environment: 'production', secretHash: hashSecret(secret), prefix: 'vxl_eval', createdAt: '', revokedAt: null, version: 1 }]);
+    keys.load([
+      {
+        id: 'key_1',
+        name: 'e',
+        kind: 'evaluation',
+        environment: 'production',
+        secretHash: hashSecret(secret),
+        prefix: 'vxl_eval',
+        createdAt: '',
+        revokedAt: null,
+        version: 1,
+      },
+    ]);
     // An engine that fails the way a defect would: by throwing out of evaluate.
     const engine = new (class extends FlagEngine {
       override evaluate(): never {

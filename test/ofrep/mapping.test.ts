@@ -9,29 +9,65 @@ import { bulkText, evaluationText } from '../../src/ofrep/responses.js';
 
 describe('reasons and error codes', () => {
   it('maps the engine’s reasons, old and new names, one to one onto OpenFeature’s', () => {
-    expect(['OFF', 'DISABLED', 'RULE_MATCH', 'TARGETING_MATCH', 'SPLIT', 'DEFAULT', 'ERROR'].map(ofrepReason)).toEqual(['DISABLED', 'DISABLED', 'TARGETING_MATCH', 'TARGETING_MATCH', 'SPLIT', 'DEFAULT', 'ERROR']);
+    expect(['OFF', 'DISABLED', 'RULE_MATCH', 'TARGETING_MATCH', 'SPLIT', 'DEFAULT', 'ERROR'].map(ofrepReason)).toEqual([
+      'DISABLED',
+      'DISABLED',
+      'TARGETING_MATCH',
+      'TARGETING_MATCH',
+      'SPLIT',
+      'DEFAULT',
+      'ERROR',
+    ]);
     expect(ofrepReason('SOMETHING_NEW')).toBe('UNKNOWN');
   });
 
   it('keeps OpenFeature’s error codes and gives FLAG_NOT_FOUND 404, every other 400', () => {
-    const codes = ['FLAG_NOT_FOUND', 'TYPE_MISMATCH', 'TARGETING_KEY_MISSING', 'INVALID_CONTEXT', 'PARSE_ERROR', 'GENERAL'] as const;
+    const codes = [
+      'FLAG_NOT_FOUND',
+      'TYPE_MISMATCH',
+      'TARGETING_KEY_MISSING',
+      'INVALID_CONTEXT',
+      'PARSE_ERROR',
+      'GENERAL',
+    ] as const;
     expect(codes.map(ofrepErrorCode)).toEqual(codes);
     expect(ofrepErrorCode('NEW_CODE')).toBe('GENERAL');
     expect(codes.map(statusOfError)).toEqual([404, 400, 400, 400, 400, 400]);
   });
 });
 
-const success: EvaluationResult = Object.freeze({ key: 'f', value: { a: 1 }, variation: 'v', reason: 'RULE_MATCH', ruleIndex: 0, ruleId: 'r1', inRollout: undefined, errorCode: undefined, errorMessage: undefined, flagVersion: 3 });
+const success: EvaluationResult = Object.freeze({
+  key: 'f',
+  value: { a: 1 },
+  variation: 'v',
+  reason: 'TARGETING_MATCH',
+  ruleIndex: 0,
+  ruleId: 'r1',
+  inRollout: undefined,
+  errorCode: undefined,
+  errorMessage: undefined,
+  flagVersion: 3,
+});
 
 describe('bodies', () => {
   it('writes a success without the flag version, which counts changes in other environments too', () => {
-    expect(JSON.parse(evaluationText(success))).toEqual({ key: 'f', value: { a: 1 }, reason: 'TARGETING_MATCH', variant: 'v', metadata: { ruleId: 'r1' } });
+    expect(JSON.parse(evaluationText(success))).toEqual({
+      key: 'f',
+      value: { a: 1 },
+      reason: 'TARGETING_MATCH',
+      variant: 'v',
+      metadata: { ruleId: 'r1' },
+    });
     expect(evaluationText(success)).toBe(evaluationText(success));
   });
 
   it('writes a failure as key, errorCode and errorDetails, and a bulk answer as a flags array', () => {
     const failure = errorResult('g', 'TARGETING_KEY_MISSING', 'needs userId', undefined, 1);
-    expect(JSON.parse(evaluationText(failure))).toEqual({ key: 'g', errorCode: 'TARGETING_KEY_MISSING', errorDetails: 'needs userId' });
+    expect(JSON.parse(evaluationText(failure))).toEqual({
+      key: 'g',
+      errorCode: 'TARGETING_KEY_MISSING',
+      errorDetails: 'needs userId',
+    });
     expect(JSON.parse(bulkText([success, failure])).flags.map((flag: { key: string }) => flag.key)).toEqual(['f', 'g']);
     expect(bulkText([])).toBe('{"flags":[]}');
   });

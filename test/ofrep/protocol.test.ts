@@ -7,7 +7,16 @@ import { SetFlagEnvironmentDocument, ToggleFlagDocument } from '../../src/client
 import { generateSecret, hashSecret } from '../../src/server/api-keys.js';
 import type { ChangeRecord } from '../../src/store/types.js';
 import { serveAll, STAGING, PROD } from '../fixtures/gateway/flags.js';
-import { BOOL, createOfrepFlags, DISABLED, MISSING, NUMBER, OBJECT, ofrepFlagKeys, STRING } from '../fixtures/gateway/ofrep-flags.js';
+import {
+  BOOL,
+  createOfrepFlags,
+  DISABLED,
+  MISSING,
+  NUMBER,
+  OBJECT,
+  ofrepFlagKeys,
+  STRING,
+} from '../fixtures/gateway/ofrep-flags.js';
 import { dataOf, standardKeys, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { ofrep } from './support.js';
 
@@ -26,7 +35,8 @@ afterAll(async () => {
   await gw?.stop();
 });
 
-const single = (flag: string, request: Parameters<typeof ofrep>[2] = {}) => ofrep(gw.url, `flags/${encodeURIComponent(flag)}`, { key: keys.evalProd, ...request });
+const single = (flag: string, request: Parameters<typeof ofrep>[2] = {}) =>
+  ofrep(gw.url, `flags/${encodeURIComponent(flag)}`, { key: keys.evalProd, ...request });
 const bulk = (request: Parameters<typeof ofrep>[2] = {}) => ofrep(gw.url, 'flags', { key: keys.evalProd, ...request });
 
 describe('single evaluation', () => {
@@ -34,12 +44,30 @@ describe('single evaluation', () => {
     const response = await single(BOOL, { context: { targetingKey: 'u1', plan: 'pro' } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(response.body).toEqual({ key: BOOL, value: true, reason: 'TARGETING_MATCH', variant: 'on', metadata: { ruleId: 'pro' } });
+    expect(response.body).toEqual({
+      key: BOOL,
+      value: true,
+      reason: 'TARGETING_MATCH',
+      variant: 'on',
+      metadata: { ruleId: 'pro' },
+    });
   });
 
   it('answers DEFAULT, DISABLED and SPLIT with their values', async () => {
-    expect((await single(BOOL, { context: { targetingKey: 'u1', plan: 'free' } })).body).toEqual({ key: BOOL, value: false, reason: 'DEFAULT', variant: 'off', metadata: {} });
-    expect((await single(DISABLED)).body).toEqual({ key: DISABLED, value: false, reason: 'DISABLED', variant: 'off', metadata: {} });
+    expect((await single(BOOL, { context: { targetingKey: 'u1', plan: 'free' } })).body).toEqual({
+      key: BOOL,
+      value: false,
+      reason: 'DEFAULT',
+      variant: 'off',
+      metadata: {},
+    });
+    expect((await single(DISABLED)).body).toEqual({
+      key: DISABLED,
+      value: false,
+      reason: 'DISABLED',
+      variant: 'off',
+      metadata: {},
+    });
     const split = await single(STRING, { context: { targetingKey: 'u1', userId: 'user-7' } });
     expect(split.body).toMatchObject({ key: STRING, reason: 'SPLIT' });
     expect(['blue', 'green']).toContain(split.body.value);
@@ -53,7 +81,11 @@ describe('single evaluation', () => {
   it('answers an unknown flag with 404 FLAG_NOT_FOUND', async () => {
     const response = await single(MISSING);
     expect(response.status).toBe(404);
-    expect(response.body).toEqual({ key: MISSING, errorCode: 'FLAG_NOT_FOUND', errorDetails: expect.stringContaining(MISSING) });
+    expect(response.body).toEqual({
+      key: MISSING,
+      errorCode: 'FLAG_NOT_FOUND',
+      errorDetails: expect.stringContaining(MISSING),
+    });
   });
 
   it('answers a rollout without its bucketing attribute with 400 TARGETING_KEY_MISSING', async () => {
@@ -79,11 +111,29 @@ describe('single evaluation', () => {
     // The store refuses such keys; one can outlive its environment only in a hand-edited database, so
     // the record goes straight into the registry as the change feed would bring it.
     const secret = generateSecret('evaluation');
-    const record = { id: 'key_orphan', name: 'orphan', kind: 'evaluation' as const, environment: 'nowhere', secretHash: hashSecret(secret), prefix: 'vxl_eval', createdAt: new Date().toISOString(), revokedAt: null, version: 1 };
-    gw.gateway.keys.apply({ ref: { kind: 'apiKey', key: record.id }, before: null, after: record } as unknown as ChangeRecord);
+    const record = {
+      id: 'key_orphan',
+      name: 'orphan',
+      kind: 'evaluation' as const,
+      environment: 'nowhere',
+      secretHash: hashSecret(secret),
+      prefix: 'vxl_eval',
+      createdAt: new Date().toISOString(),
+      revokedAt: null,
+      version: 1,
+    };
+    gw.gateway.keys.apply({
+      ref: { kind: 'apiKey', key: record.id },
+      before: null,
+      after: record,
+    } as unknown as ChangeRecord);
     const response = await single(BOOL, { key: secret });
     expect(response.status).toBe(400);
-    expect(response.body).toMatchObject({ key: BOOL, errorCode: 'GENERAL', errorDetails: expect.stringContaining('nowhere') });
+    expect(response.body).toMatchObject({
+      key: BOOL,
+      errorCode: 'GENERAL',
+      errorDetails: expect.stringContaining('nowhere'),
+    });
   });
 
   it('answers a context over 32 KiB with 400 INVALID_CONTEXT and a body over VEXIL_MAX_BODY_BYTES with 413', async () => {
@@ -122,7 +172,14 @@ describe('authentication', () => {
   });
 
   it('answers a CORS preflight so the web provider can call from a page', async () => {
-    const response = await fetch(`${gw.url}/ofrep/v1/evaluate/flags`, { method: 'OPTIONS', headers: { origin: 'http://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type, if-none-match' } });
+    const response = await fetch(`${gw.url}/ofrep/v1/evaluate/flags`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://app.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type, if-none-match',
+      },
+    });
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-headers')).toContain('if-none-match');
     expect((await bulk()).headers.get('access-control-expose-headers')).toContain('ETag');
@@ -134,8 +191,18 @@ describe('bulk evaluation', () => {
     const response = await bulk({ context: { targetingKey: 'u1', plan: 'pro' } });
     expect(response.status).toBe(200);
     expect(response.body.flags.map((flag: { key: string }) => flag.key)).toEqual(ofrepFlagKeys);
-    expect(response.body.flags).toContainEqual({ key: BOOL, value: true, reason: 'TARGETING_MATCH', variant: 'on', metadata: { ruleId: 'pro' } });
-    expect(response.body.flags).toContainEqual({ key: STRING, errorCode: 'TARGETING_KEY_MISSING', errorDetails: expect.any(String) });
+    expect(response.body.flags).toContainEqual({
+      key: BOOL,
+      value: true,
+      reason: 'TARGETING_MATCH',
+      variant: 'on',
+      metadata: { ruleId: 'pro' },
+    });
+    expect(response.body.flags).toContainEqual({
+      key: STRING,
+      errorCode: 'TARGETING_KEY_MISSING',
+      errorDetails: expect.any(String),
+    });
   });
 
   it('answers a context that is not an object with 400 INVALID_CONTEXT and no key', async () => {
@@ -165,7 +232,14 @@ describe('bulk evaluation', () => {
     const context = { targetingKey: 'u1', plan: 'free' };
     const before = await bulk({ context });
     const version = gw.gateway.engine.version;
-    dataOf(await gw.gql(SetFlagEnvironmentDocument, { key: OBJECT, environment: STAGING, expectedVersion: 1, config: serveAll('light', [], 'dark') }));
+    dataOf(
+      await gw.gql(SetFlagEnvironmentDocument, {
+        key: OBJECT,
+        environment: STAGING,
+        expectedVersion: 1,
+        config: serveAll('light', [], 'dark'),
+      }),
+    );
     expect(gw.gateway.engine.version).toBeGreaterThan(version);
     const after = await bulk({ context, headers: { 'if-none-match': before.headers.get('etag')! } });
     expect(after.status).toBe(304);
@@ -186,7 +260,10 @@ describe('bulk evaluation', () => {
 
 describe('usage and metrics', () => {
   it('counts OFREP evaluations in usage as GraphQL ones are counted, and HTTP metrics under route /ofrep', async () => {
-    const evaluations = async () => (await gw.gateway.metrics.registry.getSingleMetric('vexil_evaluations_total')!.get()).values.filter((value) => value.labels.flag === NUMBER).reduce((sum, value) => sum + value.value, 0);
+    const evaluations = async () =>
+      (await gw.gateway.metrics.registry.getSingleMetric('vexil_evaluations_total')!.get()).values
+        .filter((value) => value.labels.flag === NUMBER)
+        .reduce((sum, value) => sum + value.value, 0);
     const before = await evaluations();
     await single(NUMBER);
     await bulk();

@@ -17,8 +17,10 @@ const installed = join(venvDir, 'installed-requirements.txt');
 /** Why the Python tests cannot run here (no python3 with venv), or null when they can. */
 export function pythonMissing(): string | null {
   const probe = spawnSync('python3', ['-c', 'import venv, ensurepip'], { encoding: 'utf8' });
-  if (probe.error) return 'python3 is not installed: the OFREP Python client tests are skipped (install python3 and python3-venv to run them)';
-  if (probe.status !== 0) return `python3 cannot create virtualenvs (${probe.stderr.trim().split('\n').pop()}): install python3-venv to run the OFREP Python client tests`;
+  if (probe.error)
+    return 'python3 is not installed: the OFREP Python client tests are skipped (install python3 and python3-venv to run them)';
+  if (probe.status !== 0)
+    return `python3 cannot create virtualenvs (${probe.stderr.trim().split('\n').pop()}): install python3-venv to run the OFREP Python client tests`;
   return null;
 }
 
@@ -30,10 +32,14 @@ export async function ensureOfrepVenv(): Promise<string> {
   rmSync(venvDir, { recursive: true, force: true });
   await run('python3', ['-m', 'venv', venvDir]);
   try {
-    await run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirements], { maxBuffer: 16 * 1024 * 1024 });
+    await run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirements], {
+      maxBuffer: 16 * 1024 * 1024,
+    });
   } catch (error) {
     rmSync(venvDir, { recursive: true, force: true });
-    throw new Error(`pip could not install ${requirements} from PyPI into ${venvDir}: ${(error as { stderr?: string }).stderr ?? error}`);
+    throw new Error(
+      `pip could not install ${requirements} from PyPI into ${venvDir}: ${(error as { stderr?: string }).stderr ?? error}`,
+    );
   }
   writeFileSync(installed, wanted);
   return python;

@@ -19,10 +19,21 @@ export interface OfrepRequest {
 }
 
 export async function ofrep(baseUrl: string, path: string, request: OfrepRequest = {}): Promise<OfrepResponse> {
-  const { key = null, apiKeyHeader = false, context = { targetingKey: 'user-1' }, headers = {}, method = 'POST' } = request;
-  const auth: Record<string, string> = key === null ? {} : apiKeyHeader ? { 'x-api-key': key } : { authorization: `Bearer ${key}` };
+  const {
+    key = null,
+    apiKeyHeader = false,
+    context = { targetingKey: 'user-1' },
+    headers = {},
+    method = 'POST',
+  } = request;
+  const auth: Record<string, string> =
+    key === null ? {} : apiKeyHeader ? { 'x-api-key': key } : { authorization: `Bearer ${key}` };
   const body = request.body ?? JSON.stringify({ context });
-  const response = await fetch(`${baseUrl}/ofrep/v1/evaluate/${path}`, { method, headers: { 'content-type': 'application/json', ...auth, ...headers }, ...(method === 'POST' ? { body } : {}) });
+  const response = await fetch(`${baseUrl}/ofrep/v1/evaluate/${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...auth, ...headers },
+    ...(method === 'POST' ? { body } : {}),
+  });
   const text = await response.text();
   let parsed: unknown;
   try {

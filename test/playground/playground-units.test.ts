@@ -6,7 +6,13 @@ import { decodeState, defaultState, encodeState } from '../../src/playground/url
 
 describe('url state', () => {
   it('round-trips through the hash, Unicode included, and keeps flag and environment only in flag mode', () => {
-    const rule = { mode: 'rule' as const, rule: 'name == "Zoë 😀"', context: '{"name": "Zoë 😀"}', flag: 'f', environment: 'e' };
+    const rule = {
+      mode: 'rule' as const,
+      rule: 'name == "Zoë 😀"',
+      context: '{"name": "Zoë 😀"}',
+      flag: 'f',
+      environment: 'e',
+    };
     const hash = encodeState(rule);
     expect(hash).toMatch(/^#s=[A-Za-z0-9_-]+$/);
     expect(decodeState(hash)).toEqual({ mode: 'rule', rule: rule.rule, context: rule.context });
@@ -15,14 +21,29 @@ describe('url state', () => {
   });
 
   it('ignores hashes that are not its own', () => {
-    for (const hash of ['', '#', '#section', '#s=', '#s=!!!', `#s=${Buffer.from('{"v":2}').toString('base64url')}`]) expect(decodeState(hash)).toBeNull();
+    for (const hash of ['', '#', '#section', '#s=', '#s=!!!', `#s=${Buffer.from('{"v":2}').toString('base64url')}`])
+      expect(decodeState(hash)).toBeNull();
   });
 });
 
 describe('context paths', () => {
   it('lists readable paths in the gateway notation', () => {
-    const paths = contextPaths({ plan: 'pro', user: { address: { country: 'GB' }, in: 1, 'first name': 'Ada' }, tags: ['a'], in: 1, 'x-y': 2 });
-    expect(paths.map((p) => p.path)).toEqual(['plan', 'user', 'user.address', 'user.address.country', 'user.in', 'user["first name"]', 'tags']);
+    const paths = contextPaths({
+      plan: 'pro',
+      user: { address: { country: 'GB' }, in: 1, 'first name': 'Ada' },
+      tags: ['a'],
+      in: 1,
+      'x-y': 2,
+    });
+    expect(paths.map((p) => p.path)).toEqual([
+      'plan',
+      'user',
+      'user.address',
+      'user.address.country',
+      'user.in',
+      'user["first name"]',
+      'tags',
+    ]);
     expect(paths.find((p) => p.path === 'tags')?.type).toBe('list');
   });
 
@@ -39,7 +60,10 @@ describe('context paths', () => {
 
 describe('JSON check', () => {
   it('accepts what JSON.parse accepts', () => {
-    expect(parseJson(' {"a": [1, -2.5e3, true, null, "\\u00e9"]} ')).toEqual({ ok: true, value: { a: [1, -2500, true, null, 'é'] } });
+    expect(parseJson(' {"a": [1, -2.5e3, true, null, "\\u00e9"]} ')).toEqual({
+      ok: true,
+      value: { a: [1, -2500, true, null, 'é'] },
+    });
   });
 
   it.each([

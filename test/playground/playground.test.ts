@@ -31,7 +31,18 @@ function ensurePlaygroundBuilt(): void {
   const index = join(repo, 'dist/playground/index.html');
   const sources = Math.max(newestMtime(join(repo, 'src/playground')), newestMtime(join(repo, 'src/client/generated')));
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  execFileSync(process.execPath, [join(repo, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'src/playground/vite.config.ts', '--logLevel', 'warn'], { cwd: repo, stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [
+      join(repo, 'node_modules/vite/bin/vite.js'),
+      'build',
+      '--config',
+      'src/playground/vite.config.ts',
+      '--logLevel',
+      'warn',
+    ],
+    { cwd: repo, stdio: 'inherit' },
+  );
 }
 
 let gateway: Gateway;
@@ -45,10 +56,21 @@ beforeAll(async () => {
   ensurePlaygroundBuilt();
   mkdirSync(artifacts, { recursive: true });
   dataDir = mkdtempSync(join(tmpdir(), 'vexil-playground-'));
-  gateway = await startApp(configFromEnvironment({}, { port: 0, host: '127.0.0.1', dataDir, bootstrapAdminKey: adminKey, logLevel: 'silent' }));
+  gateway = await startApp(
+    configFromEnvironment({}, { port: 0, host: '127.0.0.1', dataDir, bootstrapAdminKey: adminKey, logLevel: 'silent' }),
+  );
   browser = await chromium.launch({
     executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   // Pages of one context still have their own sessionStorage (it is per tab), which the key test relies on.
   context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -68,7 +90,8 @@ async function open(hash = '', viewport = { width: 1280, height: 800 }): Promise
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('request', (request) => {
-    if (!request.url().startsWith(gateway.url) && !request.url().startsWith('data:')) problems.push(`request outside the gateway: ${request.url()}`);
+    if (!request.url().startsWith(gateway.url) && !request.url().startsWith('data:'))
+      problems.push(`request outside the gateway: ${request.url()}`);
   });
   (page as Page & { problems?: string[] }).problems = problems;
   await page.goto(`${gateway.url}/playground/${hash}`);
@@ -88,7 +111,8 @@ async function replaceText(page: Page, editor: '#rule-editor' | '#context-editor
 
 const editorText = (page: Page, editor: string) => page.locator(`${editor} .cm-content`).innerText();
 /** The text under the trace highlight (syntax highlighting splits it into several marks). */
-const highlighted = async (page: Page, scope = '#rule-editor') => (await page.locator(`${scope} .cm-trace-highlight`).allInnerTexts()).join('');
+const highlighted = async (page: Page, scope = '#rule-editor') =>
+  (await page.locator(`${scope} .cm-trace-highlight`).allInnerTexts()).join('');
 /** Polls until the assertion holds: requests are debounced and the machine may be busy. */
 const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 10_000, interval: 50 });
 const verdict = (page: Page) => page.locator('#verdict .verdict-title').innerText();
@@ -109,7 +133,9 @@ describe('rule playground', () => {
     expect(await editorText(page, '#rule-editor')).toBe('accountAgeDays >= 10 and plan == "premium"');
 
     await eventually(() => verdict(page)).toBe('Matches');
-    await eventually(() => page.locator('.trace-tree > li > .trace-row .trace-text').innerText()).toBe('accountAgeDays >= 10 and plan == "premium"');
+    await eventually(() => page.locator('.trace-tree > li > .trace-row .trace-text').innerText()).toBe(
+      'accountAgeDays >= 10 and plan == "premium"',
+    );
     expect(await page.locator('.chip[data-attribute="plan"]').innerText()).toContain('in context');
     expect(await page.locator('.js code').innerText()).toContain('root.plan');
     expect(problemsOf(page)).toEqual([]);
@@ -119,7 +145,9 @@ describe('rule playground', () => {
     const page = shared;
     await replaceText(page, '#rule-editor', 'plan == "a" and and x');
     await eventually(() => page.locator('#rule-diagnostics li').first().innerText()).toContain('line 1, column 17');
-    expect(await page.locator('#rule-diagnostics li').first().innerText()).toContain("expected a value after 'and' but found 'and'");
+    expect(await page.locator('#rule-diagnostics li').first().innerText()).toContain(
+      "expected a value after 'and' but found 'and'",
+    );
     expect(await verdict(page)).toBe('Invalid rule');
 
     const marks = page.locator('#rule-editor .cm-lintRange-error');
@@ -175,13 +203,21 @@ describe('rule playground', () => {
   it('highlights the span of a hovered or focused trace node in the editor', async () => {
     const page = shared;
     await replaceText(page, '#context-editor', '{"plan": "premium", "country": "GB"}');
-    await replaceText(page, '#rule-editor', '(plan == "premium" or accountAgeDays > 30) and country in ["US", "CA", "GB"]');
+    await replaceText(
+      page,
+      '#rule-editor',
+      '(plan == "premium" or accountAgeDays > 30) and country in ["US", "CA", "GB"]',
+    );
     await eventually(() => verdict(page)).toBe('Matches');
-    await eventually(() => page.locator('.trace-tree > li > .trace-row .trace-text').innerText()).toBe('(plan == "premium" or accountAgeDays > 30) and country in ["US", "CA", "GB"]');
+    await eventually(() => page.locator('.trace-tree > li > .trace-row .trace-text').innerText()).toBe(
+      '(plan == "premium" or accountAgeDays > 30) and country in ["US", "CA", "GB"]',
+    );
     const highlight = page.locator('#rule-editor .cm-trace-highlight');
     expect(await highlight.count()).toBe(0);
 
-    const inNode = page.locator('.trace-item[data-start]', { has: page.locator(':scope > .trace-row .trace-kind', { hasText: /^in$/ }) });
+    const inNode = page.locator('.trace-item[data-start]', {
+      has: page.locator(':scope > .trace-row .trace-kind', { hasText: /^in$/ }),
+    });
     await inNode.locator(':scope > .trace-row').hover();
     await eventually(() => highlighted(page)).toBe('country in ["US", "CA", "GB"]');
 
@@ -190,7 +226,9 @@ describe('rule playground', () => {
 
     // Keyboard: the tree is one tab stop; arrow keys move and the highlight follows focus.
     await page.locator('.trace-tree > li').focus();
-    await eventually(() => highlighted(page)).toBe('(plan == "premium" or accountAgeDays > 30) and country in ["US", "CA", "GB"]');
+    await eventually(() => highlighted(page)).toBe(
+      '(plan == "premium" or accountAgeDays > 30) and country in ["US", "CA", "GB"]',
+    );
     await page.keyboard.press('ArrowDown');
     await eventually(() => highlighted(page)).toBe('(plan == "premium" or accountAgeDays > 30)');
     await page.keyboard.press('ArrowDown');
@@ -236,7 +274,12 @@ describe('rule playground', () => {
     const link = await page.locator('#share-status').getAttribute('data-link');
     expect(link).toBe(page.url());
     const hash = new URL(link!).hash;
-    expect(decodeState(hash)).toMatchObject({ mode: 'flag', flag: 'new_checkout', environment: 'production', context: '{"email":"a@company.com"}' });
+    expect(decodeState(hash)).toMatchObject({
+      mode: 'flag',
+      flag: 'new_checkout',
+      environment: 'production',
+      context: '{"email":"a@company.com"}',
+    });
     expect(link).not.toContain(adminKey);
     expect(Buffer.from(hash.slice(3), 'base64url').toString()).not.toContain(adminKey);
 
@@ -248,7 +291,9 @@ describe('rule playground', () => {
     expect(await restored.locator('#flag-status').innerText()).toContain('new_checkout');
     await restored.locator('#api-key').fill(adminKey);
     await restored.locator('#api-key').press('Enter');
-    await eventually(() => restored.locator('.rule-card[data-rule-index="0"]').getAttribute('data-status')).toBe('matched');
+    await eventually(() => restored.locator('.rule-card[data-rule-index="0"]').getAttribute('data-status')).toBe(
+      'matched',
+    );
     expect(await restored.locator('#flag-select').inputValue()).toBe('new_checkout');
     expect(await restored.locator('#env-select').inputValue()).toBe('production');
     expect([...problemsOf(page), ...problemsOf(restored)]).toEqual([]);
@@ -259,12 +304,18 @@ describe('rule playground', () => {
     await replaceText(page, '#rule-editor', 'lower(email) endsWith "@example.com" && attrs["x-team"] == "payments"');
     await replaceText(page, '#context-editor', '{"email": "Zoë@Example.com", "attrs": {"x-team": "payments"}}');
     await eventually(() => verdict(page)).toBe('Matches');
-    await eventually(() => decodeState(new URL(page.url()).hash)?.context).toBe('{"email": "Zoë@Example.com", "attrs": {"x-team": "payments"}}');
+    await eventually(() => decodeState(new URL(page.url()).hash)?.context).toBe(
+      '{"email": "Zoë@Example.com", "attrs": {"x-team": "payments"}}',
+    );
 
     const restored = await open(new URL(page.url()).hash);
     expect(await restored.getByRole('radio', { name: 'Rule' }).isChecked()).toBe(true);
-    expect(await editorText(restored, '#rule-editor')).toBe('lower(email) endsWith "@example.com" && attrs["x-team"] == "payments"');
-    expect(await editorText(restored, '#context-editor')).toBe('{"email": "Zoë@Example.com", "attrs": {"x-team": "payments"}}');
+    expect(await editorText(restored, '#rule-editor')).toBe(
+      'lower(email) endsWith "@example.com" && attrs["x-team"] == "payments"',
+    );
+    expect(await editorText(restored, '#context-editor')).toBe(
+      '{"email": "Zoë@Example.com", "attrs": {"x-team": "payments"}}',
+    );
     await eventually(() => verdict(restored)).toBe('Matches');
     expect(await restored.locator('.chip[data-attribute=\'attrs["x-team"]\']').innerText()).toContain('in context');
   });
@@ -275,7 +326,10 @@ describe('rule playground', () => {
       await eventually(() => verdict(page)).toBe('Matches');
       await page.locator('.trace-tree').waitFor();
       // Narrow windows stack into one column: the result panel sits below the editors.
-      const [input, output] = await Promise.all([page.locator('.column-input').boundingBox(), page.locator('.column-output').boundingBox()]);
+      const [input, output] = await Promise.all([
+        page.locator('.column-input').boundingBox(),
+        page.locator('.column-output').boundingBox(),
+      ]);
       if (width >= 900) expect(output!.x).toBeGreaterThan(input!.x + input!.width - 1);
       else expect(output!.y).toBeGreaterThan(input!.y + input!.height - 1);
       // Nothing overflows the window horizontally.

@@ -45,7 +45,11 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const locationsOf = (key: string) => scan.references.get(key)?.map(({ file, line }) => `${file}:${line}`).sort();
+const locationsOf = (key: string) =>
+  scan.references
+    .get(key)
+    ?.map(({ file, line }) => `${file}:${line}`)
+    .sort();
 
 describe('vexil flags refs: finding flag keys in source code', () => {
   it('finds a reference in every supported language, at its line', () => {
@@ -65,13 +69,25 @@ describe('vexil flags refs: finding flag keys in source code', () => {
   });
 
   it('reads template literals, raw, verbatim, triple-quoted strings and Ruby symbols', () => {
-    expect(locationsOf('dark-mode')).toEqual(['svc/Main.kt:4', 'svc/Program.cs:3', 'svc/main.py:3', 'web/app.ts:4', 'web/legacy.jsx:1']);
+    expect(locationsOf('dark-mode')).toEqual([
+      'svc/Main.kt:4',
+      'svc/Program.cs:3',
+      'svc/main.py:3',
+      'web/app.ts:4',
+      'web/legacy.jsx:1',
+    ]);
     expect(locationsOf('old.banner')).toEqual(['svc/main.go:4', 'svc/main.py:4']);
   });
 
   it('finds nothing in comments, in files .gitignore excludes (at any level) or in other file types', () => {
     const files = new Set([...scan.references.values()].flat().map((location) => location.file));
-    for (const file of ['comments-only.ts', 'ignored/generated.ts', 'nested/skip.gen.ts', 'node_modules/lib/index.js', 'docs/readme.md']) {
+    for (const file of [
+      'comments-only.ts',
+      'ignored/generated.ts',
+      'nested/skip.gen.ts',
+      'node_modules/lib/index.js',
+      'docs/readme.md',
+    ]) {
       expect(files.has(file), file).toBe(false);
     }
     expect(scan.filesScanned).toBe(10);

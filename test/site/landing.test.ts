@@ -8,7 +8,10 @@ let gw: TestGateway;
 let dev: TestGateway;
 
 beforeAll(async () => {
-  [gw, dev] = await Promise.all([startTestGateway({ seed: false }), startTestGateway({ seed: false, config: { dev: true } })]);
+  [gw, dev] = await Promise.all([
+    startTestGateway({ seed: false }),
+    startTestGateway({ seed: false, config: { dev: true } }),
+  ]);
 });
 
 afterAll(async () => {
@@ -38,7 +41,9 @@ describe('the landing page', () => {
   it('links the reference, diagrams, health, readiness and metrics, and each link answers 200', async () => {
     const { html } = await page(gw);
     const hrefs = links(html);
-    expect(hrefs).toEqual(expect.arrayContaining(['/grammar/reference.html', '/grammar/', '/healthz', '/readyz', '/metrics']));
+    expect(hrefs).toEqual(
+      expect.arrayContaining(['/grammar/reference.html', '/grammar/', '/healthz', '/readyz', '/metrics']),
+    );
     expect(hrefs.includes('/playground/')).toBe(existsSync(join(repoRoot, 'dist/playground/index.html')));
     for (const href of hrefs) expect((await fetch(`${gw.url}${href}`)).status, href).toBe(200);
   });

@@ -78,7 +78,14 @@ export function flagInput(key: string, overrides: Record<string, unknown> = {}):
 }
 
 function ruleEnv(condition: string, environment = 'production') {
-  return { [environment]: { on: true, offVariation: 'off', rules: [{ id: 'r1', condition, serve: { variation: 'on' } }], defaultServe: { variation: 'off' } } };
+  return {
+    [environment]: {
+      on: true,
+      offVariation: 'off',
+      rules: [{ id: 'r1', condition, serve: { variation: 'on' } }],
+      defaultServe: { variation: 'off' },
+    },
+  };
 }
 
 function sortBy<T>(items: T[], key: (item: T) => string): T[] {
@@ -94,12 +101,19 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected the operation to be rejected');
 }
 
-async function expectValidation(promise: Promise<unknown>, path: string | RegExp, code?: 'VALIDATION' | 'RULE_SYNTAX'): Promise<ValidationError> {
+async function expectValidation(
+  promise: Promise<unknown>,
+  path: string | RegExp,
+  code?: 'VALIDATION' | 'RULE_SYNTAX',
+): Promise<ValidationError> {
   const error = await rejection(promise);
   expect(error).toBeInstanceOf(ValidationError);
   const validation = error as ValidationError;
   const paths = validation.issues.map((issue) => issue.path);
-  expect(paths.some((candidate) => (typeof path === 'string' ? candidate === path : path.test(candidate))), `paths ${JSON.stringify(paths)}`).toBe(true);
+  expect(
+    paths.some((candidate) => (typeof path === 'string' ? candidate === path : path.test(candidate))),
+    `paths ${JSON.stringify(paths)}`,
+  ).toBe(true);
   if (code) expect(validation.code).toBe(code);
   return validation;
 }
@@ -168,7 +182,11 @@ class Collector {
 
 const quietPeriod = () => new Promise((resolve) => setTimeout(resolve, 250));
 
-export function defineStoreContract(name: string, factory: ContractFactory, capabilities: ContractCapabilities = {}): void {
+export function defineStoreContract(
+  name: string,
+  factory: ContractFactory,
+  capabilities: ContractCapabilities = {},
+): void {
   describe(`store contract: ${name}`, () => {
     let fixture: ContractFixture;
     let store: FlagStore;
@@ -191,13 +209,21 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
     describe('environments', () => {
       it('an empty store starts with development, staging and production', async () => {
         const environments = await store.listEnvironments();
-        expect(environments.map((environment) => environment.key).sort()).toEqual(['development', 'production', 'staging']);
+        expect(environments.map((environment) => environment.key).sort()).toEqual([
+          'development',
+          'production',
+          'staging',
+        ]);
         for (const environment of environments) {
           expect(typeof environment.name).toBe('string');
           expect(Number.isNaN(Date.parse(environment.createdAt))).toBe(false);
         }
         const snapshot = await store.snapshot();
-        expect(snapshot.environments.map((environment) => environment.key).sort()).toEqual(['development', 'production', 'staging']);
+        expect(snapshot.environments.map((environment) => environment.key).sort()).toEqual([
+          'development',
+          'production',
+          'staging',
+        ]);
         expect(snapshot.flags).toEqual([]);
         expect(snapshot.segments).toEqual([]);
       });
@@ -206,14 +232,30 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
         const created = await store.createEnvironment({ key: 'qa', name: 'QA' }, alice);
         expect(created).toMatchObject({ key: 'qa', name: 'QA' });
         expect(await store.getEnvironment('qa')).toEqual(created);
-        expect((await store.listEnvironments()).map((environment) => environment.key).sort()).toEqual(['development', 'production', 'qa', 'staging']);
+        expect((await store.listEnvironments()).map((environment) => environment.key).sort()).toEqual([
+          'development',
+          'production',
+          'qa',
+          'staging',
+        ]);
         await expectConflict(store.createEnvironment({ key: 'qa', name: 'Again' }, alice), 1);
         await expectValidation(store.createEnvironment({ key: 'Not Valid!', name: 'x' }, alice), 'key');
         const audit = await store.auditLog({ ref: { kind: 'environment', key: 'qa' } });
         expect(audit.items).toHaveLength(1);
-        expect(audit.items[0]).toMatchObject({ action: 'create', version: 1, actor: 'alice', before: null, after: created });
+        expect(audit.items[0]).toMatchObject({
+          action: 'create',
+          version: 1,
+          actor: 'alice',
+          before: null,
+          after: created,
+        });
         // A flag can now be configured there.
-        const flag = await store.createFlag(flagInput('in-qa', { environments: { qa: { on: true, offVariation: 'off', rules: [], defaultServe: { variation: 'on' } } } }), alice);
+        const flag = await store.createFlag(
+          flagInput('in-qa', {
+            environments: { qa: { on: true, offVariation: 'off', rules: [], defaultServe: { variation: 'on' } } },
+          }),
+          alice,
+        );
         expect(Object.keys(flag.environments)).toEqual(['qa']);
       });
     });
@@ -230,7 +272,10 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
       });
 
       it('createFlag ignores a version or createdAt in the input', async () => {
-        const flag = await store.createFlag(flagInput('fresh', { version: 7, createdAt: '2001-01-01T00:00:00.000Z' }), alice);
+        const flag = await store.createFlag(
+          flagInput('fresh', { version: 7, createdAt: '2001-01-01T00:00:00.000Z' }),
+          alice,
+        );
         expect(flag.version).toBe(1);
         expect(flag.createdAt).not.toBe('2001-01-01T00:00:00.000Z');
       });
@@ -245,8 +290,21 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
       it('updateFlag replaces the fields, keeps key/createdAt/environments/salt, and bumps the version', async () => {
         const created = await store.createFlag(flagInput('upd', { salt: 'pepper' }), alice);
         const { environments: _environments, salt: _salt, key: _key, ...fields } = flagInput('upd');
-        const updated = await store.updateFlag('upd', { ...fields, name: 'Renamed', tags: ['a', 'b'], owner: 'team-b' }, 1, bob);
-        expect(updated).toMatchObject({ key: 'upd', name: 'Renamed', tags: ['a', 'b'], owner: 'team-b', version: 2, salt: 'pepper', createdAt: created.createdAt });
+        const updated = await store.updateFlag(
+          'upd',
+          { ...fields, name: 'Renamed', tags: ['a', 'b'], owner: 'team-b' },
+          1,
+          bob,
+        );
+        expect(updated).toMatchObject({
+          key: 'upd',
+          name: 'Renamed',
+          tags: ['a', 'b'],
+          owner: 'team-b',
+          version: 2,
+          salt: 'pepper',
+          createdAt: created.createdAt,
+        });
         expect(updated.environments).toEqual(created.environments);
         expect(Date.parse(updated.updatedAt)).toBeGreaterThanOrEqual(Date.parse(created.updatedAt));
         expect(await store.getFlag('upd')).toEqual(updated);
@@ -259,13 +317,24 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
         const current = await store.updateFlag('stale', { ...flagInput('stale'), name: 'v2' }, 1, alice);
         const before = await traces(store);
         await expectConflict(store.updateFlag('stale', { ...flagInput('stale'), name: 'lost' }, 1, bob), 2);
-        await expectConflict(store.setFlagEnvironment('stale', 'staging', { on: true, offVariation: 'off', rules: [], defaultServe: { variation: 'on' } }, 1, bob), 2);
+        await expectConflict(
+          store.setFlagEnvironment(
+            'stale',
+            'staging',
+            { on: true, offVariation: 'off', rules: [], defaultServe: { variation: 'on' } },
+            1,
+            bob,
+          ),
+          2,
+        );
         await expectConflict(store.toggleFlag('stale', 'production', false, 1, bob), 2);
         await expectConflict(store.archiveFlag('stale', 1, bob), 2);
         await expectConflict(store.deleteFlag('stale', 1, bob), 2);
         expect(await store.getFlag('stale')).toEqual(current);
         expect(await traces(store)).toEqual(before);
-        expect((await store.auditLog({ ref: { kind: 'flag', key: 'stale' } })).items.map((record) => record.actor)).toEqual(['alice', 'alice']);
+        expect(
+          (await store.auditLog({ ref: { kind: 'flag', key: 'stale' } })).items.map((record) => record.actor),
+        ).toEqual(['alice', 'alice']);
       });
 
       it('two concurrent writers at the same version: exactly one wins, the other gets a VersionConflict', async () => {
@@ -289,12 +358,22 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
 
       it('setFlagEnvironment replaces one environment and validates it', async () => {
         await store.createFlag(flagInput('envs'), alice);
-        const config = { on: true, offVariation: 'off', rules: [{ id: 'beta', condition: 'plan == "beta"', serve: { variation: 'on' } }], defaultServe: { variation: 'off' } };
+        const config = {
+          on: true,
+          offVariation: 'off',
+          rules: [{ id: 'beta', condition: 'plan == "beta"', serve: { variation: 'on' } }],
+          defaultServe: { variation: 'off' },
+        };
         const updated = await store.setFlagEnvironment('envs', 'staging', config, 1, alice);
         expect(updated.version).toBe(2);
         expect(updated.environments.staging).toEqual(config);
-        expect(updated.environments.production).toEqual((flagInput('envs').environments as Record<string, unknown>).production);
-        await expectValidation(store.setFlagEnvironment('envs', 'staging', { ...config, offVariation: 'nope' }, 2, alice), 'environments.staging.offVariation');
+        expect(updated.environments.production).toEqual(
+          (flagInput('envs').environments as Record<string, unknown>).production,
+        );
+        await expectValidation(
+          store.setFlagEnvironment('envs', 'staging', { ...config, offVariation: 'nope' }, 2, alice),
+          'environments.staging.offVariation',
+        );
         await expectValidation(store.setFlagEnvironment('envs', 'nowhere', config, 2, alice), 'environment');
         await expectNotFound(store.setFlagEnvironment('ghost', 'staging', config, 1, alice));
       });
@@ -327,7 +406,10 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
         const window = await store.auditLog({ ref: { kind: 'flag' }, since: times[1], until: times[3] }, { first: 1 });
         expect(window.items.map((record) => record.at)).toEqual([times[2]]);
         expect(window.hasNextPage).toBe(true);
-        const next = await store.auditLog({ ref: { kind: 'flag' }, since: times[1], until: times[3] }, { first: 1, after: window.endCursor });
+        const next = await store.auditLog(
+          { ref: { kind: 'flag' }, since: times[1], until: times[3] },
+          { first: 1, after: window.endCursor },
+        );
         expect(next.items.map((record) => record.at)).toEqual([times[1]]);
         expect(next.hasNextPage).toBe(false);
         expect((await store.auditLog({ ref: { environment: 'production' }, until: times[1] })).items).toEqual([]);
@@ -335,7 +417,10 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
 
       it('toggleFlag without a version retries over concurrent edits, so every toggle lands', async () => {
         const config = { on: false, offVariation: 'off', rules: [], defaultServe: { variation: 'on' } };
-        await store.createFlag(flagInput('incident', { environments: { development: config, staging: config, production: config } }), alice);
+        await store.createFlag(
+          flagInput('incident', { environments: { development: config, staging: config, production: config } }),
+          alice,
+        );
         const results = await Promise.all([
           store.toggleFlag('incident', 'development', true, undefined, { actor: 'op-1' }),
           store.toggleFlag('incident', 'staging', true, undefined, { actor: 'op-2' }),
@@ -351,20 +436,48 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
 
       it('setFlagEnvironment without rules keeps the rules; an explicit empty list clears them', async () => {
         await store.createFlag(flagInput('keep-rules', { environments: ruleEnv('plan == "pro"') }), alice);
-        const kept = await store.setFlagEnvironment('keep-rules', 'production', { on: false, offVariation: 'off', defaultServe: { variation: 'off' } }, 1, alice);
+        const kept = await store.setFlagEnvironment(
+          'keep-rules',
+          'production',
+          { on: false, offVariation: 'off', defaultServe: { variation: 'off' } },
+          1,
+          alice,
+        );
         expect(kept.environments.production).toMatchObject({ on: false, rules: [{ condition: 'plan == "pro"' }] });
-        const cleared = await store.setFlagEnvironment('keep-rules', 'production', { on: false, offVariation: 'off', rules: [], defaultServe: { variation: 'off' } }, 2, alice);
+        const cleared = await store.setFlagEnvironment(
+          'keep-rules',
+          'production',
+          { on: false, offVariation: 'off', rules: [], defaultServe: { variation: 'off' } },
+          2,
+          alice,
+        );
         expect(cleared.environments.production!.rules).toEqual([]);
-        const fresh = await store.setFlagEnvironment('keep-rules', 'staging', { on: true, offVariation: 'off', defaultServe: { variation: 'on' } }, 3, alice);
+        const fresh = await store.setFlagEnvironment(
+          'keep-rules',
+          'staging',
+          { on: true, offVariation: 'off', defaultServe: { variation: 'on' } },
+          3,
+          alice,
+        );
         expect(fresh.environments.staging!.rules).toEqual([]);
       });
 
       it('toggleFlag of an environment the flag was never configured in gives it a sensible configuration', async () => {
         await store.createFlag(flagInput('partial'), alice);
         const on = await store.toggleFlag('partial', 'staging', true, undefined, alice);
-        expect(on.environments.staging).toEqual({ on: true, offVariation: 'off', rules: [], defaultServe: { variation: 'on' } });
+        expect(on.environments.staging).toEqual({
+          on: true,
+          offVariation: 'off',
+          rules: [],
+          defaultServe: { variation: 'on' },
+        });
         const off = await store.toggleFlag('partial', 'development', false, undefined, alice);
-        expect(off.environments.development).toEqual({ on: false, offVariation: 'off', rules: [], defaultServe: { variation: 'off' } });
+        expect(off.environments.development).toEqual({
+          on: false,
+          offVariation: 'off',
+          rules: [],
+          defaultServe: { variation: 'off' },
+        });
       });
 
       it('archiveFlag and restoreFlag, with and without a version', async () => {
@@ -387,7 +500,14 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
       it('deleteFlag removes it (the audit keeps the last state); it may then be created afresh', async () => {
         const flag = await store.createFlag(flagInput('gone'), alice);
         const record = await store.deleteFlag('gone', 1, { actor: 'alice', comment: 'cleanup' });
-        expect(record).toMatchObject({ action: 'delete', version: 2, before: flag, after: null, actor: 'alice', comment: 'cleanup' });
+        expect(record).toMatchObject({
+          action: 'delete',
+          version: 2,
+          before: flag,
+          after: null,
+          actor: 'alice',
+          comment: 'cleanup',
+        });
         expect(await store.getFlag('gone')).toBeNull();
         expect((await store.listFlags()).items.map((item) => item.key)).not.toContain('gone');
         await expectNotFound(store.deleteFlag('gone', 2, alice));
@@ -397,7 +517,10 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
 
       it('deleteFlag is rejected while another flag uses it as a prerequisite', async () => {
         await store.createFlag(flagInput('base'), alice);
-        await store.createFlag(flagInput('dependent', { environments: ruleEnv('flag("base") == true', 'staging') }), alice);
+        await store.createFlag(
+          flagInput('dependent', { environments: ruleEnv('flag("base") == true', 'staging') }),
+          alice,
+        );
         const before = await traces(store);
         await expectValidation(store.deleteFlag('base', 1, alice), 'key');
         expect(await store.getFlag('base')).not.toBeNull();
@@ -411,7 +534,11 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
     describe('validation on write', () => {
       it('a rule that does not compile is rejected with RULE_SYNTAX at its path; nothing is stored', async () => {
         const before = await traces(store);
-        const error = await expectValidation(store.createFlag(flagInput('bad-rule', { environments: ruleEnv('plan == ') }), alice), 'environments.production.rules[0].condition', 'RULE_SYNTAX');
+        const error = await expectValidation(
+          store.createFlag(flagInput('bad-rule', { environments: ruleEnv('plan == ') }), alice),
+          'environments.production.rules[0].condition',
+          'RULE_SYNTAX',
+        );
         expect(error.issues[0]!.ruleIndex).toBe(0);
         expect(await store.getFlag('bad-rule')).toBeNull();
         expect(await traces(store)).toEqual(before);
@@ -419,19 +546,32 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
 
       it('an unknown segment is rejected; once the segment exists the flag is accepted', async () => {
         const before = await traces(store);
-        await expectValidation(store.createFlag(flagInput('seg-user', { environments: ruleEnv('segment("beta-testers")') }), alice), 'environments.production.rules[0].condition', 'VALIDATION');
+        await expectValidation(
+          store.createFlag(flagInput('seg-user', { environments: ruleEnv('segment("beta-testers")') }), alice),
+          'environments.production.rules[0].condition',
+          'VALIDATION',
+        );
         expect(await store.getFlag('seg-user')).toBeNull();
         expect(await traces(store)).toEqual(before);
         // A segment of that name in another environment does not count.
         await store.createSegment({ key: 'beta-testers', environment: 'staging', included: ['u1'] }, alice);
-        await expectValidation(store.createFlag(flagInput('seg-user', { environments: ruleEnv('segment("beta-testers")') }), alice), 'environments.production.rules[0].condition');
+        await expectValidation(
+          store.createFlag(flagInput('seg-user', { environments: ruleEnv('segment("beta-testers")') }), alice),
+          'environments.production.rules[0].condition',
+        );
         await store.createSegment({ key: 'beta-testers', environment: 'production', included: ['u1'] }, alice);
-        expect((await store.createFlag(flagInput('seg-user', { environments: ruleEnv('segment("beta-testers")') }), alice)).version).toBe(1);
+        expect(
+          (await store.createFlag(flagInput('seg-user', { environments: ruleEnv('segment("beta-testers")') }), alice))
+            .version,
+        ).toBe(1);
       });
 
       it('an unknown prerequisite is rejected', async () => {
         const before = await traces(store);
-        await expectValidation(store.createFlag(flagInput('needs', { environments: ruleEnv('flag("nothing-here") == true') }), alice), 'environments.production.rules[0].condition');
+        await expectValidation(
+          store.createFlag(flagInput('needs', { environments: ruleEnv('flag("nothing-here") == true') }), alice),
+          'environments.production.rules[0].condition',
+        );
         expect(await traces(store)).toEqual(before);
       });
 
@@ -441,27 +581,50 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
         await store.createFlag(flagInput('c', { environments: ruleEnv('flag("b") == true') }), alice);
         const before = await traces(store);
         const a = (await store.getFlag('a'))!;
-        const error = await expectValidation(store.setFlagEnvironment('a', 'production', ruleEnv('flag("c") == true').production, 1, alice), 'environments');
+        const error = await expectValidation(
+          store.setFlagEnvironment('a', 'production', ruleEnv('flag("c") == true').production, 1, alice),
+          'environments',
+        );
         expect(error.message).toMatch(/cycle/);
-        await expectValidation(store.setFlagEnvironment('a', 'staging', ruleEnv('flag("a") == true', 'staging').staging, 1, alice), /environments/);
+        await expectValidation(
+          store.setFlagEnvironment('a', 'staging', ruleEnv('flag("a") == true', 'staging').staging, 1, alice),
+          /environments/,
+        );
         expect(await store.getFlag('a')).toEqual(a);
         expect(await traces(store)).toEqual(before);
       });
 
       it('an unknown environment is rejected', async () => {
         const before = await traces(store);
-        await expectValidation(store.createFlag(flagInput('lost', { environments: { moon: { on: true, offVariation: 'off', rules: [], defaultServe: { variation: 'on' } } } }), alice), 'environments.moon');
+        await expectValidation(
+          store.createFlag(
+            flagInput('lost', {
+              environments: { moon: { on: true, offVariation: 'off', rules: [], defaultServe: { variation: 'on' } } },
+            }),
+            alice,
+          ),
+          'environments.moon',
+        );
         expect(await store.getFlag('lost')).toBeNull();
         expect(await traces(store)).toEqual(before);
       });
 
       it('structural problems are all reported, each with its field path', async () => {
-        const error = await expectValidation(store.createFlag({ key: 'Bad Key', kind: 'weird', valueType: 'boolean', variations: [{ key: 'on', value: 'yes' }] }, alice), 'key');
+        const error = await expectValidation(
+          store.createFlag(
+            { key: 'Bad Key', kind: 'weird', valueType: 'boolean', variations: [{ key: 'on', value: 'yes' }] },
+            alice,
+          ),
+          'key',
+        );
         const paths = error.issues.map((issue) => issue.path);
         expect(paths).toEqual(expect.arrayContaining(['key', 'kind', 'variations[0].value']));
         await expectValidation(store.createFlag('not an object', alice), '');
         // (A release flag without expiresAt gets a default one: see hygiene-contract.ts.)
-        await expectValidation(store.createFlag(flagInput('release-bad-expiry', { kind: 'release', expiresAt: 'soon' }), alice), 'expiresAt');
+        await expectValidation(
+          store.createFlag(flagInput('release-bad-expiry', { kind: 'release', expiresAt: 'soon' }), alice),
+          'expiresAt',
+        );
       });
 
       it('an invalid actor is rejected', async () => {
@@ -472,8 +635,19 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
 
     describe('segments', () => {
       it('create, read, list, update and delete, per environment', async () => {
-        const created = await store.createSegment({ key: 'beta', environment: 'staging', name: 'Beta', included: ['u1', 'u2'], condition: 'plan == "beta"' }, alice);
-        expect(created).toMatchObject({ key: 'beta', environment: 'staging', name: 'Beta', version: 1, included: ['u1', 'u2'], excluded: [], condition: 'plan == "beta"' });
+        const created = await store.createSegment(
+          { key: 'beta', environment: 'staging', name: 'Beta', included: ['u1', 'u2'], condition: 'plan == "beta"' },
+          alice,
+        );
+        expect(created).toMatchObject({
+          key: 'beta',
+          environment: 'staging',
+          name: 'Beta',
+          version: 1,
+          included: ['u1', 'u2'],
+          excluded: [],
+          condition: 'plan == "beta"',
+        });
         const other = await store.createSegment({ key: 'beta', environment: 'production', included: ['u9'] }, alice);
         expect(await store.getSegment('staging', 'beta')).toEqual(created);
         expect(await store.getSegment('production', 'beta')).toEqual(other);
@@ -481,14 +655,37 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
         expect(await store.listSegments('staging')).toEqual([created]);
         expect(sortBy(await store.listSegments(), (segment) => segment.environment)).toEqual([other, created]);
 
-        const updated = await store.updateSegment('staging', 'beta', { name: 'Beta users', included: ['u3'], condition: null }, 1, bob);
-        expect(updated).toMatchObject({ key: 'beta', environment: 'staging', name: 'Beta users', included: ['u3'], condition: null, version: 2, createdAt: created.createdAt });
+        const updated = await store.updateSegment(
+          'staging',
+          'beta',
+          { name: 'Beta users', included: ['u3'], condition: null },
+          1,
+          bob,
+        );
+        expect(updated).toMatchObject({
+          key: 'beta',
+          environment: 'staging',
+          name: 'Beta users',
+          included: ['u3'],
+          condition: null,
+          version: 2,
+          createdAt: created.createdAt,
+        });
         await expectConflict(store.updateSegment('staging', 'beta', { included: [] }, 1, bob), 2);
-        await expectValidation(store.updateSegment('staging', 'beta', { environment: 'production' }, 2, bob), 'environment');
+        await expectValidation(
+          store.updateSegment('staging', 'beta', { environment: 'production' }, 2, bob),
+          'environment',
+        );
         await expectNotFound(store.updateSegment('development', 'beta', {}, 1, bob));
 
         const record = await store.deleteSegment('staging', 'beta', 2, alice);
-        expect(record).toMatchObject({ action: 'delete', version: 3, ref: { kind: 'segment', environment: 'staging', key: 'beta' }, before: updated, after: null });
+        expect(record).toMatchObject({
+          action: 'delete',
+          version: 3,
+          ref: { kind: 'segment', environment: 'staging', key: 'beta' },
+          before: updated,
+          after: null,
+        });
         expect(await store.getSegment('staging', 'beta')).toBeNull();
         expect(await store.getSegment('production', 'beta')).toEqual(other);
         await expectNotFound(store.deleteSegment('staging', 'beta', 3, alice));
@@ -497,8 +694,15 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
       it('a segment needs a known environment and a valid condition', async () => {
         const before = await traces(store);
         await expectValidation(store.createSegment({ key: 'x', environment: 'moon' }, alice), 'environment');
-        await expectValidation(store.createSegment({ key: 'x', environment: 'staging', condition: 'plan ==' }, alice), 'condition', 'RULE_SYNTAX');
-        await expectValidation(store.createSegment({ key: 'x', environment: 'staging', condition: 'segment("y")' }, alice), 'condition');
+        await expectValidation(
+          store.createSegment({ key: 'x', environment: 'staging', condition: 'plan ==' }, alice),
+          'condition',
+          'RULE_SYNTAX',
+        );
+        await expectValidation(
+          store.createSegment({ key: 'x', environment: 'staging', condition: 'segment("y")' }, alice),
+          'condition',
+        );
         expect(await traces(store)).toEqual(before);
         await store.createSegment({ key: 'x', environment: 'staging' }, alice);
         await expectConflict(store.createSegment({ key: 'x', environment: 'staging' }, alice), 1);
@@ -514,7 +718,13 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
         expect(await traces(store)).toEqual(before);
         // Unused in staging: deletable there.
         await store.deleteSegment('staging', 'vip', 1, alice);
-        await store.setFlagEnvironment('vip-only', 'production', { on: false, offVariation: 'off', rules: [], defaultServe: { variation: 'off' } }, 1, alice);
+        await store.setFlagEnvironment(
+          'vip-only',
+          'production',
+          { on: false, offVariation: 'off', rules: [], defaultServe: { variation: 'off' } },
+          1,
+          alice,
+        );
         await store.deleteSegment('production', 'vip', 1, alice);
       });
     });
@@ -554,9 +764,25 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
       it('never stores a secret: only the known fields (hash and prefix) are kept anywhere', async () => {
         const secret = 'vxl_eval_AbC1SuperSecretValueThatMustNotBeStored';
         const created = await store.createApiKey({ ...keyRecord('k3'), secret, token: secret } as never, alice);
-        expect(Object.keys(created).sort()).toEqual(['createdAt', 'environment', 'id', 'kind', 'name', 'prefix', 'revokedAt', 'secretHash', 'version']);
+        expect(Object.keys(created).sort()).toEqual([
+          'createdAt',
+          'environment',
+          'id',
+          'kind',
+          'name',
+          'prefix',
+          'revokedAt',
+          'secretHash',
+          'version',
+        ]);
         await store.revokeApiKey('k3', alice);
-        const everything = JSON.stringify([await store.listApiKeys(), await store.auditLog(), await changesAfter(store, 0).catch(() => []), await store.snapshot(), await store.getApiKey('k3')]);
+        const everything = JSON.stringify([
+          await store.listApiKeys(),
+          await store.auditLog(),
+          await changesAfter(store, 0).catch(() => []),
+          await store.snapshot(),
+          await store.getApiKey('k3'),
+        ]);
         expect(everything).not.toContain('SuperSecretValue');
         expect(everything).toContain(keyRecord('k3').secretHash);
       });
@@ -568,8 +794,14 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
         await expectValidation(store.createApiKey(keyRecord('k4', { kind: 'root' as never }), alice), 'kind');
         expect(await traces(store)).toEqual(before);
         await store.createApiKey(keyRecord('k4'), alice);
-        await expectValidation(store.createApiKey(keyRecord('k5', { secretHash: keyRecord('k4').secretHash }), alice), 'secretHash');
-        await expectConflict(store.createApiKey(keyRecord('k4', { secretHash: 'another-hash-0123456789abcdef' }), alice), 1);
+        await expectValidation(
+          store.createApiKey(keyRecord('k5', { secretHash: keyRecord('k4').secretHash }), alice),
+          'secretHash',
+        );
+        await expectConflict(
+          store.createApiKey(keyRecord('k4', { secretHash: 'another-hash-0123456789abcdef' }), alice),
+          1,
+        );
       });
     });
 
@@ -579,14 +811,29 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
         const start = (await store.snapshot()).position;
         const flag1 = await store.createFlag(flagInput('audited'), { actor: 'alice', comment: 'new flag' });
         const flag2 = await store.toggleFlag('audited', 'production', false, 1, { actor: 'bob' });
-        const segment = await store.createSegment({ key: 'seg', environment: 'staging' }, { actor: 'carol', comment: 'segment' });
+        const segment = await store.createSegment(
+          { key: 'seg', environment: 'staging' },
+          { actor: 'carol', comment: 'segment' },
+        );
         const environment = await store.createEnvironment({ key: 'qa', name: 'QA' }, { actor: 'dave' });
-        const key = await store.createApiKey({ id: 'key-1', name: 'CI', kind: 'admin', environment: null, secretHash: 'h-0123456789abcdef0123', prefix: 'vxl_adm_x' }, { actor: 'erin' });
+        const key = await store.createApiKey(
+          {
+            id: 'key-1',
+            name: 'CI',
+            kind: 'admin',
+            environment: null,
+            secretHash: 'h-0123456789abcdef0123',
+            prefix: 'vxl_adm_x',
+          },
+          { actor: 'erin' },
+        );
         const deleted = await store.deleteFlag('audited', 2, { actor: 'frank', comment: 'bye' });
         const t1 = Date.now();
 
         const records = await changesAfter(store, start);
-        expect(records.map((record) => [record.ref.kind, record.action, record.actor, record.comment, record.version])).toEqual([
+        expect(
+          records.map((record) => [record.ref.kind, record.action, record.actor, record.comment, record.version]),
+        ).toEqual([
           ['flag', 'create', 'alice', 'new flag', 1],
           ['flag', 'toggle', 'bob', null, 2],
           ['segment', 'create', 'carol', 'segment', 1],
@@ -613,7 +860,9 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
         expect(audit.items).toEqual([...records].reverse());
         // Exactly one entry per document write.
         expect((await store.auditLog({ ref: { kind: 'flag', key: 'audited' } })).totalCount).toBe(3);
-        expect((await store.auditLog({ ref: { kind: 'segment', environment: 'staging', key: 'seg' } })).totalCount).toBe(1);
+        expect(
+          (await store.auditLog({ ref: { kind: 'segment', environment: 'staging', key: 'seg' } })).totalCount,
+        ).toBe(1);
         expect((await store.auditLog({ ref: { kind: 'environment', key: 'qa' } })).totalCount).toBe(1);
         expect((await store.auditLog({ ref: { kind: 'apiKey', key: 'key-1' } })).totalCount).toBe(1);
       });
@@ -622,7 +871,13 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
         await store.createFlag(flagInput('scoped'), alice);
         await store.toggleFlag('scoped', 'production', false, undefined, alice);
         await store.toggleFlag('scoped', 'staging', true, undefined, alice); // never configured in staging
-        await store.setFlagEnvironment('scoped', 'production', { on: true, offVariation: 'off', rules: [], defaultServe: { variation: 'on' } }, 3, alice);
+        await store.setFlagEnvironment(
+          'scoped',
+          'production',
+          { on: true, offVariation: 'off', rules: [], defaultServe: { variation: 'on' } },
+          3,
+          alice,
+        );
         await store.createSegment({ key: 'scoped-seg', environment: 'production' }, alice);
         await store.updateFlag('scoped', { name: 'renamed' }, 4, alice);
 
@@ -647,7 +902,7 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
 
       it('is newest first, paginated by cursor, and filtered by document, kind or key', async () => {
         await store.createFlag(flagInput('paged'), alice);
-        for (let i = 0; i < 6; i++) await store.toggleFlag('paged', 'production', i % 2 === 0 ? false : true, i + 1, alice);
+        for (let i = 0; i < 6; i++) await store.toggleFlag('paged', 'production', i % 2 !== 0, i + 1, alice);
         await store.createSegment({ key: 'beta', environment: 'staging' }, alice);
         await store.createSegment({ key: 'beta', environment: 'production' }, alice);
         await store.createSegment({ key: 'other', environment: 'production' }, alice);
@@ -688,17 +943,40 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
     describe('listing flags', () => {
       const seeds: Array<[string, Record<string, unknown>]> = [
         ['alpha', { kind: 'ops', tags: ['core'], owner: 'team-a', name: 'Alpha switch' }],
-        ['bravo', { kind: 'permission', tags: ['core', 'billing'], owner: 'team-b', description: 'Controls BILLING access' }],
+        [
+          'bravo',
+          { kind: 'permission', tags: ['core', 'billing'], owner: 'team-b', description: 'Controls BILLING access' },
+        ],
         ['charlie', { kind: 'release', expiresAt: '2030-01-01T00:00:00.000Z', tags: ['ui'], owner: 'team-a' }],
-        ['delta', { kind: 'experiment', expiresAt: '2030-01-01T00:00:00.000Z', tags: [], owner: 'team-c', name: 'Checkout test' }],
+        [
+          'delta',
+          {
+            kind: 'experiment',
+            expiresAt: '2030-01-01T00:00:00.000Z',
+            tags: [],
+            owner: 'team-c',
+            name: 'Checkout test',
+          },
+        ],
         ['echo', { kind: 'ops', tags: ['billing'], owner: 'team-b' }],
         ['foxtrot', { kind: 'ops', tags: ['ui'], owner: 'team-a', archived: true }],
-        ['golf-checkout', { kind: 'release', expiresAt: '2030-01-01T00:00:00.000Z', tags: ['ui', 'core'], owner: 'team-c' }],
+        [
+          'golf-checkout',
+          { kind: 'release', expiresAt: '2030-01-01T00:00:00.000Z', tags: ['ui', 'core'], owner: 'team-c' },
+        ],
       ];
 
       beforeEach(async () => {
         for (const [key, overrides] of seeds) {
-          const variations = overrides.kind === 'experiment' ? { variations: [{ key: 'on', value: true }, { key: 'off', value: false }] } : {};
+          const variations =
+            overrides.kind === 'experiment'
+              ? {
+                  variations: [
+                    { key: 'on', value: true },
+                    { key: 'off', value: false },
+                  ],
+                }
+              : {};
           await store.createFlag(flagInput(key, { ...overrides, ...variations }), alice);
         }
       });
@@ -739,7 +1017,14 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
         expect(await allKeys({ tag: 'core' })).toEqual(['alpha', 'bravo', 'golf-checkout']);
         expect(await allKeys({ owner: 'team-a' })).toEqual(['alpha', 'charlie', 'foxtrot']);
         expect(await allKeys({ archived: true })).toEqual(['foxtrot']);
-        expect(await allKeys({ archived: false })).toEqual(['alpha', 'bravo', 'charlie', 'delta', 'echo', 'golf-checkout']);
+        expect(await allKeys({ archived: false })).toEqual([
+          'alpha',
+          'bravo',
+          'charlie',
+          'delta',
+          'echo',
+          'golf-checkout',
+        ]);
         // search: case-insensitive, in key, name or description
         expect(await allKeys({ search: 'CHECKOUT' })).toEqual(['delta', 'golf-checkout']);
         expect(await allKeys({ search: 'billing' })).toEqual(['bravo']);
@@ -813,7 +1098,12 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
         await collector.close();
         expect(collector.events.every((event) => event.type === 'change')).toBe(true);
         expect(collector.positions).toEqual([from + 1, from + 2, from + 3, from + 4]);
-        expect(collector.changes.map((record) => `${record.ref.key}:${record.action}`)).toEqual(['b:create', 'c:create', 'd:create', 'a:toggle']);
+        expect(collector.changes.map((record) => `${record.ref.key}:${record.action}`)).toEqual([
+          'b:create',
+          'c:create',
+          'd:create',
+          'a:toggle',
+        ]);
         expect(collector.changes).toEqual(await changesAfter(store, from));
       });
 
@@ -839,7 +1129,9 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
         const start = (await store.snapshot()).position;
         const one = await Collector.start(store, start);
         const two = await Collector.start(store, start);
-        const records = await Promise.all(Array.from({ length: 20 }, (_, i) => store.createFlag(flagInput(`c${i}`), { actor: `writer-${i}` })));
+        const records = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => store.createFlag(flagInput(`c${i}`), { actor: `writer-${i}` })),
+        );
         expect(records).toHaveLength(20);
         await one.waitForPosition(start + 20);
         await two.waitForPosition(start + 20);
@@ -874,11 +1166,17 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
           const change = toEngineChange(event.record);
           if (change) engine.apply([change]);
         });
-        await store.createSegment({ key: 'staff', environment: 'production', condition: 'email endsWith "@company.com"' }, alice);
+        await store.createSegment(
+          { key: 'staff', environment: 'production', condition: 'email endsWith "@company.com"' },
+          alice,
+        );
         await store.createFlag(flagInput('feed-a', { environments: ruleEnv('segment("staff")') }), alice);
         await store.createFlag(flagInput('feed-b'), alice);
         await store.toggleFlag('feed-b', 'production', false, undefined, alice);
-        await store.createApiKey({ id: 'k', name: 'k', kind: 'admin', environment: null, secretHash: 'hash-for-engine-test-123', prefix: 'p' }, alice);
+        await store.createApiKey(
+          { id: 'k', name: 'k', kind: 'admin', environment: null, secretHash: 'hash-for-engine-test-123', prefix: 'p' },
+          alice,
+        );
         await store.deleteFlag('feed-b', 2, alice);
         await store.createEnvironment({ key: 'qa', name: 'QA' }, alice);
         const target = (await store.snapshot()).position;
@@ -891,8 +1189,13 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
         expect(engine.environmentKeys().sort()).toEqual(fresh.environmentKeys().sort());
         expect([...engine.allFlags()].map((flag) => flag.key).sort()).toEqual(['feed-a']);
         for (const flag of snapshot.flags) expect(engine.flag(flag.key)).toEqual(flag);
-        for (const context of [{ targetingKey: 'u1', email: 'x@company.com' }, { targetingKey: 'u2', email: 'x@example.com' }]) {
-          expect(engine.evaluate('feed-a', context, { environment: 'production' })).toEqual(fresh.evaluate('feed-a', context, { environment: 'production' }));
+        for (const context of [
+          { targetingKey: 'u1', email: 'x@company.com' },
+          { targetingKey: 'u2', email: 'x@example.com' },
+        ]) {
+          expect(engine.evaluate('feed-a', context, { environment: 'production' })).toEqual(
+            fresh.evaluate('feed-a', context, { environment: 'production' }),
+          );
         }
         expect(engine.evaluate('feed-a', { email: 'x@company.com' }, { environment: 'production' }).value).toBe(true);
       });
@@ -902,10 +1205,26 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
         await store.createFlag(flagInput('m'), alice);
         await store.createSegment({ key: 's', environment: 'staging' }, alice);
         await store.createEnvironment({ key: 'qa' }, alice);
-        await store.createApiKey({ id: 'k', name: 'k', kind: 'read-only', environment: null, secretHash: 'hash-for-mapping-1234', prefix: 'p' }, alice);
+        await store.createApiKey(
+          {
+            id: 'k',
+            name: 'k',
+            kind: 'read-only',
+            environment: null,
+            secretHash: 'hash-for-mapping-1234',
+            prefix: 'p',
+          },
+          alice,
+        );
         await store.deleteSegment('staging', 's', 1, alice);
         const changes = (await changesAfter(store, start)).map(toEngineChange);
-        expect(changes.map((change) => change && `${change.kind}:${change.key}`)).toEqual(['flag:m', 'segment:s', 'environment:qa', null, 'segment:s']);
+        expect(changes.map((change) => change && `${change.kind}:${change.key}`)).toEqual([
+          'flag:m',
+          'segment:s',
+          'environment:qa',
+          null,
+          'segment:s',
+        ]);
         expect(changes[4]).toEqual({ kind: 'segment', environment: 'staging', key: 's', segment: null });
       });
     });
@@ -928,10 +1247,17 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
         expect(await pruned.changesSince(0, 100)).toBe('too-old');
         const recent = await pruned.changesSince(position - 3, 100);
         expect(recent).not.toBe('too-old');
-        expect((recent as ChangeRecord[]).map((record) => record.position)).toEqual([position - 2, position - 1, position]);
+        expect((recent as ChangeRecord[]).map((record) => record.position)).toEqual([
+          position - 2,
+          position - 1,
+          position,
+        ]);
 
         const stale = await Collector.start(pruned, 0);
-        await vi.waitFor(() => expect(stale.events.some((event) => event.type === 'resync')).toBe(true), { timeout: 10_000, interval: 10 });
+        await vi.waitFor(() => expect(stale.events.some((event) => event.type === 'resync')).toBe(true), {
+          timeout: 10_000,
+          interval: 10,
+        });
         expect(stale.changes).toEqual([]);
         const resync = stale.events.find((event) => event.type === 'resync') as { type: 'resync'; reason: string };
         expect(typeof resync.reason).toBe('string');
@@ -956,8 +1282,26 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
         }
         const flag = await store.createFlag(flagInput('durable'), alice);
         const segment = await store.createSegment({ key: 'seg', environment: 'production', included: ['u1'] }, alice);
-        const key = await store.createApiKey({ id: 'kept', name: 'kept', kind: 'admin', environment: null, secretHash: 'hash-kept-0123456789', prefix: 'p' }, alice);
-        await store.mergeUsage([{ environment: 'production', flagKey: 'durable', variation: 'on', count: 4, lastEvaluatedAt: '2025-01-01T00:00:00.000Z' }]);
+        const key = await store.createApiKey(
+          {
+            id: 'kept',
+            name: 'kept',
+            kind: 'admin',
+            environment: null,
+            secretHash: 'hash-kept-0123456789',
+            prefix: 'p',
+          },
+          alice,
+        );
+        await store.mergeUsage([
+          {
+            environment: 'production',
+            flagKey: 'durable',
+            variation: 'on',
+            count: 4,
+            lastEvaluatedAt: '2025-01-01T00:00:00.000Z',
+          },
+        ]);
         const before = await store.snapshot();
         const auditBefore = await store.auditLog({}, { first: 500 });
         await store.close();
@@ -966,16 +1310,30 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
         expect(await store.getFlag('durable')).toEqual(flag);
         expect(await store.getSegment('production', 'seg')).toEqual(segment);
         expect(await store.findApiKeyByHash('hash-kept-0123456789')).toEqual(key);
-        expect(await store.readUsage()).toEqual([{ environment: 'production', flagKey: 'durable', variation: 'on', count: 4, lastEvaluatedAt: '2025-01-01T00:00:00.000Z' }]);
+        expect(await store.readUsage()).toEqual([
+          {
+            environment: 'production',
+            flagKey: 'durable',
+            variation: 'on',
+            count: 4,
+            lastEvaluatedAt: '2025-01-01T00:00:00.000Z',
+          },
+        ]);
         expect(await store.snapshot()).toEqual(before);
         expect(await store.auditLog({}, { first: 500 })).toEqual(auditBefore);
-        expect((await store.listEnvironments()).map((environment) => environment.key).sort()).toEqual(['development', 'production', 'staging']);
+        expect((await store.listEnvironments()).map((environment) => environment.key).sort()).toEqual([
+          'development',
+          'production',
+          'staging',
+        ]);
 
         const collector = await Collector.start(store, before.position);
         const next = await store.toggleFlag('durable', 'production', false, 1, alice);
         await collector.waitForPosition(before.position + 1);
         await collector.close();
-        expect(collector.changes.map((record) => [record.position, record.after])).toEqual([[before.position + 1, next]]);
+        expect(collector.changes.map((record) => [record.position, record.after])).toEqual([
+          [before.position + 1, next],
+        ]);
       });
     });
 
@@ -997,7 +1355,10 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
         await store.mergeUsage(batch1);
         await store.mergeUsage(batch2);
         await store.mergeUsage([]);
-        const usage = sortBy(await store.readUsage(), (stat) => `${stat.environment}/${stat.flagKey}/${stat.variation}`);
+        const usage = sortBy(
+          await store.readUsage(),
+          (stat) => `${stat.environment}/${stat.flagKey}/${stat.variation}`,
+        );
         expect(usage).toEqual([
           { environment: 'production', flagKey: 'f', variation: 'off', count: 1, lastEvaluatedAt: t1 },
           { environment: 'production', flagKey: 'f', variation: 'on', count: 5, lastEvaluatedAt: t1 },
@@ -1008,8 +1369,28 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
       });
 
       it('concurrent merges lose no counts', async () => {
-        await Promise.all(Array.from({ length: 10 }, (_, i) => store.mergeUsage([{ environment: 'production', flagKey: 'hot', variation: 'on', count: i + 1, lastEvaluatedAt: `2025-01-01T00:00:0${i}.000Z` }])));
-        expect(await store.readUsage()).toEqual([{ environment: 'production', flagKey: 'hot', variation: 'on', count: 55, lastEvaluatedAt: '2025-01-01T00:00:09.000Z' }]);
+        await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            store.mergeUsage([
+              {
+                environment: 'production',
+                flagKey: 'hot',
+                variation: 'on',
+                count: i + 1,
+                lastEvaluatedAt: `2025-01-01T00:00:0${i}.000Z`,
+              },
+            ]),
+          ),
+        );
+        expect(await store.readUsage()).toEqual([
+          {
+            environment: 'production',
+            flagKey: 'hot',
+            variation: 'on',
+            count: 55,
+            lastEvaluatedAt: '2025-01-01T00:00:09.000Z',
+          },
+        ]);
       });
     });
 
@@ -1023,13 +1404,47 @@ export function defineStoreContract(name: string, factory: ContractFactory, capa
         const flag = await store.createFlag(flagInput('low-level'), alice);
         const before = await traces(store);
         const next = { ...flag, name: 'changed', version: 6 };
-        await expectConflict(fixture.backend.commit({ ref: { kind: 'flag', key: 'low-level' }, expectedVersion: 5, action: 'update', after: next, meta: alice }), 1);
-        await expectConflict(fixture.backend.commit({ ref: { kind: 'flag', key: 'missing' }, expectedVersion: 3, action: 'update', after: { ...flag, key: 'missing', version: 4 }, meta: alice }), 0);
+        await expectConflict(
+          fixture.backend.commit({
+            ref: { kind: 'flag', key: 'low-level' },
+            expectedVersion: 5,
+            action: 'update',
+            after: next,
+            meta: alice,
+          }),
+          1,
+        );
+        await expectConflict(
+          fixture.backend.commit({
+            ref: { kind: 'flag', key: 'missing' },
+            expectedVersion: 3,
+            action: 'update',
+            after: { ...flag, key: 'missing', version: 4 },
+            meta: alice,
+          }),
+          0,
+        );
         expect(await store.getFlag('low-level')).toEqual(flag);
         expect(await traces(store)).toEqual(before);
-        const record = await fixture.backend.commit({ ref: { kind: 'flag', key: 'low-level' }, expectedVersion: 1, action: 'update', after: { ...flag, name: 'changed', version: 2 }, meta: alice });
-        expect(record).toMatchObject({ position: before.position + 1, version: 2, action: 'update', actor: 'alice', comment: 'testing', before: flag });
-        expect(await fixture.backend.get({ kind: 'flag', key: 'low-level' })).toMatchObject({ name: 'changed', version: 2 });
+        const record = await fixture.backend.commit({
+          ref: { kind: 'flag', key: 'low-level' },
+          expectedVersion: 1,
+          action: 'update',
+          after: { ...flag, name: 'changed', version: 2 },
+          meta: alice,
+        });
+        expect(record).toMatchObject({
+          position: before.position + 1,
+          version: 2,
+          action: 'update',
+          actor: 'alice',
+          comment: 'testing',
+          before: flag,
+        });
+        expect(await fixture.backend.get({ kind: 'flag', key: 'low-level' })).toMatchObject({
+          name: 'changed',
+          version: 2,
+        });
       });
     });
   });

@@ -30,7 +30,14 @@ function flag(key: string) {
       { key: 'on', value: true },
       { key: 'off', value: false },
     ],
-    environments: { production: { on: true, offVariation: 'off', rules: [{ id: 'r', condition: `userId == "${key}"`, serve: { variation: 'on' } }], defaultServe: { variation: 'off' } } },
+    environments: {
+      production: {
+        on: true,
+        offVariation: 'off',
+        rules: [{ id: 'r', condition: `userId == "${key}"`, serve: { variation: 'on' } }],
+        defaultServe: { variation: 'off' },
+      },
+    },
   };
 }
 

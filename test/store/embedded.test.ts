@@ -36,7 +36,11 @@ afterAll(() => {
 
 const embeddedFactory = async (options?: { maxChangeRecords?: number }) => {
   const dataDir = tempDir();
-  const make = () => new EmbeddedBackend({ dataDir, ...(options?.maxChangeRecords ? { maxChangeRecords: options.maxChangeRecords } : {}) });
+  const make = () =>
+    new EmbeddedBackend({
+      dataDir,
+      ...(options?.maxChangeRecords ? { maxChangeRecords: options.maxChangeRecords } : {}),
+    });
   return {
     backend: make(),
     reopen: async () => make(),
@@ -57,7 +61,10 @@ class Child {
   private readonly listeners = new Set<() => void>();
 
   constructor(args: string[]) {
-    this.process = spawn(process.execPath, ['--import', 'tsx', childScript, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.process = spawn(process.execPath, ['--import', 'tsx', childScript, ...args], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.process.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       const parts = (this.partial + chunk).split('\n');
       this.partial = parts.pop()!;
@@ -147,7 +154,10 @@ describe('embedded store: one process owns the data directory', () => {
     await holder.kill();
     const owner = new EmbeddedBackend({ dataDir });
     await owner.open();
-    expect(JSON.parse(readFileSync(join(dataDir, lockFileName), 'utf8'))).toMatchObject({ pid: process.pid, hostname: hostname() });
+    expect(JSON.parse(readFileSync(join(dataDir, lockFileName), 'utf8'))).toMatchObject({
+      pid: process.pid,
+      hostname: hostname(),
+    });
     expect((await owner.listEnvironments()).length).toBe(3);
     await owner.close();
     expect(existsSync(join(dataDir, lockFileName))).toBe(false);
@@ -157,7 +167,16 @@ describe('embedded store: one process owns the data directory', () => {
     const dataDir = tempDir();
     const dead = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
     await new Promise((resolve) => dead.on('exit', resolve));
-    writeFileSync(join(dataDir, lockFileName), JSON.stringify({ pid: dead.pid, hostname: hostname(), processStart: '1', token: 'old', acquiredAt: '2020-01-01T00:00:00.000Z' }));
+    writeFileSync(
+      join(dataDir, lockFileName),
+      JSON.stringify({
+        pid: dead.pid,
+        hostname: hostname(),
+        processStart: '1',
+        token: 'old',
+        acquiredAt: '2020-01-01T00:00:00.000Z',
+      }),
+    );
     const backend = new EmbeddedBackend({ dataDir });
     await backend.open();
     expect(JSON.parse(readFileSync(join(dataDir, lockFileName), 'utf8')).pid).toBe(process.pid);
@@ -262,8 +281,20 @@ describe('embedded store: commit order is position order', () => {
           // Every third commit is a stale update of the same flag: it must fail without using a position.
           const commit =
             i % 3 === 2
-              ? backend.commit({ ref: { kind: 'flag', key: 'contended' }, expectedVersion: 99, action: 'update', after: { ...base, version: 100 }, meta: { actor: `w${i}` } })
-              : backend.commit({ ref: { kind: 'environment', key: `env-${i}` }, expectedVersion: 0, action: 'create', after: { key: `env-${i}`, name: `E${i}`, createdAt: new Date().toISOString() }, meta: { actor: `w${i}` } });
+              ? backend.commit({
+                  ref: { kind: 'flag', key: 'contended' },
+                  expectedVersion: 99,
+                  action: 'update',
+                  after: { ...base, version: 100 },
+                  meta: { actor: `w${i}` },
+                })
+              : backend.commit({
+                  ref: { kind: 'environment', key: `env-${i}` },
+                  expectedVersion: 0,
+                  action: 'create',
+                  after: { key: `env-${i}`, name: `E${i}`, createdAt: new Date().toISOString() },
+                  meta: { actor: `w${i}` },
+                });
           return commit.then((record) => {
             resolvedOrder.push(record.position);
             return record;
@@ -291,7 +322,9 @@ describe('embedded store: commit order is position order', () => {
         }, 5);
       });
       await subscription.close();
-      expect(events.map((event) => (event.type === 'change' ? event.record.position : -1))).toEqual(committed.map((record) => record.position));
+      expect(events.map((event) => (event.type === 'change' ? event.record.position : -1))).toEqual(
+        committed.map((record) => record.position),
+      );
     } finally {
       await store.close();
     }
@@ -305,13 +338,32 @@ describe('embedded store: commit order is position order', () => {
       const start = (await store.snapshot()).position;
       const seen: Array<{ position: number; acknowledged: number }> = [];
       const subscription = await store.subscribe(start, (event) => {
-        if (event.type === 'change') seen.push({ position: event.record.position, acknowledged: backend.acknowledgedPosition });
+        if (event.type === 'change')
+          seen.push({ position: event.record.position, acknowledged: backend.acknowledgedPosition });
       });
       // Writers of different speeds: slow ones validate big flags, fast ones commit tiny environments.
       const slow = Array.from({ length: 10 }, (_, i) =>
-        store.createFlag(flagInput(`slow-${i}`, { environments: { production: { on: true, offVariation: 'off', rules: Array.from({ length: 40 }, (_, r) => ({ id: `r${r}`, condition: `userId == "u${i}-${r}"`, serve: { variation: 'on' } })), defaultServe: { variation: 'off' } } } }), { actor: 'slow' }),
+        store.createFlag(
+          flagInput(`slow-${i}`, {
+            environments: {
+              production: {
+                on: true,
+                offVariation: 'off',
+                rules: Array.from({ length: 40 }, (_, r) => ({
+                  id: `r${r}`,
+                  condition: `userId == "u${i}-${r}"`,
+                  serve: { variation: 'on' },
+                })),
+                defaultServe: { variation: 'off' },
+              },
+            },
+          }),
+          { actor: 'slow' },
+        ),
       );
-      const fast = Array.from({ length: 30 }, (_, i) => store.createEnvironment({ key: `fast-${i}` }, { actor: 'fast' }));
+      const fast = Array.from({ length: 30 }, (_, i) =>
+        store.createEnvironment({ key: `fast-${i}` }, { actor: 'fast' }),
+      );
       await Promise.all([...slow, ...fast]);
       const end = (await store.snapshot()).position;
       await new Promise<void>((resolve) => {
@@ -379,7 +431,8 @@ describe('embedded store: retention and opening', () => {
     await store.createFlag(flagInput('counted'), { actor: 'test' });
     engine.load(await store.snapshot());
     const evaluate = (times: number) => {
-      for (let i = 0; i < times; i++) engine.evaluate('counted', { targetingKey: `u${i}` }, { environment: 'production' });
+      for (let i = 0; i < times; i++)
+        engine.evaluate('counted', { targetingKey: `u${i}` }, { environment: 'production' });
     };
     const errors: unknown[] = [];
     const merges: number[] = [];
@@ -392,7 +445,9 @@ describe('embedded store: retention and opening', () => {
     evaluate(7);
     await flusher.flush();
     expect(merges).toEqual([1]); // one write for the whole batch
-    expect(await store.readUsage()).toMatchObject([{ environment: 'production', flagKey: 'counted', variation: 'on', count: 7 }]);
+    expect(await store.readUsage()).toMatchObject([
+      { environment: 'production', flagKey: 'counted', variation: 'on', count: 7 },
+    ]);
 
     // Outage: the batch is kept and merged with the next one.
     backend.mergeUsage = async () => {

@@ -36,9 +36,15 @@ export function defineHygieneContract(name: string, factory: ContractFactory): v
 
     const reasonsOf = async (key: string, environment: string | null = 'production') => {
       const report = await store.staleFlags({ environment });
-      return report.find((entry) => entry.key === key)?.reasons.map((reason) => reason.code).sort() ?? [];
+      return (
+        report
+          .find((entry) => entry.key === key)
+          ?.reasons.map((reason) => reason.code)
+          .sort() ?? []
+      );
     };
-    const evaluated = (flagKey: string, variation: string | null, count = 1, environment = 'production') => store.mergeUsage([{ environment, flagKey, variation, count, lastEvaluatedAt: iso() }]);
+    const evaluated = (flagKey: string, variation: string | null, count = 1, environment = 'production') =>
+      store.mergeUsage([{ environment, flagKey, variation, count, lastEvaluatedAt: iso() }]);
 
     describe('expiry at creation', () => {
       it('gives release flags 40 days and experiments 90; ops and permission flags stay permanent; a given expiry is kept', async () => {
@@ -46,19 +52,35 @@ export function defineHygieneContract(name: string, factory: ContractFactory): v
         const experiment = await store.createFlag(flagInput('exp', { kind: 'experiment' }), alice);
         const ops = await store.createFlag(flagInput('ops'), alice);
         const permission = await store.createFlag(flagInput('perm', { kind: 'permission' }), alice);
-        const given = await store.createFlag(flagInput('given', { kind: 'release', expiresAt: '2026-03-05T00:00:00.000Z' }), alice);
+        const given = await store.createFlag(
+          flagInput('given', { kind: 'release', expiresAt: '2026-03-05T00:00:00.000Z' }),
+          alice,
+        );
         expect(release.expiresAt).toBe(new Date(start + 40 * day).toISOString());
         expect(experiment.expiresAt).toBe(new Date(start + 90 * day).toISOString());
-        expect([ops.expiresAt, permission.expiresAt, given.expiresAt]).toEqual([null, null, '2026-03-05T00:00:00.000Z']);
+        expect([ops.expiresAt, permission.expiresAt, given.expiresAt]).toEqual([
+          null,
+          null,
+          '2026-03-05T00:00:00.000Z',
+        ]);
         expect((await store.getFlag('rel'))!.expiresAt).toBe(release.expiresAt);
       });
 
       it('takes the defaults per kind from the options', async () => {
         // A second FlagStore over the same, already open backend (closed with the first one).
-        const custom = new FlagStore(fixture.backend, { now: () => new Date(now), defaultExpiryDays: { release: 3, ops: 10 } });
-        expect((await custom.createFlag(flagInput('short', { kind: 'release' }), alice)).expiresAt).toBe(new Date(start + 3 * day).toISOString());
-        expect((await custom.createFlag(flagInput('ops-too'), alice)).expiresAt).toBe(new Date(start + 10 * day).toISOString());
-        await expect(custom.createFlag(flagInput('no-default', { kind: 'experiment' }), alice)).rejects.toBeInstanceOf(ValidationError);
+        const custom = new FlagStore(fixture.backend, {
+          now: () => new Date(now),
+          defaultExpiryDays: { release: 3, ops: 10 },
+        });
+        expect((await custom.createFlag(flagInput('short', { kind: 'release' }), alice)).expiresAt).toBe(
+          new Date(start + 3 * day).toISOString(),
+        );
+        expect((await custom.createFlag(flagInput('ops-too'), alice)).expiresAt).toBe(
+          new Date(start + 10 * day).toISOString(),
+        );
+        await expect(custom.createFlag(flagInput('no-default', { kind: 'experiment' }), alice)).rejects.toBeInstanceOf(
+          ValidationError,
+        );
       });
     });
 
@@ -68,7 +90,9 @@ export function defineHygieneContract(name: string, factory: ContractFactory): v
         await evaluated('f', 'off', 1);
         now += 3600 * 1000;
         await evaluated('f', 'on', 2);
-        const hours = (await store.readUsageBuckets({ environment: 'production', flagKey: 'f' })).map((bucket) => [bucket.hour, bucket.variation, bucket.count]).sort();
+        const hours = (await store.readUsageBuckets({ environment: 'production', flagKey: 'f' }))
+          .map((bucket) => [bucket.hour, bucket.variation, bucket.count])
+          .sort();
         expect(hours).toEqual([
           ['2026-03-01T10:00:00.000Z', 'off', 1],
           ['2026-03-01T10:00:00.000Z', 'on', 3],
@@ -78,7 +102,11 @@ export function defineHygieneContract(name: string, factory: ContractFactory): v
         await evaluated('f', 'on', 1);
         const kept = (await store.readUsageBuckets({ flagKey: 'f' })).map((bucket) => bucket.hour).sort();
         expect(kept).toEqual(['2026-03-01T11:00:00.000Z', '2026-03-31T10:00:00.000Z']);
-        expect((await store.readUsageBuckets({ flagKey: 'f', since: '2026-03-31T00:00:00.000Z' })).map((bucket) => bucket.count)).toEqual([1]);
+        expect(
+          (await store.readUsageBuckets({ flagKey: 'f', since: '2026-03-31T00:00:00.000Z' })).map(
+            (bucket) => bucket.count,
+          ),
+        ).toEqual([1]);
         const totals = await store.readUsage({ flagKey: 'f' });
         expect(totals.find((stat) => stat.variation === 'on')).toMatchObject({ count: 6, lastEvaluatedAt: iso() });
       });
@@ -89,10 +117,14 @@ export function defineHygieneContract(name: string, factory: ContractFactory): v
         const snapshot = await store.snapshot();
         for (const engine of engines) engine.load(snapshot);
         const flushes = engines.map((engine) => store.startUsageFlush(engine.usage, { intervalMs: 3_600_000 }));
-        for (let i = 0; i < 5; i++) engines[0]!.evaluate('shared', { targetingKey: `a${i}` }, { environment: 'production' });
-        for (let i = 0; i < 7; i++) engines[1]!.evaluate('shared', { targetingKey: `b${i}` }, { environment: 'production' });
+        for (let i = 0; i < 5; i++)
+          engines[0]!.evaluate('shared', { targetingKey: `a${i}` }, { environment: 'production' });
+        for (let i = 0; i < 7; i++)
+          engines[1]!.evaluate('shared', { targetingKey: `b${i}` }, { environment: 'production' });
         await Promise.all(flushes.map((flush) => flush.stop()));
-        expect(await store.readUsage({ flagKey: 'shared' })).toEqual([{ environment: 'production', flagKey: 'shared', variation: 'on', count: 12, lastEvaluatedAt: iso() }]);
+        expect(await store.readUsage({ flagKey: 'shared' })).toEqual([
+          { environment: 'production', flagKey: 'shared', variation: 'on', count: 12, lastEvaluatedAt: iso() },
+        ]);
         expect((await store.readUsageBuckets({ flagKey: 'shared' })).map((bucket) => bucket.count)).toEqual([12]);
       });
 
@@ -108,7 +140,10 @@ export function defineHygieneContract(name: string, factory: ContractFactory): v
           expect(engine.evaluate(key, {}, { environment: 'production' }).errorCode).toBe('FLAG_NOT_FOUND');
         }
         await flush.stop();
-        const notFound = (await store.readUsage()).filter((stat) => stat.variation === null).map((stat) => [stat.flagKey, stat.count]).sort();
+        const notFound = (await store.readUsage())
+          .filter((stat) => stat.variation === null)
+          .map((stat) => [stat.flagKey, stat.count])
+          .sort();
         expect(notFound).toEqual([
           ['archived-one', 2],
           ['deleted-one', 1],
@@ -128,12 +163,22 @@ export function defineHygieneContract(name: string, factory: ContractFactory): v
         await evaluated('launch', 'on');
         const expired = (await store.staleFlags()).find((entry) => entry.key === 'launch')!;
         expect(expired.reasons.map((reason) => reason.code)).toEqual(['EXPIRED']);
-        expect(expired).toMatchObject({ stale: true, reasons: [{ severity: 'stale', evidence: { expiresAt: new Date(start + 40 * day).toISOString() } }] });
+        expect(expired).toMatchObject({
+          stale: true,
+          reasons: [{ severity: 'stale', evidence: { expiresAt: new Date(start + 40 * day).toISOString() } }],
+        });
         const extended = new Date(now + 30 * day).toISOString();
-        await store.updateFlag('launch', { expiresAt: extended }, 1, { actor: 'alice', comment: 'rollout paused for the audit' });
+        await store.updateFlag('launch', { expiresAt: extended }, 1, {
+          actor: 'alice',
+          comment: 'rollout paused for the audit',
+        });
         expect(await reasonsOf('launch')).toEqual([]);
         const [entry] = (await store.auditLog({ ref: { kind: 'flag', key: 'launch' } })).items;
-        expect(entry).toMatchObject({ action: 'update', comment: 'rollout paused for the audit', after: { expiresAt: extended } });
+        expect(entry).toMatchObject({
+          action: 'update',
+          comment: 'rollout paused for the audit',
+          after: { expiresAt: extended },
+        });
       });
 
       it('UNUSED when not evaluated for 30 days in any environment (and older than that)', async () => {
@@ -158,14 +203,31 @@ export function defineHygieneContract(name: string, factory: ContractFactory): v
         expect(await reasonsOf('dark')).toEqual([]);
         at(15);
         await evaluated('dark', 'off');
-        const [reason] = (await store.staleFlags({ environment: 'production' })).find((entry) => entry.key === 'dark')!.reasons;
-        expect(reason).toMatchObject({ code: 'ONE_VARIATION', evidence: { environment: 'production', variation: 'off', since: new Date(start).toISOString() } });
+        const [reason] = (await store.staleFlags({ environment: 'production' })).find(
+          (entry) => entry.key === 'dark',
+        )!.reasons;
+        expect(reason).toMatchObject({
+          code: 'ONE_VARIATION',
+          evidence: { environment: 'production', variation: 'off', since: new Date(start).toISOString() },
+        });
         await store.toggleFlag('dark', 'production', true, undefined, alice);
         expect(await reasonsOf('dark')).toEqual([]);
         at(40);
         await evaluated('dark', 'on');
         expect(await reasonsOf('dark')).toEqual([]);
-        const split = { on: true, offVariation: 'off', rules: [], defaultServe: { rollout: { weights: [{ variation: 'on', weight: 100_000 }, { variation: 'off', weight: 0 }] } } };
+        const split = {
+          on: true,
+          offVariation: 'off',
+          rules: [],
+          defaultServe: {
+            rollout: {
+              weights: [
+                { variation: 'on', weight: 100_000 },
+                { variation: 'off', weight: 0 },
+              ],
+            },
+          },
+        };
         await store.setFlagEnvironment('dark', 'production', split, 2, alice);
         at(55);
         await evaluated('dark', 'on');
@@ -182,8 +244,14 @@ export function defineHygieneContract(name: string, factory: ContractFactory): v
         await evaluated('old-archived', null, 4);
         await evaluated('old-deleted', null, 2);
         const report = await store.staleFlags({ environment: 'production' });
-        expect(report.find((entry) => entry.key === 'old-archived')).toMatchObject({ stale: true, reasons: [{ code: 'ARCHIVED_BUT_CALLED', evidence: { count: 4, lastEvaluatedAt: iso() } }] });
-        expect(report.find((entry) => entry.key === 'old-deleted')).toMatchObject({ flag: null, reasons: [{ code: 'ARCHIVED_BUT_CALLED', evidence: { count: 2 } }] });
+        expect(report.find((entry) => entry.key === 'old-archived')).toMatchObject({
+          stale: true,
+          reasons: [{ code: 'ARCHIVED_BUT_CALLED', evidence: { count: 4, lastEvaluatedAt: iso() } }],
+        });
+        expect(report.find((entry) => entry.key === 'old-deleted')).toMatchObject({
+          flag: null,
+          reasons: [{ code: 'ARCHIVED_BUT_CALLED', evidence: { count: 2 } }],
+        });
         expect(await reasonsOf('old-archived', 'staging')).toEqual([]);
         at(9);
         expect(await reasonsOf('old-archived')).toEqual([]);
@@ -194,7 +262,11 @@ export function defineHygieneContract(name: string, factory: ContractFactory): v
         await store.createFlag(flagInput('orphan', { environments: {} }), alice);
         await evaluated('orphan', 'on');
         expect(await reasonsOf('orphan')).toEqual([]);
-        const scan = (scannedAt: string, keys: string[]) => ({ repository: 'github.com/acme/shop', scannedAt, flags: keys.map((key) => ({ key, count: 1, locations: ['src/a.ts:1'] })) });
+        const scan = (scannedAt: string, keys: string[]) => ({
+          repository: 'github.com/acme/shop',
+          scannedAt,
+          flags: keys.map((key) => ({ key, count: 1, locations: ['src/a.ts:1'] })),
+        });
         expect((await store.reportCodeReferences(scan('2026-03-01T11:00:00.000Z', ['other']))).stored).toBe(true);
         expect(await reasonsOf('orphan')).toEqual(['NO_CODE_REFERENCES']);
         expect((await store.reportCodeReferences(scan('2026-03-01T12:00:00.000Z', ['orphan']))).stored).toBe(true);
@@ -202,15 +274,35 @@ export function defineHygieneContract(name: string, factory: ContractFactory): v
         // A scan that arrives late, older than the stored one, changes nothing.
         expect((await store.reportCodeReferences(scan('2026-03-01T11:30:00.000Z', []))).stored).toBe(false);
         expect(await reasonsOf('orphan')).toEqual([]);
-        expect((await store.readCodeReferences()).map((report) => [report.repository, report.scannedAt, report.flags.map((entry) => entry.key)])).toEqual([
-          ['github.com/acme/shop', '2026-03-01T12:00:00.000Z', ['orphan']],
-        ]);
+        expect(
+          (await store.readCodeReferences()).map((report) => [
+            report.repository,
+            report.scannedAt,
+            report.flags.map((entry) => entry.key),
+          ]),
+        ).toEqual([['github.com/acme/shop', '2026-03-01T12:00:00.000Z', ['orphan']]]);
       });
 
       it('refuses a malformed code-reference report, naming each problem', async () => {
-        const error = await store.reportCodeReferences({ repository: '', scannedAt: 'yesterday', flags: [{ key: 'a', count: 0, locations: Array.from({ length: 21 }, (_, i) => `f.ts:${i}`) }, { key: 'a', count: 1, locations: ['no-line'] }] }).catch((caught: unknown) => caught);
+        const error = await store
+          .reportCodeReferences({
+            repository: '',
+            scannedAt: 'yesterday',
+            flags: [
+              { key: 'a', count: 0, locations: Array.from({ length: 21 }, (_, i) => `f.ts:${i}`) },
+              { key: 'a', count: 1, locations: ['no-line'] },
+            ],
+          })
+          .catch((caught: unknown) => caught);
         expect(error).toBeInstanceOf(ValidationError);
-        expect((error as ValidationError).issues.map((issue) => issue.path).sort()).toEqual(['flags[0].count', 'flags[0].locations', 'flags[1].key', 'flags[1].locations[0]', 'repository', 'scannedAt']);
+        expect((error as ValidationError).issues.map((issue) => issue.path).sort()).toEqual([
+          'flags[0].count',
+          'flags[0].locations',
+          'flags[1].key',
+          'flags[1].locations[0]',
+          'repository',
+          'scannedAt',
+        ]);
         expect(await store.readCodeReferences()).toEqual([]);
       });
     });

@@ -30,14 +30,25 @@ function open(): Promise<MongoBackend> {
 
 /** The next version of a flag: a new description, so every version differs. */
 function bumped(flag: Flag, writer: string): Flag {
-  return { ...flag, description: `${writer} wrote version ${flag.version + 1}`, version: flag.version + 1, updatedAt: new Date().toISOString() };
+  return {
+    ...flag,
+    description: `${writer} wrote version ${flag.version + 1}`,
+    version: flag.version + 1,
+    updatedAt: new Date().toISOString(),
+  };
 }
 
 async function commitOnce(key: string, expectedVersion: number): Promise<void> {
   const backend = await open();
   const current = await backend.get({ kind: 'flag', key });
   if (!current) throw new Error(`flag ${key} does not exist`);
-  const record = await backend.commit({ ref: { kind: 'flag', key }, expectedVersion, action: 'update', after: bumped(current, 'child'), meta: { actor: 'child' } });
+  const record = await backend.commit({
+    ref: { kind: 'flag', key },
+    expectedVersion,
+    action: 'update',
+    after: bumped(current, 'child'),
+    meta: { actor: 'child' },
+  });
   say(`ACK ${record.position} ${record.version}`);
   await backend.close();
 }
@@ -50,7 +61,13 @@ async function write(writer: string, count: number, keys: string[]): Promise<voi
       const current = await backend.get({ kind: 'flag', key });
       if (!current) throw new Error(`flag ${key} does not exist`);
       try {
-        const record = await backend.commit({ ref: { kind: 'flag', key }, expectedVersion: current.version, action: 'update', after: bumped(current, writer), meta: { actor: writer } });
+        const record = await backend.commit({
+          ref: { kind: 'flag', key },
+          expectedVersion: current.version,
+          action: 'update',
+          after: bumped(current, writer),
+          meta: { actor: writer },
+        });
         say(`ACK ${record.position} ${key} ${record.version}`);
         break;
       } catch (error) {

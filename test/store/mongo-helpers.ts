@@ -53,7 +53,10 @@ export class MongoTestbed {
   }
 
   async dropDatabase(name: string): Promise<void> {
-    await this.admin.db(name).dropDatabase().catch(() => {});
+    await this.admin
+      .db(name)
+      .dropDatabase()
+      .catch(() => {});
   }
 
   /** A backend over `database`, not opened, closed after the test. */
@@ -131,11 +134,28 @@ export function flagDoc(key: string, version = 1, description = 'a flag of the M
 }
 
 export function createFlag(backend: StoreBackend, key: string): Promise<ChangeRecord> {
-  return backend.commit({ ref: { kind: 'flag', key }, expectedVersion: 0, action: 'create', after: flagDoc(key), meta: { actor: 'test' } });
+  return backend.commit({
+    ref: { kind: 'flag', key },
+    expectedVersion: 0,
+    action: 'create',
+    after: flagDoc(key),
+    meta: { actor: 'test' },
+  });
 }
 
-export function updateFlag(backend: StoreBackend, key: string, expectedVersion: number, description = `version ${expectedVersion + 1}`): Promise<ChangeRecord> {
-  return backend.commit({ ref: { kind: 'flag', key }, expectedVersion, action: 'update', after: flagDoc(key, expectedVersion + 1, description), meta: { actor: 'test' } });
+export function updateFlag(
+  backend: StoreBackend,
+  key: string,
+  expectedVersion: number,
+  description = `version ${expectedVersion + 1}`,
+): Promise<ChangeRecord> {
+  return backend.commit({
+    ref: { kind: 'flag', key },
+    expectedVersion,
+    action: 'update',
+    after: flagDoc(key, expectedVersion + 1, description),
+    meta: { actor: 'test' },
+  });
 }
 
 /** Collects a subscription's events. */

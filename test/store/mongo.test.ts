@@ -45,7 +45,9 @@ function raw(backend: MongoBackend) {
     change: (position: number) => db.collection<{ _id: number }>(collectionNames.changes).findOne({ _id: position }),
     changes: () => db.collection<{ _id: number }>(collectionNames.changes).find().sort({ _id: 1 }).toArray(),
     flag: (key: string) => db.collection<{ _id: string }>(collectionNames.flags).findOne({ _id: key }),
-    feedCounter: async () => (await db.collection<{ _id: string; position: number }>(collectionNames.counters).findOne({ _id: 'feed' }))?.position,
+    feedCounter: async () =>
+      (await db.collection<{ _id: string; position: number }>(collectionNames.counters).findOne({ _id: 'feed' }))
+        ?.position,
     db,
   };
 }
@@ -54,12 +56,19 @@ describe('mongodb store: collections, seeding, feed mode', () => {
   it('creates its collections and indexes idempotently; two processes opening an empty database at once seed it once', async () => {
     const database = bed.freshDatabase();
     const [one, two] = await Promise.all([bed.openBackend(database), bed.openBackend(database)]);
-    expect((await one.listEnvironments()).map((environment) => environment.key)).toEqual(['development', 'staging', 'production']);
+    expect((await one.listEnvironments()).map((environment) => environment.key)).toEqual([
+      'development',
+      'staging',
+      'production',
+    ]);
     expect((await two.auditLog({ ref: { kind: 'environment' } }, {})).totalCount).toBe(3);
     const names = (await raw(one).db.listCollections().toArray()).map((collection) => collection.name).sort();
     expect(names).toEqual(Object.values(collectionNames).sort());
     const indexes = await raw(one).db.collection(collectionNames.changes).indexes();
-    expect(indexes.find((index) => index.name === 'one_change_per_doc_seq')).toMatchObject({ key: { doc: 1, seq: 1 }, unique: true });
+    expect(indexes.find((index) => index.name === 'one_change_per_doc_seq')).toMatchObject({
+      key: { doc: 1, seq: 1 },
+      unique: true,
+    });
     await (await bed.openBackend(database)).close(); // a third open changes nothing
     expect((await one.auditLog({}, {})).totalCount).toBe(3);
   });
@@ -97,7 +106,9 @@ describe('mongodb store: collections, seeding, feed mode', () => {
     await createFlag(backend, 'tokened');
     await vi.waitFor(() => expect(collector.changes).toHaveLength(1), { timeout: 10_000 });
     await collector.close();
-    const cursor = await raw(backend).db.collection(collectionNames.feedCursors).findOne({ _id: 'gateway-a' as never });
+    const cursor = await raw(backend)
+      .db.collection(collectionNames.feedCursors)
+      .findOne({ _id: 'gateway-a' as never });
     expect(cursor).toMatchObject({ position: collector.positions[0] });
     expect(cursor?.resumeToken).toBeTruthy();
   });
@@ -129,13 +140,18 @@ describe('mongodb store: usage of two gateway instances', () => {
       { environment: 'production', flagKey: 'both', variation: 'on', count, lastEvaluatedAt: at },
       { environment: 'production', flagKey: 'both', variation: null, count: 1, lastEvaluatedAt: at },
     ];
-    await Promise.all([...Array.from({ length: 5 }, () => one.mergeUsage(flush(2))), ...Array.from({ length: 5 }, () => two.mergeUsage(flush(3)))]);
+    await Promise.all([
+      ...Array.from({ length: 5 }, () => one.mergeUsage(flush(2))),
+      ...Array.from({ length: 5 }, () => two.mergeUsage(flush(3))),
+    ]);
     const totals = (await one.readUsage({ flagKey: 'both' })).map((stat) => [stat.variation, stat.count]).sort();
     expect(totals).toEqual([
       [null, 10],
       ['on', 25],
     ]);
-    const buckets = (await two.readUsageBuckets({ environment: 'production', flagKey: 'both' })).map((bucket) => [bucket.hour, bucket.variation, bucket.count]).sort();
+    const buckets = (await two.readUsageBuckets({ environment: 'production', flagKey: 'both' }))
+      .map((bucket) => [bucket.hour, bucket.variation, bucket.count])
+      .sort();
     expect(buckets).toEqual([
       ['2026-03-01T10:00:00.000Z', null, 10],
       ['2026-03-01T10:00:00.000Z', 'on', 25],
@@ -177,18 +193,27 @@ describe('mongodb store: a writer killed at each step leaves nothing half-visibl
     const fresh = await bed.openBackend(database, { gapGraceMs: 200 });
     expect((await fresh.get({ kind: 'flag', key: 'victim' }))?.version).toBe(1);
     const collector = await Collector.start(fresh, before);
-    await vi.waitFor(async () => expect(await raw(fresh).change(hole)).toMatchObject({ tombstone: true }), { timeout: 10_000 });
+    await vi.waitFor(async () => expect(await raw(fresh).change(hole)).toMatchObject({ tombstone: true }), {
+      timeout: 10_000,
+    });
     const next = await updateFlag(fresh, 'victim', 1);
     expect(next.position).toBe(hole + 1);
     await collector.waitForPositions([hole + 1]);
     await collector.close();
     expect(await fresh.changesSince(before, 10)).toEqual([next]);
-    expect((await fresh.auditLog({ ref: { kind: 'flag', key: 'victim' } }, {})).items.map((record) => record.version)).toEqual([2, 1]);
+    expect(
+      (await fresh.auditLog({ ref: { kind: 'flag', key: 'victim' } }, {})).items.map((record) => record.version),
+    ).toEqual([2, 1]);
     expect((await fresh.snapshot()).position).toBe(hole + 1);
   }
 
   /** The committed change is visible everywhere: rolled forward lazily (get) and at start-up (open). */
-  async function checkRolledForward(setup: MongoBackend, database: string, before: number, position: number): Promise<void> {
+  async function checkRolledForward(
+    setup: MongoBackend,
+    database: string,
+    before: number,
+    position: number,
+  ): Promise<void> {
     // Lazily, in the backend that was open before the crash: reading the document rolls it forward.
     expect((await setup.get({ kind: 'flag', key: 'victim' }))?.version).toBe(2);
     expect(await raw(setup).flag('victim')).toMatchObject({ _v: 2, _seq: 2 });
@@ -279,7 +304,9 @@ for (const feedMode of ['auto', 'polling'] as const) {
 }
 
 describe.skipIf(external)('mongodb store: outage (needs the bundled server; skipped when MONGODB_URI is set)', () => {
-  it('writes fail fast with StoreUnavailable, evaluations go on from memory, and the feed misses nothing', { timeout: 60_000 }, async () => {
+  it('writes fail fast with StoreUnavailable, evaluations go on from memory, and the feed misses nothing', {
+    timeout: 60_000,
+  }, async () => {
     const database = bed.freshDatabase();
     const writer = await bed.openBackend(database, { serverSelectionTimeoutMS: 1000 });
     const reader = await bed.openBackend(database, { serverSelectionTimeoutMS: 1000 });
@@ -314,20 +341,23 @@ describe.skipIf(external)('mongodb store: outage (needs the bundled server; skip
     for (let i = 0; i < 3; i++) await write();
     await collector.waitForPositions(acknowledged, 20_000);
     expect(await sync.waitForFlag('lamp', version, 10_000)).toBe(true);
-    expect(collector.changes.map((record) => record.version)).toEqual(Array.from({ length: acknowledged.length }, (_, i) => i + 2));
+    expect(collector.changes.map((record) => record.version)).toEqual(
+      Array.from({ length: acknowledged.length }, (_, i) => i + 2),
+    );
     await collector.close();
     await sync.close();
   });
 });
 
 describe('mongodb store: telling a lost connection from a refused operation', () => {
-  it('takes Node\'s own socket errors (a write racing the server\'s death) for an unreachable database', () => {
+  it("takes Node's own socket errors (a write racing the server's death) for an unreachable database", () => {
     // What the outage test once got instead of StoreUnavailable, raw from the socket.
     const ended = Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' });
     const wrapped = toStoreError(ended, 'committing a change (not acknowledged)');
     expect(wrapped).toBeInstanceOf(StoreUnavailable);
     expect((wrapped as Error).message).toMatch(/MongoDB is unreachable while committing a change \(not acknowledged\)/);
-    for (const code of ['ECONNRESET', 'ECONNREFUSED', 'ERR_SOCKET_CLOSED']) expect(toStoreError(Object.assign(new Error(code), { code }), 'reading')).toBeInstanceOf(StoreUnavailable);
+    for (const code of ['ECONNRESET', 'ECONNREFUSED', 'ERR_SOCKET_CLOSED'])
+      expect(toStoreError(Object.assign(new Error(code), { code }), 'reading')).toBeInstanceOf(StoreUnavailable);
     // Anything else is the operation's own failure, and stays as it is.
     const refused = Object.assign(new Error('not allowed'), { code: 'EACCES' });
     expect(toStoreError(refused, 'reading')).toBe(refused);
@@ -335,7 +365,9 @@ describe('mongodb store: telling a lost connection from a refused operation', ()
 });
 
 describe('mongodb store: two writer processes on one database', () => {
-  it('keep positions dense and versions consistent; every acknowledged write has exactly one record', { timeout: 120_000 }, async () => {
+  it('keep positions dense and versions consistent; every acknowledged write has exactly one record', {
+    timeout: 120_000,
+  }, async () => {
     const database = bed.freshDatabase();
     const setup = await bed.openBackend(database, { gapGraceMs: 200 });
     const keys = ['k0', 'k1', 'k2'];
@@ -357,9 +389,12 @@ describe('mongodb store: two writer processes on one database', () => {
 
     const records = (await setup.changesSince(0, 10_000)) as ChangeRecord[];
     const byPosition = new Map(records.map((record) => [record.position, record]));
-    for (const ack of acks) expect(byPosition.get(ack.position)).toMatchObject({ ref: { kind: 'flag', key: ack.key }, version: ack.version });
+    for (const ack of acks)
+      expect(byPosition.get(ack.position)).toMatchObject({ ref: { kind: 'flag', key: ack.key }, version: ack.version });
     for (const key of keys) {
-      const versions = records.filter((record) => record.ref.kind === 'flag' && record.ref.key === key).map((record) => record.version);
+      const versions = records
+        .filter((record) => record.ref.kind === 'flag' && record.ref.key === key)
+        .map((record) => record.version);
       expect(versions).toEqual(Array.from({ length: versions.length }, (_, i) => i + 1)); // one record per version, in order
       const latest = records.filter((record) => record.ref.key === key).at(-1)!;
       expect(await setup.get({ kind: 'flag', key })).toEqual(latest.after as Flag);

@@ -4,7 +4,13 @@ import type { UsageEntry } from '../../src/flags/usage.js';
 import { startUsageFlush } from '../../src/store/usage-flusher.js';
 
 const at = '2026-01-01T00:00:00.000Z';
-const entry = (flagKey: string, count: number): UsageEntry => ({ environment: 'production', flagKey, variation: 'on', count, lastEvaluatedAt: at });
+const entry = (flagKey: string, count: number): UsageEntry => ({
+  environment: 'production',
+  flagKey,
+  variation: 'on',
+  count,
+  lastEvaluatedAt: at,
+});
 
 /** A source that hands out the queued batches one drain at a time. */
 function queueSource(...batches: UsageEntry[][]) {
@@ -28,7 +34,10 @@ describe('startUsageFlush', () => {
   it('adds the counts of failed flushes to the next one', async () => {
     const store = sink();
     const errors: number[] = [];
-    const flusher = startUsageFlush(queueSource([entry('a', 2)], [entry('a', 3), entry('b', 1)]), store, { intervalMs: 60_000, onError: (_error, pending) => errors.push(pending) });
+    const flusher = startUsageFlush(queueSource([entry('a', 2)], [entry('a', 3), entry('b', 1)]), store, {
+      intervalMs: 60_000,
+      onError: (_error, pending) => errors.push(pending),
+    });
     await flusher.flush();
     await flusher.flush();
     expect(errors).toEqual([1, 2]);
@@ -41,7 +50,11 @@ describe('startUsageFlush', () => {
   it('keeps at most maxPendingEntries entries while the store is down, and reports what it drops', async () => {
     const store = sink();
     const drops: number[] = [];
-    const flusher = startUsageFlush(queueSource([entry('a', 1), entry('b', 1)], [entry('a', 1), entry('c', 4)]), store, { intervalMs: 60_000, maxPendingEntries: 2, onDrop: (dropped) => drops.push(dropped) });
+    const flusher = startUsageFlush(
+      queueSource([entry('a', 1), entry('b', 1)], [entry('a', 1), entry('c', 4)]),
+      store,
+      { intervalMs: 60_000, maxPendingEntries: 2, onDrop: (dropped) => drops.push(dropped) },
+    );
     await flusher.flush();
     await flusher.flush();
     expect(flusher.pendingEntries).toBe(2);

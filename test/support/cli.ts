@@ -4,7 +4,8 @@ import { type RunResult, type TestGateway, vexil } from './gateway.js';
 
 /** `vexil <command> …args` with VEXIL_URL and VEXIL_API_KEY pointing at `gateway` (admin key by default). */
 export function cliAgainst(gateway: TestGateway) {
-  return (command: string, args: string[], key = gateway.adminKey) => vexil([command, ...args], { VEXIL_URL: gateway.url, VEXIL_API_KEY: key });
+  return (command: string, args: string[], key = gateway.adminKey) =>
+    vexil([command, ...args], { VEXIL_URL: gateway.url, VEXIL_API_KEY: key });
 }
 
 /** Exit 0 and stdout is JSON: parsed. */

@@ -64,7 +64,12 @@ export async function gqlAt<TResult, TVariables>(
   const query = typeof document === 'string' ? document : print(document);
   const response = await fetch(endpoint, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...authorization(key), ...headers },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      ...authorization(key),
+      ...headers,
+    },
     body: JSON.stringify({ query, ...(variables === undefined ? {} : { variables }) }),
   });
   return parseResponse<TResult>(response);
@@ -91,7 +96,8 @@ export function dataOf<T>(result: GqlResult<T>): T {
 
 /** The single error of a result that must have failed; throws otherwise. */
 export function errorOf(result: GqlResult<unknown>): GqlError {
-  if (!result.errors || result.errors.length === 0) throw new Error(`expected an error, got HTTP ${result.status}: ${result.text.slice(0, 2000)}`);
+  if (!result.errors || result.errors.length === 0)
+    throw new Error(`expected an error, got HTTP ${result.status}: ${result.text.slice(0, 2000)}`);
   return result.errors[0]!;
 }
 
@@ -114,7 +120,11 @@ export interface TestGateway {
   /** The bootstrap admin key's secret. */
   adminKey: string;
   /** A typed request; `key` defaults to the admin key (pass null for none). */
-  gql<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables> | string, variables?: TVariables, key?: string | null): Promise<GqlResult<TResult>>;
+  gql<TResult, TVariables>(
+    document: TypedDocumentNode<TResult, TVariables> | string,
+    variables?: TVariables,
+    key?: string | null,
+  ): Promise<GqlResult<TResult>>;
   /** A raw HTTP request to /graphql. */
   request(options?: RawRequest): Promise<Response>;
   /** Creates an API key with the admin key and returns its secret and id. */
@@ -154,7 +164,9 @@ export async function assertSingleGraphqlInstance(): Promise<void> {
   const viaImport = (await import('graphql')).GraphQLError;
   const viaNode = (createRequire(import.meta.url)('graphql') as typeof import('graphql')).GraphQLError;
   if (viaImport !== viaNode) {
-    throw new Error("two instances of 'graphql' are loaded: vitest.config.ts must alias 'graphql' to require.resolve('graphql')");
+    throw new Error(
+      "two instances of 'graphql' are loaded: vitest.config.ts must alias 'graphql' to require.resolve('graphql')",
+    );
   }
 }
 
@@ -163,7 +175,14 @@ export async function startTestGateway(options: StartOptions = {}): Promise<Test
   await assertSingleGraphqlInstance();
   const dataDir = options.dataDir ?? (await tempDir());
   const adminKey = options.adminKey ?? newAdminSecret();
-  const config = configFromEnvironment(options.env ?? {}, { port: 0, host: '127.0.0.1', dataDir, bootstrapAdminKey: adminKey, logLevel: 'silent', ...options.config });
+  const config = configFromEnvironment(options.env ?? {}, {
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    bootstrapAdminKey: adminKey,
+    logLevel: 'silent',
+    ...options.config,
+  });
   // The gateway reads VEXIL_SEED from process.env while it starts; each test file runs in its own worker.
   const previousSeed = process.env.VEXIL_SEED;
   if (options.seed === false) process.env.VEXIL_SEED = 'false';
@@ -187,9 +206,15 @@ export async function startTestGateway(options: StartOptions = {}): Promise<Test
     adminKey,
     gql: (document, variables, key = adminKey) => gqlAt(endpoint, document, variables, key),
     request: ({ method = 'POST', key = null, headers = {}, body, search = '' } = {}) =>
-      fetch(`${endpoint}${search}`, { method, headers: { ...authorization(key), ...headers }, ...(body === undefined ? {} : { body }) }),
+      fetch(`${endpoint}${search}`, {
+        method,
+        headers: { ...authorization(key), ...headers },
+        ...(body === undefined ? {} : { body }),
+      }),
     async createKey(kind, environment, name = `${kind.toLowerCase()}-${randomBytes(3).toString('hex')}`) {
-      const created = dataOf(await test.gql(CreateApiKeyDocument, { name, kind, ...(environment ? { environment } : {}) })).createApiKey;
+      const created = dataOf(
+        await test.gql(CreateApiKeyDocument, { name, kind, ...(environment ? { environment } : {}) }),
+      ).createApiKey;
       return { secret: created.secret, id: created.apiKey.id };
     },
     async stop({ keepDataDir = false } = {}) {
@@ -201,11 +226,19 @@ export async function startTestGateway(options: StartOptions = {}): Promise<Test
 }
 
 /** The usual cast of keys: read-only, and evaluation keys for production and staging. */
-export async function standardKeys(gateway: TestGateway): Promise<{ admin: string; readOnly: string; evalProd: string; evalStaging: string; ids: Record<string, string> }> {
+export async function standardKeys(
+  gateway: TestGateway,
+): Promise<{ admin: string; readOnly: string; evalProd: string; evalStaging: string; ids: Record<string, string> }> {
   const readOnly = await gateway.createKey('READ_ONLY', undefined, 'read-only-key');
   const evalProd = await gateway.createKey('EVALUATION', 'production', 'eval-production');
   const evalStaging = await gateway.createKey('EVALUATION', 'staging', 'eval-staging');
-  return { admin: gateway.adminKey, readOnly: readOnly.secret, evalProd: evalProd.secret, evalStaging: evalStaging.secret, ids: { readOnly: readOnly.id, evalProd: evalProd.id, evalStaging: evalStaging.id } };
+  return {
+    admin: gateway.adminKey,
+    readOnly: readOnly.secret,
+    evalProd: evalProd.secret,
+    evalStaging: evalStaging.secret,
+    ids: { readOnly: readOnly.id, evalProd: evalProd.id, evalStaging: evalStaging.id },
+  };
 }
 
 // ----------------------------------------------------------------------------------------------------
@@ -251,7 +284,18 @@ export async function ensureBuilt(): Promise<void> {
     try {
       if (distIsCurrent()) return;
       const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-      const build = await run(process.execPath, [tsc, '-p', 'tsconfig.json', '--incremental', '--tsBuildInfoFile', join(repoRoot, 'node_modules/.cache/vexil-gateway-tests.tsbuildinfo')], {});
+      const build = await run(
+        process.execPath,
+        [
+          tsc,
+          '-p',
+          'tsconfig.json',
+          '--incremental',
+          '--tsBuildInfoFile',
+          join(repoRoot, 'node_modules/.cache/vexil-gateway-tests.tsbuildinfo'),
+        ],
+        {},
+      );
       if (!existsSync(cliMain)) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
       return;
     } finally {
@@ -268,7 +312,13 @@ export interface RunResult {
 }
 
 /** Runs a process to completion without blocking the event loop. */
-export function run(command: string, args: string[], env: NodeJS.ProcessEnv, cwd = repoRoot, timeoutMs = 60_000): Promise<RunResult> {
+export function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd = repoRoot,
+  timeoutMs = 60_000,
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -311,7 +361,17 @@ export interface ServeProcess {
  * Spawns `node dist/cli/main.js serve` with PORT=0 on 127.0.0.1 and resolves once its JSON log says
  * "vexil is listening" (the log line carries the URL with the ephemeral port).
  */
-export function spawnServe({ dataDir, env = {}, args = [], timeoutMs = 30_000 }: { dataDir: string; env?: NodeJS.ProcessEnv; args?: string[]; timeoutMs?: number }): Promise<ServeProcess> {
+export function spawnServe({
+  dataDir,
+  env = {},
+  args = [],
+  timeoutMs = 30_000,
+}: {
+  dataDir: string;
+  env?: NodeJS.ProcessEnv;
+  args?: string[];
+  timeoutMs?: number;
+}): Promise<ServeProcess> {
   const child = spawn(process.execPath, [cliMain, 'serve', ...args], {
     cwd: repoRoot,
     env: cliEnv({ PORT: '0', HOST: '127.0.0.1', VEXIL_DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env }),
@@ -322,7 +382,9 @@ export function spawnServe({ dataDir, env = {}, args = [], timeoutMs = 30_000 }:
   child.stdout!.setEncoding('utf8');
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -330,7 +392,9 @@ export function spawnServe({ dataDir, env = {}, args = [], timeoutMs = 30_000 }:
     }, timeoutMs);
     void exited.then(({ code, signal }) => {
       clearTimeout(timer);
-      reject(new Error(`vexil serve exited (${code ?? signal}) before listening\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      reject(
+        new Error(`vexil serve exited (${code ?? signal}) before listening\nstdout:\n${stdout}\nstderr:\n${stderr}`),
+      );
     });
     child.stdout!.on('data', (chunk: string) => {
       stdout += chunk;

@@ -108,9 +108,13 @@ export class Inbox<T> {
   async next(timeoutMs = 5000, describe = 'message'): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     while (this.cursor >= this.items.length) {
-      if (this.endInfo) throw new Error(`the stream ended (${this.endInfo.how}${this.endInfo.error ? `: ${describeError(this.endInfo.error)}` : ''}) before the next ${describe}`);
+      if (this.endInfo)
+        throw new Error(
+          `the stream ended (${this.endInfo.how}${this.endInfo.error ? `: ${describeError(this.endInfo.error)}` : ''}) before the next ${describe}`,
+        );
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no ${describe} within ${timeoutMs} ms (received ${this.items.length}, read ${this.cursor})`);
+      if (left <= 0)
+        throw new Error(`no ${describe} within ${timeoutMs} ms (received ${this.items.length}, read ${this.cursor})`);
       await this.waitForNews(left);
     }
     return this.items[this.cursor++]!;
@@ -121,7 +125,8 @@ export class Inbox<T> {
     const deadline = Date.now() + timeoutMs;
     while (!this.endInfo) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`the stream did not end within ${timeoutMs} ms (received ${this.items.length} messages)`);
+      if (left <= 0)
+        throw new Error(`the stream did not end within ${timeoutMs} ms (received ${this.items.length} messages)`);
       await this.waitForNews(left);
     }
     return this.endInfo;
@@ -131,7 +136,8 @@ export class Inbox<T> {
   async received(count: number, timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (this.items.length < count) {
-      if (this.endInfo) throw new Error(`the stream ended (${this.endInfo.how}) after ${this.items.length} of ${count} messages`);
+      if (this.endInfo)
+        throw new Error(`the stream ended (${this.endInfo.how}) after ${this.items.length} of ${count} messages`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`only ${this.items.length} of ${count} messages within ${timeoutMs} ms`);
       await this.waitForNews(left);
@@ -163,7 +169,8 @@ export function describeError(error: unknown): string {
   if (error && typeof error === 'object') {
     const record = error as { code?: unknown; reason?: unknown; message?: unknown; extensions?: { code?: unknown } };
     if (typeof record.code === 'number') return `close ${record.code} ${String(record.reason ?? '')}`;
-    if (typeof record.message === 'string') return `${record.extensions?.code ? `${String(record.extensions.code)}: ` : ''}${record.message}`;
+    if (typeof record.message === 'string')
+      return `${record.extensions?.code ? `${String(record.extensions.code)}: ` : ''}${record.message}`;
   }
   return String(error);
 }
@@ -194,14 +201,16 @@ export class LiveSubscription<T> {
   /** The next message, which must carry data and no errors. */
   async nextData(timeoutMs?: number): Promise<T> {
     const message = await this.next(timeoutMs);
-    if (message.errors?.length || !message.data) throw new Error(`expected data over ${this.transport}, got ${JSON.stringify(message).slice(0, 1000)}`);
+    if (message.errors?.length || !message.data)
+      throw new Error(`expected data over ${this.transport}, got ${JSON.stringify(message).slice(0, 1000)}`);
     return message.data;
   }
 
   /** The next message, which must be an error; returns its first error. */
   async nextError(timeoutMs?: number): Promise<GqlError> {
     const message = await this.next(timeoutMs);
-    if (!message.errors?.length) throw new Error(`expected an error over ${this.transport}, got ${JSON.stringify(message).slice(0, 1000)}`);
+    if (!message.errors?.length)
+      throw new Error(`expected an error over ${this.transport}, got ${JSON.stringify(message).slice(0, 1000)}`);
     return message.errors[0]!;
   }
 
@@ -243,7 +252,11 @@ export function wsUrl(endpoint: string): string {
 }
 
 /** A graphql-ws client authenticating with `key` in connection_init (none when null); no retries. */
-export function wsConnect(endpoint: string, key: string | null, connectionParams?: Record<string, unknown>): WsConnection {
+export function wsConnect(
+  endpoint: string,
+  key: string | null,
+  connectionParams?: Record<string, unknown>,
+): WsConnection {
   let current: WebSocket | null = null;
   let resolveClosed!: (info: CloseInfo) => void;
   const closed = new Promise<CloseInfo>((resolve) => (resolveClosed = resolve));
@@ -260,7 +273,10 @@ export function wsConnect(endpoint: string, key: string | null, connectionParams
     retryAttempts: 0,
     shouldRetry: () => false,
     lazy: true,
-    on: { closed: (event) => resolveClosed({ code: (event as CloseInfo).code, reason: String((event as CloseInfo).reason ?? '') }) },
+    on: {
+      closed: (event) =>
+        resolveClosed({ code: (event as CloseInfo).code, reason: String((event as CloseInfo).reason ?? '') }),
+    },
   });
   return {
     client,
@@ -291,7 +307,12 @@ export function authorization(key: string | null | undefined): Record<string, st
 }
 
 /** One subscription through the graphql-sse client (distinct connections mode), no retries. */
-export function sseClientSubscribe<T>(endpoint: string, key: string | null, query: string, variables: Record<string, unknown> = {}): LiveSubscription<T> {
+export function sseClientSubscribe<T>(
+  endpoint: string,
+  key: string | null,
+  query: string,
+  variables: Record<string, unknown> = {},
+): LiveSubscription<T> {
   const client = createSseClient({ url: endpoint, headers: authorization(key), retryAttempts: 0 });
   let unsubscribe: () => void = () => {};
   const subscription = new LiveSubscription<T>('sse', () => {
@@ -344,7 +365,12 @@ export interface SseResponse<T> {
 }
 
 /** POST /graphql with `accept: text/event-stream` and reads the stream with fetch. */
-export async function sseFetch<T>(endpoint: string, key: string | null, query: string, variables: Record<string, unknown> = {}): Promise<SseResponse<T>> {
+export async function sseFetch<T>(
+  endpoint: string,
+  key: string | null,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<SseResponse<T>> {
   const abort = new AbortController();
   const response = await fetch(endpoint, {
     method: 'POST',
@@ -360,7 +386,8 @@ export async function sseFetch<T>(endpoint: string, key: string | null, query: s
   void (async () => {
     const decoder = new TextDecoder();
     try {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>)
+        parser.feed(decoder.decode(chunk, { stream: true }));
       subscription.inbox.finish({ how: 'closed' });
     } catch (error) {
       subscription.inbox.finish({ how: 'error', error });
@@ -382,7 +409,13 @@ export interface PausableSse<T> {
   bytes(): number;
 }
 
-export function sseHttp<T>(endpoint: string, key: string | null, query: string, variables: Record<string, unknown> = {}, { pauseAfterFirst = false } = {}): PausableSse<T> {
+export function sseHttp<T>(
+  endpoint: string,
+  key: string | null,
+  query: string,
+  variables: Record<string, unknown> = {},
+  { pauseAfterFirst = false } = {},
+): PausableSse<T> {
   const body = JSON.stringify({ query, variables });
   let response: http.IncomingMessage | null = null;
   let bytes = 0;
@@ -390,7 +423,12 @@ export function sseHttp<T>(endpoint: string, key: string | null, query: string, 
   const request = http.request(endpoint, {
     method: 'POST',
     agent: false,
-    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), accept: 'text/event-stream', ...authorization(key) },
+    headers: {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      accept: 'text/event-stream',
+      ...authorization(key),
+    },
   });
   const subscription = new LiveSubscription<T>('sse-fetch', () => {
     request.destroy();
@@ -449,7 +487,12 @@ export class LiveClients {
   constructor(private readonly endpoint: () => string) {}
 
   /** A subscription over `transport`; over WebSocket each gets its own connection. */
-  async subscribe<T>(transport: Transport, key: string | null, query: string, variables: Record<string, unknown> = {}): Promise<LiveSubscription<T>> {
+  async subscribe<T>(
+    transport: Transport,
+    key: string | null,
+    query: string,
+    variables: Record<string, unknown> = {},
+  ): Promise<LiveSubscription<T>> {
     if (transport === 'ws') {
       const connection = this.ws(key);
       return connection.subscribe<T>(query, variables);
@@ -458,11 +501,19 @@ export class LiveClients {
     return this.track((await sseFetch<T>(this.endpoint(), key, query, variables)).subscription);
   }
 
-  evaluations(transport: Transport, key: string | null, variables: { context: unknown; keys?: string[]; environment?: string }): Promise<LiveSubscription<EvaluationsMessage>> {
+  evaluations(
+    transport: Transport,
+    key: string | null,
+    variables: { context: unknown; keys?: string[]; environment?: string },
+  ): Promise<LiveSubscription<EvaluationsMessage>> {
     return this.subscribe<EvaluationsMessage>(transport, key, EVALUATIONS_CHANGED, variables);
   }
 
-  flagChanges(transport: Transport, key: string | null, variables: { keys?: string[]; environment?: string } = {}): Promise<LiveSubscription<FlagChangedMessage>> {
+  flagChanges(
+    transport: Transport,
+    key: string | null,
+    variables: { keys?: string[]; environment?: string } = {},
+  ): Promise<LiveSubscription<FlagChangedMessage>> {
     return this.subscribe<FlagChangedMessage>(transport, key, FLAG_CHANGED, variables);
   }
 
@@ -471,13 +522,22 @@ export class LiveClients {
     return this.track(wsConnect(this.endpoint(), key, connectionParams));
   }
 
-  async sseFetch<T>(key: string | null, query: string, variables: Record<string, unknown> = {}): Promise<SseResponse<T>> {
+  async sseFetch<T>(
+    key: string | null,
+    query: string,
+    variables: Record<string, unknown> = {},
+  ): Promise<SseResponse<T>> {
     const response = await sseFetch<T>(this.endpoint(), key, query, variables);
     this.track(response.subscription);
     return response;
   }
 
-  sseHttp<T>(key: string | null, query: string, variables: Record<string, unknown> = {}, options?: { pauseAfterFirst?: boolean }): PausableSse<T> {
+  sseHttp<T>(
+    key: string | null,
+    query: string,
+    variables: Record<string, unknown> = {},
+    options?: { pauseAfterFirst?: boolean },
+  ): PausableSse<T> {
     const stream = sseHttp<T>(this.endpoint(), key, query, variables, options);
     this.track(stream.subscription);
     return stream;
@@ -498,7 +558,12 @@ export class LiveClients {
 // polling helpers
 
 /** Polls `check` until it returns true; throws with `what` after `timeoutMs`. */
-export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000, intervalMs = 20): Promise<void> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 5000,
+  intervalMs = 20,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
@@ -539,7 +604,17 @@ export interface Instance {
  * Spawns `node dist/cli/main.js serve` on 127.0.0.1:`port` (dist must be built: see ensureBuilt) and
  * resolves once /readyz answers 200.
  */
-export async function spawnInstance({ name, port, env, timeoutMs = 30_000 }: { name: string; port: number; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<Instance> {
+export async function spawnInstance({
+  name,
+  port,
+  env,
+  timeoutMs = 30_000,
+}: {
+  name: string;
+  port: number;
+  env: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}): Promise<Instance> {
   const child = spawn(process.execPath, [cliMain, 'serve'], {
     cwd: repoRoot,
     env: cliEnv({ HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env }),
@@ -552,7 +627,8 @@ export async function spawnInstance({ name, port, env, timeoutMs = 30_000 }: { n
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output}`);
     const ready = await fetch(`${url}/readyz`).then(
       (response) => response.status === 200,
       () => false,
@@ -592,21 +668,37 @@ export class Admin {
   ) {}
 
   /** Runs one operation; throws with the errors unless it succeeded. */
-  async run<T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}, key: string = this.key): Promise<T> {
+  async run<T = Record<string, unknown>>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    key: string = this.key,
+  ): Promise<T> {
     const result = await gqlAt<T, Record<string, unknown>>(this.endpoint, query, variables, key);
     return dataOf(result);
   }
 
   async createFlag(input: Record<string, unknown>): Promise<number> {
-    return (await this.run<{ createFlag: { version: number } }>(`mutation ($input: CreateFlagInput!) { createFlag(input: $input) { version } }`, { input })).createFlag.version;
+    return (
+      await this.run<{ createFlag: { version: number } }>(
+        `mutation ($input: CreateFlagInput!) { createFlag(input: $input) { version } }`,
+        { input },
+      )
+    ).createFlag.version;
   }
 
   async toggle(key: string, environment: string, on: boolean): Promise<number> {
-    return (await this.run<{ toggleFlag: { version: number } }>(`mutation ($key: String!, $environment: String!, $on: Boolean!) { toggleFlag(key: $key, environment: $environment, on: $on) { version } }`, { key, environment, on })).toggleFlag.version;
+    return (
+      await this.run<{ toggleFlag: { version: number } }>(
+        `mutation ($key: String!, $environment: String!, $on: Boolean!) { toggleFlag(key: $key, environment: $environment, on: $on) { version } }`,
+        { key, environment, on },
+      )
+    ).toggleFlag.version;
   }
 
   async flagVersion(key: string): Promise<number> {
-    return (await this.run<{ flag: { version: number } }>(`query ($key: String!) { flag(key: $key) { version } }`, { key })).flag.version;
+    return (
+      await this.run<{ flag: { version: number } }>(`query ($key: String!) { flag(key: $key) { version } }`, { key })
+    ).flag.version;
   }
 
   async setEnvironment(key: string, environment: string, config: Record<string, unknown>): Promise<number> {
@@ -621,31 +713,64 @@ export class Admin {
 
   async updateFlag(key: string, input: Record<string, unknown>): Promise<number> {
     const expectedVersion = await this.flagVersion(key);
-    return (await this.run<{ updateFlag: { version: number } }>(`mutation ($key: String!, $input: UpdateFlagInput!, $v: Int!) { updateFlag(key: $key, input: $input, expectedVersion: $v) { version } }`, { key, input, v: expectedVersion })).updateFlag.version;
+    return (
+      await this.run<{ updateFlag: { version: number } }>(
+        `mutation ($key: String!, $input: UpdateFlagInput!, $v: Int!) { updateFlag(key: $key, input: $input, expectedVersion: $v) { version } }`,
+        { key, input, v: expectedVersion },
+      )
+    ).updateFlag.version;
   }
 
   async archive(key: string): Promise<number> {
-    return (await this.run<{ archiveFlag: { version: number } }>(`mutation ($key: String!) { archiveFlag(key: $key) { version } }`, { key })).archiveFlag.version;
+    return (
+      await this.run<{ archiveFlag: { version: number } }>(
+        `mutation ($key: String!) { archiveFlag(key: $key) { version } }`,
+        { key },
+      )
+    ).archiveFlag.version;
   }
 
   async restore(key: string): Promise<number> {
-    return (await this.run<{ restoreFlag: { version: number } }>(`mutation ($key: String!) { restoreFlag(key: $key) { version } }`, { key })).restoreFlag.version;
+    return (
+      await this.run<{ restoreFlag: { version: number } }>(
+        `mutation ($key: String!) { restoreFlag(key: $key) { version } }`,
+        { key },
+      )
+    ).restoreFlag.version;
   }
 
   async deleteFlag(key: string): Promise<void> {
     const expectedVersion = await this.flagVersion(key);
-    await this.run(`mutation ($key: String!, $v: Int!) { deleteFlag(key: $key, expectedVersion: $v) }`, { key, v: expectedVersion });
+    await this.run(`mutation ($key: String!, $v: Int!) { deleteFlag(key: $key, expectedVersion: $v) }`, {
+      key,
+      v: expectedVersion,
+    });
   }
 
   async createSegment(input: Record<string, unknown>): Promise<number> {
-    return (await this.run<{ createSegment: { version: number } }>(`mutation ($input: SegmentInput!) { createSegment(input: $input) { version } }`, { input })).createSegment.version;
+    return (
+      await this.run<{ createSegment: { version: number } }>(
+        `mutation ($input: SegmentInput!) { createSegment(input: $input) { version } }`,
+        { input },
+      )
+    ).createSegment.version;
   }
 
   async segmentVersion(environment: string, key: string): Promise<number> {
-    return (await this.run<{ segment: { version: number } }>(`query ($environment: String!, $key: String!) { segment(environment: $environment, key: $key) { version } }`, { environment, key })).segment.version;
+    return (
+      await this.run<{ segment: { version: number } }>(
+        `query ($environment: String!, $key: String!) { segment(environment: $environment, key: $key) { version } }`,
+        { environment, key },
+      )
+    ).segment.version;
   }
 
-  async updateSegment(environment: string, key: string, input: Record<string, unknown>, expectedVersion?: number): Promise<number> {
+  async updateSegment(
+    environment: string,
+    key: string,
+    input: Record<string, unknown>,
+    expectedVersion?: number,
+  ): Promise<number> {
     const version = expectedVersion ?? (await this.segmentVersion(environment, key));
     return (
       await this.run<{ updateSegment: { version: number } }>(
@@ -657,10 +782,17 @@ export class Admin {
 
   async deleteSegment(environment: string, key: string): Promise<void> {
     const version = await this.segmentVersion(environment, key);
-    await this.run(`mutation ($environment: String!, $key: String!, $v: Int!) { deleteSegment(environment: $environment, key: $key, expectedVersion: $v) }`, { environment, key, v: version });
+    await this.run(
+      `mutation ($environment: String!, $key: String!, $v: Int!) { deleteSegment(environment: $environment, key: $key, expectedVersion: $v) }`,
+      { environment, key, v: version },
+    );
   }
 
-  async createKey(kind: 'ADMIN' | 'READ_ONLY' | 'EVALUATION', environment?: string, name = `${kind.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}`): Promise<{ secret: string; id: string; name: string }> {
+  async createKey(
+    kind: 'ADMIN' | 'READ_ONLY' | 'EVALUATION',
+    environment?: string,
+    name = `${kind.toLowerCase()}-${Math.random().toString(36).slice(2, 8)}`,
+  ): Promise<{ secret: string; id: string; name: string }> {
     const created = (
       await this.run<{ createApiKey: { secret: string; apiKey: { id: string } } }>(
         `mutation ($name: String!, $kind: ApiKeyKind!, $environment: String) { createApiKey(name: $name, kind: $kind, environment: $environment) { secret apiKey { id } } }`,

@@ -8,21 +8,29 @@ import { type GatewayTarget, gatewayRequest } from '../gateway-client.js';
 import type { PlannedChange } from './plan.js';
 
 const mutations = {
-  'create-environment': 'mutation($key: String!, $name: String, $comment: String) { createEnvironment(key: $key, name: $name, comment: $comment) { key } }',
-  'create-segment': 'mutation($input: SegmentInput!, $comment: String) { createSegment(input: $input, comment: $comment) { version } }',
+  'create-environment':
+    'mutation($key: String!, $name: String, $comment: String) { createEnvironment(key: $key, name: $name, comment: $comment) { key } }',
+  'create-segment':
+    'mutation($input: SegmentInput!, $comment: String) { createSegment(input: $input, comment: $comment) { version } }',
   'update-segment': `mutation($key: String!, $environment: String!, $expectedVersion: Int!, $input: UpdateSegmentInput!, $comment: String) {
     updateSegment(key: $key, environment: $environment, expectedVersion: $expectedVersion, input: $input, comment: $comment) { version } }`,
   'delete-segment': `mutation($key: String!, $environment: String!, $expectedVersion: Int!, $comment: String) {
     deleteSegment(key: $key, environment: $environment, expectedVersion: $expectedVersion, comment: $comment) }`,
-  'create-flag': 'mutation($input: CreateFlagInput!, $comment: String) { createFlag(input: $input, comment: $comment) { version } }',
+  'create-flag':
+    'mutation($input: CreateFlagInput!, $comment: String) { createFlag(input: $input, comment: $comment) { version } }',
   'update-flag': `mutation($key: String!, $expectedVersion: Int!, $input: UpdateFlagInput!, $comment: String) {
     updateFlag(key: $key, expectedVersion: $expectedVersion, input: $input, comment: $comment) { version } }`,
-  'archive-flag': 'mutation($key: String!, $expectedVersion: Int, $comment: String) { archiveFlag(key: $key, expectedVersion: $expectedVersion, comment: $comment) { version } }',
-  'restore-flag': 'mutation($key: String!, $expectedVersion: Int, $comment: String) { restoreFlag(key: $key, expectedVersion: $expectedVersion, comment: $comment) { version } }',
+  'archive-flag':
+    'mutation($key: String!, $expectedVersion: Int, $comment: String) { archiveFlag(key: $key, expectedVersion: $expectedVersion, comment: $comment) { version } }',
+  'restore-flag':
+    'mutation($key: String!, $expectedVersion: Int, $comment: String) { restoreFlag(key: $key, expectedVersion: $expectedVersion, comment: $comment) { version } }',
 } as const;
 
 const environmentsInput = (environments: Record<string, FlagEnvironmentConfig>) =>
-  Object.entries(environments).map(([environment, config]) => ({ environment, config: { ...config, rules: config.rules } }));
+  Object.entries(environments).map(([environment, config]) => ({
+    environment,
+    config: { ...config, rules: config.rules },
+  }));
 
 function variablesOf(change: PlannedChange, comment: string): Record<string, unknown> {
   switch (change.kind) {
@@ -35,14 +43,40 @@ function variablesOf(change: PlannedChange, comment: string): Record<string, unk
       return { key, environment, expectedVersion: change.version, input, comment };
     }
     case 'delete-segment':
-      return { key: change.segment.key, environment: change.segment.environment, expectedVersion: change.segment.version, comment };
+      return {
+        key: change.segment.key,
+        environment: change.segment.environment,
+        expectedVersion: change.segment.version,
+        comment,
+      };
     case 'create-flag': {
       const { archived: _archived, environments, kind, valueType, ...fields } = change.flag;
-      return { input: { ...fields, kind: kind.toUpperCase(), valueType: valueType.toUpperCase(), environments: environmentsInput(environments) }, comment };
+      return {
+        input: {
+          ...fields,
+          kind: kind.toUpperCase(),
+          valueType: valueType.toUpperCase(),
+          environments: environmentsInput(environments),
+        },
+        comment,
+      };
     }
     case 'update-flag': {
-      const { archived: _archived, key, salt: _salt, valueType: _valueType, environments, kind, ...fields } = change.flag;
-      return { key, expectedVersion: change.version, input: { ...fields, kind: kind.toUpperCase(), environments: environmentsInput(environments) }, comment };
+      const {
+        archived: _archived,
+        key,
+        salt: _salt,
+        valueType: _valueType,
+        environments,
+        kind,
+        ...fields
+      } = change.flag;
+      return {
+        key,
+        expectedVersion: change.version,
+        input: { ...fields, kind: kind.toUpperCase(), environments: environmentsInput(environments) },
+        comment,
+      };
     }
     case 'archive-flag':
     case 'restore-flag':
@@ -51,7 +85,12 @@ function variablesOf(change: PlannedChange, comment: string): Record<string, unk
 }
 
 /** Runs the changes in order; stops at the first refusal, reporting how far it got. */
-export async function applyPlan(target: GatewayTarget, changes: readonly PlannedChange[], comment: string, onApplied: (change: PlannedChange) => void): Promise<void> {
+export async function applyPlan(
+  target: GatewayTarget,
+  changes: readonly PlannedChange[],
+  comment: string,
+  onApplied: (change: PlannedChange) => void,
+): Promise<void> {
   for (const change of changes) {
     await gatewayRequest(target, mutations[change.kind], variablesOf(change, comment));
     onApplied(change);

@@ -32,22 +32,34 @@ function changedFields(current: object, wanted: object): string[] {
     if (field === 'environments') {
       const left = (a.environments ?? {}) as Record<string, unknown>;
       const right = (b.environments ?? {}) as Record<string, unknown>;
-      for (const environment of new Set([...Object.keys(left), ...Object.keys(right)])) if (!same(left[environment], right[environment])) fields.push(`environments.${environment}`);
+      for (const environment of new Set([...Object.keys(left), ...Object.keys(right)]))
+        if (!same(left[environment], right[environment])) fields.push(`environments.${environment}`);
     } else if (!same(a[field], b[field])) fields.push(field);
   }
   return fields;
 }
 
-export function planImport(wanted: EngineState, current: EngineState, { prune = false, now = new Date() } = {}): ImportPlan {
+export function planImport(
+  wanted: EngineState,
+  current: EngineState,
+  { prune = false, now = new Date() } = {},
+): ImportPlan {
   const changes: PlannedChange[] = [];
   const refusals: string[] = [];
   const currentEnvironments = new Set(current.environments.map((environment) => environment.key));
-  for (const environment of wanted.environments) if (!currentEnvironments.has(environment.key)) changes.push({ kind: 'create-environment', key: environment.key, name: environment.name });
+  for (const environment of wanted.environments)
+    if (!currentEnvironments.has(environment.key))
+      changes.push({ kind: 'create-environment', key: environment.key, name: environment.name });
   planSegments(wanted, current, prune, changes);
   planFlags(wanted, current, prune, now, changes, refusals);
   if (prune) {
-    const extra = current.environments.filter((environment) => !wanted.environments.some((entry) => entry.key === environment.key));
-    if (extra.length > 0) refusals.push(`--prune cannot remove environments (${extra.map((environment) => environment.key).join(', ')}): add them to the file`);
+    const extra = current.environments.filter(
+      (environment) => !wanted.environments.some((entry) => entry.key === environment.key),
+    );
+    if (extra.length > 0)
+      refusals.push(
+        `--prune cannot remove environments (${extra.map((environment) => environment.key).join(', ')}): add them to the file`,
+      );
   }
   return { changes, refusals };
 }
@@ -56,12 +68,21 @@ function planSegments(wanted: EngineState, current: EngineState, prune: boolean,
   const id = (segment: Segment) => `${segment.environment}/${segment.key}`;
   const existing = new Map(current.segments.map((segment) => [id(segment), segment]));
   const wantedEntries = toFlagsFile(wanted).segments;
-  const currentEntries = new Map(toFlagsFile(current).segments.map((entry) => [`${entry.environment}/${entry.key}`, entry]));
+  const currentEntries = new Map(
+    toFlagsFile(current).segments.map((entry) => [`${entry.environment}/${entry.key}`, entry]),
+  );
   for (const entry of wantedEntries) {
     const key = `${entry.environment}/${entry.key}`;
     const before = currentEntries.get(key);
     if (!before) changes.push({ kind: 'create-segment', id: key, segment: entry, version: 0, fields: [] });
-    else if (!same(before, entry)) changes.push({ kind: 'update-segment', id: key, segment: entry, version: existing.get(key)!.version, fields: changedFields(before, entry) });
+    else if (!same(before, entry))
+      changes.push({
+        kind: 'update-segment',
+        id: key,
+        segment: entry,
+        version: existing.get(key)!.version,
+        fields: changedFields(before, entry),
+      });
   }
   if (!prune) return;
   // Deleted after the flags changed, so that no rule still uses them (see planImport's order).
@@ -69,7 +90,14 @@ function planSegments(wanted: EngineState, current: EngineState, prune: boolean,
   changes.push(...removals.map((segment) => ({ kind: 'delete-segment' as const, id: id(segment), segment })));
 }
 
-function planFlags(wanted: EngineState, current: EngineState, prune: boolean, now: Date, changes: PlannedChange[], refusals: string[]): void {
+function planFlags(
+  wanted: EngineState,
+  current: EngineState,
+  prune: boolean,
+  now: Date,
+  changes: PlannedChange[],
+  refusals: string[],
+): void {
   const existing = new Map(current.flags.map((flag) => [flag.key, flag]));
   const currentEntries = new Map(toFlagsFile(current).flags.map((entry) => [entry.key, entry]));
   const wantedEntries = new Map(toFlagsFile(wanted).flags.map((entry) => [entry.key, entry]));
@@ -81,21 +109,35 @@ function planFlags(wanted: EngineState, current: EngineState, prune: boolean, no
     const { archived: wantArchived = false, ...body } = entry;
     const beforeBody = before ? (({ archived: _archived, ...rest }) => rest)(before) : undefined;
     const fields = beforeBody ? changedFields(beforeBody, body) : [];
-    if (fields.includes('salt') || fields.includes('valueType')) refusals.push(`flag '${flag.key}': ${fields.includes('salt') ? 'salt' : 'valueType'} cannot change (it would reassign users); create a new flag instead`);
-    if ((!before || fields.includes('expiresAt')) && entry.expiresAt && Date.parse(entry.expiresAt) <= now.getTime()) refusals.push(`flag '${flag.key}': expiresAt ${entry.expiresAt} is in the past`);
+    if (fields.includes('salt') || fields.includes('valueType'))
+      refusals.push(
+        `flag '${flag.key}': ${fields.includes('salt') ? 'salt' : 'valueType'} cannot change (it would reassign users); create a new flag instead`,
+      );
+    if ((!before || fields.includes('expiresAt')) && entry.expiresAt && Date.parse(entry.expiresAt) <= now.getTime())
+      refusals.push(`flag '${flag.key}': expiresAt ${entry.expiresAt} is in the past`);
     const archivedBefore = before?.archived ?? false;
     // Each write expects the version the previous one left. A flag comes back before it is edited,
     // and is archived only after every edit.
     let next = version;
     if (!wantArchived && archivedBefore) changes.push({ kind: 'restore-flag', key: flag.key, version: next++ });
     if (!before) changes.push({ kind: 'create-flag', key: flag.key, flag: entry, version: next++, fields: [] });
-    else if (fields.length > 0) changes.push({ kind: 'update-flag', key: flag.key, flag: entry, version: next++, fields });
+    else if (fields.length > 0)
+      changes.push({ kind: 'update-flag', key: flag.key, flag: entry, version: next++, fields });
     if (wantArchived && !archivedBefore) removals.push({ kind: 'archive-flag', key: flag.key, version: next });
   }
-  if (prune) for (const flag of current.flags) if (!wantedEntries.has(flag.key) && !flag.archived) removals.push({ kind: 'archive-flag', key: flag.key, version: flag.version });
+  if (prune)
+    for (const flag of current.flags)
+      if (!wantedEntries.has(flag.key) && !flag.archived)
+        removals.push({ kind: 'archive-flag', key: flag.key, version: flag.version });
   // Flag changes before segment deletions (rules may stop using a segment), archives last.
   const segmentDeletes = changes.filter((change) => change.kind === 'delete-segment');
-  changes.splice(0, changes.length, ...changes.filter((change) => change.kind !== 'delete-segment'), ...segmentDeletes, ...removals);
+  changes.splice(
+    0,
+    changes.length,
+    ...changes.filter((change) => change.kind !== 'delete-segment'),
+    ...segmentDeletes,
+    ...removals,
+  );
 }
 
 /** Flags ordered so that each comes after the flags its rules use as prerequisites. */

@@ -33,8 +33,19 @@ interface ServeData {
 interface FlagNode extends Omit<Flag, 'kind' | 'valueType' | 'environments' | 'variations'> {
   kind: string;
   valueType: string;
-  variations: Array<{ key: string; name: string | null; description: string | null; value: Flag['variations'][number]['value'] }>;
-  environments: Array<{ environment: string; on: boolean; offVariation: string; rules: Array<{ id: string; description: string | null; condition: string; serve: ServeData }>; defaultServe: ServeData }>;
+  variations: Array<{
+    key: string;
+    name: string | null;
+    description: string | null;
+    value: Flag['variations'][number]['value'];
+  }>;
+  environments: Array<{
+    environment: string;
+    on: boolean;
+    offVariation: string;
+    rules: Array<{ id: string; description: string | null; condition: string; serve: ServeData }>;
+    defaultServe: ServeData;
+  }>;
 }
 
 export async function readRemoteState(target: GatewayTarget): Promise<EngineState> {
@@ -56,11 +67,26 @@ function toFlag(node: FlagNode): Flag {
     ...node,
     kind: node.kind.toLowerCase() as FlagKind,
     valueType: node.valueType.toLowerCase() as ValueType,
-    variations: node.variations.map(({ key, value, name, description }) => ({ key, value, ...(name ? { name } : {}), ...(description ? { description } : {}) })),
+    variations: node.variations.map(({ key, value, name, description }) => ({
+      key,
+      value,
+      ...(name ? { name } : {}),
+      ...(description ? { description } : {}),
+    })),
     environments: Object.fromEntries(
       node.environments.map(({ environment, on, offVariation, rules, defaultServe }) => [
         environment,
-        { on, offVariation, rules: rules.map(({ id, description, condition, serve }) => ({ id, ...(description ? { description } : {}), condition, serve: toServe(serve) })), defaultServe: toServe(defaultServe) },
+        {
+          on,
+          offVariation,
+          rules: rules.map(({ id, description, condition, serve }) => ({
+            id,
+            ...(description ? { description } : {}),
+            condition,
+            serve: toServe(serve),
+          })),
+          defaultServe: toServe(defaultServe),
+        },
       ]),
     ),
   };
@@ -68,5 +94,10 @@ function toFlag(node: FlagNode): Flag {
 
 function toServe(serve: ServeData): Flag['environments'][string]['defaultServe'] {
   if (serve.variation) return { variation: serve.variation };
-  return { rollout: { ...(serve.rollout?.bucketBy ? { bucketBy: serve.rollout.bucketBy } : {}), weights: serve.rollout?.weights ?? [] } };
+  return {
+    rollout: {
+      ...(serve.rollout?.bucketBy ? { bucketBy: serve.rollout.bucketBy } : {}),
+      weights: serve.rollout?.weights ?? [],
+    },
+  };
 }

@@ -10,7 +10,11 @@ export interface Parsed<V> {
 }
 
 /** Parses `args` with the gateway options added; a bad option is a usage error (exit 2). */
-export function parseCommand<O extends Options>(args: string[], options: O, positionals: { min: number; max: number; names: string }): Parsed<Record<string, string | boolean | string[] | undefined>> {
+export function parseCommand<O extends Options>(
+  args: string[],
+  options: O,
+  positionals: { min: number; max: number; names: string },
+): Parsed<Record<string, string | boolean | string[] | undefined>> {
   let parsed;
   try {
     parsed = parseArgs({ args, options: { ...options, ...gatewayOptions }, allowPositionals: true, strict: true });
@@ -26,14 +30,16 @@ export function parseCommand<O extends Options>(args: string[], options: O, posi
 /** The running gateway these commands need (`--url` / VEXIL_URL is required). */
 export function requireGateway(values: Parsed<unknown>['values']): GatewayTarget {
   const target = gatewayTarget(values);
-  if (!target) throw new CliFailure('needs a running gateway: pass --url (or set VEXIL_URL) and --key (or VEXIL_API_KEY)', 2);
+  if (!target)
+    throw new CliFailure('needs a running gateway: pass --url (or set VEXIL_URL) and --key (or VEXIL_API_KEY)', 2);
   return target;
 }
 
 /** `--format`: table (the default, for people) or json (for scripts). */
 export function tableOrJson(values: Parsed<unknown>['values']): OutputFormat {
   const format = values.format ?? 'table';
-  if (format !== 'json' && format !== 'table') throw new CliFailure(`--format must be table or json, not '${format}'`, 2);
+  if (format !== 'json' && format !== 'table')
+    throw new CliFailure(`--format must be table or json, not '${format}'`, 2);
   return format;
 }
 

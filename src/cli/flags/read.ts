@@ -9,7 +9,18 @@ import { CliFailure } from '../gateway-client.js';
 const pageSize = 500;
 
 export async function listFlags(args: string[], context: CommandContext): Promise<number> {
-  const { values } = parseCommand(args, { kind: { type: 'string' }, tag: { type: 'string' }, owner: { type: 'string' }, search: { type: 'string' }, archived: { type: 'boolean' }, limit: { type: 'string' } }, { min: 0, max: 0, names: '' });
+  const { values } = parseCommand(
+    args,
+    {
+      kind: { type: 'string' },
+      tag: { type: 'string' },
+      owner: { type: 'string' },
+      search: { type: 'string' },
+      archived: { type: 'boolean' },
+      limit: { type: 'string' },
+    },
+    { min: 0, max: 0, names: '' },
+  );
   const target = requireGateway(values);
   const format = tableOrJson(values);
   const limit = Number(stringOption(values, 'limit') ?? 10_000);
@@ -25,7 +36,11 @@ export async function listFlags(args: string[], context: CommandContext): Promis
   let after: string | null = null;
   do {
     type Page = { flags: { nodes: FlagData[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
-    const page: Page = await gatewayRequest<Page>(target, listFlagsQuery, { ...filter, first: Math.min(pageSize, limit - flags.length), after });
+    const page: Page = await gatewayRequest<Page>(target, listFlagsQuery, {
+      ...filter,
+      first: Math.min(pageSize, limit - flags.length),
+      after,
+    });
     flags.push(...page.flags.nodes);
     after = page.flags.pageInfo.hasNextPage ? page.flags.pageInfo.endCursor : null;
   } while (after !== null && flags.length < limit);
@@ -41,10 +56,17 @@ export async function listFlags(args: string[], context: CommandContext): Promis
 }
 
 export async function getFlag(args: string[], context: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommand(args, { environment: { type: 'string' } }, { min: 1, max: 1, names: 'flag KEY' });
+  const { values, positionals } = parseCommand(
+    args,
+    { environment: { type: 'string' } },
+    { min: 1, max: 1, names: 'flag KEY' },
+  );
   const target = requireGateway(values);
   const format = tableOrJson(values);
-  const { flag } = await gatewayRequest<{ flag: FlagData | null }>(target, getFlagQuery, { key: positionals[0], environment: stringOption(values, 'environment') ?? null });
+  const { flag } = await gatewayRequest<{ flag: FlagData | null }>(target, getFlagQuery, {
+    key: positionals[0],
+    environment: stringOption(values, 'environment') ?? null,
+  });
   if (!flag) throw new CliFailure(`the gateway refused: NOT_FOUND: no flag '${positionals[0]}'`, 1, 'NOT_FOUND');
   if (format === 'json') {
     context.stdout(JSON.stringify(flag));
@@ -55,23 +77,36 @@ export async function getFlag(args: string[], context: CommandContext): Promise<
 }
 
 function renderFlag(flag: FlagData): string {
-  const header = renderTable(['FIELD', 'VALUE'], [
-    ['key', flag.key],
-    ['name', flag.name],
-    ['kind', flag.kind.toLowerCase()],
-    ['type', flag.valueType?.toLowerCase()],
-    ['owner', flag.owner],
-    ['tags', flag.tags.join(', ')],
-    ['expires', flag.expiresAt],
-    ['archived', flag.archived],
-    ['stale', flag.stale],
-    ['version', flag.version],
-    ['variations', (flag.variations ?? []).map((variation) => `${variation.key}=${JSON.stringify(variation.value)}`).join(', ')],
-  ]);
+  const header = renderTable(
+    ['FIELD', 'VALUE'],
+    [
+      ['key', flag.key],
+      ['name', flag.name],
+      ['kind', flag.kind.toLowerCase()],
+      ['type', flag.valueType?.toLowerCase()],
+      ['owner', flag.owner],
+      ['tags', flag.tags.join(', ')],
+      ['expires', flag.expiresAt],
+      ['archived', flag.archived],
+      ['stale', flag.stale],
+      ['version', flag.version],
+      [
+        'variations',
+        (flag.variations ?? []).map((variation) => `${variation.key}=${JSON.stringify(variation.value)}`).join(', '),
+      ],
+    ],
+  );
   const environments = flag.environments.map((environment) => {
-    const rules = (environment.rules ?? []).map((rule, index) => [String(index + 1), rule.id, rule.condition, describeServe(rule.serve)]);
+    const rules = (environment.rules ?? []).map((rule, index) => [
+      String(index + 1),
+      rule.id,
+      rule.condition,
+      describeServe(rule.serve),
+    ]);
     const title = `\n${environment.environment}: ${environment.on ? 'ON' : `OFF (serves ${environment.offVariation})`}, default ${describeServe(environment.defaultServe)}`;
-    return rules.length === 0 ? `${title}\n  no rules` : `${title}\n${renderTable(['#', 'RULE', 'CONDITION', 'SERVES'], rules)}`;
+    return rules.length === 0
+      ? `${title}\n  no rules`
+      : `${title}\n${renderTable(['#', 'RULE', 'CONDITION', 'SERVES'], rules)}`;
   });
   return [header, ...environments].join('\n');
 }

@@ -22,29 +22,50 @@ interface RulesFile {
 }
 
 export async function setRules(args: string[], context: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommand(args, { environment: { type: 'string', short: 'e' }, file: { type: 'string', short: 'f' }, comment: { type: 'string', short: 'm' } }, { min: 1, max: 1, names: 'flag KEY' });
+  const { values, positionals } = parseCommand(
+    args,
+    {
+      environment: { type: 'string', short: 'e' },
+      file: { type: 'string', short: 'f' },
+      comment: { type: 'string', short: 'm' },
+    },
+    { min: 1, max: 1, names: 'flag KEY' },
+  );
   const environment = requiredOption(values, 'environment');
   const file = requiredOption(values, 'file');
   const rulesFile = readRulesFile(file);
   const target = requireGateway(values);
   const format = tableOrJson(values);
-  const { flag } = await gatewayRequest<{ flag: FlagData | null }>(target, getFlagQuery, { key: positionals[0], environment });
+  const { flag } = await gatewayRequest<{ flag: FlagData | null }>(target, getFlagQuery, {
+    key: positionals[0],
+    environment,
+  });
   if (!flag) throw new CliFailure(`the gateway refused: NOT_FOUND: no flag '${positionals[0]}'`, 1, 'NOT_FOUND');
   const current = flag.environments[0];
   const config = {
     on: rulesFile.on ?? current?.on ?? false,
     offVariation: rulesFile.offVariation ?? current?.offVariation ?? flag.variations?.at(-1)?.key,
-    defaultServe: rulesFile.defaultServe ?? serveInput(current?.defaultServe) ?? { variation: flag.variations?.at(-1)?.key },
+    defaultServe: rulesFile.defaultServe ??
+      serveInput(current?.defaultServe) ?? { variation: flag.variations?.at(-1)?.key },
     rules: rulesFile.rules,
   };
-  const { setFlagEnvironment: updated } = await gatewayRequest<{ setFlagEnvironment: FlagData }>(target, setFlagEnvironmentMutation, {
-    key: flag.key,
+  const { setFlagEnvironment: updated } = await gatewayRequest<{ setFlagEnvironment: FlagData }>(
+    target,
+    setFlagEnvironmentMutation,
+    {
+      key: flag.key,
+      environment,
+      expectedVersion: flag.version,
+      config,
+      comment: stringOption(values, 'comment') ?? null,
+    },
+  );
+  printRecord(context, format, {
+    key: updated.key,
     environment,
-    expectedVersion: flag.version,
-    config,
-    comment: stringOption(values, 'comment') ?? null,
+    rules: updated.environments[0]?.rules?.length ?? 0,
+    version: updated.version,
   });
-  printRecord(context, format, { key: updated.key, environment, rules: updated.environments[0]?.rules?.length ?? 0, version: updated.version });
   return 0;
 }
 
@@ -54,7 +75,10 @@ function readRulesFile(file: string): RulesFile {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new CliFailure(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 2);
+    throw new CliFailure(
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      2,
+    );
   }
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
@@ -67,7 +91,8 @@ function readRulesFile(file: string): RulesFile {
   const raw = document.toJS() as unknown;
   const wrapped = Array.isArray(raw);
   const body = (wrapped ? { rules: raw } : raw) as RulesFile;
-  if (typeof body !== 'object' || body === null || !Array.isArray(body.rules)) throw new CliFailure(`${file}: expected a list of rules, or a mapping with 'rules:'`, 2);
+  if (typeof body !== 'object' || body === null || !Array.isArray(body.rules))
+    throw new CliFailure(`${file}: expected a list of rules, or a mapping with 'rules:'`, 2);
   body.rules.forEach((rule, index) => {
     const path = wrapped ? [index, 'condition'] : ['rules', index, 'condition'];
     if (typeof rule?.condition !== 'string') throw new CliFailure(`${file}: rule ${index + 1} needs a condition`, 2);
@@ -83,5 +108,10 @@ function readRulesFile(file: string): RulesFile {
 function serveInput(serve: ServeData | undefined): unknown {
   if (!serve) return undefined;
   if (serve.variation) return { variation: serve.variation };
-  return { rollout: { ...(serve.rollout?.bucketBy ? { bucketBy: serve.rollout.bucketBy } : {}), weights: serve.rollout?.weights ?? [] } };
+  return {
+    rollout: {
+      ...(serve.rollout?.bucketBy ? { bucketBy: serve.rollout.bucketBy } : {}),
+      weights: serve.rollout?.weights ?? [],
+    },
+  };
 }

@@ -18,7 +18,12 @@ const failOnCodes: Readonly<Record<string, string>> = {
   'no-code-references': 'NO_CODE_REFERENCES',
 };
 
-const thresholds = { 'unused-days': 'unusedDays', 'one-variation-days': 'oneVariationDays', 'called-within-days': 'calledWithinDays', 'expiring-within-days': 'expiringWithinDays' } as const;
+const thresholds = {
+  'unused-days': 'unusedDays',
+  'one-variation-days': 'oneVariationDays',
+  'called-within-days': 'calledWithinDays',
+  'expiring-within-days': 'expiringWithinDays',
+} as const;
 
 const staleQuery = `query VexilCliStale($environment: String, $now: String, $unusedDays: Int, $oneVariationDays: Int, $calledWithinDays: Int, $expiringWithinDays: Int) {
   staleFlags(environment: $environment, now: $now, unusedDays: $unusedDays, oneVariationDays: $oneVariationDays, calledWithinDays: $calledWithinDays, expiringWithinDays: $expiringWithinDays) {
@@ -38,9 +43,16 @@ interface StaleFlag {
 
 function parseFailOn(value: string | undefined): Set<string> {
   const codes = new Set<string>();
-  for (const name of (value ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const name of (value ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const code = failOnCodes[name];
-    if (!code) throw new CliFailure(`--fail-on takes ${Object.keys(failOnCodes).join(', ')} (comma-separated), not '${name}'`, 2);
+    if (!code)
+      throw new CliFailure(
+        `--fail-on takes ${Object.keys(failOnCodes).join(', ')} (comma-separated), not '${name}'`,
+        2,
+      );
     codes.add(code);
   }
   return codes;
@@ -58,13 +70,23 @@ function thresholdVariables(values: Record<string, unknown>): Record<string, num
   return variables;
 }
 
-const ageInDays = (createdAt: string | undefined, now: number) => (createdAt ? `${Math.floor((now - Date.parse(createdAt)) / 86_400_000)}d` : '');
+const ageInDays = (createdAt: string | undefined, now: number) =>
+  createdAt ? `${Math.floor((now - Date.parse(createdAt)) / 86_400_000)}d` : '';
 
 export async function staleFlags(args: string[], context: CommandContext): Promise<number> {
-  const options = { environment: { type: 'string', short: 'e' }, 'fail-on': { type: 'string' }, now: { type: 'string' }, ...Object.fromEntries(Object.keys(thresholds).map((name) => [name, { type: 'string' }])) } as const;
+  const options = {
+    environment: { type: 'string', short: 'e' },
+    'fail-on': { type: 'string' },
+    now: { type: 'string' },
+    ...Object.fromEntries(Object.keys(thresholds).map((name) => [name, { type: 'string' }])),
+  } as const;
   const { values } = parseCommand(args, options, { min: 0, max: 0, names: '' });
   const failOn = parseFailOn(stringOption(values, 'fail-on'));
-  const variables = { environment: stringOption(values, 'environment') ?? null, now: stringOption(values, 'now') ?? null, ...thresholdVariables(values) };
+  const variables = {
+    environment: stringOption(values, 'environment') ?? null,
+    now: stringOption(values, 'now') ?? null,
+    ...thresholdVariables(values),
+  };
   const target = requireGateway(values);
   const format = tableOrJson(values);
   const { staleFlags: report } = await gatewayRequest<{ staleFlags: StaleFlag[] }>(target, staleQuery, variables);
@@ -74,10 +96,14 @@ export async function staleFlags(args: string[], context: CommandContext): Promi
     entry.flag?.owner,
     entry.flag?.kind.toLowerCase(),
     ageInDays(entry.flag?.createdAt, now),
-    entry.reasons.map((reason) => (reason.severity === 'WARNING' ? `${reason.code} (warning)` : reason.code)).join(', '),
+    entry.reasons
+      .map((reason) => (reason.severity === 'WARNING' ? `${reason.code} (warning)` : reason.code))
+      .join(', '),
   ]);
   const failing = report.filter((entry) => entry.reasons.some((reason) => failOn.has(reason.code)));
   if (failing.length === 0) return 0;
-  context.stderr(`vexil flags stale: ${failing.length} flag(s) with ${[...failOn].join(', ')}: ${failing.map((entry) => entry.key).join(', ')}`);
+  context.stderr(
+    `vexil flags stale: ${failing.length} flag(s) with ${[...failOn].join(', ')}: ${failing.map((entry) => entry.key).join(', ')}`,
+  );
   return 1;
 }

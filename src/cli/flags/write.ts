@@ -4,30 +4,61 @@
  */
 import { CliFailure, gatewayRequest, printRecord } from '../gateway-client.js';
 import type { CommandContext } from '../main.js';
-import { archiveFlagMutation, createFlagMutation, type FlagData, restoreFlagMutation, toggleFlagMutation } from './operations.js';
+import {
+  archiveFlagMutation,
+  createFlagMutation,
+  type FlagData,
+  restoreFlagMutation,
+  toggleFlagMutation,
+} from './operations.js';
 import { parseCommand, requireGateway, requiredOption, stringOption, tableOrJson } from './options.js';
 
 const flagKinds = ['release', 'experiment', 'ops', 'permission'];
 const valueTypes = ['boolean', 'string', 'number', 'json'];
 
 export async function toggleFlag(args: string[], context: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommand(args, { environment: { type: 'string', short: 'e' }, comment: { type: 'string', short: 'm' } }, { min: 2, max: 2, names: 'flag KEY and on|off' });
+  const { values, positionals } = parseCommand(
+    args,
+    { environment: { type: 'string', short: 'e' }, comment: { type: 'string', short: 'm' } },
+    { min: 2, max: 2, names: 'flag KEY and on|off' },
+  );
   const [key, state] = positionals as [string, string];
   if (state !== 'on' && state !== 'off') throw new CliFailure(`the state must be on or off, not '${state}'`, 2);
   const environment = requiredOption(values, 'environment');
   const target = requireGateway(values);
   const format = tableOrJson(values);
-  const { toggleFlag: flag } = await gatewayRequest<{ toggleFlag: FlagData }>(target, toggleFlagMutation, { key, environment, on: state === 'on', comment: stringOption(values, 'comment') ?? null });
-  printRecord(context, format, { key: flag.key, environment, on: flag.environments[0]?.on ?? state === 'on', version: flag.version });
+  const { toggleFlag: flag } = await gatewayRequest<{ toggleFlag: FlagData }>(target, toggleFlagMutation, {
+    key,
+    environment,
+    on: state === 'on',
+    comment: stringOption(values, 'comment') ?? null,
+  });
+  printRecord(context, format, {
+    key: flag.key,
+    environment,
+    on: flag.environments[0]?.on ?? state === 'on',
+    version: flag.version,
+  });
   return 0;
 }
 
-export async function archiveOrRestore(action: 'archive' | 'restore', args: string[], context: CommandContext): Promise<number> {
-  const { values, positionals } = parseCommand(args, { comment: { type: 'string', short: 'm' } }, { min: 1, max: 1, names: 'flag KEY' });
+export async function archiveOrRestore(
+  action: 'archive' | 'restore',
+  args: string[],
+  context: CommandContext,
+): Promise<number> {
+  const { values, positionals } = parseCommand(
+    args,
+    { comment: { type: 'string', short: 'm' } },
+    { min: 1, max: 1, names: 'flag KEY' },
+  );
   const target = requireGateway(values);
   const format = tableOrJson(values);
   const mutation = action === 'archive' ? archiveFlagMutation : restoreFlagMutation;
-  const data = await gatewayRequest<Record<string, FlagData>>(target, mutation, { key: positionals[0], comment: stringOption(values, 'comment') ?? null });
+  const data = await gatewayRequest<Record<string, FlagData>>(target, mutation, {
+    key: positionals[0],
+    comment: stringOption(values, 'comment') ?? null,
+  });
   const flag = data[action === 'archive' ? 'archiveFlag' : 'restoreFlag']!;
   printRecord(context, format, { key: flag.key, archived: flag.archived, version: flag.version });
   return 0;
@@ -64,14 +95,20 @@ export async function createFlag(args: string[], context: CommandContext): Promi
     tags: values.tag as string[] | undefined,
     expiresAt: stringOption(values, 'expires-at'),
   };
-  const { createFlag: flag } = await gatewayRequest<{ createFlag: FlagData }>(target, createFlagMutation, { input, comment: stringOption(values, 'comment') ?? null, environment: null });
+  const { createFlag: flag } = await gatewayRequest<{ createFlag: FlagData }>(target, createFlagMutation, {
+    input,
+    comment: stringOption(values, 'comment') ?? null,
+    environment: null,
+  });
   printRecord(context, format, {
     key: flag.key,
     kind: flag.kind.toLowerCase(),
     owner: flag.owner,
     expiresAt: flag.expiresAt,
     variations: (flag.variations ?? []).map((variation) => variation.key).join(', '),
-    environments: flag.environments.map((environment) => `${environment.environment}:${environment.on ? 'on' : 'off'}`).join(' '),
+    environments: flag.environments
+      .map((environment) => `${environment.environment}:${environment.on ? 'on' : 'off'}`)
+      .join(' '),
     version: flag.version,
   });
   return 0;
@@ -80,14 +117,21 @@ export async function createFlag(args: string[], context: CommandContext): Promi
 /** `--variation on=true --variation off=false`; boolean flags default to exactly that. */
 function parseVariations(specs: string[], valueType: string): Array<{ key: string; value: unknown }> {
   if (specs.length === 0) {
-    if (valueType === 'boolean') return [{ key: 'on', value: true }, { key: 'off', value: false }];
+    if (valueType === 'boolean')
+      return [
+        { key: 'on', value: true },
+        { key: 'off', value: false },
+      ];
     throw new CliFailure(`a ${valueType} flag needs its variations: --variation KEY=VALUE (repeat it)`, 2);
   }
   return specs.map((spec) => {
     const equals = spec.indexOf('=');
     if (equals < 1) throw new CliFailure(`--variation '${spec}' must be KEY=VALUE`, 2);
     const raw = spec.slice(equals + 1);
-    return { key: spec.slice(0, equals), value: valueType === 'string' && !raw.startsWith('"') ? raw : parseJson(raw, spec) };
+    return {
+      key: spec.slice(0, equals),
+      value: valueType === 'string' && !raw.startsWith('"') ? raw : parseJson(raw, spec),
+    };
   });
 }
 

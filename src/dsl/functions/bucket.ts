@@ -62,7 +62,7 @@ export function hashSaltedText(salt: string, text: string): number {
     let bytes: number; // the UTF-8 encoding, first byte lowest
     let count: number;
     if (code < 0x800) {
-      bytes = (0xc0 | (code >> 6)) | ((0x80 | (code & 0x3f)) << 8);
+      bytes = 0xc0 | (code >> 6) | ((0x80 | (code & 0x3f)) << 8);
       count = 2;
     } else {
       // A surrogate pair (never split across the separator, which is ASCII) is one code point.
@@ -70,11 +70,16 @@ export function hashSaltedText(salt: string, text: string): number {
       if (code >= 0xd800 && code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
         code = 0x10000 + ((code - 0xd800) << 10) + (next - 0xdc00);
         i++;
-        bytes = (0xf0 | (code >> 18)) | ((0x80 | ((code >> 12) & 0x3f)) << 8) | ((0x80 | ((code >> 6) & 0x3f)) << 16) | ((0x80 | (code & 0x3f)) << 24);
+        bytes =
+          0xf0 |
+          (code >> 18) |
+          ((0x80 | ((code >> 12) & 0x3f)) << 8) |
+          ((0x80 | ((code >> 6) & 0x3f)) << 16) |
+          ((0x80 | (code & 0x3f)) << 24);
         count = 4;
       } else {
         if (code >= 0xd800 && code <= 0xdfff) code = 0xfffd; // a lone surrogate becomes U+FFFD, as TextEncoder does
-        bytes = (0xe0 | (code >> 12)) | ((0x80 | ((code >> 6) & 0x3f)) << 8) | ((0x80 | (code & 0x3f)) << 16);
+        bytes = 0xe0 | (code >> 12) | ((0x80 | ((code >> 6) & 0x3f)) << 8) | ((0x80 | (code & 0x3f)) << 16);
         count = 3;
       }
     }

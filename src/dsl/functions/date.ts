@@ -7,7 +7,8 @@ const iso8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(
 const maxEpochMs = 8.64e15;
 
 export function toDate(value: unknown): RuleDate | null {
-  if (typeof value === 'number') return Number.isFinite(value) && Math.abs(value) <= maxEpochMs ? new RuleDate(value) : null;
+  if (typeof value === 'number')
+    return Number.isFinite(value) && Math.abs(value) <= maxEpochMs ? new RuleDate(value) : null;
   return typeof value === 'string' && value.length <= 64 ? parseDate(value) : null;
 }
 

@@ -25,7 +25,16 @@ export const builtinFunctions: ReadonlyMap<string, BuiltinFunction> = new Map<st
   ['date', { minArity: 1, maxArity: 1, binding: 'fnDate', implementation: toDate, pure: true }],
   ['now', { minArity: 0, maxArity: 0, binding: 'fnNow', implementation: now, pure: false }],
   // The salt argument is always present at run time: the compiler supplies the default.
-  ['bucket', { minArity: 1, maxArity: 2, binding: 'fnBucket', implementation: bucket as (...args: unknown[]) => unknown, pure: true }],
+  [
+    'bucket',
+    {
+      minArity: 1,
+      maxArity: 2,
+      binding: 'fnBucket',
+      implementation: bucket as (...args: unknown[]) => unknown,
+      pure: true,
+    },
+  ],
 ]);
 
 /** Functions whose meaning comes from the flag model through resolvers. */

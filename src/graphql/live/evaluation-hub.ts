@@ -70,12 +70,17 @@ class Subscriber extends BoundedQueue<EvaluationsUpdate> {
   }
 
   protected overflowError(): GraphQLError {
-    return apiError('SLOW_CONSUMER', `subscriber fell more than ${this.capacity} messages behind and was dropped; reconnect to resynchronise`);
+    return apiError(
+      'SLOW_CONSUMER',
+      `subscriber fell more than ${this.capacity} messages behind and was dropped; reconnect to resynchronise`,
+    );
   }
 }
 
 function sameOutcome(a: EvaluationResult | undefined, b: EvaluationResult): boolean {
-  return a !== undefined && a.variation === b.variation && a.reason === b.reason && equals(a.value ?? null, b.value ?? null);
+  return (
+    a !== undefined && a.variation === b.variation && a.reason === b.reason && equals(a.value ?? null, b.value ?? null)
+  );
 }
 
 /** @param keys without duplicates */
@@ -108,7 +113,12 @@ export class EvaluationHub {
     return count;
   }
 
-  subscribe(identity: SubscriberIdentity, environment: string, context: unknown, keys: readonly string[] | null): AsyncIterableIterator<EvaluationsUpdate | EndWithError> {
+  subscribe(
+    identity: SubscriberIdentity,
+    environment: string,
+    context: unknown,
+    keys: readonly string[] | null,
+  ): AsyncIterableIterator<EvaluationsUpdate | EndWithError> {
     this.limits.acquire(identity);
     const uniqueKeys = keys && [...new Set(keys)];
     const audience = this.audienceFor(this.groupFor(environment, context), uniqueKeys);
@@ -117,7 +127,11 @@ export class EvaluationHub {
     this.subscribers++;
     // The first message is the full current state, so a (re)connecting client misses nothing. It
     // follows this subscriber's own order of `keys`, so it is not shared.
-    subscriber.push({ snapshotVersion: this.engine.version, evaluations: this.currentFor(audience.group, uniqueKeys), changedKeys: [] });
+    subscriber.push({
+      snapshotVersion: this.engine.version,
+      evaluations: this.currentFor(audience.group, uniqueKeys),
+      changedKeys: [],
+    });
     return subscriber;
   }
 
@@ -132,7 +146,10 @@ export class EvaluationHub {
   onReload(): void {
     for (const groups of this.groups.values()) {
       for (const group of groups.values()) {
-        const keys = new Set([...group.state.keys(), ...(this.engine.snapshot(group.environment)?.activeFlags.map((flag) => flag.key) ?? [])]);
+        const keys = new Set([
+          ...group.state.keys(),
+          ...(this.engine.snapshot(group.environment)?.activeFlags.map((flag) => flag.key) ?? []),
+        ]);
         this.refresh(group, keys);
       }
     }
@@ -140,7 +157,8 @@ export class EvaluationHub {
 
   /** Ends every subscription made with a key (revoked), with a final error. */
   endForKey(keyId: string, error: GraphQLError): void {
-    for (const subscriber of this.allSubscribers()) if (subscriber.identity.keyId === keyId) subscriber.endWithError(error);
+    for (const subscriber of this.allSubscribers())
+      if (subscriber.identity.keyId === keyId) subscriber.endWithError(error);
   }
 
   close(error: GraphQLError): void {
@@ -162,7 +180,9 @@ export class EvaluationHub {
   /** A snapshot: ending a subscriber removes it from the sets being walked. */
   private allSubscribers(): Subscriber[] {
     const all: Subscriber[] = [];
-    for (const groups of this.groups.values()) for (const group of groups.values()) for (const audience of group.audiences.values()) all.push(...audience.subscribers);
+    for (const groups of this.groups.values())
+      for (const group of groups.values())
+        for (const audience of group.audiences.values()) all.push(...audience.subscribers);
     return all;
   }
 
@@ -183,15 +203,20 @@ export class EvaluationHub {
   private audienceFor(group: ContextGroup, keys: readonly string[] | null): Audience {
     const id = audienceId(keys);
     let audience = group.audiences.get(id);
-    if (!audience) group.audiences.set(id, (audience = { group, id, keys: keys ? new Set(keys) : null, subscribers: new Set() }));
+    if (!audience)
+      group.audiences.set(id, (audience = { group, id, keys: keys ? new Set(keys) : null, subscribers: new Set() }));
     return audience;
   }
 
   private currentFor(group: ContextGroup, keys: readonly string[] | null): EvaluationResult[] {
-    if (!keys) return [...group.state.values()].filter((result) => result.reason !== 'ERROR' || result.errorCode !== 'FLAG_NOT_FOUND');
+    if (!keys)
+      return [...group.state.values()].filter(
+        (result) => result.reason !== 'ERROR' || result.errorCode !== 'FLAG_NOT_FOUND',
+      );
     return keys.map((key) => {
       let result = group.state.get(key);
-      if (!result) group.state.set(key, (result = this.engine.evaluate(key, group.context, { environment: group.environment })));
+      if (!result)
+        group.state.set(key, (result = this.engine.evaluate(key, group.context, { environment: group.environment })));
       return result;
     });
   }
@@ -212,7 +237,11 @@ export class EvaluationHub {
       const mine = keys ? changed.filter((result) => keys.has(result.key)) : changed;
       if (mine.length === 0) continue;
       // One update for the whole audience: shared, never copied per subscriber.
-      const update: EvaluationsUpdate = { snapshotVersion, evaluations: mine, changedKeys: mine.map((result) => result.key) };
+      const update: EvaluationsUpdate = {
+        snapshotVersion,
+        evaluations: mine,
+        changedKeys: mine.map((result) => result.key),
+      };
       this.outbox.add({ audience, update, sequence: ++this.sequence });
     }
   }

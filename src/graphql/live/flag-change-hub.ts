@@ -50,7 +50,11 @@ export class FlagChangeHub {
     return this.watchers.size;
   }
 
-  subscribe(identity: SubscriberIdentity, keys: readonly string[] | null, environment: string | null): AsyncIterableIterator<FlagChange | EndWithError> {
+  subscribe(
+    identity: SubscriberIdentity,
+    keys: readonly string[] | null,
+    environment: string | null,
+  ): AsyncIterableIterator<FlagChange | EndWithError> {
     this.limits.acquire(identity);
     const watcher = new Watcher(this, identity, keys ? new Set(keys) : null, environment, this.bufferSize);
     this.watchers.add(watcher);

@@ -5,7 +5,16 @@
  * SHARED_RESULTS extension; the operation must then select only that field, and read no variable
  * below it. Used by src/server/plugins/use-shared-subscription-results.ts.
  */
-import { type ASTNode, BREAK, type DocumentNode, type FragmentDefinitionNode, getOperationAST, type GraphQLSchema, Kind, visit } from 'graphql';
+import {
+  type ASTNode,
+  BREAK,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  getOperationAST,
+  type GraphQLSchema,
+  Kind,
+  visit,
+} from 'graphql';
 
 /** The field extension by which a subscription field declares that its results may be shared. */
 export const SHARED_RESULTS = 'vexilSharedResults';
@@ -13,7 +22,8 @@ export const SHARED_RESULTS = 'vexilSharedResults';
 /** Whether anything in `nodes`, or in the fragments they spread, reads a variable. */
 function readsVariables(document: DocumentNode, nodes: readonly ASTNode[]): boolean {
   const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  for (const definition of document.definitions)
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   const pending = [...nodes];
   const spread = new Set<string>();
   let found = false;

@@ -45,7 +45,8 @@ export class SlicedDelivery<T> {
   }
 
   private drain(): void {
-    for (let budget = this.sliceSize; budget > 0 && this.head < this.pending.length; ) budget -= this.deliver(this.pending[this.head++]!);
+    for (let budget = this.sliceSize; budget > 0 && this.head < this.pending.length; )
+      budget -= this.deliver(this.pending[this.head++]!);
     if (this.head < this.pending.length) {
       // Under a steady stream of changes the queue may never run dry: drop what was handed out.
       if (this.head >= 1024) {

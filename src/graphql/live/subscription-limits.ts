@@ -20,8 +20,12 @@ export class SubscriptionLimits {
   acquire({ keyId, connection }: SubscriberIdentity): void {
     const forKey = this.perKey.get(keyId) ?? 0;
     const forConnection = this.perConnection.get(connection) ?? 0;
-    if (forKey >= this.maxPerKey) throw limitError(`this key already has ${this.maxPerKey} live subscriptions (VEXIL_MAX_SUBSCRIPTIONS_PER_KEY)`);
-    if (forConnection >= this.maxPerConnection) throw limitError(`this connection already has ${this.maxPerConnection} live subscriptions (VEXIL_MAX_SUBSCRIPTIONS_PER_CONNECTION)`);
+    if (forKey >= this.maxPerKey)
+      throw limitError(`this key already has ${this.maxPerKey} live subscriptions (VEXIL_MAX_SUBSCRIPTIONS_PER_KEY)`);
+    if (forConnection >= this.maxPerConnection)
+      throw limitError(
+        `this connection already has ${this.maxPerConnection} live subscriptions (VEXIL_MAX_SUBSCRIPTIONS_PER_CONNECTION)`,
+      );
     this.perKey.set(keyId, forKey + 1);
     this.perConnection.set(connection, forConnection + 1);
   }

@@ -37,13 +37,22 @@ builder.queryField('apiKeys', (t) =>
 builder.mutationField('createApiKey', (t) =>
   t.field({
     type: CreatedApiKeyRef,
-    args: { name: t.arg.string({ required: true }), kind: t.arg({ type: ApiKeyKindEnum, required: true }), environment: t.arg.string() },
+    args: {
+      name: t.arg.string({ required: true }),
+      kind: t.arg({ type: ApiKeyKindEnum, required: true }),
+      environment: t.arg.string(),
+    },
     resolve: (_root, args, context) => {
       const principal = requireAdmin(context);
-      if (args.kind === 'evaluation' && !args.environment) throw apiError('VALIDATION', 'evaluation keys need an environment', { field: 'environment' });
-      if (args.kind !== 'evaluation' && args.environment) throw apiError('VALIDATION', 'only evaluation keys are bound to an environment', { field: 'environment' });
+      if (args.kind === 'evaluation' && !args.environment)
+        throw apiError('VALIDATION', 'evaluation keys need an environment', { field: 'environment' });
+      if (args.kind !== 'evaluation' && args.environment)
+        throw apiError('VALIDATION', 'only evaluation keys are bound to an environment', { field: 'environment' });
       return mapErrors(async () => {
-        const { secret, record } = await context.services.createApiKey({ name: args.name, kind: args.kind, environment: args.environment ?? null }, actorOf(principal));
+        const { secret, record } = await context.services.createApiKey(
+          { name: args.name, kind: args.kind, environment: args.environment ?? null },
+          actorOf(principal),
+        );
         return { apiKey: record, secret };
       });
     },

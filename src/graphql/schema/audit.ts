@@ -11,7 +11,8 @@ const AuditEntryRef = builder.objectRef<ChangeRecord>('AuditEntry').implement({
     key: t.string({ resolve: (record) => record.ref.key }),
     environment: t.string({
       nullable: true,
-      description: 'The environment of an environment-scoped change: a segment write, or a toggleFlag / setFlagEnvironment of a flag. Null for changes of a whole flag, environment or API key.',
+      description:
+        'The environment of an environment-scoped change: a segment write, or a toggleFlag / setFlagEnvironment of a flag. Null for changes of a whole flag, environment or API key.',
       resolve: (record) => environmentOf(record),
     }),
     version: t.exposeInt('version'),
@@ -31,21 +32,31 @@ function redact(record: ChangeRecord, document: unknown): unknown {
   return rest;
 }
 
-const AuditPageRef = builder.objectRef<{ items: ChangeRecord[]; endCursor: string | null; hasNextPage: boolean; totalCount: number }>('AuditPage').implement({
-  fields: (t) => ({
-    entries: t.field({ type: [AuditEntryRef], resolve: (page) => page.items }),
-    endCursor: t.exposeString('endCursor', { nullable: true }),
-    hasNextPage: t.exposeBoolean('hasNextPage'),
-    totalCount: t.exposeInt('totalCount'),
-  }),
-});
+const AuditPageRef = builder
+  .objectRef<{ items: ChangeRecord[]; endCursor: string | null; hasNextPage: boolean; totalCount: number }>('AuditPage')
+  .implement({
+    fields: (t) => ({
+      entries: t.field({ type: [AuditEntryRef], resolve: (page) => page.items }),
+      endCursor: t.exposeString('endCursor', { nullable: true }),
+      hasNextPage: t.exposeBoolean('hasNextPage'),
+      totalCount: t.exposeInt('totalCount'),
+    }),
+  });
 
 builder.queryField('auditLog', (t) =>
   t.field({
     type: AuditPageRef,
     description:
       'Changes, newest first. Filter by document key (flag key, segment key, environment key or API key id), kind, environment (its segments and the environment-scoped changes of flags: toggleFlag, setFlagEnvironment), and commit time: since (inclusive) and until (exclusive), ISO-8601.',
-    args: { key: t.arg.string(), kind: t.arg.string(), environment: t.arg.string(), since: t.arg.string(), until: t.arg.string(), first: t.arg.int(), after: t.arg.string() },
+    args: {
+      key: t.arg.string(),
+      kind: t.arg.string(),
+      environment: t.arg.string(),
+      since: t.arg.string(),
+      until: t.arg.string(),
+      first: t.arg.int(),
+      after: t.arg.string(),
+    },
     resolve: (_root, args, context) => {
       requireReader(context);
       const ref = {
@@ -56,7 +67,9 @@ builder.queryField('auditLog', (t) =>
       const since = instant(args.since, 'since');
       const until = instant(args.until, 'until');
       const filter = { ref, ...(since ? { since } : {}), ...(until ? { until } : {}) };
-      return mapErrors(() => context.services.store.auditLog(filter, { first: args.first ?? 50, after: args.after ?? null }));
+      return mapErrors(() =>
+        context.services.store.auditLog(filter, { first: args.first ?? 50, after: args.after ?? null }),
+      );
     },
   }),
 );
@@ -65,6 +78,7 @@ builder.queryField('auditLog', (t) =>
 function instant(value: string | null | undefined, field: string): string | undefined {
   if (value === null || value === undefined || value === '') return undefined;
   const time = Date.parse(value);
-  if (Number.isNaN(time)) throw apiError('VALIDATION', `${field} must be an ISO-8601 date or time, e.g. 2026-12-01T10:00:00Z`, { field });
+  if (Number.isNaN(time))
+    throw apiError('VALIDATION', `${field} must be an ISO-8601 date or time, e.g. 2026-12-01T10:00:00Z`, { field });
   return new Date(time).toISOString();
 }

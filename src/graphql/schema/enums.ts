@@ -2,11 +2,21 @@
 import { builder } from '../builder.js';
 
 export const FlagKindEnum = builder.enumType('FlagKind', {
-  values: { RELEASE: { value: 'release' }, EXPERIMENT: { value: 'experiment' }, OPS: { value: 'ops' }, PERMISSION: { value: 'permission' } } as const,
+  values: {
+    RELEASE: { value: 'release' },
+    EXPERIMENT: { value: 'experiment' },
+    OPS: { value: 'ops' },
+    PERMISSION: { value: 'permission' },
+  } as const,
 });
 
 export const ValueTypeEnum = builder.enumType('ValueType', {
-  values: { BOOLEAN: { value: 'boolean' }, STRING: { value: 'string' }, NUMBER: { value: 'number' }, JSON: { value: 'json' } } as const,
+  values: {
+    BOOLEAN: { value: 'boolean' },
+    STRING: { value: 'string' },
+    NUMBER: { value: 'number' },
+    JSON: { value: 'json' },
+  } as const,
 });
 
 /**
@@ -27,9 +37,20 @@ export const EvaluationReasonEnum = builder.enumType('EvaluationReason', {
 
 /** OpenFeature's error codes (PARSE_ERROR is vocabulary only: the store rejects rules that do not compile). */
 export const EvaluationErrorCodeEnum = builder.enumType('EvaluationErrorCode', {
-  values: ['FLAG_NOT_FOUND', 'TYPE_MISMATCH', 'TARGETING_KEY_MISSING', 'INVALID_CONTEXT', 'PARSE_ERROR', 'GENERAL'] as const,
+  values: [
+    'FLAG_NOT_FOUND',
+    'TYPE_MISMATCH',
+    'TARGETING_KEY_MISSING',
+    'INVALID_CONTEXT',
+    'PARSE_ERROR',
+    'GENERAL',
+  ] as const,
 });
 
 export const ApiKeyKindEnum = builder.enumType('ApiKeyKind', {
-  values: { EVALUATION: { value: 'evaluation' }, ADMIN: { value: 'admin' }, READ_ONLY: { value: 'read-only' } } as const,
+  values: {
+    EVALUATION: { value: 'evaluation' },
+    ADMIN: { value: 'admin' },
+    READ_ONLY: { value: 'read-only' },
+  } as const,
 });

@@ -25,7 +25,10 @@ builder.mutationField('createEnvironment', (t) =>
     resolve: (_root, args, context) => {
       const principal = requireAdmin(context);
       return mapErrors(async () => {
-        const environment = await context.services.store.createEnvironment({ key: args.key, name: args.name ?? args.key }, { actor: actorOf(principal), ...(args.comment ? { comment: args.comment } : {}) });
+        const environment = await context.services.store.createEnvironment(
+          { key: args.key, name: args.name ?? args.key },
+          { actor: actorOf(principal), ...(args.comment ? { comment: args.comment } : {}) },
+        );
         await context.services.sync.waitFor(() => context.services.engine.snapshot(environment.key) !== undefined);
         return environment;
       });

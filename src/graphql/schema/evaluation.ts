@@ -78,12 +78,15 @@ export function prepareEvaluateAll(args: EvaluateAllArgs, context: GatewayContex
 builder.queryField('evaluate', (t) =>
   t.field({
     type: EvaluationRef,
-    description: 'Evaluates one flag for a context. Errors (unknown flag, bad context, type mismatch) come back as an ERROR evaluation carrying defaultValue.',
+    description:
+      'Evaluates one flag for a context. Errors (unknown flag, bad context, type mismatch) come back as an ERROR evaluation carrying defaultValue.',
     args: {
       key: t.arg.string({ required: true }),
       context: t.arg({ type: 'JSON', required: true }),
       defaultValue: t.arg({ type: 'JSON' }),
-      environment: t.arg.string({ description: 'Required with admin and read-only keys; with an evaluation key omit it or give its own.' }),
+      environment: t.arg.string({
+        description: 'Required with admin and read-only keys; with an evaluation key omit it or give its own.',
+      }),
     },
     resolve: (_root, args, context) => prepareEvaluate(args, context)(),
   }),

@@ -19,7 +19,7 @@ const RolloutTraceRef = builder.objectRef<RolloutExplanation>('RolloutTrace').im
   fields: (t) => ({
     bucketBy: t.exposeString('bucketBy'),
     bucketValue: t.field({ type: 'JSON', nullable: true, resolve: (rollout) => rollout.bucketValue }),
-    bucket: t.exposeFloat('bucket', { nullable: true, description: 'The context\'s position in [0, 100).' }),
+    bucket: t.exposeFloat('bucket', { nullable: true, description: "The context's position in [0, 100)." }),
     slices: t.field({ type: [RolloutSliceRef], resolve: (rollout) => rollout.slices }),
     variation: t.exposeString('variation', { nullable: true }),
     inRollout: t.exposeBoolean('inRollout', { nullable: true }),
@@ -56,10 +56,15 @@ const ExplanationRef = builder.objectRef<FlagExplanation>('Explanation').impleme
 builder.queryField('explainEvaluation', (t) =>
   t.field({
     type: ExplanationRef,
-    args: { key: t.arg.string({ required: true }), context: t.arg({ type: 'JSON', required: true }), environment: t.arg.string({ required: true }) },
+    args: {
+      key: t.arg.string({ required: true }),
+      context: t.arg({ type: 'JSON', required: true }),
+      environment: t.arg.string({ required: true }),
+    },
     resolve: (_root, args, context) => {
       requireReader(context);
-      if (!context.services.engine.snapshot(args.environment)) throw apiError('NOT_FOUND', `environment '${args.environment}' does not exist`);
+      if (!context.services.engine.snapshot(args.environment))
+        throw apiError('NOT_FOUND', `environment '${args.environment}' does not exist`);
       const explanation = context.services.engine.explain(args.key, checkContext(args.context), args.environment);
       if (!explanation) throw apiError('NOT_FOUND', `flag '${args.key}' does not exist`);
       return explanation;

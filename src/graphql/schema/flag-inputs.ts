@@ -43,14 +43,18 @@ export const EnvironmentConfigInput = builder.inputType('EnvironmentConfigInput'
     offVariation: t.string({ required: true }),
     rules: t.field({
       type: [RuleInput],
-      description: 'The targeting rules, in order. Omitted (or null): the rules stay as they are (none for an environment not configured yet); [] removes them all.',
+      description:
+        'The targeting rules, in order. Omitted (or null): the rules stay as they are (none for an environment not configured yet); [] removes them all.',
     }),
     defaultServe: t.field({ type: ServeInput, required: true }),
   }),
 });
 
 export const FlagEnvironmentInput = builder.inputType('FlagEnvironmentInput', {
-  fields: (t) => ({ environment: t.string({ required: true }), config: t.field({ type: EnvironmentConfigInput, required: true }) }),
+  fields: (t) => ({
+    environment: t.string({ required: true }),
+    config: t.field({ type: EnvironmentConfigInput, required: true }),
+  }),
 });
 
 export const CreateFlagInput = builder.inputType('CreateFlagInput', {
@@ -63,7 +67,10 @@ export const CreateFlagInput = builder.inputType('CreateFlagInput', {
     variations: t.field({ type: [VariationInput], required: true }),
     tags: t.stringList(),
     owner: t.string(),
-    expiresAt: t.string({ description: 'ISO-8601; must be in the future when set (VALIDATION on field expiresAt otherwise). RELEASE and EXPERIMENT flags created without one expire after a default (40 and 90 days; VEXIL_DEFAULT_EXPIRY_RELEASE / VEXIL_DEFAULT_EXPIRY_EXPERIMENT); OPS and PERMISSION flags stay permanent unless given one.' }),
+    expiresAt: t.string({
+      description:
+        'ISO-8601; must be in the future when set (VALIDATION on field expiresAt otherwise). RELEASE and EXPERIMENT flags created without one expire after a default (40 and 90 days; VEXIL_DEFAULT_EXPIRY_RELEASE / VEXIL_DEFAULT_EXPIRY_EXPERIMENT); OPS and PERMISSION flags stay permanent unless given one.',
+    }),
     salt: t.string(),
     environments: t.field({ type: [FlagEnvironmentInput] }),
   }),
@@ -78,8 +85,14 @@ export const UpdateFlagInput = builder.inputType('UpdateFlagInput', {
     variations: t.field({ type: [VariationInput] }),
     tags: t.stringList(),
     owner: t.string(),
-    expiresAt: t.string({ description: 'ISO-8601; a new expiry must be in the future (VALIDATION on field expiresAt otherwise). Resending the current one is allowed. Extending an expiry is audited like every update: say why in the comment.' }),
-    environments: t.field({ type: [FlagEnvironmentInput], description: 'Environments to replace; the others are kept. An environment given without rules keeps its rules.' }),
+    expiresAt: t.string({
+      description:
+        'ISO-8601; a new expiry must be in the future (VALIDATION on field expiresAt otherwise). Resending the current one is allowed. Extending an expiry is audited like every update: say why in the comment.',
+    }),
+    environments: t.field({
+      type: [FlagEnvironmentInput],
+      description: 'Environments to replace; the others are kept. An environment given without rules keeps its rules.',
+    }),
   }),
 });
 
@@ -93,7 +106,10 @@ function present(input: Input): Input {
 function serveToDocument(serve: Input | null | undefined): Input | undefined {
   if (!serve) return undefined;
   const rollout = serve.rollout as Input | null | undefined;
-  return present({ variation: serve.variation, rollout: rollout ? present({ bucketBy: rollout.bucketBy, weights: rollout.weights }) : undefined });
+  return present({
+    variation: serve.variation,
+    rollout: rollout ? present({ bucketBy: rollout.bucketBy, weights: rollout.weights }) : undefined,
+  });
 }
 
 /** `rules` not given stay absent, which the store reads as "keep the current rules" (never "none"). */
@@ -104,7 +120,16 @@ export function environmentConfigToDocument(config: Input): Input {
     offVariation: config.offVariation,
     ...(rules === null || rules === undefined
       ? {}
-      : { rules: rules.map((rule) => present({ id: rule.id, description: rule.description, condition: rule.condition, serve: serveToDocument(rule.serve as Input) })) }),
+      : {
+          rules: rules.map((rule) =>
+            present({
+              id: rule.id,
+              description: rule.description,
+              condition: rule.condition,
+              serve: serveToDocument(rule.serve as Input),
+            }),
+          ),
+        }),
     defaultServe: serveToDocument(config.defaultServe as Input),
   };
 }
@@ -112,7 +137,17 @@ export function environmentConfigToDocument(config: Input): Input {
 /** A create/update input as a flag document: the environment list becomes an object keyed by environment. */
 export function flagInputToDocument(input: Input): Input {
   const environments = input.environments as Array<{ environment: string; config: Input }> | null | undefined;
-  const document = present({ ...input, environments: undefined, variations: (input.variations as Input[] | null | undefined)?.map((variation) => ({ ...present(variation), value: variation.value })) });
-  if (environments) document.environments = Object.fromEntries(environments.map(({ environment, config }) => [environment, environmentConfigToDocument(config)]));
+  const document = present({
+    ...input,
+    environments: undefined,
+    variations: (input.variations as Input[] | null | undefined)?.map((variation) => ({
+      ...present(variation),
+      value: variation.value,
+    })),
+  });
+  if (environments)
+    document.environments = Object.fromEntries(
+      environments.map(({ environment, config }) => [environment, environmentConfigToDocument(config)]),
+    );
   return document;
 }

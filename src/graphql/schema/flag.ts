@@ -5,7 +5,13 @@ import { actorOf, requireAdmin, requireReader } from '../access.js';
 import { builder } from '../builder.js';
 import { mapErrors } from '../errors.js';
 import { FlagKindEnum, ValueTypeEnum } from './enums.js';
-import { EnvironmentConfigInput, flagInputToDocument, CreateFlagInput, UpdateFlagInput, environmentConfigToDocument } from './flag-inputs.js';
+import {
+  EnvironmentConfigInput,
+  flagInputToDocument,
+  CreateFlagInput,
+  UpdateFlagInput,
+  environmentConfigToDocument,
+} from './flag-inputs.js';
 
 const VariationRef = builder.objectRef<Variation>('Variation').implement({
   fields: (t) => ({
@@ -17,7 +23,10 @@ const VariationRef = builder.objectRef<Variation>('Variation').implement({
 });
 
 const WeightRef = builder.objectRef<{ variation: string; weight: number }>('Weight').implement({
-  fields: (t) => ({ variation: t.exposeString('variation'), weight: t.exposeInt('weight', { description: 'Thousandths of a percent.' }) }),
+  fields: (t) => ({
+    variation: t.exposeString('variation'),
+    weight: t.exposeInt('weight', { description: 'Thousandths of a percent.' }),
+  }),
 });
 
 const RolloutRef = builder.objectRef<Rollout>('Rollout').implement({
@@ -85,7 +94,10 @@ export const FlagRef = builder.objectRef<Flag>('Flag').implement({
 });
 
 const PageInfoRef = builder.objectRef<{ hasNextPage: boolean; endCursor: string | null }>('PageInfo').implement({
-  fields: (t) => ({ hasNextPage: t.exposeBoolean('hasNextPage'), endCursor: t.exposeString('endCursor', { nullable: true }) }),
+  fields: (t) => ({
+    hasNextPage: t.exposeBoolean('hasNextPage'),
+    endCursor: t.exposeString('endCursor', { nullable: true }),
+  }),
 });
 
 const FlagEdgeRef = builder.objectRef<{ cursor: string; node: Flag }>('FlagEdge').implement({
@@ -103,8 +115,14 @@ const FlagConnectionRef = builder.objectRef<FlagPage>('FlagConnection').implemen
   fields: (t) => ({
     nodes: t.field({ type: [FlagRef], resolve: (page) => page.items }),
     // Every edge's cursor is valid as `after`: the next page starts after that flag.
-    edges: t.field({ type: [FlagEdgeRef], resolve: (page) => page.items.map((node) => ({ cursor: flagCursor(node.key), node })) }),
-    pageInfo: t.field({ type: PageInfoRef, resolve: (page) => ({ hasNextPage: page.hasNextPage, endCursor: page.endCursor }) }),
+    edges: t.field({
+      type: [FlagEdgeRef],
+      resolve: (page) => page.items.map((node) => ({ cursor: flagCursor(node.key), node })),
+    }),
+    pageInfo: t.field({
+      type: PageInfoRef,
+      resolve: (page) => ({ hasNextPage: page.hasNextPage, endCursor: page.endCursor }),
+    }),
     totalCount: t.exposeInt('totalCount'),
   }),
 });
@@ -142,13 +160,19 @@ builder.queryField('flags', (t) =>
         ...(args.archived !== null && args.archived !== undefined ? { archived: args.archived } : {}),
         ...(args.search ? { search: args.search } : {}),
       };
-      return mapErrors(() => context.services.store.listFlags(filter, { first: args.first ?? 50, after: args.after ?? null }));
+      return mapErrors(() =>
+        context.services.store.listFlags(filter, { first: args.first ?? 50, after: args.after ?? null }),
+      );
     },
   }),
 );
 
 /** Runs a flag write as the calling admin, then waits until this instance's engine serves it. */
-async function writeFlag(context: Parameters<typeof requireAdmin>[0], comment: string | null | undefined, write: (meta: { actor: string; comment?: string }) => Promise<Flag>): Promise<Flag> {
+async function writeFlag(
+  context: Parameters<typeof requireAdmin>[0],
+  comment: string | null | undefined,
+  write: (meta: { actor: string; comment?: string }) => Promise<Flag>,
+): Promise<Flag> {
   const principal = requireAdmin(context);
   return mapErrors(async () => {
     const flag = await write({ actor: actorOf(principal), ...(comment ? { comment } : {}) });
@@ -161,7 +185,10 @@ builder.mutationField('createFlag', (t) =>
   t.field({
     type: FlagRef,
     args: { input: t.arg({ type: CreateFlagInput, required: true }), comment: t.arg.string() },
-    resolve: (_root, args, context) => writeFlag(context, args.comment, (meta) => context.services.store.createFlag(flagInputToDocument(args.input), meta)),
+    resolve: (_root, args, context) =>
+      writeFlag(context, args.comment, (meta) =>
+        context.services.store.createFlag(flagInputToDocument(args.input), meta),
+      ),
   }),
 );
 
@@ -169,16 +196,24 @@ builder.mutationField('updateFlag', (t) =>
   t.field({
     type: FlagRef,
     description: 'Changes descriptive fields and variations; environments are kept unless given.',
-    args: { key: t.arg.string({ required: true }), input: t.arg({ type: UpdateFlagInput, required: true }), expectedVersion: t.arg.int({ required: true }), comment: t.arg.string() },
+    args: {
+      key: t.arg.string({ required: true }),
+      input: t.arg({ type: UpdateFlagInput, required: true }),
+      expectedVersion: t.arg.int({ required: true }),
+      comment: t.arg.string(),
+    },
     resolve: (_root, args, context) =>
-      writeFlag(context, args.comment, (meta) => context.services.store.updateFlag(args.key, flagInputToDocument(args.input), args.expectedVersion, meta)),
+      writeFlag(context, args.comment, (meta) =>
+        context.services.store.updateFlag(args.key, flagInputToDocument(args.input), args.expectedVersion, meta),
+      ),
   }),
 );
 
 builder.mutationField('setFlagEnvironment', (t) =>
   t.field({
     type: FlagRef,
-    description: "Replaces one environment's targeting of a flag. config.rules omitted means the rules stay unchanged; pass [] to remove them.",
+    description:
+      "Replaces one environment's targeting of a flag. config.rules omitted means the rules stay unchanged; pass [] to remove them.",
     args: {
       key: t.arg.string({ required: true }),
       environment: t.arg.string({ required: true }),
@@ -188,7 +223,13 @@ builder.mutationField('setFlagEnvironment', (t) =>
     },
     resolve: (_root, args, context) =>
       writeFlag(context, args.comment, (meta) =>
-        context.services.store.setFlagEnvironment(args.key, args.environment, environmentConfigToDocument(args.config), args.expectedVersion, meta),
+        context.services.store.setFlagEnvironment(
+          args.key,
+          args.environment,
+          environmentConfigToDocument(args.config),
+          args.expectedVersion,
+          meta,
+        ),
       ),
   }),
 );
@@ -208,7 +249,9 @@ builder.mutationField('toggleFlag', (t) =>
       comment: t.arg.string(),
     },
     resolve: (_root, args, context) =>
-      writeFlag(context, args.comment, (meta) => context.services.store.toggleFlag(args.key, args.environment, args.on, args.expectedVersion ?? undefined, meta)),
+      writeFlag(context, args.comment, (meta) =>
+        context.services.store.toggleFlag(args.key, args.environment, args.on, args.expectedVersion ?? undefined, meta),
+      ),
   }),
 );
 
@@ -221,19 +264,30 @@ for (const [name, method, description] of [
       type: FlagRef,
       description,
       args: { key: t.arg.string({ required: true }), expectedVersion: t.arg.int(), comment: t.arg.string() },
-      resolve: (_root, args, context) => writeFlag(context, args.comment, (meta) => context.services.store[method](args.key, args.expectedVersion ?? undefined, meta)),
+      resolve: (_root, args, context) =>
+        writeFlag(context, args.comment, (meta) =>
+          context.services.store[method](args.key, args.expectedVersion ?? undefined, meta),
+        ),
     }),
   );
 }
 
 builder.mutationField('deleteFlag', (t) =>
   t.boolean({
-    description: 'Deletes a flag for good (its audit history stays). Rejected while another flag uses it as a prerequisite.',
-    args: { key: t.arg.string({ required: true }), expectedVersion: t.arg.int({ required: true }), comment: t.arg.string() },
+    description:
+      'Deletes a flag for good (its audit history stays). Rejected while another flag uses it as a prerequisite.',
+    args: {
+      key: t.arg.string({ required: true }),
+      expectedVersion: t.arg.int({ required: true }),
+      comment: t.arg.string(),
+    },
     resolve: async (_root, args, context) => {
       const principal = requireAdmin(context);
       return mapErrors(async () => {
-        await context.services.store.deleteFlag(args.key, args.expectedVersion, { actor: actorOf(principal), ...(args.comment ? { comment: args.comment } : {}) });
+        await context.services.store.deleteFlag(args.key, args.expectedVersion, {
+          actor: actorOf(principal),
+          ...(args.comment ? { comment: args.comment } : {}),
+        });
         await context.services.sync.waitForFlag(args.key, null);
         return true;
       });

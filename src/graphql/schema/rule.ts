@@ -35,12 +35,23 @@ const RuleValidationRef = builder.objectRef<RuleValidation>('RuleValidation').im
   fields: (t) => ({
     ok: t.exposeBoolean('ok'),
     diagnostics: t.field({ type: [DiagnosticRef], resolve: (result) => result.diagnostics }),
-    attributes: t.stringList({ description: 'Attribute paths the rule reads.', resolve: (result) => [...result.attributes] }),
+    attributes: t.stringList({
+      description: 'Attribute paths the rule reads.',
+      resolve: (result) => [...result.attributes],
+    }),
     segments: t.stringList({ resolve: (result) => [...result.segments] }),
     flags: t.stringList({ resolve: (result) => [...result.flags] }),
     js: t.exposeString('js', { nullable: true, description: 'The generated JavaScript.' }),
-    matched: t.exposeBoolean('matched', { nullable: true, description: 'With a context: whether the rule matches it.' }),
-    trace: t.field({ type: 'JSON', nullable: true, description: 'With a context: the evaluation tree, each node with its span and value.', resolve: (result) => result.trace }),
+    matched: t.exposeBoolean('matched', {
+      nullable: true,
+      description: 'With a context: whether the rule matches it.',
+    }),
+    trace: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'With a context: the evaluation tree, each node with its span and value.',
+      resolve: (result) => result.trace,
+    }),
   }),
 });
 
@@ -52,16 +63,30 @@ builder.queryField('validateRule', (t) =>
     args: {
       source: t.arg.string({ required: true }),
       context: t.arg({ type: 'JSON', description: 'Evaluate the rule against this context and return its trace.' }),
-      environment: t.arg.string({ description: 'Resolve segment() and flag() in this environment (admin or read-only key).' }),
+      environment: t.arg.string({
+        description: 'Resolve segment() and flag() in this environment (admin or read-only key).',
+      }),
     },
     resolve: (_root, args, context) => {
       // The compiler reports sources over 16 KiB itself; this only bounds what we even look at.
-      if (args.source.length > maxRuleSourceLength) throw apiError('VALIDATION', `source is longer than ${maxRuleSourceLength} characters`, { field: 'source' });
+      if (args.source.length > maxRuleSourceLength)
+        throw apiError('VALIDATION', `source is longer than ${maxRuleSourceLength} characters`, { field: 'source' });
       const scope = args.environment ? environmentScope(context, args.environment) : undefined;
       const check = checkRule(args.source, { resolvers: ruleResolvers });
-      if (!check.ok) return { ok: false, diagnostics: check.diagnostics, attributes: [], segments: [], flags: [], js: null, matched: null, trace: null };
+      if (!check.ok)
+        return {
+          ok: false,
+          diagnostics: check.diagnostics,
+          attributes: [],
+          segments: [],
+          flags: [],
+          js: null,
+          matched: null,
+          trace: null,
+        };
       const rule = compileRule(args.source, { resolvers: ruleResolvers });
-      const explanation = args.context === null || args.context === undefined ? null : rule.explain(checkContext(args.context), scope);
+      const explanation =
+        args.context === null || args.context === undefined ? null : rule.explain(checkContext(args.context), scope);
       return {
         ok: true,
         diagnostics: [],

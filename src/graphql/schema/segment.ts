@@ -34,14 +34,24 @@ const SegmentInput = builder.inputType('SegmentInput', {
 
 const UpdateSegmentInput = builder.inputType('UpdateSegmentInput', {
   description: 'Fields to change; absent fields keep their value.',
-  fields: (t) => ({ name: t.string(), description: t.string(), included: t.stringList(), excluded: t.stringList(), condition: t.string() }),
+  fields: (t) => ({
+    name: t.string(),
+    description: t.string(),
+    included: t.stringList(),
+    excluded: t.stringList(),
+    condition: t.string(),
+  }),
 });
 
 function withoutNulls(input: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== null && value !== undefined));
 }
 
-async function writeSegment(context: GatewayContext, comment: string | null | undefined, write: (meta: { actor: string; comment?: string }) => Promise<Segment>): Promise<Segment> {
+async function writeSegment(
+  context: GatewayContext,
+  comment: string | null | undefined,
+  write: (meta: { actor: string; comment?: string }) => Promise<Segment>,
+): Promise<Segment> {
   const principal = requireAdmin(context);
   return mapErrors(async () => {
     const segment = await write({ actor: actorOf(principal), ...(comment ? { comment } : {}) });
@@ -77,7 +87,10 @@ builder.mutationField('createSegment', (t) =>
   t.field({
     type: SegmentRef,
     args: { input: t.arg({ type: SegmentInput, required: true }), comment: t.arg.string() },
-    resolve: (_root, args, context) => writeSegment(context, args.comment, (meta) => context.services.store.createSegment(withoutNulls(args.input), meta)),
+    resolve: (_root, args, context) =>
+      writeSegment(context, args.comment, (meta) =>
+        context.services.store.createSegment(withoutNulls(args.input), meta),
+      ),
   }),
 );
 
@@ -92,18 +105,34 @@ builder.mutationField('updateSegment', (t) =>
       comment: t.arg.string(),
     },
     resolve: (_root, args, context) =>
-      writeSegment(context, args.comment, (meta) => context.services.store.updateSegment(args.environment, args.key, withoutNulls(args.input), args.expectedVersion, meta)),
+      writeSegment(context, args.comment, (meta) =>
+        context.services.store.updateSegment(
+          args.environment,
+          args.key,
+          withoutNulls(args.input),
+          args.expectedVersion,
+          meta,
+        ),
+      ),
   }),
 );
 
 builder.mutationField('deleteSegment', (t) =>
   t.boolean({
     description: 'Rejected while a flag rule in that environment uses the segment.',
-    args: { environment: t.arg.string({ required: true }), key: t.arg.string({ required: true }), expectedVersion: t.arg.int({ required: true }), comment: t.arg.string() },
+    args: {
+      environment: t.arg.string({ required: true }),
+      key: t.arg.string({ required: true }),
+      expectedVersion: t.arg.int({ required: true }),
+      comment: t.arg.string(),
+    },
     resolve: async (_root, args, context) => {
       const principal = requireAdmin(context);
       return mapErrors(async () => {
-        await context.services.store.deleteSegment(args.environment, args.key, args.expectedVersion, { actor: actorOf(principal), ...(args.comment ? { comment: args.comment } : {}) });
+        await context.services.store.deleteSegment(args.environment, args.key, args.expectedVersion, {
+          actor: actorOf(principal),
+          ...(args.comment ? { comment: args.comment } : {}),
+        });
         await context.services.sync.waitForSegment(args.environment, args.key, null);
         return true;
       });

@@ -15,8 +15,14 @@ builder.subscriptionType({});
 
 const EvaluationsUpdateRef = builder.objectRef<EvaluationsUpdate>('EvaluationsUpdate').implement({
   fields: (t) => ({
-    snapshotVersion: t.exposeInt('snapshotVersion', { description: 'Version of the snapshot these evaluations come from.' }),
-    evaluations: t.field({ type: [EvaluationRef], description: 'First message: every flag. Later: only the flags that changed for this context.', resolve: (update) => update.evaluations }),
+    snapshotVersion: t.exposeInt('snapshotVersion', {
+      description: 'Version of the snapshot these evaluations come from.',
+    }),
+    evaluations: t.field({
+      type: [EvaluationRef],
+      description: 'First message: every flag. Later: only the flags that changed for this context.',
+      resolve: (update) => update.evaluations,
+    }),
     changedKeys: t.exposeStringList('changedKeys', { description: 'Empty in the first message.' }),
   }),
 });
@@ -24,8 +30,13 @@ const EvaluationsUpdateRef = builder.objectRef<EvaluationsUpdate>('EvaluationsUp
 const FlagChangeRef = builder.objectRef<FlagChange>('FlagChange').implement({
   fields: (t) => ({
     key: t.exposeString('key'),
-    environment: t.exposeString('environment', { nullable: true, description: "The segment's environment; null for flags." }),
-    kind: t.exposeString('kind', { description: 'What the change did: create, update, toggle, archive, restore or delete.' }),
+    environment: t.exposeString('environment', {
+      nullable: true,
+      description: "The segment's environment; null for flags.",
+    }),
+    kind: t.exposeString('kind', {
+      description: 'What the change did: create, update, toggle, archive, restore or delete.',
+    }),
     documentKind: t.exposeString('documentKind', { description: 'flag or segment.' }),
     version: t.exposeInt('version'),
     actor: t.exposeString('actor', { nullable: true }),
@@ -49,10 +60,17 @@ builder.subscriptionField('evaluationsChanged', (t) =>
     args: { context: t.arg({ type: 'JSON', required: true }), keys: t.arg.stringList(), environment: t.arg.string() },
     subscribe: (_root, args, context) => {
       const principal = requireKey(context);
-      if (principal.kind === 'read-only') throw apiError('FORBIDDEN', 'evaluationsChanged needs an evaluation key, or an admin key with an environment');
+      if (principal.kind === 'read-only')
+        throw apiError('FORBIDDEN', 'evaluationsChanged needs an evaluation key, or an admin key with an environment');
       const environment = evaluationEnvironment(context, args.environment);
-      if (!context.services.engine.snapshot(environment)) throw apiError('NOT_FOUND', `environment '${environment}' does not exist`);
-      return context.services.live.evaluations.subscribe(identity(principal, context), environment, checkContext(args.context), args.keys ?? null);
+      if (!context.services.engine.snapshot(environment))
+        throw apiError('NOT_FOUND', `environment '${environment}' does not exist`);
+      return context.services.live.evaluations.subscribe(
+        identity(principal, context),
+        environment,
+        checkContext(args.context),
+        args.keys ?? null,
+      );
     },
     resolve: (payload) => unwrap(payload as EvaluationsUpdate | EndWithError),
     // Neither resolve() nor anything under it reads arguments or context: subscribers may share results.
@@ -66,7 +84,11 @@ builder.subscriptionField('flagChanged', (t) =>
     args: { keys: t.arg.stringList(), environment: t.arg.string() },
     subscribe: (_root, args, context) => {
       const principal = requireReader(context);
-      return context.services.live.flagChanges.subscribe(identity(principal, context), args.keys ?? null, args.environment ?? null);
+      return context.services.live.flagChanges.subscribe(
+        identity(principal, context),
+        args.keys ?? null,
+        args.environment ?? null,
+      );
     },
     resolve: (payload) => unwrap(payload as FlagChange | EndWithError),
     extensions: { [SHARED_RESULTS]: true },

@@ -35,7 +35,10 @@ export interface PlannedVariable {
 }
 
 /** The operation's variables with their types resolved; null if one cannot be planned. */
-export function plannedVariables(schema: GraphQLSchema, definitions: readonly VariableDefinitionNode[]): PlannedVariable[] | null {
+export function plannedVariables(
+  schema: GraphQLSchema,
+  definitions: readonly VariableDefinitionNode[],
+): PlannedVariable[] | null {
   const variables: PlannedVariable[] = [];
   for (const definition of definitions) {
     const name = definition.variable.name.value;
@@ -135,7 +138,10 @@ export function argumentReader(definition: GraphQLField<unknown, unknown>, node:
       continue;
     }
     if (valueNode.kind === Kind.NULL && required) return null;
-    const step = valueNode.kind === Kind.VARIABLE ? variableStep(argument.name, valueNode.name.value, required, argument.defaultValue) : literalStep(argument.name, valueNode, argument.type);
+    const step =
+      valueNode.kind === Kind.VARIABLE
+        ? variableStep(argument.name, valueNode.name.value, required, argument.defaultValue)
+        : literalStep(argument.name, valueNode, argument.type);
     if (!step) return null;
     steps.push(step);
   }

@@ -7,7 +7,14 @@
  * non-null field, an Error as a value, a leaf its type cannot serialise, a list that is not an array);
  * the caller then leaves the request to graphql execution.
  */
-import { type GraphQLLeafType, type GraphQLObjectType, type GraphQLOutputType, isLeafType, isListType, isNonNullType } from 'graphql';
+import {
+  type GraphQLLeafType,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
+  isLeafType,
+  isListType,
+  isNonNullType,
+} from 'graphql';
 import type { EvaluationResult } from '../../flags/evaluation.js';
 import { punctuation, ResponseBytes } from './response-bytes.js';
 
@@ -126,6 +133,13 @@ function leafFieldWriter(type: GraphQLOutputType): Writer | null {
 }
 
 /** The writer of a root field whose type is built of `Evaluation` (`Evaluation!`, `[Evaluation!]!`…); null for any other type. */
-export function evaluationFieldWriter(type: GraphQLOutputType, evaluationType: GraphQLObjectType, fields: readonly SelectedField[], reads: FieldReads): Writer | null {
-  return wrappedWriter(type, (named) => (named === evaluationType ? evaluationWriter(evaluationType, fields, reads) : null));
+export function evaluationFieldWriter(
+  type: GraphQLOutputType,
+  evaluationType: GraphQLObjectType,
+  fields: readonly SelectedField[],
+  reads: FieldReads,
+): Writer | null {
+  return wrappedWriter(type, (named) =>
+    named === evaluationType ? evaluationWriter(evaluationType, fields, reads) : null,
+  );
 }

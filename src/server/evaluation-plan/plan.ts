@@ -7,9 +7,23 @@
  * sub-selections are leaf fields of `Evaluation` or `__typename` — no fragments, no directives. Any
  * other operation has no plan and is executed as usual.
  */
-import { type FieldNode, type GraphQLObjectType, type GraphQLSchema, isObjectType, Kind, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import {
+  type FieldNode,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  isObjectType,
+  Kind,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
 import type { GatewayContext } from '../../graphql/context.js';
-import { type EvaluateAllArgs, type EvaluateArgs, evaluationFields, prepareEvaluate, prepareEvaluateAll } from '../../graphql/schema/evaluation.js';
+import {
+  type EvaluateAllArgs,
+  type EvaluateArgs,
+  evaluationFields,
+  prepareEvaluate,
+  prepareEvaluateAll,
+} from '../../graphql/schema/evaluation.js';
 import { type ArgumentReader, argumentReader, type PlannedVariable, plannedVariables } from './arguments.js';
 import { evaluationFieldWriter, type SelectedField, type Writer } from './json-writers.js';
 
@@ -55,7 +69,13 @@ function selectedFields(nodes: readonly FieldNode[]): SelectedField[] | null {
   return [...groups].map(([responseKey, group]) => ({ responseKey, fieldName: group[0]!.name.value }));
 }
 
-function plannedField(queryType: GraphQLObjectType, evaluationType: GraphQLObjectType, responseKey: string, nodes: readonly FieldNode[], first: boolean): PlannedField | null {
+function plannedField(
+  queryType: GraphQLObjectType,
+  evaluationType: GraphQLObjectType,
+  responseKey: string,
+  nodes: readonly FieldNode[],
+  first: boolean,
+): PlannedField | null {
   const prefix = Buffer.from(`${first ? '{' : ','}${JSON.stringify(responseKey)}:`);
   const node = nodes[0]!;
   const name = node.name.value;
@@ -73,7 +93,11 @@ function buildPlan(schema: GraphQLSchema, operation: OperationDefinitionNode): E
   const queryType = schema.getQueryType();
   const evaluationType = schema.getType('Evaluation');
   if (operation.operation !== 'query' || !queryType || !isObjectType(evaluationType)) return null;
-  if ((operation.directives?.length ?? 0) > 0 || operation.variableDefinitions?.some((definition) => (definition.directives?.length ?? 0) > 0)) return null;
+  if (
+    (operation.directives?.length ?? 0) > 0 ||
+    operation.variableDefinitions?.some((definition) => (definition.directives?.length ?? 0) > 0)
+  )
+    return null;
   const variables = plannedVariables(schema, operation.variableDefinitions ?? []);
   const groups = groupByResponseKey([operation.selectionSet]);
   if (!variables || !groups) return null;

@@ -14,7 +14,11 @@ import { ResponseBytes } from './response-bytes.js';
 type Run = (() => unknown) | null;
 
 /** Each root field's evaluation, checked and not yet run (null for `__typename`); null if anything failed. */
-function prepareAll(plan: EvaluationPlan, rawVariables: Record<string, unknown>, context: GatewayContext): Run[] | null {
+function prepareAll(
+  plan: EvaluationPlan,
+  rawVariables: Record<string, unknown>,
+  context: GatewayContext,
+): Run[] | null {
   const runs: Run[] = [];
   try {
     const variables = coerceVariables(plan.variables, rawVariables);
@@ -80,11 +84,18 @@ function answer(plan: EvaluationPlan, values: readonly unknown[]): Buffer {
   return body;
 }
 
-export function runPlan(plan: EvaluationPlan, rawVariables: Record<string, unknown> | null | undefined, context: GatewayContext): Buffer | null {
+export function runPlan(
+  plan: EvaluationPlan,
+  rawVariables: Record<string, unknown> | null | undefined,
+  context: GatewayContext,
+): Buffer | null {
   const runs = prepareAll(plan, rawVariables ?? {}, context);
   if (!runs) return null;
   try {
-    return answer(plan, runs.map((run) => run?.()));
+    return answer(
+      plan,
+      runs.map((run) => run?.()),
+    );
   } catch {
     // Not reached with the engine, which returns errors as values and results every type serialises.
     // Handing the request on is still right — execution reports (and logs) the failure as it always

@@ -11,7 +11,8 @@ type ErrorLike = GraphQLError | { message: string; extensions?: Record<string, u
 
 function withCode(error: ErrorLike): ErrorLike {
   if (error.extensions?.code) return error;
-  if (!(error instanceof GraphQLError)) return { ...error, extensions: { ...error.extensions, code: documentErrorCode(error) } };
+  if (!(error instanceof GraphQLError))
+    return { ...error, extensions: { ...error.extensions, code: documentErrorCode(error) } };
   return new GraphQLError(error.message, {
     nodes: error.nodes,
     source: error.source,
@@ -25,7 +26,8 @@ function withCode(error: ErrorLike): ErrorLike {
 export function useErrorCodes(onError: (code: string) => void = () => {}): Plugin {
   return {
     onResultProcess({ result, setResult }) {
-      if (Array.isArray(result) || !result || typeof result !== 'object' || !('errors' in result) || !result.errors) return;
+      if (Array.isArray(result) || !result || typeof result !== 'object' || !('errors' in result) || !result.errors)
+        return;
       const errors = (result.errors as ErrorLike[]).map(withCode);
       for (const error of errors) onError(String(error.extensions?.code));
       setResult({ ...result, errors } as typeof result);

@@ -15,7 +15,13 @@ export interface LimitOptions {
   maxCost?: number;
 }
 
-export function useLimits({ maxDepth = 12, maxAliases = 30, maxTokens = 5000, maxDirectives = 20, maxCost = 20_000 }: LimitOptions = {}): Plugin {
+export function useLimits({
+  maxDepth = 12,
+  maxAliases = 30,
+  maxTokens = 5000,
+  maxDirectives = 20,
+  maxCost = 20_000,
+}: LimitOptions = {}): Plugin {
   return EnvelopArmorPlugin({
     maxDepth: { n: maxDepth, ignoreIntrospection: true, flattenFragments: true },
     maxAliases: { n: maxAliases },

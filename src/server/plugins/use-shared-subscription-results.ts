@@ -14,7 +14,14 @@
  * returns with every plugin's onSubscribeResult/onNext/onSubscribeError (error masking), which keep
  * a result's identity when they have nothing to change.
  */
-import { createSourceEventStream, type DocumentNode, execute, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import {
+  createSourceEventStream,
+  type DocumentNode,
+  execute,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { isShareable } from '../../graphql/live/shared-results.js';
 
@@ -50,7 +57,9 @@ class SharedResultStream implements AsyncIterableIterator<ExecutionResult> {
   }
 
   throw(error?: unknown): Promise<IteratorResult<ExecutionResult>> {
-    return this.source.throw ? this.source.throw(error).then((step) => (step.done ? step : this.map(step.value))) : Promise.reject(error);
+    return this.source.throw
+      ? this.source.throw(error).then((step) => (step.done ? step : this.map(step.value)))
+      : Promise.reject(error);
   }
 
   [Symbol.asyncIterator](): this {
@@ -59,7 +68,9 @@ class SharedResultStream implements AsyncIterableIterator<ExecutionResult> {
 
   private map(payload: unknown): MaybePromise<IteratorResult<ExecutionResult>> {
     const result = this.shared.resultFor(payload, this.args);
-    return result instanceof Promise ? result.then((value) => ({ value, done: false })) : { value: result, done: false };
+    return result instanceof Promise
+      ? result.then((value) => ({ value, done: false }))
+      : { value: result, done: false };
   }
 }
 
@@ -75,24 +86,35 @@ async function subscribeShared(args: ExecutionArgs, shared: SharedResults, fallb
   } catch {
     return fallback(args); // graphql-js throws where the normal executor answers with errors (a field returning no stream)
   }
-  if (!(Symbol.asyncIterator in stream)) return stream.errors?.some((error) => error.path === undefined) ? fallback(args) : stream;
+  if (!(Symbol.asyncIterator in stream))
+    return stream.errors?.some((error) => error.path === undefined) ? fallback(args) : stream;
   return new SharedResultStream(stream[Symbol.asyncIterator](), shared, args);
 }
 
 export function useSharedSubscriptionResults(): Plugin {
   /** Per document and operation name: the shared results, or null where sharing is not safe. */
   const plans = new WeakMap<DocumentNode, Map<string, SharedResults | null>>();
-  const planFor = (schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): SharedResults | null => {
+  const planFor = (
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operationName: string | undefined,
+  ): SharedResults | null => {
     let byOperation = plans.get(document);
     if (!byOperation) plans.set(document, (byOperation = new Map()));
     let plan = byOperation.get(operationName ?? '');
-    if (plan === undefined) byOperation.set(operationName ?? '', (plan = isShareable(schema, document, operationName) ? new SharedResults() : null));
+    if (plan === undefined)
+      byOperation.set(
+        operationName ?? '',
+        (plan = isShareable(schema, document, operationName) ? new SharedResults() : null),
+      );
     return plan;
   };
   return {
     onSubscribe({ args, subscribeFn, setSubscribeFn }) {
       const shared = planFor(args.schema, args.document, args.operationName ?? undefined);
-      if (shared) setSubscribeFn(((subscribeArgs: ExecutionArgs) => subscribeShared(subscribeArgs, shared, subscribeFn)) as typeof subscribeFn);
+      if (shared)
+        setSubscribeFn(((subscribeArgs: ExecutionArgs) =>
+          subscribeShared(subscribeArgs, shared, subscribeFn)) as typeof subscribeFn);
     },
   };
 }

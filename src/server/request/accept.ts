@@ -48,9 +48,13 @@ function matches(offered: string, accepted: string): boolean {
 }
 
 /** Yoga's loop: every processor, every accepted type, every type the processor offers; the last match wins. */
-function choose(accepted: readonly string[], processors: ReadonlyArray<readonly ResultMediaType[]>): ResultMediaType | null {
+function choose(
+  accepted: readonly string[],
+  processors: ReadonlyArray<readonly ResultMediaType[]>,
+): ResultMediaType | null {
   let chosen: ResultMediaType | null = null;
-  for (const offers of processors) for (const type of accepted) for (const offered of offers) if (matches(offered, type)) chosen = offered;
+  for (const offers of processors)
+    for (const type of accepted) for (const offered of offers) if (matches(offered, type)) chosen = offered;
   return chosen;
 }
 

@@ -5,7 +5,14 @@
  * that does not parse or validate comes back as its errors, coded, for the lane to answer in its own
  * framing (JSON, an SSE message, a graphql-ws error message).
  */
-import { type DocumentNode, type ExecutionArgs, type ExecutionResult, getOperationAST, type GraphQLError, type OperationDefinitionNode } from 'graphql';
+import {
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  getOperationAST,
+  type GraphQLError,
+  type OperationDefinitionNode,
+} from 'graphql';
 import type { GatewayYoga } from '../yoga.js';
 import type { Authenticated } from './authenticate.js';
 import { coded, documentErrorCode } from './coded-errors.js';
@@ -42,20 +49,40 @@ export function admit(yoga: GatewayYoga, initial: InitialContext): Admitted | Gr
     return [coded(error, 'GRAPHQL_VALIDATION_FAILED')];
   }
   if (invalid.length > 0) return invalid.map((error) => coded(error, 'GRAPHQL_VALIDATION_FAILED'));
-  return { enveloped, document, operation: getOperationAST(document, initial.params.operationName ?? undefined) ?? null };
+  return {
+    enveloped,
+    document,
+    operation: getOperationAST(document, initial.params.operationName ?? undefined) ?? null,
+  };
 }
 
 export function isAdmitted(admission: Admitted | GraphQLError[]): admission is Admitted {
   return !Array.isArray(admission);
 }
 
-export function executionArgs({ enveloped, document }: Admitted, params: InitialContext['params'], contextValue: unknown): ExecutionArgs {
-  return { schema: enveloped.schema, document, variableValues: params.variables ?? undefined, operationName: params.operationName ?? undefined, contextValue };
+export function executionArgs(
+  { enveloped, document }: Admitted,
+  params: InitialContext['params'],
+  contextValue: unknown,
+): ExecutionArgs {
+  return {
+    schema: enveloped.schema,
+    document,
+    variableValues: params.variables ?? undefined,
+    operationName: params.operationName ?? undefined,
+    contextValue,
+  };
 }
 
 /** Runs the operation: a subscription gives its stream (or the errors that kept it from starting), anything else a result or, with @defer/@stream, a stream. */
-export async function run(admitted: Admitted, params: InitialContext['params'], contextValue: unknown): Promise<ExecutionResult | AsyncIterable<ExecutionResult>> {
+export async function run(
+  admitted: Admitted,
+  params: InitialContext['params'],
+  contextValue: unknown,
+): Promise<ExecutionResult | AsyncIterable<ExecutionResult>> {
   const args = executionArgs(admitted, params, contextValue);
   const { enveloped } = admitted;
-  return (admitted.operation?.operation === 'subscription' ? await enveloped.subscribe(args) : await enveloped.execute(args)) as ExecutionResult | AsyncIterable<ExecutionResult>;
+  return (
+    admitted.operation?.operation === 'subscription' ? await enveloped.subscribe(args) : await enveloped.execute(args)
+  ) as ExecutionResult | AsyncIterable<ExecutionResult>;
 }

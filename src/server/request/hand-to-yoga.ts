@@ -9,7 +9,8 @@ import type { GatewayYoga } from '../yoga.js';
 function requestHeaders(req: IncomingMessage): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined && name !== 'content-length') headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    if (value !== undefined && name !== 'content-length')
+      headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
   return headers;
 }
@@ -21,8 +22,17 @@ async function relay(body: ReadableStream<Uint8Array>, res: ServerResponse): Pro
   res.end();
 }
 
-export async function handToYoga(yoga: GatewayYoga, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
-  const response = await yoga.fetch(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/graphql'}`, { method: req.method ?? 'POST', headers: requestHeaders(req), body }, { req, res });
+export async function handToYoga(
+  yoga: GatewayYoga,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+): Promise<void> {
+  const response = await yoga.fetch(
+    `http://${req.headers.host ?? 'localhost'}${req.url ?? '/graphql'}`,
+    { method: req.method ?? 'POST', headers: requestHeaders(req), body },
+    { req, res },
+  );
   const outgoing: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     outgoing[name] = value;

@@ -19,7 +19,12 @@ export function paramsOf(body: Buffer): Params | null {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return null;
   const { query, variables, operationName, extensions } = parsed as Record<string, unknown>;
   if (typeof query !== 'string' || extensions !== undefined) return null;
-  if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) return null;
+  if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables)))
+    return null;
   if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return null;
-  return { query, variables: variables as Record<string, unknown> | null, operationName: operationName as string | null };
+  return {
+    query,
+    variables: variables as Record<string, unknown> | null,
+    operationName: operationName as string | null,
+  };
 }

@@ -33,7 +33,8 @@ function timeParam(params: URLSearchParams, name: string): string | undefined {
   const value = params.get(name);
   if (value === null || value === '') return undefined;
   const time = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(time)) throw new BadRequest(`${name} must be ms since the epoch or an ISO-8601 date, not '${value}'`);
+  if (!Number.isFinite(time))
+    throw new BadRequest(`${name} must be ms since the epoch or an ISO-8601 date, not '${value}'`);
   return new Date(time).toISOString();
 }
 
@@ -44,7 +45,12 @@ function toAnnotation(record: ChangeRecord): Annotation {
     time: Date.parse(record.at),
     title: `${record.ref.key}: ${record.action}${where}`,
     text: `${record.actor}${record.comment ? ` — ${record.comment}` : ''} (version ${record.version})`,
-    tags: ['vexil', `flag:${record.ref.key}`, `action:${record.action}`, ...(environment ? [`environment:${environment}`] : [])],
+    tags: [
+      'vexil',
+      `flag:${record.ref.key}`,
+      `action:${record.action}`,
+      ...(environment ? [`environment:${environment}`] : []),
+    ],
     flag: record.ref.key,
     environment,
     action: record.action,
@@ -69,8 +75,12 @@ export function annotationsRoute({ store, keys }: { store: FlagStore; keys: KeyR
       } catch {
         return sendJson(res, 401, { error: 'unknown or revoked API key' });
       }
-      if (!principal) return sendJson(res, 401, { error: 'send an admin or read-only key: Authorization: Bearer <secret>' });
-      if (principal.kind === 'evaluation') return sendJson(res, 403, { error: 'annotations need an admin or read-only key; evaluation keys only evaluate' });
+      if (!principal)
+        return sendJson(res, 401, { error: 'send an admin or read-only key: Authorization: Bearer <secret>' });
+      if (principal.kind === 'evaluation')
+        return sendJson(res, 403, {
+          error: 'annotations need an admin or read-only key; evaluation keys only evaluate',
+        });
       try {
         sendJson(res, 200, await annotations(store, url.searchParams));
       } catch (error) {
@@ -85,10 +95,15 @@ async function annotations(store: FlagStore, params: URLSearchParams): Promise<A
   const since = timeParam(params, 'from');
   const until = timeParam(params, 'to');
   const limit = Number(params.get('limit') ?? maxLimit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > maxLimit) throw new BadRequest(`limit must be an integer from 1 to ${maxLimit}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > maxLimit)
+    throw new BadRequest(`limit must be an integer from 1 to ${maxLimit}`);
   const flag = params.get('flag') || undefined;
   const environment = params.get('environment') || undefined;
-  const filter = { ref: { kind: 'flag' as const, ...(flag ? { key: flag } : {}), ...(environment ? { environment } : {}) }, ...(since ? { since } : {}), ...(until ? { until } : {}) };
+  const filter = {
+    ref: { kind: 'flag' as const, ...(flag ? { key: flag } : {}), ...(environment ? { environment } : {}) },
+    ...(since ? { since } : {}),
+    ...(until ? { until } : {}),
+  };
   const found: Annotation[] = [];
   let after: string | null = null;
   do {

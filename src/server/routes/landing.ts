@@ -8,7 +8,8 @@ import { landingPage, type LandingPageOptions } from './landing-page.js';
 
 /** Nothing on the page loads from anywhere; the policy says so to the browser. */
 const securityHeaders = {
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'cache-control': 'no-cache',
 };
@@ -24,7 +25,11 @@ export function landingRoute(options: LandingPageOptions) {
         res.setHeader('allow', 'GET, HEAD');
         return sendJson(res, 405, { error: 'method not allowed' });
       }
-      res.writeHead(200, { ...securityHeaders, 'content-type': 'text/html; charset=utf-8', 'content-length': body.length });
+      res.writeHead(200, {
+        ...securityHeaders,
+        'content-type': 'text/html; charset=utf-8',
+        'content-length': body.length,
+      });
       res.end(req.method === 'HEAD' ? undefined : body);
     },
   };

@@ -15,28 +15,57 @@ export function readAuditLog(db: Databases, filter: AuditFilter, page: PageReque
   const size = pageSize(page);
   const before = beforePosition(page.after);
   const ref = filter?.ref;
-  const indexed = ref?.kind && ref.key && (ref.kind === 'segment' ? Boolean(ref.environment) : ref.environment === undefined || ref.environment === null);
+  const indexed =
+    ref?.kind &&
+    ref.key &&
+    (ref.kind === 'segment' ? Boolean(ref.environment) : ref.environment === undefined || ref.environment === null);
   const timed = filter?.since !== undefined || filter?.until !== undefined;
   let found: Positions;
   if (timed) found = scan(db, filter, before, size);
-  else if (indexed) found = byDocument(db, { kind: ref.kind!, key: ref.key!, environment: ref.environment }, before, size);
-  else if (!ref || (ref.kind == null && ref.key == null && ref.environment == null)) found = everything(db, before, size);
+  else if (indexed)
+    found = byDocument(db, { kind: ref.kind!, key: ref.key!, environment: ref.environment }, before, size);
+  else if (!ref || (ref.kind == null && ref.key == null && ref.environment == null))
+    found = everything(db, before, size);
   else found = scan(db, filter, before, size);
   const items = found.positions.map((position) => db.changes.get(position) as ChangeRecord);
-  return { items, endCursor: items.length > 0 ? auditCursor(items[items.length - 1]!.position) : null, hasNextPage: found.hasNextPage, totalCount: found.totalCount };
+  return {
+    items,
+    endCursor: items.length > 0 ? auditCursor(items[items.length - 1]!.position) : null,
+    hasNextPage: found.hasNextPage,
+    totalCount: found.totalCount,
+  };
 }
 
 function byDocument(db: Databases, ref: DocumentRef, before: number | null, size: number): Positions {
   const prefix = auditIndexKey(ref, 0).slice(0, 3);
   const totalCount = db.auditIndex.getCount({ start: [...prefix, 0], end: [...prefix, maxPosition] });
-  const keys = [...db.auditIndex.getKeys({ start: [...prefix, before ?? maxPosition], end: [...prefix, 0], reverse: true, exclusiveStart: before !== null, limit: size + 1 })];
+  const keys = [
+    ...db.auditIndex.getKeys({
+      start: [...prefix, before ?? maxPosition],
+      end: [...prefix, 0],
+      reverse: true,
+      exclusiveStart: before !== null,
+      limit: size + 1,
+    }),
+  ];
   const positions = keys.map((key) => (key as unknown[])[3] as number);
   return { positions: positions.slice(0, size), totalCount, hasNextPage: positions.length > size };
 }
 
 function everything(db: Databases, before: number | null, size: number): Positions {
-  const positions = [...db.changes.getKeys({ start: before ?? maxPosition, reverse: true, exclusiveStart: before !== null, limit: size + 1 })] as number[];
-  return { positions: positions.slice(0, size), totalCount: db.changes.getCount(), hasNextPage: positions.length > size };
+  const positions = [
+    ...db.changes.getKeys({
+      start: before ?? maxPosition,
+      reverse: true,
+      exclusiveStart: before !== null,
+      limit: size + 1,
+    }),
+  ] as number[];
+  return {
+    positions: positions.slice(0, size),
+    totalCount: db.changes.getCount(),
+    hasNextPage: positions.length > size,
+  };
 }
 
 /** Any other filter (a kind, a key across kinds, an environment): a scan of the change records. */

@@ -6,18 +6,45 @@
 import type { Database, RootDatabase } from 'lmdb';
 import { ValidationError } from '../../flags/errors.js';
 import type { Flag } from '../../flags/model.js';
-import { type ApiKeyRecord, type ChangeRecord, type DocumentKind, NotFound, type PendingChange, StoreUnavailable, VersionConflict } from '../types.js';
+import {
+  type ApiKeyRecord,
+  type ChangeRecord,
+  type DocumentKind,
+  NotFound,
+  type PendingChange,
+  StoreUnavailable,
+  VersionConflict,
+} from '../types.js';
 import { checkChange } from '../validation/pending-change.js';
-import { auditIndexKey, type DatabaseName, databaseOf, documentKey, flagSummary, metaKeys, normalizeRef, type Stored } from './keys.js';
+import {
+  auditIndexKey,
+  type DatabaseName,
+  databaseOf,
+  documentKey,
+  flagSummary,
+  metaKeys,
+  normalizeRef,
+  type Stored,
+} from './keys.js';
 
 export type Databases = Record<DatabaseName, Database>;
 
 export function isKnownError(error: unknown): boolean {
-  return error instanceof VersionConflict || error instanceof NotFound || error instanceof ValidationError || error instanceof StoreUnavailable;
+  return (
+    error instanceof VersionConflict ||
+    error instanceof NotFound ||
+    error instanceof ValidationError ||
+    error instanceof StoreUnavailable
+  );
 }
 
 /** Commits `change` if the document is still at its expected version; `maxChangeRecords` null keeps every record. */
-export async function commitChange<K extends DocumentKind>(root: RootDatabase, db: Databases, change: PendingChange<K>, maxChangeRecords: number | null): Promise<ChangeRecord> {
+export async function commitChange<K extends DocumentKind>(
+  root: RootDatabase,
+  db: Databases,
+  change: PendingChange<K>,
+  maxChangeRecords: number | null,
+): Promise<ChangeRecord> {
   checkChange(change);
   try {
     return await root.childTransaction(() => writeChange(db, change, maxChangeRecords));
@@ -35,7 +62,8 @@ function writeChange(db: Databases, change: PendingChange, maxChangeRecords: num
   const current = stored?.version ?? 0;
   if (current !== change.expectedVersion) throw new VersionConflict(ref, change.expectedVersion, current);
   if (change.after === null && !stored) throw new NotFound(ref);
-  if (ref.kind === 'apiKey') updateHashIndex(db, ref.key, stored?.doc as ApiKeyRecord | undefined, change.after as ApiKeyRecord | null);
+  if (ref.kind === 'apiKey')
+    updateHashIndex(db, ref.key, stored?.doc as ApiKeyRecord | undefined, change.after as ApiKeyRecord | null);
   const position = ((db.meta.get(metaKeys.lastPosition) as number | undefined) ?? 0) + 1;
   const written: ChangeRecord = {
     position,
@@ -62,11 +90,18 @@ function writeChange(db: Databases, change: PendingChange, maxChangeRecords: num
   return written;
 }
 
-function updateHashIndex(db: Databases, id: string, before: ApiKeyRecord | undefined, after: ApiKeyRecord | null): void {
+function updateHashIndex(
+  db: Databases,
+  id: string,
+  before: ApiKeyRecord | undefined,
+  after: ApiKeyRecord | null,
+): void {
   if (after) {
     const owner = db.apiKeyHashes.get(after.secretHash) as string | undefined;
     if (owner !== undefined && owner !== id) {
-      throw new ValidationError([{ path: 'secretHash', message: 'another API key has the same secret hash', code: 'VALIDATION' }]);
+      throw new ValidationError([
+        { path: 'secretHash', message: 'another API key has the same secret hash', code: 'VALIDATION' },
+      ]);
     }
   }
   if (before && before.secretHash !== after?.secretHash) db.apiKeyHashes.removeSync(before.secretHash);

@@ -35,7 +35,9 @@ export class DataDirectoryLocked extends Error {
     readonly directory: string,
     readonly owner: LockOwner | null,
   ) {
-    const who = owner ? `process ${owner.pid}${owner.hostname !== hostname() ? ` on host ${owner.hostname}` : owner.pid === process.pid ? ' (this process)' : ''}, since ${owner.acquiredAt}` : 'another process';
+    const who = owner
+      ? `process ${owner.pid}${owner.hostname !== hostname() ? ` on host ${owner.hostname}` : owner.pid === process.pid ? ' (this process)' : ''}, since ${owner.acquiredAt}`
+      : 'another process';
     super(
       `Vexil data directory '${directory}' is already in use by ${who}. ` +
         'Only one process may own a data directory: stop the other process, or point VEXIL_DATA_DIR at another directory. ' +

@@ -48,7 +48,16 @@ import { readAuditLog } from './audit-log.js';
 import { commitChange, type Databases, isKnownError } from './commit.js';
 import { DirectoryLock } from './directory-lock.js';
 import { ChangeNotifier } from './feed.js';
-import { databaseNames, databaseOf, documentKey, type FlagSummary, lmdbFileName, metaKeys, schemaVersion, type Stored } from './keys.js';
+import {
+  databaseNames,
+  databaseOf,
+  documentKey,
+  type FlagSummary,
+  lmdbFileName,
+  metaKeys,
+  schemaVersion,
+  type Stored,
+} from './keys.js';
 import { mergeUsage, readCodeReferences, readUsage, readUsageBuckets, saveCodeReferences } from './statistics.js';
 
 export interface EmbeddedBackendOptions {
@@ -80,7 +89,12 @@ export class EmbeddedBackend implements StoreBackend {
   constructor(options: EmbeddedBackendOptions) {
     this.dataDir = resolve(options.dataDir);
     const max = options.maxChangeRecords;
-    if (max !== undefined && max !== null && max !== Number.POSITIVE_INFINITY && (!Number.isSafeInteger(max) || max < 1)) {
+    if (
+      max !== undefined &&
+      max !== null &&
+      max !== Number.POSITIVE_INFINITY &&
+      (!Number.isSafeInteger(max) || max < 1)
+    ) {
       throw new RangeError('maxChangeRecords must be a positive integer');
     }
     this.maxChangeRecords = max === undefined || max === null || max === Number.POSITIVE_INFINITY ? null : max;
@@ -103,9 +117,17 @@ export class EmbeddedBackend implements StoreBackend {
       const db = Object.fromEntries(databaseNames.map((name) => [name, opened.openDB({ name })])) as Databases;
       const schema = db.meta.get(metaKeys.schema) as number | undefined;
       if (schema === undefined) await db.meta.put(metaKeys.schema, schemaVersion);
-      else if (schema !== schemaVersion) throw new Error(`the data directory '${this.dataDir}' has store schema ${schema}; this Vexil reads schema ${schemaVersion}`);
+      else if (schema !== schemaVersion)
+        throw new Error(
+          `the data directory '${this.dataDir}' has store schema ${schema}; this Vexil reads schema ${schemaVersion}`,
+        );
       const lastPosition = (db.meta.get(metaKeys.lastPosition) as number | undefined) ?? 0;
-      this.state = { root, db, lock, notifier: new ChangeNotifier(lastPosition, (position, limit) => this.readChanges(position, limit)) };
+      this.state = {
+        root,
+        db,
+        lock,
+        notifier: new ChangeNotifier(lastPosition, (position, limit) => this.readChanges(position, limit)),
+      };
       if (db.environments.getCount() === 0) await this.seedEnvironments();
     } catch (error) {
       this.state = null;
@@ -197,13 +219,16 @@ export class EmbeddedBackend implements StoreBackend {
 
   async listSegments(environment?: string): Promise<Segment[]> {
     return this.read(({ db }) => {
-      const range = environment === undefined || environment === null ? {} : { start: [environment], end: [environment, '\uffff'] };
+      const range =
+        environment === undefined || environment === null ? {} : { start: [environment], end: [environment, '\uffff'] };
       return [...db.segments.getRange(range)].map(({ value }) => (value as Stored<Segment>).doc);
     });
   }
 
   async listEnvironments(): Promise<Environment[]> {
-    return this.read(({ db }) => sortEnvironments([...db.environments.getRange()].map(({ value }) => (value as Stored<Environment>).doc)));
+    return this.read(({ db }) =>
+      sortEnvironments([...db.environments.getRange()].map(({ value }) => (value as Stored<Environment>).doc)),
+    );
   }
 
   async listApiKeys(): Promise<ApiKeyRecord[]> {
@@ -227,7 +252,9 @@ export class EmbeddedBackend implements StoreBackend {
       const transaction = root.useReadTransaction();
       try {
         return {
-          environments: sortEnvironments([...db.environments.getRange({ transaction })].map(({ value }) => (value as Stored<Environment>).doc)),
+          environments: sortEnvironments(
+            [...db.environments.getRange({ transaction })].map(({ value }) => (value as Stored<Environment>).doc),
+          ),
           flags: [...db.flags.getRange({ transaction })].map(({ value }) => (value as Stored<Flag>).doc),
           segments: [...db.segments.getRange({ transaction })].map(({ value }) => (value as Stored<Segment>).doc),
           position: (db.meta.get(metaKeys.lastPosition, { transaction }) as number | undefined) ?? 0,
@@ -258,7 +285,9 @@ export class EmbeddedBackend implements StoreBackend {
       const last = (db.meta.get(metaKeys.lastPosition) as number | undefined) ?? 0;
       if (position > last) {
         // Not a position of this store (another data directory?): the subscriber must start over.
-        queueMicrotask(() => onEvent({ type: 'resync', reason: `position ${position} is ahead of this store's change feed (at ${last})` }));
+        queueMicrotask(() =>
+          onEvent({ type: 'resync', reason: `position ${position} is ahead of this store's change feed (at ${last})` }),
+        );
         return { close: async () => undefined };
       }
       return notifier.subscribe(position, onEvent);
@@ -271,7 +300,9 @@ export class EmbeddedBackend implements StoreBackend {
       await mergeUsage(root, db, entries);
     } catch (error) {
       if (error instanceof RangeError) throw error;
-      throw new StoreUnavailable(`the embedded store could not merge usage: ${(error as Error).message}`, { cause: error });
+      throw new StoreUnavailable(`the embedded store could not merge usage: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 
@@ -288,7 +319,9 @@ export class EmbeddedBackend implements StoreBackend {
     try {
       return await saveCodeReferences(root, db, report);
     } catch (error) {
-      throw new StoreUnavailable(`the embedded store could not save code references: ${(error as Error).message}`, { cause: error });
+      throw new StoreUnavailable(`the embedded store could not save code references: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 
@@ -301,5 +334,3 @@ export class EmbeddedBackend implements StoreBackend {
     return this.open_.notifier.acknowledged;
   }
 }
-
-

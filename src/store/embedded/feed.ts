@@ -87,7 +87,10 @@ class FeedPump {
       this.onEvent(event);
     } catch (error) {
       // A throwing subscriber must not break the feed for itself or others; the change counts as delivered.
-      process.emitWarning(`change-feed subscriber threw: ${(error as Error)?.message ?? String(error)}`, 'VexilFeedWarning');
+      process.emitWarning(
+        `change-feed subscriber threw: ${(error as Error)?.message ?? String(error)}`,
+        'VexilFeedWarning',
+      );
     }
   }
 

@@ -20,7 +20,20 @@ export const schemaVersion = 1;
 export const lmdbFileName = 'vexil.mdb';
 export const lockFileName = 'vexil.lock';
 
-export const databaseNames = ['environments', 'flags', 'flagIndex', 'segments', 'apiKeys', 'apiKeyHashes', 'changes', 'auditIndex', 'usage', 'usageHours', 'codeReferences', 'meta'] as const;
+export const databaseNames = [
+  'environments',
+  'flags',
+  'flagIndex',
+  'segments',
+  'apiKeys',
+  'apiKeyHashes',
+  'changes',
+  'auditIndex',
+  'usage',
+  'usageHours',
+  'codeReferences',
+  'meta',
+] as const;
 export type DatabaseName = (typeof databaseNames)[number];
 
 export const metaKeys = {
@@ -48,7 +61,14 @@ export interface FlagSummary {
 }
 
 export function flagSummary(flag: Flag): FlagSummary {
-  return { kind: flag.kind, tags: flag.tags, owner: flag.owner, archived: flag.archived, name: flag.name, description: flag.description };
+  return {
+    kind: flag.kind,
+    tags: flag.tags,
+    owner: flag.owner,
+    archived: flag.archived,
+    name: flag.name,
+    description: flag.description,
+  };
 }
 
 /** The named database holding documents of a kind. */
@@ -75,7 +95,9 @@ export function documentKey(ref: DocumentRef): DocumentKey {
 
 /** A ref as recorded in change records: `environment` only for segments. */
 export function normalizeRef(ref: DocumentRef): DocumentRef {
-  return ref.kind === 'segment' ? { kind: ref.kind, key: ref.key, environment: ref.environment ?? '' } : { kind: ref.kind, key: ref.key };
+  return ref.kind === 'segment'
+    ? { kind: ref.kind, key: ref.key, environment: ref.environment ?? '' }
+    : { kind: ref.kind, key: ref.key };
 }
 
 export function auditIndexKey(ref: DocumentRef, position: number): [string, string, string, number] {

@@ -33,18 +33,27 @@ const totalKey = (entry: Pick<UsageEntry, 'environment' | 'flagKey' | 'variation
   entry.variation === null ? [entry.environment, entry.flagKey] : [entry.environment, entry.flagKey, entry.variation];
 
 const hourKey = (entry: Pick<UsageEntry, 'environment' | 'flagKey' | 'variation'>, hour: string): Key =>
-  entry.variation === null ? [entry.environment, entry.flagKey, hour] : [entry.environment, entry.flagKey, hour, entry.variation];
+  entry.variation === null
+    ? [entry.environment, entry.flagKey, hour]
+    : [entry.environment, entry.flagKey, hour, entry.variation];
 
 /** The key range of a filter: one flag of one environment, one environment, or everything. */
 function range(filter: UsageFilter, since?: string): { start?: Key; end?: Key } {
   const { environment, flagKey } = filter;
   if (environment === undefined) return {};
   if (flagKey === undefined) return { start: [environment], end: [`${environment}\u0000`] };
-  return { start: since === undefined ? [environment, flagKey] : [environment, flagKey, since], end: [environment, `${flagKey}\u0000`] };
+  return {
+    start: since === undefined ? [environment, flagKey] : [environment, flagKey, since],
+    end: [environment, `${flagKey}\u0000`],
+  };
 }
 
 /** Adds a flush to the totals and to its hourly buckets, dropping the buckets past retention, in one transaction. */
-export async function mergeUsage(root: RootDatabase, db: StatisticsDatabases, entries: readonly UsageEntry[]): Promise<void> {
+export async function mergeUsage(
+  root: RootDatabase,
+  db: StatisticsDatabases,
+  entries: readonly UsageEntry[],
+): Promise<void> {
   const merged = mergeSameCounter(entries);
   if (merged.length === 0) return;
   const pruned = prunedHours(db.usageHours);
@@ -52,7 +61,8 @@ export async function mergeUsage(root: RootDatabase, db: StatisticsDatabases, en
     for (const entry of merged) {
       const key = totalKey(entry);
       const current = db.usage.get(key) as StoredUsage | undefined;
-      const lastEvaluatedAt = current && current.lastEvaluatedAt > entry.lastEvaluatedAt ? current.lastEvaluatedAt : entry.lastEvaluatedAt;
+      const lastEvaluatedAt =
+        current && current.lastEvaluatedAt > entry.lastEvaluatedAt ? current.lastEvaluatedAt : entry.lastEvaluatedAt;
       db.usage.putSync(key, { count: (current?.count ?? 0) + entry.count, lastEvaluatedAt } satisfies StoredUsage);
       const hour = hourOf(entry.lastEvaluatedAt);
       const bucket = hourKey(entry, hour);
@@ -77,7 +87,8 @@ function prunedHours(hours: Database): Map<string, string> {
 }
 
 function dropOldBuckets(hours: Database, environment: string, flagKey: string, oldest: string): void {
-  for (const key of hours.getKeys({ start: [environment, flagKey], end: [environment, flagKey, oldest] })) hours.removeSync(key);
+  for (const key of hours.getKeys({ start: [environment, flagKey], end: [environment, flagKey, oldest] }))
+    hours.removeSync(key);
 }
 
 export function readUsage(db: StatisticsDatabases, filter: UsageFilter = {}): UsageStat[] {
@@ -86,7 +97,13 @@ export function readUsage(db: StatisticsDatabases, filter: UsageFilter = {}): Us
     const [environment, flagKey, variation] = key as Key;
     if (filter.flagKey !== undefined && flagKey !== filter.flagKey) continue;
     const usage = value as StoredUsage;
-    stats.push({ environment: environment!, flagKey: flagKey!, variation: variation ?? null, count: usage.count, lastEvaluatedAt: usage.lastEvaluatedAt });
+    stats.push({
+      environment: environment!,
+      flagKey: flagKey!,
+      variation: variation ?? null,
+      count: usage.count,
+      lastEvaluatedAt: usage.lastEvaluatedAt,
+    });
   }
   return stats;
 }
@@ -97,13 +114,23 @@ export function readUsageBuckets(db: StatisticsDatabases, filter: UsageFilter = 
     const [environment, flagKey, hour, variation] = key as Key;
     if (filter.flagKey !== undefined && flagKey !== filter.flagKey) continue;
     if (filter.since !== undefined && hour! < filter.since) continue;
-    buckets.push({ environment: environment!, flagKey: flagKey!, variation: variation ?? null, hour: hour!, count: value as number });
+    buckets.push({
+      environment: environment!,
+      flagKey: flagKey!,
+      variation: variation ?? null,
+      hour: hour!,
+      count: value as number,
+    });
   }
   return buckets;
 }
 
 /** Keeps the report unless the stored one of its repository was scanned later; true when kept. */
-export async function saveCodeReferences(root: RootDatabase, db: StatisticsDatabases, report: CodeReferenceReport): Promise<boolean> {
+export async function saveCodeReferences(
+  root: RootDatabase,
+  db: StatisticsDatabases,
+  report: CodeReferenceReport,
+): Promise<boolean> {
   return root.childTransaction(() => {
     const current = db.codeReferences.get(report.repository) as CodeReferenceReport | undefined;
     if (current && current.scannedAt > report.scannedAt) return false;

@@ -8,7 +8,11 @@ import type { StoreCollections } from './collections.js';
 
 export async function saveCodeReferences(collections: StoreCollections, report: CodeReferenceReport): Promise<boolean> {
   try {
-    await collections.codeReferences.replaceOne({ _id: report.repository, scannedAt: { $lte: report.scannedAt } }, { ...report }, { upsert: true });
+    await collections.codeReferences.replaceOne(
+      { _id: report.repository, scannedAt: { $lte: report.scannedAt } },
+      { ...report },
+      { upsert: true },
+    );
     return true;
   } catch (error) {
     if ((error as { code?: number }).code === 11000) return false;

@@ -215,7 +215,10 @@ export async function ensureCollections(db: Db, collections: StoreCollections): 
       { key: { tags: 1 }, name: 'flags_by_tag' },
       { key: { owner: 1 }, name: 'flags_by_owner' },
     ]),
-    collections.documents.segment.createIndexes([casIndex, { key: { environment: 1, key: 1 }, name: 'segments_by_environment' }]),
+    collections.documents.segment.createIndexes([
+      casIndex,
+      { key: { environment: 1, key: 1 }, name: 'segments_by_environment' },
+    ]),
     collections.documents.environment.createIndexes([casIndex]),
     collections.documents.apiKey.createIndexes([casIndex, { key: { secretHash: 1 }, name: 'api_keys_by_hash' }]),
     collections.usage.createIndexes([

@@ -16,7 +16,13 @@
  * period (gaps.ts); after 3 a committed but unmaterialised change, which readers roll forward
  * (materialise.ts, repair.ts); after 4 an applied but unacknowledged change. Nothing half-visible.
  */
-import { StoreUnavailable, VersionConflict, type ChangeRecord, type DocumentKind, type PendingChange } from '../types.js';
+import {
+  StoreUnavailable,
+  VersionConflict,
+  type ChangeRecord,
+  type DocumentKind,
+  type PendingChange,
+} from '../types.js';
 import { docKey, type RecordDoc, type StoreCollections } from './collections.js';
 import { describeError, isDuplicateKey } from './errors.js';
 import type { Failpoint } from './failpoints.js';
@@ -38,12 +44,17 @@ export interface CommitContext {
 
 type InsertOutcome = 'inserted' | 'position-lost' | 'version-taken';
 
-export async function commitChange<K extends DocumentKind>(context: CommitContext, change: PendingChange<K>): Promise<ChangeRecord> {
+export async function commitChange<K extends DocumentKind>(
+  context: CommitContext,
+  change: PendingChange<K>,
+): Promise<ChangeRecord> {
   for (let attempt = 0; ; attempt += 1) {
     const committed = await attemptCommit(context, change);
     if (committed !== 'position-lost') return committed;
     if (attempt >= context.positionRetries) {
-      throw new StoreUnavailable(`could not commit a change to ${describe(change)}: its feed position was tombstoned ${attempt + 1} times by readers (a very slow writer); nothing was written`);
+      throw new StoreUnavailable(
+        `could not commit a change to ${describe(change)}: its feed position was tombstoned ${attempt + 1} times by readers (a very slow writer); nothing was written`,
+      );
     }
   }
 }
@@ -72,7 +83,11 @@ async function attemptCommit(context: CommitContext, change: PendingChange): Pro
  * concurrent reservations there could be handed the same position (and another never handed out).
  */
 async function reservePosition(collections: StoreCollections): Promise<number> {
-  const before = await collections.counters.findOneAndUpdate({ _id: 'feed' }, { $inc: { position: 1 } }, { upsert: true, returnDocument: 'before' });
+  const before = await collections.counters.findOneAndUpdate(
+    { _id: 'feed' },
+    { $inc: { position: 1 } },
+    { upsert: true, returnDocument: 'before' },
+  );
   return (before?.position ?? 0) + 1;
 }
 
@@ -81,7 +96,10 @@ function buildRecord(position: number, current: CurrentState, change: PendingCha
     _id: position,
     doc: docKey(change.ref),
     seq: current.seq + 1,
-    ref: change.ref.kind === 'segment' ? { kind: 'segment', environment: change.ref.environment ?? '', key: change.ref.key } : { kind: change.ref.kind, key: change.ref.key },
+    ref:
+      change.ref.kind === 'segment'
+        ? { kind: 'segment', environment: change.ref.environment ?? '', key: change.ref.key }
+        : { kind: change.ref.kind, key: change.ref.key },
     ...(change.ref.kind === 'flag' && change.environment ? { environment: change.environment } : {}),
     version: change.expectedVersion + 1,
     action: change.action,
@@ -124,7 +142,10 @@ async function materialiseCommitted(context: CommitContext, record: RecordDoc): 
   try {
     await applyRecord(context.collections, record);
   } catch (error) {
-    context.logger.warn({ position: record._id, doc: record.doc, err: describeError(error) }, 'mongodb store: a committed change is not materialised yet; readers will roll it forward');
+    context.logger.warn(
+      { position: record._id, doc: record.doc, err: describeError(error) },
+      'mongodb store: a committed change is not materialised yet; readers will roll it forward',
+    );
   }
 }
 

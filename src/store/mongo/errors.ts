@@ -1,5 +1,11 @@
 /** Telling the driver's errors apart: duplicate keys (expected, part of the protocol) and lost connections. */
-import { MongoError, MongoNetworkError, MongoNotConnectedError, MongoServerSelectionError, MongoTopologyClosedError } from 'mongodb';
+import {
+  MongoError,
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+} from 'mongodb';
 import { StoreUnavailable } from '../types.js';
 
 export function isDuplicateKey(error: unknown): boolean {
@@ -30,7 +36,10 @@ export function isUnavailable(error: unknown): boolean {
 export function toStoreError(error: unknown, doing: string): unknown {
   if (!isUnavailable(error) || error instanceof StoreUnavailable) return error;
   const reason = error instanceof Error ? error.message : String(error);
-  return new StoreUnavailable(`MongoDB is unreachable while ${doing} (${reason}). Evaluations go on from memory; retry once the database is back.`, { cause: error });
+  return new StoreUnavailable(
+    `MongoDB is unreachable while ${doing} (${reason}). Evaluations go on from memory; retry once the database is back.`,
+    { cause: error },
+  );
 }
 
 /** Runs `operation`, turning a lost connection into StoreUnavailable. */

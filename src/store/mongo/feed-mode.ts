@@ -11,8 +11,12 @@ export async function chooseFeedMode(options: ResolvedOptions, collections: Stor
     return 'polling';
   }
   const probe = await probeChangeStreams(collections);
-  if (!probe.supported && feedMode === 'change-stream') throw new Error(`feedMode 'change-stream' was asked for, but ${probe.reason}`);
+  if (!probe.supported && feedMode === 'change-stream')
+    throw new Error(`feedMode 'change-stream' was asked for, but ${probe.reason}`);
   const mode = probe.supported ? 'change-stream' : 'polling';
-  logger.info({ feedMode: mode, database, instanceId, reason: probe.reason }, `mongodb store: change feed by ${mode === 'polling' ? 'polling' : 'change streams'}`);
+  logger.info(
+    { feedMode: mode, database, instanceId, reason: probe.reason },
+    `mongodb store: change feed by ${mode === 'polling' ? 'polling' : 'change streams'}`,
+  );
   return mode;
 }

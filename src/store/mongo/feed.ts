@@ -40,10 +40,20 @@ const IDLE_CATCH_UP_MS = 1000;
 /** A persisted resume token is only worth replaying from when it is this close to the asked position. */
 const TOKEN_REPLAY_LIMIT = 1000;
 
-export async function openFeed(context: FeedContext, mode: TailMode, position: number, onEvent: (event: FeedEvent) => void): Promise<FeedSubscription> {
+export async function openFeed(
+  context: FeedContext,
+  mode: TailMode,
+  position: number,
+  onEvent: (event: FeedEvent) => void,
+): Promise<FeedSubscription> {
   const pruned = await prunedThrough(context.collections.counters);
-  if (position < pruned) return resyncLater(onEvent, `changes up to position ${pruned} were pruned; position ${position} is too old to resume from`);
-  const tail = mode === 'change-stream' ? new StreamTail(context, position, onEvent) : new PollingTail(context, position, onEvent);
+  if (position < pruned)
+    return resyncLater(
+      onEvent,
+      `changes up to position ${pruned} were pruned; position ${position} is too old to resume from`,
+    );
+  const tail =
+    mode === 'change-stream' ? new StreamTail(context, position, onEvent) : new PollingTail(context, position, onEvent);
   await tail.start();
   return { close: () => tail.close() };
 }
@@ -102,7 +112,11 @@ abstract class Tail {
 
   private async retryAfter(error: unknown): Promise<void> {
     this.failures += 1;
-    if (this.failures === 1) this.context.logger.warn({ err: describeError(error), unavailable: isUnavailable(error) }, 'change feed interrupted; retrying');
+    if (this.failures === 1)
+      this.context.logger.warn(
+        { err: describeError(error), unavailable: isUnavailable(error) },
+        'change feed interrupted; retrying',
+      );
     await this.sleep(Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** (this.failures - 1)));
     if (this.closed) return;
     await this.disconnect();
@@ -121,8 +135,15 @@ abstract class Tail {
   protected async catchUp(): Promise<void> {
     const { changes, counters } = this.context.collections;
     for (;;) {
-      const docs = await readInOrder({ changes, counters, sequencer: this.sequencer, clock: this.context.clock, limit: READ_BATCH });
-      if (docs === 'too-old') return this.resync(`the change records after position ${this.sequencer.next - 1} were pruned`);
+      const docs = await readInOrder({
+        changes,
+        counters,
+        sequencer: this.sequencer,
+        clock: this.context.clock,
+        limit: READ_BATCH,
+      });
+      if (docs === 'too-old')
+        return this.resync(`the change records after position ${this.sequencer.next - 1} were pruned`);
       this.deliver(docs);
       if (docs.filter(isRecord).length < READ_BATCH) return;
     }
@@ -204,8 +225,12 @@ class StreamTail extends Tail {
 
   /** Opens the stream and makes sure the server has registered it before the catch-up read. */
   private async register(resumeAfter: ResumeToken | undefined): Promise<ChangeStream<ChangeDoc>> {
-    const options = resumeAfter === undefined ? { maxAwaitTimeMS: MAX_AWAIT_MS } : { maxAwaitTimeMS: MAX_AWAIT_MS, resumeAfter };
-    const stream = this.context.collections.changes.watch<ChangeDoc, ChangeStreamDocument<ChangeDoc>>(PIPELINE, options);
+    const options =
+      resumeAfter === undefined ? { maxAwaitTimeMS: MAX_AWAIT_MS } : { maxAwaitTimeMS: MAX_AWAIT_MS, resumeAfter };
+    const stream = this.context.collections.changes.watch<ChangeDoc, ChangeStreamDocument<ChangeDoc>>(
+      PIPELINE,
+      options,
+    );
     try {
       const first = await stream.tryNext();
       if (first) this.onChange(stream, first);
@@ -269,12 +294,18 @@ class StreamTail extends Tail {
   private async persistCursor(): Promise<void> {
     if (this.token === undefined) return;
     const update = { resumeToken: this.token, position: this.sequencer.next - 1, updatedAt: new Date().toISOString() };
-    await this.context.collections.feedCursors.updateOne({ _id: this.context.instanceId }, { $set: update }, { upsert: true });
+    await this.context.collections.feedCursors.updateOne(
+      { _id: this.context.instanceId },
+      { $set: update },
+      { upsert: true },
+    );
   }
 }
 
 /** Whether the deployment serves change streams on the change collection (a standalone mongod does not). */
-export async function probeChangeStreams(collections: StoreCollections): Promise<{ supported: boolean; reason: string }> {
+export async function probeChangeStreams(
+  collections: StoreCollections,
+): Promise<{ supported: boolean; reason: string }> {
   const stream = collections.changes.watch(PIPELINE, { maxAwaitTimeMS: 1 });
   try {
     await stream.tryNext();

@@ -68,7 +68,13 @@ export class GapSequencer<T extends { _id: number } = ChangeDoc> {
 
 /** Inserts a tombstone at `position` unless its writer got there first; returns whichever won. */
 export async function fillHole(changes: Collection<ChangeDoc>, position: number): Promise<ChangeDoc | null> {
-  const tombstone: TombstoneDoc = { _id: position, doc: tombstoneKey(position), seq: 0, tombstone: true, at: new Date().toISOString() };
+  const tombstone: TombstoneDoc = {
+    _id: position,
+    doc: tombstoneKey(position),
+    seq: 0,
+    tombstone: true,
+    at: new Date().toISOString(),
+  };
   try {
     await changes.insertOne(tombstone);
     return tombstone;

@@ -12,7 +12,15 @@
  */
 import type { Collection } from 'mongodb';
 import type { ChangeRecord, DocumentKind, DocumentRef } from '../types.js';
-import { docKey, materialisedId, type ChangeDoc, type MaterialisedDoc, type MaterialisedState, type RecordDoc, type StoreCollections } from './collections.js';
+import {
+  docKey,
+  materialisedId,
+  type ChangeDoc,
+  type MaterialisedDoc,
+  type MaterialisedState,
+  type RecordDoc,
+  type StoreCollections,
+} from './collections.js';
 import { isDuplicateKey } from './errors.js';
 
 /** Concurrent appliers of newer changes can each make one attempt fail; they are few. */
@@ -69,7 +77,12 @@ export async function applyRecord(collections: StoreCollections, record: RecordD
 }
 
 /** Replaces the stored doc if it is at `expectedSeq` (inserts it if `expectedSeq` is 0); true when written. */
-async function compareAndSet(target: Collection<MaterialisedDoc>, id: string, expectedSeq: number, state: MaterialisedState): Promise<boolean> {
+async function compareAndSet(
+  target: Collection<MaterialisedDoc>,
+  id: string,
+  expectedSeq: number,
+  state: MaterialisedState,
+): Promise<boolean> {
   if (expectedSeq > 0) return (await target.replaceOne({ _id: id, _seq: expectedSeq }, state)).matchedCount === 1;
   try {
     await target.insertOne({ ...state, _id: id } as MaterialisedDoc);
@@ -83,7 +96,9 @@ async function compareAndSet(target: Collection<MaterialisedDoc>, id: string, ex
 function materialisedState(record: RecordDoc): MaterialisedState {
   if (record.after === null) return { _seq: record.seq, _v: 0, _deleted: true };
   const document = JSON.parse(record.after) as Record<string, unknown>;
-  const native = Object.fromEntries(nativeFields[record.ref.kind].filter((field) => field in document).map((field) => [field, document[field]]));
+  const native = Object.fromEntries(
+    nativeFields[record.ref.kind].filter((field) => field in document).map((field) => [field, document[field]]),
+  );
   return { ...native, body: record.after, _seq: record.seq, _v: record.version };
 }
 
@@ -93,9 +108,16 @@ function materialisedState(record: RecordDoc): MaterialisedState {
  * their writer died before materialising them, or is still about to.
  */
 export async function readCurrent(collections: StoreCollections, ref: DocumentRef): Promise<CurrentState> {
-  const stored = await collections.documents[ref.kind].findOne({ _id: materialisedId(ref) }, { projection: bodyProjection });
+  const stored = await collections.documents[ref.kind].findOne(
+    { _id: materialisedId(ref) },
+    { projection: bodyProjection },
+  );
   let state = stateOf(stored);
-  for (let newer = await recordAfter(collections, ref, state.seq); newer; newer = await recordAfter(collections, ref, newer.seq)) {
+  for (
+    let newer = await recordAfter(collections, ref, state.seq);
+    newer;
+    newer = await recordAfter(collections, ref, newer.seq)
+  ) {
     await applyRecord(collections, newer);
     state = { seq: newer.seq, version: newer.after === null ? 0 : newer.version, body: newer.after };
   }

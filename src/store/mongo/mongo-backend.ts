@@ -111,7 +111,9 @@ export class MongoBackend implements StoreBackend {
     this.mode = await chooseFeedMode(this.options, this.collections);
     await this.repairer.start();
     await this.seedEnvironments();
-    this.prunedHint = this.options.retention ? await applyRetention(this.collections, this.repairer, this.options.retention.keepChanges) : 0;
+    this.prunedHint = this.options.retention
+      ? await applyRetention(this.collections, this.repairer, this.options.retention.keepChanges)
+      : 0;
     this.opened = true;
   }
 
@@ -153,7 +155,10 @@ export class MongoBackend implements StoreBackend {
 
   /** Runs an operation of the open store, turning a lost connection into StoreUnavailable. */
   private run<T>(doing: string, operation: () => Promise<T>): Promise<T> {
-    if (!this.opened) return Promise.reject(new StoreUnavailable(`the MongoDB store (database '${this.options.database}') is not open`));
+    if (!this.opened)
+      return Promise.reject(
+        new StoreUnavailable(`the MongoDB store (database '${this.options.database}') is not open`),
+      );
     return guard(doing, operation);
   }
 
@@ -164,7 +169,10 @@ export class MongoBackend implements StoreBackend {
     try {
       this.prunedHint = await applyRetention(this.collections, this.repairer, keep);
     } catch (error) {
-      this.options.logger.warn({ err: describeError(error) }, 'mongodb store: pruning old change records failed; will retry');
+      this.options.logger.warn(
+        { err: describeError(error) },
+        'mongodb store: pruning old change records failed; will retry',
+      );
     }
   }
 
@@ -186,7 +194,9 @@ export class MongoBackend implements StoreBackend {
 
   async get<K extends DocumentKind>(ref: DocumentRef & { kind: K }): Promise<DocumentOf<K> | null> {
     checkKind(ref?.kind);
-    return this.run('reading a document', async () => parseBody<DocumentOf<K>>((await readCurrent(this.collections, ref)).body));
+    return this.run('reading a document', async () =>
+      parseBody<DocumentOf<K>>((await readCurrent(this.collections, ref)).body),
+    );
   }
 
   /** Runs a list query once every settled change is materialised (roll-forward after crashed writers). */
@@ -244,7 +254,13 @@ export class MongoBackend implements StoreBackend {
     return this.run('reading the change feed', async () => {
       const { changes, counters } = this.collections;
       if (position < (await prunedThrough(counters))) return 'too-old';
-      const docs = await readInOrder({ changes, counters, sequencer: new GapSequencer(position + 1), clock: this.clock, limit: count });
+      const docs = await readInOrder({
+        changes,
+        counters,
+        sequencer: new GapSequencer(position + 1),
+        clock: this.clock,
+        limit: count,
+      });
       return docs === 'too-old' ? docs : docs.filter(isRecord).slice(0, count).map(toChangeRecord);
     });
   }
@@ -253,7 +269,8 @@ export class MongoBackend implements StoreBackend {
     checkPosition(position);
     return this.run('subscribing to the change feed', async () => {
       const last = await lastReservedPosition(this.collections.counters);
-      if (position > last) return resyncLater(onEvent, `position ${position} is ahead of this store's change feed (at ${last})`);
+      if (position > last)
+        return resyncLater(onEvent, `position ${position} is ahead of this store's change feed (at ${last})`);
       const subscription = await openFeed(this.feedContext, this.mode, position, onEvent);
       return this.track(subscription);
     });

@@ -9,16 +9,29 @@ import { bodyProjection, toChangeRecord, toDocument } from './materialise.js';
 
 const live: Filter<MaterialisedDoc> = { _deleted: { $ne: true } };
 
-export async function listFlags(collections: StoreCollections, filter: FlagFilter, page: PageRequest): Promise<Page<Flag>> {
+export async function listFlags(
+  collections: StoreCollections,
+  filter: FlagFilter,
+  page: PageRequest,
+): Promise<Page<Flag>> {
   const query = flagQuery(filter ?? {});
   const after = afterFlagKey(page.after);
   const ranged = after === null ? query : { $and: [query, { _id: { $gt: after } }] };
   const size = pageSize(page);
   const [docs, totalCount] = await Promise.all([
-    collections.documents.flag.find(ranged, { projection: bodyProjection }).sort({ _id: 1 }).limit(size + 1).toArray(),
+    collections.documents.flag
+      .find(ranged, { projection: bodyProjection })
+      .sort({ _id: 1 })
+      .limit(size + 1)
+      .toArray(),
     collections.documents.flag.countDocuments(query),
   ]);
-  return toPage(docs.map((doc) => toDocument<Flag>(doc)), size, totalCount, (flag) => flagCursor(flag.key));
+  return toPage(
+    docs.map((doc) => toDocument<Flag>(doc)),
+    size,
+    totalCount,
+    (flag) => flagCursor(flag.key),
+  );
 }
 
 function flagQuery(filter: FlagFilter): Filter<MaterialisedDoc> {
@@ -36,7 +49,10 @@ function flagQuery(filter: FlagFilter): Filter<MaterialisedDoc> {
 
 export async function listSegments(collections: StoreCollections, environment?: string): Promise<Segment[]> {
   const query = environment == null ? live : { ...live, environment };
-  const docs = await collections.documents.segment.find(query, { projection: bodyProjection }).sort({ environment: 1, key: 1 }).toArray();
+  const docs = await collections.documents.segment
+    .find(query, { projection: bodyProjection })
+    .sort({ environment: 1, key: 1 })
+    .toArray();
   return docs.map((doc) => toDocument<Segment>(doc));
 }
 
@@ -57,19 +73,30 @@ export async function listApiKeys(collections: StoreCollections): Promise<ApiKey
   return docs.map((doc) => toDocument<ApiKeyRecord>(doc));
 }
 
-export async function findApiKeyByHash(collections: StoreCollections, secretHash: string): Promise<ApiKeyRecord | null> {
+export async function findApiKeyByHash(
+  collections: StoreCollections,
+  secretHash: string,
+): Promise<ApiKeyRecord | null> {
   const doc = await collections.documents.apiKey.findOne({ ...live, secretHash }, { projection: bodyProjection });
   return doc ? toDocument<ApiKeyRecord>(doc) : null;
 }
 
 /** The audit log: change records, newest first, optionally of one document (or kind, or key). */
-export async function auditLog(collections: StoreCollections, filter: AuditFilter, page: PageRequest): Promise<Page<ChangeRecord>> {
+export async function auditLog(
+  collections: StoreCollections,
+  filter: AuditFilter,
+  page: PageRequest,
+): Promise<Page<ChangeRecord>> {
   const query = auditQuery(filter);
   const before = beforePosition(page.after);
   const ranged = before === null ? query : { ...query, _id: { $lt: before } };
   const size = pageSize(page);
   const [docs, totalCount] = await Promise.all([
-    collections.changes.find(ranged).sort({ _id: -1 }).limit(size + 1).toArray(),
+    collections.changes
+      .find(ranged)
+      .sort({ _id: -1 })
+      .limit(size + 1)
+      .toArray(),
     collections.changes.countDocuments(query),
   ]);
   return toPage((docs as RecordDoc[]).map(toChangeRecord), size, totalCount, (record) => auditCursor(record.position));
@@ -80,9 +107,13 @@ function auditQuery(filter: AuditFilter): Filter<ChangeDoc> {
   if (filter?.ref?.kind != null) query['ref.kind'] = filter.ref.kind;
   if (filter?.ref?.key != null) query['ref.key'] = filter.ref.key;
   // A segment's environment is in its ref; an environment-scoped change of a flag records it beside.
-  if (filter?.ref?.environment != null) query.$or = [{ 'ref.environment': filter.ref.environment }, { environment: filter.ref.environment }];
+  if (filter?.ref?.environment != null)
+    query.$or = [{ 'ref.environment': filter.ref.environment }, { environment: filter.ref.environment }];
   if (filter?.since !== undefined || filter?.until !== undefined) {
-    query.at = { ...(filter.since !== undefined ? { $gte: filter.since } : {}), ...(filter.until !== undefined ? { $lt: filter.until } : {}) };
+    query.at = {
+      ...(filter.since !== undefined ? { $gte: filter.since } : {}),
+      ...(filter.until !== undefined ? { $lt: filter.until } : {}),
+    };
   }
   return query as Filter<ChangeDoc>;
 }
@@ -94,8 +125,6 @@ function toPage<T>(items: T[], size: number, totalCount: number, cursorOf: (item
   const last = shown.at(-1);
   return { items: shown, endCursor: last === undefined ? null : cursorOf(last), hasNextPage, totalCount };
 }
-
-
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

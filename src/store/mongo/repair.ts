@@ -30,7 +30,10 @@ export class Repairer {
 
   /** Starts from the persisted watermark and rolls everything after it forward. */
   async start(): Promise<number> {
-    const [watermark, pruned] = await Promise.all([this.collections.counters.findOne({ _id: 'materialised' }), prunedThrough(this.collections.counters)]);
+    const [watermark, pruned] = await Promise.all([
+      this.collections.counters.findOne({ _id: 'materialised' }),
+      prunedThrough(this.collections.counters),
+    ]);
     this.sequencer = new GapSequencer(Math.max(watermark?.position ?? 0, pruned) + 1);
     return this.catchUp();
   }
@@ -43,10 +46,12 @@ export class Repairer {
   catchUp(): Promise<number> {
     if (this.queued) return this.queued;
     if (!this.running) return this.startRun();
-    this.queued = this.running.catch(() => 0).then(() => {
-      this.queued = null;
-      return this.startRun();
-    });
+    this.queued = this.running
+      .catch(() => 0)
+      .then(() => {
+        this.queued = null;
+        return this.startRun();
+      });
     return this.queued;
   }
 
@@ -76,7 +81,14 @@ export class Repairer {
 
   private readBatch(): Promise<ChangeDoc[] | 'too-old'> {
     const { changes, counters } = this.collections;
-    return readInOrder({ changes, counters, sequencer: this.sequencer, clock: this.clock, limit: BATCH, projection: HEADERS });
+    return readInOrder({
+      changes,
+      counters,
+      sequencer: this.sequencer,
+      clock: this.clock,
+      limit: BATCH,
+      projection: HEADERS,
+    });
   }
 
   /** Pruned positions are settled and were materialised before pruning: jump over them. */
@@ -86,9 +98,11 @@ export class Repairer {
   }
 
   private async persistWatermark(position: number): Promise<void> {
-    await this.collections.counters.updateOne({ _id: 'materialised' }, { $max: { position } }, { upsert: true }).catch((error: { code?: number }) => {
-      if (error.code !== 11000) throw error; // a concurrent first upsert won; ours is redundant
-    });
+    await this.collections.counters
+      .updateOne({ _id: 'materialised' }, { $max: { position } }, { upsert: true })
+      .catch((error: { code?: number }) => {
+        if (error.code !== 11000) throw error; // a concurrent first upsert won; ours is redundant
+      });
   }
 }
 
@@ -100,7 +114,8 @@ export async function applyLatest(collections: StoreCollections, records: readon
     if (!seen || seen.seq < record.seq) newest.set(record.doc, record);
   }
   const stale: RecordDoc[] = [];
-  for (const [kind, group] of groupByKind([...newest.values()])) stale.push(...(await staleOf(collections, kind, group)));
+  for (const [kind, group] of groupByKind([...newest.values()]))
+    stale.push(...(await staleOf(collections, kind, group)));
   if (stale.length === 0) return;
   const full = await collections.changes.find({ _id: { $in: stale.map((record) => record._id) } }).toArray();
   for (const record of full) if (isRecord(record)) await applyRecord(collections, record);

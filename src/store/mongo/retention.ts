@@ -11,7 +11,11 @@ import type { Repairer } from './repair.js';
 const DELETE_CHUNK = 10_000;
 
 /** Prunes the change records up to `throughPosition` (at most up to the settled prefix); returns the new prune point. */
-export async function pruneChanges(collections: StoreCollections, repairer: Repairer, throughPosition: number): Promise<number> {
+export async function pruneChanges(
+  collections: StoreCollections,
+  repairer: Repairer,
+  throughPosition: number,
+): Promise<number> {
   const settled = await repairer.catchUp();
   const previous = await prunedThrough(collections.counters);
   const through = Math.min(throughPosition, settled);
@@ -31,7 +35,11 @@ async function deleteThrough(collections: StoreCollections, from: number, throug
 }
 
 /** Keeps the newest `keepChanges` positions of the settled feed; returns the prune point. */
-export async function applyRetention(collections: StoreCollections, repairer: Repairer, keepChanges: number): Promise<number> {
+export async function applyRetention(
+  collections: StoreCollections,
+  repairer: Repairer,
+  keepChanges: number,
+): Promise<number> {
   const settled = await repairer.catchUp();
   return pruneChanges(collections, repairer, settled - Math.max(0, keepChanges));
 }

@@ -24,7 +24,10 @@ export async function mergeUsage(collections: StoreCollections, entries: readonl
     // to the document the other one created, so retrying just those operations loses nothing.
     const lost = lostUpserts(error);
     if (!lost) throw error;
-    await collections.usage.bulkWrite(lost.map((index) => operations[index]!), { ordered: false });
+    await collections.usage.bulkWrite(
+      lost.map((index) => operations[index]!),
+      { ordered: false },
+    );
   }
   const latest = merged.reduce((max, entry) => (entry.lastEvaluatedAt > max ? entry.lastEvaluatedAt : max), '');
   await collections.usage.deleteMany({ hour: { $lt: oldestKeptHour(hourOf(latest)) } }).catch(() => undefined);
@@ -37,7 +40,8 @@ function lostUpserts(error: unknown): number[] | null {
   return failures.every((failure) => failure.code === 11000) ? failures.map((failure) => failure.index) : null;
 }
 
-const counterParts = (entry: UsageEntry): string[] => (entry.variation === null ? [entry.environment, entry.flagKey] : [entry.environment, entry.flagKey, entry.variation]);
+const counterParts = (entry: UsageEntry): string[] =>
+  entry.variation === null ? [entry.environment, entry.flagKey] : [entry.environment, entry.flagKey, entry.variation];
 const encodeId = (parts: string[]) => parts.map(encodeURIComponent).join('/');
 
 function toTotalUpsert(entry: UsageEntry): AnyBulkWriteOperation<UsageDoc> {
@@ -47,7 +51,12 @@ function toTotalUpsert(entry: UsageEntry): AnyBulkWriteOperation<UsageDoc> {
       update: {
         $inc: { count: entry.count },
         $max: { lastEvaluatedAt: entry.lastEvaluatedAt },
-        $setOnInsert: { environment: entry.environment, flagKey: entry.flagKey, variation: entry.variation, hour: null },
+        $setOnInsert: {
+          environment: entry.environment,
+          flagKey: entry.flagKey,
+          variation: entry.variation,
+          hour: null,
+        },
       },
       upsert: true,
     },
@@ -60,23 +69,44 @@ function toHourUpsert(entry: UsageEntry): AnyBulkWriteOperation<UsageDoc> {
   return {
     updateOne: {
       filter: { _id: `${hour}/${encodeId(counterParts(entry))}` },
-      update: { $inc: { count: entry.count }, $setOnInsert: { environment: entry.environment, flagKey: entry.flagKey, variation: entry.variation, hour } },
+      update: {
+        $inc: { count: entry.count },
+        $setOnInsert: { environment: entry.environment, flagKey: entry.flagKey, variation: entry.variation, hour },
+      },
       upsert: true,
     },
   };
 }
 
 function flagFilter(filter: UsageFilter): Filter<UsageDoc> {
-  return { ...(filter.environment === undefined ? {} : { environment: filter.environment }), ...(filter.flagKey === undefined ? {} : { flagKey: filter.flagKey }) };
+  return {
+    ...(filter.environment === undefined ? {} : { environment: filter.environment }),
+    ...(filter.flagKey === undefined ? {} : { flagKey: filter.flagKey }),
+  };
 }
 
 export async function readUsage(collections: StoreCollections, filter: UsageFilter = {}): Promise<UsageStat[]> {
   // `hour: null` also matches totals written before buckets existed (no `hour` field).
   const docs = await collections.usage.find({ ...flagFilter(filter), hour: null }).toArray();
-  return docs.map(({ environment, flagKey, variation, count, lastEvaluatedAt }) => ({ environment, flagKey, variation: variation ?? null, count, lastEvaluatedAt: lastEvaluatedAt! }));
+  return docs.map(({ environment, flagKey, variation, count, lastEvaluatedAt }) => ({
+    environment,
+    flagKey,
+    variation: variation ?? null,
+    count,
+    lastEvaluatedAt: lastEvaluatedAt!,
+  }));
 }
 
-export async function readUsageBuckets(collections: StoreCollections, filter: UsageFilter = {}): Promise<UsageBucket[]> {
+export async function readUsageBuckets(
+  collections: StoreCollections,
+  filter: UsageFilter = {},
+): Promise<UsageBucket[]> {
   const docs = await collections.usage.find({ ...flagFilter(filter), hour: { $gte: filter.since ?? '' } }).toArray();
-  return docs.map(({ environment, flagKey, variation, hour, count }) => ({ environment, flagKey, variation: variation ?? null, hour: hour!, count }));
+  return docs.map(({ environment, flagKey, variation, hour, count }) => ({
+    environment,
+    flagKey,
+    variation: variation ?? null,
+    hour: hour!,
+    count,
+  }));
 }

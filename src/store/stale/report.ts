@@ -7,7 +7,15 @@
 import type { Flag } from '../../flags/model.js';
 import type { CodeReferenceReport } from '../code-references.js';
 import type { StoreBackend, UsageStat } from '../types.js';
-import { archivedButCalled, defaultStaleThresholds, isStale, type StaleInput, type StaleReason, staleReasonsOf, type StaleThresholds } from './reasons.js';
+import {
+  archivedButCalled,
+  defaultStaleThresholds,
+  isStale,
+  type StaleInput,
+  type StaleReason,
+  staleReasonsOf,
+  type StaleThresholds,
+} from './reasons.js';
 
 export interface StaleReportOptions {
   /** ISO-8601 "now" of the checks. */
@@ -51,17 +59,38 @@ function groupByFlag(usage: readonly UsageStat[]): Map<string, UsageStat[]> {
 }
 
 /** The reasons of one flag, given its usage totals and the code-reference reports. */
-export function staleFlagOf(flag: Flag, usage: readonly UsageStat[], codeReferences: readonly CodeReferenceReport[], options: StaleReportOptions): StaleFlag {
-  const input: StaleInput = { now: options.now, thresholds: resolveThresholds(options.thresholds), environment: options.environment ?? null, usage, codeReferences };
+export function staleFlagOf(
+  flag: Flag,
+  usage: readonly UsageStat[],
+  codeReferences: readonly CodeReferenceReport[],
+  options: StaleReportOptions,
+): StaleFlag {
+  const input: StaleInput = {
+    now: options.now,
+    thresholds: resolveThresholds(options.thresholds),
+    environment: options.environment ?? null,
+    usage,
+    codeReferences,
+  };
   const reasons = staleReasonsOf(flag, input);
   return { key: flag.key, flag, reasons, stale: isStale(reasons) };
 }
 
 /** Every flag (and deleted key) with at least one reason, sorted by key. */
 export async function staleReport(backend: StoreBackend, options: StaleReportOptions): Promise<StaleFlag[]> {
-  const [flags, usage, codeReferences] = await Promise.all([options.flags ?? backend.snapshot().then((snapshot) => snapshot.flags), backend.readUsage(), backend.readCodeReferences()]);
+  const [flags, usage, codeReferences] = await Promise.all([
+    options.flags ?? backend.snapshot().then((snapshot) => snapshot.flags),
+    backend.readUsage(),
+    backend.readCodeReferences(),
+  ]);
   const byFlag = groupByFlag(usage);
-  const input: StaleInput = { now: options.now, thresholds: resolveThresholds(options.thresholds), environment: options.environment ?? null, usage: [], codeReferences };
+  const input: StaleInput = {
+    now: options.now,
+    thresholds: resolveThresholds(options.thresholds),
+    environment: options.environment ?? null,
+    usage: [],
+    codeReferences,
+  };
   const report: StaleFlag[] = [];
   for (const flag of flags) {
     const reasons = staleReasonsOf(flag, { ...input, usage: byFlag.get(flag.key) ?? [] });

@@ -16,11 +16,15 @@ export function validateApiKeyInput(record: unknown): ApiKeyInput {
   const add = (path: string, message: string) => issues.push({ path, message, code: 'VALIDATION' });
   const { id, name, kind, secretHash, prefix } = body;
   const environment = body.environment ?? null;
-  if (typeof id !== 'string' || !apiKeyIdPattern.test(id)) add('id', 'must be 1-128 letters, digits, dots, dashes or underscores');
-  if (typeof name !== 'string' || name.trim() === '' || name.length > 200) add('name', 'must be a non-empty string of at most 200 characters');
+  if (typeof id !== 'string' || !apiKeyIdPattern.test(id))
+    add('id', 'must be 1-128 letters, digits, dots, dashes or underscores');
+  if (typeof name !== 'string' || name.trim() === '' || name.length > 200)
+    add('name', 'must be a non-empty string of at most 200 characters');
   if (!apiKeyKinds.includes(kind as ApiKeyKind)) add('kind', `must be one of ${apiKeyKinds.join(', ')}`);
-  if (typeof secretHash !== 'string' || secretHash.length < 16 || secretHash.length > 512) add('secretHash', 'must be the hash of the secret (16 to 512 characters)');
-  if (typeof prefix !== 'string' || prefix.length > 32) add('prefix', 'must be a string of at most 32 characters (the first characters of the secret)');
+  if (typeof secretHash !== 'string' || secretHash.length < 16 || secretHash.length > 512)
+    add('secretHash', 'must be the hash of the secret (16 to 512 characters)');
+  if (typeof prefix !== 'string' || prefix.length > 32)
+    add('prefix', 'must be a string of at most 32 characters (the first characters of the secret)');
   if (environment !== null && typeof environment !== 'string') add('environment', 'must be an environment key or null');
   if (kind === 'evaluation' && environment === null) add('environment', 'is required for evaluation keys');
   if (issues.length > 0) throw new ValidationError(issues);

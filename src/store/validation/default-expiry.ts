@@ -17,7 +17,11 @@ const dayMs = 24 * 3600 * 1000;
  * The input of a create with the default expiry filled in when the kind has one and none is given.
  * A given `expiresAt` (even an invalid one) is left for validation to judge.
  */
-export function withDefaultExpiry(body: Record<string, unknown>, now: string, days: DefaultExpiryDays): Record<string, unknown> {
+export function withDefaultExpiry(
+  body: Record<string, unknown>,
+  now: string,
+  days: DefaultExpiryDays,
+): Record<string, unknown> {
   if (body.expiresAt !== undefined && body.expiresAt !== null) return body;
   const span = typeof body.kind === 'string' ? days[body.kind as FlagKind] : undefined;
   if (span === undefined) return body;

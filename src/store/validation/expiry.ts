@@ -9,5 +9,6 @@ import { invalid } from './input.js';
  */
 export function checkExpirySet(flag: Flag, previous: Flag | null, now: string): void {
   if (flag.expiresAt === null || flag.expiresAt === previous?.expiresAt) return;
-  if (flag.expiresAt <= now) throw invalid('expiresAt', `must be in the future (it is ${flag.expiresAt}, now is ${now})`);
+  if (flag.expiresAt <= now)
+    throw invalid('expiresAt', `must be in the future (it is ${flag.expiresAt}, now is ${now})`);
 }

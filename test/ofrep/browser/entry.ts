@@ -8,14 +8,26 @@ import { type EvaluationContext, OpenFeature, ProviderEvents } from '@openfeatur
 const changes: Array<string[] | undefined> = [];
 
 async function start(baseUrl: string, secret: string, context: EvaluationContext, pollInterval: number): Promise<void> {
-  const provider = new OFREPWebProvider({ baseUrl, headers: [['Authorization', `Bearer ${secret}`]], pollInterval, changeDetection: 'polling' });
-  OpenFeature.getClient().addHandler(ProviderEvents.ConfigurationChanged, (details) => changes.push(details?.flagsChanged));
+  const provider = new OFREPWebProvider({
+    baseUrl,
+    headers: [['Authorization', `Bearer ${secret}`]],
+    pollInterval,
+    changeDetection: 'polling',
+  });
+  OpenFeature.getClient().addHandler(ProviderEvents.ConfigurationChanged, (details) =>
+    changes.push(details?.flagsChanged),
+  );
   await OpenFeature.setProviderAndWait(provider, context);
 }
 
 function details(type: 'boolean' | 'string' | 'number' | 'object', flag: string, fallback: never) {
   const client = OpenFeature.getClient();
-  const evaluation = { boolean: client.getBooleanDetails, string: client.getStringDetails, number: client.getNumberDetails, object: client.getObjectDetails }[type].call(client, flag, fallback);
+  const evaluation = {
+    boolean: client.getBooleanDetails,
+    string: client.getStringDetails,
+    number: client.getNumberDetails,
+    object: client.getObjectDetails,
+  }[type].call(client, flag, fallback);
   return JSON.parse(JSON.stringify(evaluation));
 }
 
