@@ -27,7 +27,7 @@ import type * as Vexil from '../src/index.js';
 import { formatDuration, formatRatio, renderTable, summarize } from './lib/stats.js';
 import { loadBuiltPackage } from './lib/built-package.js';
 import { compareRuns, elapsedNs, gc, keep, type Loop, lastCpuNs, sinkTotal, uniqueLoop } from './lib/timing.js';
-import { firstNames, lastNames, seededRandom } from './lib/random.js';
+import { countryWeights, firstNames, lastNames, seededRandom } from './lib/random.js';
 
 // ---------------------------------------------------------------------------------------------------
 // The built package (types from the sources, code from dist/)
@@ -68,20 +68,7 @@ function makeContext(index: number): Record<string, unknown> {
       ['premium', 18],
       ['enterprise', 7],
     ]),
-    country: weighted([
-      ['US', 30],
-      ['CA', 8],
-      ['GB', 10],
-      ['DE', 9],
-      ['FR', 8],
-      ['IN', 10],
-      ['BR', 7],
-      ['JP', 6],
-      ['AU', 4],
-      ['NL', 3],
-      ['ES', 3],
-      ['MX', 2],
-    ]),
+    country: weighted(countryWeights),
     accountAgeDays: Math.floor(random() ** 2 * 2000),
     appVersion: `${weighted([
       ['3', 70],

@@ -59,3 +59,19 @@ export const lastNames = [
   'backus',
   'perlman',
 ];
+
+/** Countries of the benches' contexts, weighted like a web shop's traffic. */
+export const countryWeights: Array<[string, number]> = [
+  ['US', 30],
+  ['CA', 8],
+  ['GB', 10],
+  ['DE', 9],
+  ['FR', 8],
+  ['IN', 10],
+  ['BR', 7],
+  ['JP', 6],
+  ['AU', 4],
+  ['NL', 3],
+  ['ES', 3],
+  ['MX', 2],
+];

@@ -5,7 +5,7 @@
  * with its compiled rule on every context before anything is timed.
  */
 import { loadBuiltPackage } from './built-package.js';
-import { firstNames, lastNames, seededRandom } from './random.js';
+import { countryWeights, firstNames, lastNames, seededRandom } from './random.js';
 import { type Loop, uniqueLoop } from './timing.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -51,20 +51,7 @@ function makeContext(index: number): Record<string, unknown> {
       ['premium', 15],
       ['enterprise', 5],
     ]),
-    country: weighted([
-      ['US', 30],
-      ['CA', 8],
-      ['GB', 10],
-      ['DE', 9],
-      ['FR', 8],
-      ['IN', 10],
-      ['BR', 7],
-      ['JP', 6],
-      ['AU', 4],
-      ['NL', 3],
-      ['ES', 3],
-      ['MX', 2],
-    ]),
+    country: weighted(countryWeights),
     accountAgeDays: Math.floor(random() ** 2 * 2000),
     locale: pick(['en-US', 'en-GB', 'de-DE', 'fr-FR', 'ja-JP', 'pt-BR']),
     appVersion: `${weighted([

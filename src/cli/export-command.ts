@@ -5,7 +5,7 @@
  * applied in a safe order, each audited with the import's id and comment.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import {
   type FlagsFileFormat,
   formatIssue,
@@ -20,6 +20,7 @@ import { applyPlan } from './flags-file/apply.js';
 import { describeChange, planImport } from './flags-file/plan.js';
 import { readRemoteState } from './flags-file/remote-state.js';
 import { parseCommand, requireGateway, stringOption } from './flags/options.js';
+import { readInputFile } from './input-file.js';
 
 const exportUsage = `Usage: vexil export [--environment E] [--format yaml|json] [--output FILE]
 
@@ -77,15 +78,7 @@ async function runImport(args: string[], context: CommandContext): Promise<numbe
     { min: 1, max: 1, names: 'the flags FILE' },
   );
   const file = positionals[0]!;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new CliFailure(
-      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      2,
-    );
-  }
+  const text = readInputFile(file);
   const parsed = parseFlagsFile(text, file);
   if (!parsed.state) {
     context.stderr(parsed.issues.map(formatIssue).join('\n'));

@@ -4,7 +4,6 @@
  * otherwise. Rules are checked here first, so a syntax error names the file's line and column; the
  * write carries the version read, so a concurrent edit is a CONFLICT, never lost.
  */
-import { readFileSync } from 'node:fs';
 import { checkRule } from '../../dsl/index.js';
 import { ruleResolvers } from '../../flags/resolvers.js';
 import { LineCounter, PositionFinder } from '../../flags-file/positions.js';
@@ -13,6 +12,7 @@ import { CliFailure, gatewayRequest, printRecord } from '../gateway-client.js';
 import type { CommandContext } from '../main.js';
 import { type FlagData, type ServeData, getFlagQuery, setFlagEnvironmentMutation } from './operations.js';
 import { parseCommand, requireGateway, requiredOption, stringOption, tableOrJson } from './options.js';
+import { readInputFile } from '../input-file.js';
 
 interface RulesFile {
   rules: Array<{ id?: string; description?: string; condition: string; serve: unknown }>;
@@ -71,15 +71,7 @@ export async function setRules(args: string[], context: CommandContext): Promise
 
 /** A list of rules, or `{ rules, defaultServe?, on?, offVariation? }`; conditions checked with positions. */
 function readRulesFile(file: string): RulesFile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new CliFailure(
-      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      2,
-    );
-  }
+  const text = readInputFile(file);
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const positions = new PositionFinder(text, document, lines);
