@@ -3,18 +3,13 @@
  * names; the previous release's OFF and RULE_MATCH still map, for results recorded by an older
  * gateway (e.g. a bootstrap document) until the deprecated names are removed.
  */
+import type { EvaluationErrorCode } from '../flags/evaluation.js';
 
 /** OpenFeature resolution reasons (https://openfeature.dev/specification/types#resolution-reason). */
 export type OfrepReason = 'TARGETING_MATCH' | 'SPLIT' | 'DEFAULT' | 'DISABLED' | 'ERROR' | 'UNKNOWN';
 
-/** OpenFeature error codes (https://openfeature.dev/specification/types#error-code). */
-export type OfrepErrorCode =
-  | 'FLAG_NOT_FOUND'
-  | 'TYPE_MISMATCH'
-  | 'TARGETING_KEY_MISSING'
-  | 'INVALID_CONTEXT'
-  | 'PARSE_ERROR'
-  | 'GENERAL';
+/** OpenFeature error codes (https://openfeature.dev/specification/types#error-code): the engine's own. */
+export type OfrepErrorCode = EvaluationErrorCode;
 
 const reasons: Readonly<Record<string, OfrepReason>> = {
   OFF: 'DISABLED',

@@ -6,7 +6,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/browser.js';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ToggleFlagDocument } from '../../src/client/generated/graphql.js';
@@ -15,8 +16,6 @@ import { BOOL, createOfrepFlags, DISABLED, MISSING, NUMBER, OBJECT, STRING } fro
 import { dataOf, repoRoot, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
-
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** The page script: entry.ts and the OpenFeature packages in one IIFE. */
 async function bundle(): Promise<string> {
@@ -60,18 +59,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
   // localhost, not 127.0.0.1: another origin than the gateway's.
   siteUrl = `http://localhost:${(site.address() as AddressInfo).port}/app.html`;
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage();
   page.on('response', (response) => {
     if (response.url().includes('/ofrep/'))

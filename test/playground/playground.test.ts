@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../support/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp } from '../../src/server/app.js';
 import { configFromEnvironment } from '../../src/server/config.js';
@@ -18,7 +19,6 @@ import { decodeState } from '../../src/playground/url-state.js';
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const artifacts = join(repo, 'test/artifacts');
 const adminKey = 'vxl_admin_playground_test_0123456789';
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 function newestMtime(path: string): number {
   const info = statSync(path);
@@ -59,19 +59,7 @@ beforeAll(async () => {
   gateway = await startApp(
     configFromEnvironment({}, { port: 0, host: '127.0.0.1', dataDir, bootstrapAdminKey: adminKey, logLevel: 'silent' }),
   );
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   // Pages of one context still have their own sessionStorage (it is per tab), which the key test relies on.
   context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   shared = await open();
