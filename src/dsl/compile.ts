@@ -9,7 +9,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import { type Analysis, analyse, withinSizeLimit } from './analyse.js';
-import { generateTemplate } from './codegen.js';
+import { generateTemplate } from './template-source.js';
 import { type CompiledRule, fill, type PreparedRule, TemplatedRule } from './compiled-rule.js';
 import { literalSlots } from './literal-slots.js';
 import { type Diagnostic, RuleError } from './diagnostics.js';
