@@ -40,7 +40,8 @@ import { ensureCollections, storeCollections, type StoreCollections } from './co
 import { commitChange, type CommitContext } from './commit.js';
 import { describeError, guard } from './errors.js';
 import { failpoint } from './failpoints.js';
-import { openFeed, resyncLater, type FeedContext, type TailMode } from './feed.js';
+import { openFeed, resyncLater, type TailMode } from './feed.js';
+import type { FeedContext } from './tail.js';
 import { chooseFeedMode } from './feed-mode.js';
 import { GapSequencer, HoleClock, lastReservedPosition, prunedThrough, readInOrder } from './gaps.js';
 import { isRecord, parseBody, readCurrent, toChangeRecord } from './materialise.js';
