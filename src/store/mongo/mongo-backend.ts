@@ -15,7 +15,6 @@ import type { CodeReferenceReport } from '../code-references.js';
 import { mergeSameCounter, type UsageBucket, type UsageFilter } from '../usage-series.js';
 import {
   StoreUnavailable,
-  VersionConflict,
   type ApiKeyRecord,
   type AuditFilter,
   type ChangeRecord,
@@ -35,7 +34,6 @@ import {
   type UsageStat,
 } from '../types.js';
 import { checkChange, checkKind } from '../validation/pending-change.js';
-import { defaultEnvironmentChanges } from '../default-environments.js';
 import { ensureCollections, storeCollections, type StoreCollections } from './collections.js';
 import { checkPosition, readChangesSince } from './changes-since.js';
 import { commitChange, type CommitContext } from './commit.js';
@@ -53,6 +51,7 @@ import { pruneChanges } from './retention.js';
 import { RetentionSchedule } from './retention-schedule.js';
 import { readCodeReferences, saveCodeReferences } from './code-references.js';
 import { mergeUsage, readUsage, readUsageBuckets } from './usage.js';
+import { seedEnvironments } from './seed-environments.js';
 import { SubscriptionSet } from './subscription-set.js';
 import { checkAgainstStore } from './validate-change.js';
 
@@ -112,19 +111,9 @@ export class MongoBackend implements StoreBackend {
     await ensureCollections(this.db, this.collections);
     this.mode = await chooseFeedMode(this.options, this.collections);
     await this.repairer.start();
-    await this.seedEnvironments();
+    await seedEnvironments(this.collections, (change) => this.commitNow(change));
     await this.retention.start();
     this.opened = true;
-  }
-
-  /** Like the embedded store: an empty store gets the default environments (racing openers: one wins each). */
-  private async seedEnvironments(): Promise<void> {
-    if ((await this.collections.documents.environment.countDocuments({ _deleted: { $ne: true } })) > 0) return;
-    for (const change of defaultEnvironmentChanges()) {
-      await this.commitNow(change).catch((error: unknown) => {
-        if (!(error instanceof VersionConflict)) throw error;
-      });
-    }
   }
 
   /** Ends every subscription and disconnects. Idempotent. */
