@@ -4,7 +4,7 @@
  * of terminals, shared with the syntax diagrams (railroad-html.ts).
  */
 import { Lexer, type TokenType } from 'chevrotain';
-import { serializedGrammar } from '../dsl/parser.js';
+import { serializedGrammar } from '../dsl/parse.js';
 import * as T from '../dsl/tokens.js';
 
 /** The serialized GAST node shapes we print (Chevrotain's `ISerializedGast` only declares `type`). */

@@ -7,7 +7,7 @@ import type { Expr } from './ast.js';
 import { checkTree, type References } from './checker.js';
 import { type Diagnostic, DiagnosticList, SourcePositions } from './diagnostics.js';
 import { type CompileOptions, limits } from './options.js';
-import { parseTokens } from './parser.js';
+import { parseTokens } from './parse.js';
 import { LBracket, LParen, RBracket, RParen, ruleLexer } from './tokens.js';
 
 export interface Analysis {

@@ -4,7 +4,7 @@
  * (frozen lists, sets, RE2 patterns, folded calls, the salt) is a constant (`k0`, `k1`, …) computed by
  * a recipe. Rules that differ only in their literals — `userId in ["a", "b"] and country == "US"` for
  * ten thousand flags — therefore share one template and one V8 function; each rule is a closure over
- * its own parameters and constants (see shape.ts and template.ts).
+ * its own parameters and constants (see shape.ts and template.ts; template-source.ts wraps the code).
  *
  * Security: user text never reaches the generated code, except property names of bracket paths
  * (`attrs["x-y"]`), which appear as JSON-escaped string literals (`jsString`); literal values arrive
@@ -30,28 +30,14 @@ export type ConstantRecipe = (params: readonly LiteralValue[], salt: string) => 
 /** A literal value that makes a rule invalid although another rule of the same shape was valid. */
 export class InvalidLiteral extends Error {}
 
-export interface GeneratedTemplate {
-  /** `function (rt, p, k) { …; return function evaluate(ctx, scope) {…}; }` */
-  factorySource: string;
-  /** Runtime helpers the rule calls. */
-  bindings: string[];
-  /** False when the code is the same whatever the salt, so one compiled rule serves every flag. */
-  usesSalt: boolean;
-  recipes: ConstantRecipe[];
-  /** Parameter slots holding `segment("…")` names and `flag("…")` keys. */
-  segmentSlots: number[];
-  flagSlots: number[];
-  /** The evaluator body, for showing the code to people (see `renderTemplate`). */
-  evaluatorSource: string;
-}
-
 const shortListLimit = 8;
 
 function isPrimitiveLiteral(node: Expr): node is LiteralNode {
   return node.type === 'literal';
 }
 
-class Generator {
+/** Walks a checked AST and emits the evaluator body, recording parameters, constants and helpers. */
+export class Generator {
   readonly recipes: ConstantRecipe[] = [];
   /** Runtime helpers the generated code calls. */
   readonly bindings = new Set<string>();
@@ -262,49 +248,4 @@ class Generator {
     const t = this.temporary();
     return `((${t} = ${this.expression(left).code}), typeof ${t} === "string" && ${pattern}.test(${t}))`;
   }
-}
-
-function declarations(prefix: string, source: string, count: number): string[] {
-  return count === 0
-    ? []
-    : [`  const ${Array.from({ length: count }, (_, i) => `${prefix}${i} = ${source}[${i}]`).join(', ')};`];
-}
-
-export function generateTemplate(root: Expr, slots: ReadonlyMap<LiteralNode, number>): GeneratedTemplate {
-  const generator = new Generator(slots);
-  const body = generator.condition(root);
-  const prologue = generator.prologue;
-  const temporaries = Array.from({ length: generator.temporaryCount }, (_, i) => `t${i}`);
-  // Bind only the helpers this rule calls: compiling unused destructuring costs more than the rule.
-  const bindings = [...generator.bindings];
-  const evaluatorSource = [
-    'function evaluate(ctx, scope, plain) {',
-    ...(temporaries.length > 0 ? [`  let ${temporaries.join(', ')};`] : []),
-    // Only an exotic context (a throwing getter, a revoked proxy) can throw here; such a rule does not match.
-    '  try {',
-    ...prologue.map((line) => `    ${line}`),
-    `    return ${body};`,
-    '  } catch {',
-    '    return false;',
-    '  }',
-    '}',
-  ].join('\n');
-  // Parameters and constants become closure constants of the evaluator: as fast to read as literals.
-  const factorySource = [
-    'function (rt, p, k) {',
-    ...(bindings.length > 0 ? [`  const { ${bindings.join(', ')} } = rt;`] : []),
-    ...declarations('p', 'p', slots.size),
-    ...declarations('k', 'k', generator.recipes.length),
-    `  return ${evaluatorSource};`,
-    '}',
-  ].join('\n');
-  return {
-    factorySource,
-    bindings,
-    usesSalt: generator.usesSalt,
-    recipes: generator.recipes,
-    segmentSlots: generator.segmentSlots,
-    flagSlots: generator.flagSlots,
-    evaluatorSource,
-  };
 }

@@ -8,9 +8,9 @@
  *   comparison (`==` `!=` `<` `<=` `>` `>=` `in` `not in` `contains` `startsWith` `endsWith` `matches`),
  *     non-associative: `a == 1 == 2` is an error.
  */
-import { EmbeddedActionsParser, EOF, type IToken, type TokenType, tokenMatcher } from 'chevrotain';
+import { EmbeddedActionsParser, type IToken, type TokenType } from 'chevrotain';
 import type { BinaryOperator, Expr, PathNode } from './ast.js';
-import { DiagnosticList } from './diagnostics.js';
+import type { DiagnosticList } from './diagnostics.js';
 import { humanErrorMessages } from './parser-messages.js';
 import { decodeStringLiteral } from './string-literal.js';
 import * as T from './tokens.js';
@@ -38,7 +38,8 @@ function spanOf(first: IToken, last: IToken): { start: number; end: number } {
 const recovered: Expr = { type: 'literal', value: null, start: 0, end: 0 };
 const recovery = { recoveryValueFunc: () => recovered };
 
-class RuleParser extends EmbeddedActionsParser {
+/** The grammar; use it through parse.ts, which holds the two shared instances. */
+export class RuleParser extends EmbeddedActionsParser {
   /** Where string-literal problems found while building the AST are reported; set per parse. */
   diagnostics: DiagnosticList | null = null;
   /** Where the offsets of string literals that name a property (`attrs["x-y"]`) are collected; set per parse. */
@@ -269,64 +270,4 @@ class RuleParser extends EmbeddedActionsParser {
     }
     return decoded.value;
   }
-}
-
-/**
- * Two instances of the same grammar: recovery costs time on every rule, even valid ones, so valid
- * input (nearly all of it: stored rules were validated on write) is parsed without it, and only input
- * with an error is parsed again with recovery, to report every problem recovery can find.
- */
-const fastParser = new RuleParser(false);
-const recoveringParser = new RuleParser(true);
-
-function run(
-  parser: RuleParser,
-  tokens: IToken[],
-  diagnostics: DiagnosticList,
-  pathStrings: number[] | null = null,
-): Expr | null {
-  parser.diagnostics = diagnostics;
-  parser.pathStrings = pathStrings;
-  parser.input = tokens;
-  try {
-    return parser.rule();
-  } catch (error) {
-    // Recovery can hand actions half-built input; those errors are always accompanied by a syntax error.
-    if (parser.errors.length === 0) throw error;
-    return null;
-  } finally {
-    parser.diagnostics = null;
-    parser.pathStrings = null;
-  }
-}
-
-/**
- * Parses lexed tokens into an AST, reporting every syntax error recovery can find into `diagnostics`.
- * Returns a null AST when there was any error. `pathStrings` receives the offsets of the string
- * literals that name a property rather than stand for a value.
- */
-export function parseTokens(
-  tokens: IToken[],
-  diagnostics: DiagnosticList,
-  sourceLength: number,
-  pathStrings: number[] = [],
-): Expr | null {
-  if (diagnostics.size === 0) {
-    const scratch = new DiagnosticList(diagnostics.positions);
-    const ast = run(fastParser, tokens, scratch, pathStrings);
-    if (fastParser.errors.length === 0 && scratch.size === 0) return ast;
-  }
-  const ast = run(recoveringParser, tokens, diagnostics);
-  for (const error of recoveringParser.errors) {
-    const token = error.token;
-    const atEnd = tokenMatcher(token, EOF) || Number.isNaN(token.startOffset);
-    const offset = atEnd ? sourceLength : token.startOffset;
-    diagnostics.add(error.message, offset, atEnd ? 0 : token.image.length);
-  }
-  return diagnostics.size === 0 ? ast : null;
-}
-
-/** The grammar as Chevrotain's serialized productions, for generating documentation (railroad diagrams). */
-export function serializedGrammar(): ReturnType<RuleParser['getSerializedGastProductions']> {
-  return recoveringParser.getSerializedGastProductions();
 }

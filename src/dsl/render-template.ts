@@ -1,6 +1,6 @@
 /** The code of a compiled rule as people read it (`CompiledRule.js`): never executed. */
 import type { LiteralValue } from './ast.js';
-import type { GeneratedTemplate } from './codegen.js';
+import type { GeneratedTemplate } from './template-source.js';
 import { jsString } from './js-string.js';
 
 /** A constant as readable code, for people (never executed). */

@@ -5,7 +5,7 @@
  */
 import type { IToken } from 'chevrotain';
 import type { LiteralValue } from './ast.js';
-import type { GeneratedTemplate } from './codegen.js';
+import type { GeneratedTemplate } from './template-source.js';
 import { decodeStringLiteral } from './string-literal.js';
 import { StringLiteral } from './tokens.js';
 import type { Evaluator } from './factory.js';

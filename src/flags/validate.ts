@@ -1,10 +1,10 @@
 /**
  * Structural validation of flag and segment documents. Collects every problem (not just the first),
  * each naming its field, and returns a normalised document with defaults filled in.
- * Cross-document checks (segments exist, no prerequisite cycles) live in references.ts.
+ * Cross-document checks (segments exist, no prerequisite cycles) live in references.ts; field readers
+ * in validate-fields.ts, serve / rollout checks in validate-serve.ts.
  */
 import { checkRule } from '../dsl/index.js';
-import { toDate } from '../dsl/functions/date.js';
 import { ValidationError, type ValidationIssue } from './errors.js';
 import {
   type Flag,
@@ -12,73 +12,19 @@ import {
   flagKinds,
   type JsonValue,
   type Segment,
-  type Serve,
   type TargetingRule,
   valueTypes,
   type Variation,
 } from './model.js';
 import { ruleResolvers } from './resolvers.js';
+import { booleanField, Collector, type Doc, isObject, stringList, text, timestamp } from './validate-fields.js';
+import { serve } from './validate-serve.js';
 
 export const flagKeyPattern = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 export const environmentKeyPattern = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 export const segmentKeyPattern = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 const ruleIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 const maxSegmentKeys = 100_000;
-const totalWeight = 100_000;
-
-class Collector {
-  readonly issues: ValidationIssue[] = [];
-  add(path: string, message: string, extra: Partial<ValidationIssue> = {}): void {
-    this.issues.push({ path, message, code: 'VALIDATION', ...extra });
-  }
-  throwIfAny(): void {
-    if (this.issues.length > 0) throw new ValidationError(this.issues);
-  }
-}
-
-type Doc = Record<string, unknown>;
-
-function isObject(value: unknown): value is Doc {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function text(doc: Doc, field: string, issues: Collector, path: string, fallback?: string, max = 1000): string {
-  const value = doc[field];
-  if (value === undefined || value === null) {
-    if (fallback !== undefined) return fallback;
-    issues.add(`${path}${field}`, 'is required');
-    return '';
-  }
-  if (typeof value !== 'string') issues.add(`${path}${field}`, 'must be a string');
-  else if (value.length > max) issues.add(`${path}${field}`, `must be at most ${max} characters`);
-  return typeof value === 'string' ? value : '';
-}
-
-function timestamp(value: unknown, path: string, issues: Collector, fallback: string | null): string | null {
-  if (value === undefined || value === null) return fallback;
-  // The rule language's own ISO-8601 reader: strict format, real calendar dates, no Date.parse leniency.
-  const date = toDate(typeof value === 'string' ? value : undefined);
-  if (!date) {
-    issues.add(path, 'must be an ISO-8601 date-time such as 2026-12-31T00:00:00Z');
-    return fallback;
-  }
-  return new Date(date.ms).toISOString();
-}
-
-function booleanField(value: unknown, path: string, issues: Collector): boolean {
-  if (value !== undefined && value !== null && typeof value !== 'boolean') issues.add(path, 'must be true or false');
-  return value === true;
-}
-
-function stringList(value: unknown, path: string, issues: Collector, max: number): string[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
-    issues.add(path, 'must be a list of strings');
-    return [];
-  }
-  if (value.length > max) issues.add(path, `must have at most ${max} entries`);
-  return [...new Set(value as string[])];
-}
 
 function matchesType(value: JsonValue, valueType: Flag['valueType']): boolean {
   if (valueType === 'json') return true;
@@ -115,59 +61,6 @@ function variations(doc: Doc, issues: Collector, valueType: Flag['valueType'], k
     if (typeof entry.description === 'string') variation.description = entry.description;
     return variation;
   });
-}
-
-function serve(raw: unknown, path: string, issues: Collector, variationKeys: Set<string>): Serve {
-  if (!isObject(raw)) {
-    issues.add(path, 'must be an object with either variation or rollout');
-    return {};
-  }
-  const hasVariation = raw.variation !== undefined && raw.variation !== null;
-  const hasRollout = raw.rollout !== undefined && raw.rollout !== null;
-  if (hasVariation === hasRollout) {
-    issues.add(path, 'must have exactly one of variation or rollout');
-    return {};
-  }
-  if (hasVariation) {
-    if (typeof raw.variation !== 'string' || !variationKeys.has(raw.variation))
-      issues.add(`${path}.variation`, `unknown variation '${String(raw.variation)}'`);
-    return { variation: String(raw.variation) };
-  }
-  return { rollout: rollout(raw.rollout, `${path}.rollout`, issues, variationKeys) };
-}
-
-function rollout(
-  raw: unknown,
-  path: string,
-  issues: Collector,
-  variationKeys: Set<string>,
-): NonNullable<Serve['rollout']> {
-  if (!isObject(raw) || !Array.isArray(raw.weights)) {
-    issues.add(`${path}.weights`, 'is required and must be a list');
-    return { weights: [] };
-  }
-  const bucketBy = raw.bucketBy === undefined || raw.bucketBy === null ? undefined : raw.bucketBy;
-  if (
-    bucketBy !== undefined &&
-    (typeof bucketBy !== 'string' || !/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(bucketBy))
-  ) {
-    issues.add(`${path}.bucketBy`, 'must be an attribute path such as targetingKey or user.id');
-  }
-  let sum = 0;
-  const weights = raw.weights.map((entry, index) => {
-    const weightPath = `${path}.weights[${index}]`;
-    const weight = isObject(entry) ? entry.weight : undefined;
-    const variation = isObject(entry) ? entry.variation : undefined;
-    if (typeof variation !== 'string' || !variationKeys.has(variation))
-      issues.add(`${weightPath}.variation`, `unknown variation '${String(variation)}'`);
-    if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 0 || weight > totalWeight) {
-      issues.add(`${weightPath}.weight`, `must be an integer from 0 to ${totalWeight} (thousandths of a percent)`);
-    } else sum += weight;
-    return { variation: String(variation), weight: Number(weight) };
-  });
-  if (weights.length === 0) issues.add(`${path}.weights`, 'needs at least one weight');
-  else if (sum !== totalWeight) issues.add(`${path}.weights`, `must sum to ${totalWeight} (100%), got ${sum}`);
-  return bucketBy === undefined ? { weights } : { bucketBy: String(bucketBy), weights };
 }
 
 /** Reports a condition that does not compile, with the rule index and the position in the condition. */

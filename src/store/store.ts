@@ -2,7 +2,8 @@
  * `FlagStore`: the store API GraphQL uses, over either backend. It owns everything both backends must
  * agree on (validation, timestamps, version bookkeeping, retries of operator actions), each in its own
  * module: `flag-writes`, `segment-writes`, `api-key-writes`, `references`, `validation/`. Backends only
- * persist: one conditional commit per write, carrying the audit entry and the feed entry with it.
+ * persist: one conditional commit per write, carrying the audit entry and the feed entry with it. The
+ * reads, which pass straight to the backend, are inherited from `StoreReads` (store-reads.ts).
  */
 import type { Environment, Flag, Segment } from '../flags/model.js';
 import type { UsageEntry } from '../flags/usage.js';
@@ -16,29 +17,13 @@ import {
   toggleFlag,
   updateFlag,
 } from './flag-writes.js';
-import { maxPageSize, pageSize } from './paging.js';
 import { createSegment, deleteSegment, updateSegment } from './segment-writes.js';
-import type {
-  ApiKeyRecord,
-  AuditFilter,
-  ChangeRecord,
-  FeedEvent,
-  FeedMode,
-  FeedSubscription,
-  FlagFilter,
-  Page,
-  PageRequest,
-  StoreBackend,
-  StoreHealth,
-  StoreSnapshot,
-  UsageStat,
-  WriteMeta,
-} from './types.js';
+import { StoreReads } from './store-reads.js';
+import type { ApiKeyRecord, ChangeRecord, FeedMode, StoreBackend, StoreHealth, WriteMeta } from './types.js';
 import { type CodeReferenceReport, validateCodeReferenceReport } from './code-references.js';
 import { NotFoundUsageFilter } from './not-found-usage.js';
 import { type StaleFlag, type StaleReportOptions, staleReport } from './stale/report.js';
 import { type UsageFlush, type UsageFlushOptions, type UsageSource, startUsageFlush } from './usage-flusher.js';
-import type { UsageBucket, UsageFilter } from './usage-series.js';
 import type { ApiKeyInput } from './validation/api-key-input.js';
 import { type DefaultExpiryDays, defaultExpiryDays } from './validation/default-expiry.js';
 import { type EnvironmentInput, validateEnvironmentInput } from './validation/environment-input.js';
@@ -62,15 +47,13 @@ export interface FlagStoreOptions {
   defaultExpiryDays?: DefaultExpiryDays;
 }
 
-export class FlagStore {
+export class FlagStore extends StoreReads {
   private readonly clock: () => Date;
   private readonly context: WriteContext;
   private readonly notFoundUsage: NotFoundUsageFilter;
 
-  constructor(
-    readonly backend: StoreBackend,
-    options: FlagStoreOptions = {},
-  ) {
+  constructor(backend: StoreBackend, options: FlagStoreOptions = {}) {
+    super(backend);
     const clock = options.now ?? (() => new Date());
     this.clock = clock;
     this.notFoundUsage = new NotFoundUsageFilter(backend);
@@ -167,15 +150,6 @@ export class FlagStore {
     return deleteFlag(this.context, key, expectedVersion, meta);
   }
 
-  async getFlag(key: string): Promise<Flag | null> {
-    return this.backend.get({ kind: 'flag', key });
-  }
-
-  /** Flags sorted by key; `archived` absent lists archived and active flags alike. */
-  async listFlags(filter: FlagFilter = {}, page: PageRequest = {}): Promise<Page<Flag>> {
-    return this.backend.listFlags(filter ?? {}, { first: pageSize(page), after: page?.after ?? null });
-  }
-
   // ---- segments ----
 
   async createSegment(input: unknown, meta: WriteMeta): Promise<Segment> {
@@ -202,14 +176,6 @@ export class FlagStore {
     return deleteSegment(this.context, environment, key, expectedVersion, meta);
   }
 
-  async getSegment(environment: string, key: string): Promise<Segment | null> {
-    return this.backend.get({ kind: 'segment', environment, key });
-  }
-
-  async listSegments(environment?: string): Promise<Segment[]> {
-    return this.backend.listSegments(environment);
-  }
-
   // ---- environments ----
 
   async createEnvironment(input: EnvironmentInput, meta: WriteMeta): Promise<Environment> {
@@ -224,14 +190,6 @@ export class FlagStore {
     return environment;
   }
 
-  async getEnvironment(key: string): Promise<Environment | null> {
-    return this.backend.get({ kind: 'environment', key });
-  }
-
-  async listEnvironments(): Promise<Environment[]> {
-    return this.backend.listEnvironments();
-  }
-
   // ---- API keys ----
 
   /** Stores an API key's metadata and secret hash; only the known fields are kept (a secret passed along is dropped). */
@@ -244,36 +202,7 @@ export class FlagStore {
     return revokeApiKey(this.context, id, meta);
   }
 
-  async getApiKey(id: string): Promise<ApiKeyRecord | null> {
-    return this.backend.get({ kind: 'apiKey', key: id });
-  }
-
-  async listApiKeys(): Promise<ApiKeyRecord[]> {
-    return this.backend.listApiKeys();
-  }
-
-  async findApiKeyByHash(secretHash: string): Promise<ApiKeyRecord | null> {
-    return this.backend.findApiKeyByHash(secretHash);
-  }
-
   // ---- audit, feed, usage ----
-
-  /** Change records, newest first, optionally of one document (or of a kind / key / environment). */
-  async auditLog(filter: AuditFilter = {}, page: PageRequest = {}): Promise<Page<ChangeRecord>> {
-    return this.backend.auditLog(filter ?? {}, { first: pageSize(page), after: page?.after ?? null });
-  }
-
-  async snapshot(): Promise<StoreSnapshot> {
-    return this.backend.snapshot();
-  }
-
-  async changesSince(position: number, limit = maxPageSize): Promise<ChangeRecord[] | 'too-old'> {
-    return this.backend.changesSince(position, limit);
-  }
-
-  async subscribe(position: number, onEvent: (event: FeedEvent) => void): Promise<FeedSubscription> {
-    return this.backend.subscribe(position, onEvent);
-  }
 
   /**
    * Adds one flush of drained counters (one backend write for the whole batch). FLAG_NOT_FOUND counts
@@ -282,15 +211,6 @@ export class FlagStore {
   async mergeUsage(entries: readonly UsageEntry[]): Promise<void> {
     const counted = await this.notFoundUsage.keepKnown(entries.filter((entry) => entry.count > 0));
     if (counted.length > 0) await this.backend.mergeUsage(counted);
-  }
-
-  async readUsage(filter?: UsageFilter): Promise<UsageStat[]> {
-    return this.backend.readUsage(filter);
-  }
-
-  /** Hourly usage buckets (the last 30 days are kept), optionally of one environment / flag, since an hour. */
-  async readUsageBuckets(filter?: UsageFilter): Promise<UsageBucket[]> {
-    return this.backend.readUsageBuckets(filter);
   }
 
   /** Merges usage drained from `source` (the engine's `UsageRecorder`) periodically; see `usage-flusher.ts`. */
@@ -309,11 +229,6 @@ export class FlagStore {
   async reportCodeReferences(input: unknown): Promise<{ report: CodeReferenceReport; stored: boolean }> {
     const report = validateCodeReferenceReport(input, this.context.now());
     return { report, stored: await this.backend.saveCodeReferences(report) };
-  }
-
-  /** The latest code-reference report of every repository. */
-  async readCodeReferences(): Promise<CodeReferenceReport[]> {
-    return this.backend.readCodeReferences();
   }
 
   /** The stale-flag report: every flag (and deleted, still requested key) with a reason; see stale/. */

@@ -14,14 +14,11 @@
  * lmdb-js sets TXN_COMMITTED, which resolves the promise, after that return). So an acknowledged write
  * survives `kill -9` and power loss; the crash test checks the former.
  */
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { open, type RootDatabase } from 'lmdb';
+import { resolve } from 'node:path';
 import type { Environment, Flag, Segment } from '../../flags/model.js';
 import { defaultEnvironmentChanges } from '../default-environments.js';
 import type { UsageEntry } from '../../flags/usage.js';
 import { sortEnvironments } from '../environment-order.js';
-import { afterFlagKey, flagCursor, matchesFlagFilter, pageSize } from '../paging.js';
 import type { CodeReferenceReport } from '../code-references.js';
 import type { UsageBucket, UsageFilter } from '../usage-series.js';
 import {
@@ -45,38 +42,14 @@ import {
 } from '../types.js';
 import { checkKind } from '../validation/pending-change.js';
 import { readAuditLog } from './audit-log.js';
-import { commitChange, type Databases, isKnownError } from './commit.js';
-import { DirectoryLock } from './directory-lock.js';
-import { ChangeNotifier } from './feed.js';
-import {
-  databaseNames,
-  databaseOf,
-  documentKey,
-  type FlagSummary,
-  lmdbFileName,
-  metaKeys,
-  schemaVersion,
-  type Stored,
-} from './keys.js';
+import { commitChange, isKnownError } from './commit.js';
+import { databaseOf, documentKey, metaKeys, type Stored } from './keys.js';
+import { discardState, type OpenState, openState } from './open-state.js';
+import { type EmbeddedBackendOptions, maxChangeRecordsOf } from './options.js';
+import { listFlagPage, readSnapshot } from './queries.js';
 import { mergeUsage, readCodeReferences, readUsage, readUsageBuckets, saveCodeReferences } from './statistics.js';
 
-export interface EmbeddedBackendOptions {
-  /** The data directory; created if missing. */
-  dataDir: string;
-  /**
-   * Keep at most this many change records (audit entries) and prune older ones in the committing
-   * transaction. Subscribers and `changesSince` behind the pruned range get a resync / 'too-old'.
-   * @default unlimited (the change log is kept forever)
-   */
-  maxChangeRecords?: number;
-}
-
-interface OpenState {
-  root: RootDatabase;
-  db: Databases;
-  lock: DirectoryLock;
-  notifier: ChangeNotifier;
-}
+export type { EmbeddedBackendOptions } from './options.js';
 
 export class EmbeddedBackend implements StoreBackend {
   readonly name = 'embedded' as const;
@@ -88,16 +61,7 @@ export class EmbeddedBackend implements StoreBackend {
 
   constructor(options: EmbeddedBackendOptions) {
     this.dataDir = resolve(options.dataDir);
-    const max = options.maxChangeRecords;
-    if (
-      max !== undefined &&
-      max !== null &&
-      max !== Number.POSITIVE_INFINITY &&
-      (!Number.isSafeInteger(max) || max < 1)
-    ) {
-      throw new RangeError('maxChangeRecords must be a positive integer');
-    }
-    this.maxChangeRecords = max === undefined || max === null || max === Number.POSITIVE_INFINITY ? null : max;
+    this.maxChangeRecords = maxChangeRecordsOf(options);
   }
 
   /** Takes the directory lock, opens LMDB, checks the schema and seeds the default environments. */
@@ -108,31 +72,13 @@ export class EmbeddedBackend implements StoreBackend {
   }
 
   private async doOpen(): Promise<void> {
-    mkdirSync(this.dataDir, { recursive: true });
-    const lock = DirectoryLock.acquire(this.dataDir);
-    let root: RootDatabase | undefined;
+    const state = await openState(this.dataDir, (position, limit) => this.readChanges(position, limit));
+    this.state = state;
     try {
-      root = open({ path: join(this.dataDir, lmdbFileName), maxDbs: 16 });
-      const opened = root;
-      const db = Object.fromEntries(databaseNames.map((name) => [name, opened.openDB({ name })])) as Databases;
-      const schema = db.meta.get(metaKeys.schema) as number | undefined;
-      if (schema === undefined) await db.meta.put(metaKeys.schema, schemaVersion);
-      else if (schema !== schemaVersion)
-        throw new Error(
-          `the data directory '${this.dataDir}' has store schema ${schema}; this Vexil reads schema ${schemaVersion}`,
-        );
-      const lastPosition = (db.meta.get(metaKeys.lastPosition) as number | undefined) ?? 0;
-      this.state = {
-        root,
-        db,
-        lock,
-        notifier: new ChangeNotifier(lastPosition, (position, limit) => this.readChanges(position, limit)),
-      };
-      if (db.environments.getCount() === 0) await this.seedEnvironments();
+      if (state.db.environments.getCount() === 0) await this.seedEnvironments();
     } catch (error) {
       this.state = null;
-      await root?.close().catch(() => undefined);
-      lock.releaseSync();
+      await discardState(state);
       throw error;
     }
   }
@@ -198,23 +144,7 @@ export class EmbeddedBackend implements StoreBackend {
   }
 
   async listFlags(filter: FlagFilter, page: PageRequest): Promise<Page<Flag>> {
-    const size = pageSize(page);
-    const after = afterFlagKey(page.after);
-    return this.read(({ db }) => {
-      let totalCount = 0;
-      let hasNextPage = false;
-      const keys: string[] = [];
-      for (const { key, value } of db.flagIndex.getRange()) {
-        const flagKey = key as string;
-        if (!matchesFlagFilter({ key: flagKey, ...(value as FlagSummary) }, filter ?? {})) continue;
-        totalCount++;
-        if (after !== null && flagKey <= after) continue;
-        if (keys.length < size) keys.push(flagKey);
-        else hasNextPage = true;
-      }
-      const items = keys.map((key) => (db.flags.get(key) as Stored<Flag>).doc);
-      return { items, endCursor: keys.length > 0 ? flagCursor(keys[keys.length - 1]!) : null, hasNextPage, totalCount };
-    });
+    return this.read(({ db }) => listFlagPage(db, filter, page));
   }
 
   async listSegments(environment?: string): Promise<Segment[]> {
@@ -248,21 +178,7 @@ export class EmbeddedBackend implements StoreBackend {
   }
 
   async snapshot(): Promise<StoreSnapshot> {
-    return this.read(({ root, db }) => {
-      const transaction = root.useReadTransaction();
-      try {
-        return {
-          environments: sortEnvironments(
-            [...db.environments.getRange({ transaction })].map(({ value }) => (value as Stored<Environment>).doc),
-          ),
-          flags: [...db.flags.getRange({ transaction })].map(({ value }) => (value as Stored<Flag>).doc),
-          segments: [...db.segments.getRange({ transaction })].map(({ value }) => (value as Stored<Segment>).doc),
-          position: (db.meta.get(metaKeys.lastPosition, { transaction }) as number | undefined) ?? 0,
-        };
-      } finally {
-        transaction.done();
-      }
-    });
+    return this.read(({ root, db }) => readSnapshot(root, db));
   }
 
   async changesSince(position: number, limit: number): Promise<ChangeRecord[] | 'too-old'> {

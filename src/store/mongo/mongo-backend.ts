@@ -15,7 +15,6 @@ import type { CodeReferenceReport } from '../code-references.js';
 import { mergeSameCounter, type UsageBucket, type UsageFilter } from '../usage-series.js';
 import {
   StoreUnavailable,
-  VersionConflict,
   type ApiKeyRecord,
   type AuditFilter,
   type ChangeRecord,
@@ -35,24 +34,26 @@ import {
   type UsageStat,
 } from '../types.js';
 import { checkChange, checkKind } from '../validation/pending-change.js';
-import { defaultEnvironmentChanges } from '../default-environments.js';
 import { ensureCollections, storeCollections, type StoreCollections } from './collections.js';
+import { checkPosition, readChangesSince } from './changes-since.js';
 import { commitChange, type CommitContext } from './commit.js';
 import { describeError, guard } from './errors.js';
 import { failpoint } from './failpoints.js';
-import { openFeed, resyncLater, type FeedContext, type TailMode } from './feed.js';
+import { openFeed, resyncLater, type TailMode } from './feed.js';
+import type { FeedContext } from './tail.js';
 import { chooseFeedMode } from './feed-mode.js';
-import { GapSequencer, HoleClock, lastReservedPosition, prunedThrough, readInOrder } from './gaps.js';
-import { isRecord, parseBody, readCurrent, toChangeRecord } from './materialise.js';
+import { HoleClock, lastReservedPosition } from './gaps.js';
+import { parseBody, readCurrent } from './materialise.js';
 import { resolveOptions, type MongoBackendOptions, type ResolvedOptions } from './options.js';
 import * as queries from './queries.js';
 import { Repairer } from './repair.js';
-import { applyRetention, pruneChanges } from './retention.js';
+import { pruneChanges } from './retention.js';
+import { RetentionSchedule } from './retention-schedule.js';
 import { readCodeReferences, saveCodeReferences } from './code-references.js';
 import { mergeUsage, readUsage, readUsageBuckets } from './usage.js';
+import { seedEnvironments } from './seed-environments.js';
+import { SubscriptionSet } from './subscription-set.js';
 import { checkAgainstStore } from './validate-change.js';
-
-const MAX_CHANGES_PER_READ = 10_000;
 
 export class MongoBackend implements StoreBackend {
   readonly name = 'mongodb' as const;
@@ -65,9 +66,8 @@ export class MongoBackend implements StoreBackend {
   private mode: TailMode;
   private opened = false;
   private opening: Promise<void> | null = null;
-  /** Retention: the prune point as last seen, to prune in batches rather than after every commit. */
-  private prunedHint = 0;
-  private readonly subscriptions = new Set<FeedSubscription>();
+  private readonly retention: RetentionSchedule;
+  private readonly subscriptions = new SubscriptionSet();
 
   constructor(options: MongoBackendOptions) {
     this.options = resolveOptions(options);
@@ -80,6 +80,7 @@ export class MongoBackend implements StoreBackend {
     this.collections = storeCollections(this.db);
     this.clock = new HoleClock(this.options.gapGraceMs);
     this.repairer = new Repairer(this.collections, this.clock);
+    this.retention = new RetentionSchedule(this.collections, this.repairer, this.options);
     this.mode = this.options.feedMode === 'polling' ? 'polling' : 'change-stream';
   }
 
@@ -110,27 +111,15 @@ export class MongoBackend implements StoreBackend {
     await ensureCollections(this.db, this.collections);
     this.mode = await chooseFeedMode(this.options, this.collections);
     await this.repairer.start();
-    await this.seedEnvironments();
-    this.prunedHint = this.options.retention
-      ? await applyRetention(this.collections, this.repairer, this.options.retention.keepChanges)
-      : 0;
+    await seedEnvironments(this.collections, (change) => this.commitNow(change));
+    await this.retention.start();
     this.opened = true;
-  }
-
-  /** Like the embedded store: an empty store gets the default environments (racing openers: one wins each). */
-  private async seedEnvironments(): Promise<void> {
-    if ((await this.collections.documents.environment.countDocuments({ _deleted: { $ne: true } })) > 0) return;
-    for (const change of defaultEnvironmentChanges()) {
-      await this.commitNow(change).catch((error: unknown) => {
-        if (!(error instanceof VersionConflict)) throw error;
-      });
-    }
   }
 
   /** Ends every subscription and disconnects. Idempotent. */
   async close(): Promise<void> {
     await this.opening?.catch(() => {});
-    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    await this.subscriptions.closeAll();
     this.opened = false;
     await this.client.close();
   }
@@ -149,7 +138,7 @@ export class MongoBackend implements StoreBackend {
   async commit<K extends DocumentKind>(change: PendingChange<K>): Promise<ChangeRecord> {
     checkChange(change);
     const record = await this.run('committing a change (not acknowledged)', () => this.commitNow(change));
-    await this.retain(record.position);
+    await this.retention.afterCommit(record.position);
     return record;
   }
 
@@ -160,20 +149,6 @@ export class MongoBackend implements StoreBackend {
         new StoreUnavailable(`the MongoDB store (database '${this.options.database}') is not open`),
       );
     return guard(doing, operation);
-  }
-
-  /** Retention after a commit: prunes once the feed is a tenth past the limit (at least one record). */
-  private async retain(position: number): Promise<void> {
-    const keep = this.options.retention?.keepChanges;
-    if (keep === undefined || position - this.prunedHint <= keep + Math.max(1, Math.ceil(keep / 10))) return;
-    try {
-      this.prunedHint = await applyRetention(this.collections, this.repairer, keep);
-    } catch (error) {
-      this.options.logger.warn(
-        { err: describeError(error) },
-        'mongodb store: pruning old change records failed; will retry',
-      );
-    }
   }
 
   private commitNow(change: PendingChange): Promise<ChangeRecord> {
@@ -250,19 +225,7 @@ export class MongoBackend implements StoreBackend {
 
   async changesSince(position: number, limit: number): Promise<ChangeRecord[] | 'too-old'> {
     checkPosition(position);
-    const count = Math.max(1, Math.min(Math.floor(limit) || 1, MAX_CHANGES_PER_READ));
-    return this.run('reading the change feed', async () => {
-      const { changes, counters } = this.collections;
-      if (position < (await prunedThrough(counters))) return 'too-old';
-      const docs = await readInOrder({
-        changes,
-        counters,
-        sequencer: new GapSequencer(position + 1),
-        clock: this.clock,
-        limit: count,
-      });
-      return docs === 'too-old' ? docs : docs.filter(isRecord).slice(0, count).map(toChangeRecord);
-    });
+    return this.run('reading the change feed', () => readChangesSince(this.collections, this.clock, position, limit));
   }
 
   async subscribe(position: number, onEvent: (event: FeedEvent) => void): Promise<FeedSubscription> {
@@ -272,24 +235,13 @@ export class MongoBackend implements StoreBackend {
       if (position > last)
         return resyncLater(onEvent, `position ${position} is ahead of this store's change feed (at ${last})`);
       const subscription = await openFeed(this.feedContext, this.mode, position, onEvent);
-      return this.track(subscription);
+      return this.subscriptions.track(subscription);
     });
   }
 
   private get feedContext(): FeedContext {
     const { instanceId, pollIntervalMs, logger } = this.options;
     return { collections: this.collections, clock: this.clock, instanceId, pollIntervalMs, logger };
-  }
-
-  private track(subscription: FeedSubscription): FeedSubscription {
-    const tracked = {
-      close: async () => {
-        this.subscriptions.delete(tracked);
-        await subscription.close();
-      },
-    };
-    this.subscriptions.add(tracked);
-    return tracked;
   }
 
   async mergeUsage(entries: readonly UsageEntry[]): Promise<void> {
@@ -321,8 +273,4 @@ export class MongoBackend implements StoreBackend {
   prune(throughPosition: number): Promise<number> {
     return this.run('pruning the change records', () => pruneChanges(this.collections, this.repairer, throughPosition));
   }
-}
-
-function checkPosition(position: number): void {
-  if (!Number.isSafeInteger(position) || position < 0) throw new RangeError(`invalid feed position ${position}`);
 }
