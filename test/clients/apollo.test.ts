@@ -19,6 +19,7 @@ import {
   startScenario,
   watchersReady,
   within,
+  planEvaluations,
 } from './scenario.js';
 
 let scenario: ClientScenario;
@@ -59,11 +60,7 @@ afterAll(async () => {
 describe('Apollo Client', () => {
   it('evaluates a flag with an evaluation key, query after query', async () => {
     const client = apolloClient(scenario.evalKey);
-    for (const [plan, value] of [
-      ['pro', true],
-      ['free', false],
-      ['pro', true],
-    ] as const) {
+    for (const [plan, value] of planEvaluations) {
       const result = await within(
         client.query({
           query: EvaluateDocument,

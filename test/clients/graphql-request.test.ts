@@ -17,6 +17,7 @@ import {
   startScenario,
   watchersReady,
   within,
+  planEvaluations,
 } from './scenario.js';
 
 let scenario: ClientScenario;
@@ -45,11 +46,7 @@ afterAll(async () => {
 describe('graphql-request', () => {
   it('evaluates a flag with an evaluation key, query after query', async () => {
     const evaluation = client(scenario.evalKey);
-    for (const [plan, value] of [
-      ['pro', true],
-      ['free', false],
-      ['pro', true],
-    ] as const) {
+    for (const [plan, value] of planEvaluations) {
       const data = await within(
         evaluation.request(EvaluateDocument, { key: scenario.flagKey, context: { plan } }),
         `evaluate for ${plan}`,

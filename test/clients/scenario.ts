@@ -88,3 +88,10 @@ export function within<T>(promise: Promise<T>, what: string, ms = 10_000): Promi
   );
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
+
+/** Plans asked in turn and the flag value each gets: a client must not serve a cached answer. */
+export const planEvaluations = [
+  ['pro', true],
+  ['free', false],
+  ['pro', true],
+] as const;

@@ -19,6 +19,7 @@ import {
   trackUnhandledRejections,
   watchersReady,
   within,
+  planEvaluations,
 } from './scenario.js';
 
 let scenario: ClientScenario;
@@ -80,11 +81,7 @@ describe('urql', () => {
       return response;
     };
     const client = urqlClient(scenario.evalKey, { preferGetMethod, fetch: recordingFetch });
-    for (const [plan, value] of [
-      ['pro', true],
-      ['free', false],
-      ['pro', true],
-    ] as const) {
+    for (const [plan, value] of planEvaluations) {
       const result = await within(
         client
           .query(EvaluateDocument, { key: scenario.flagKey, context: { plan } }, { requestPolicy: 'network-only' })

@@ -19,6 +19,7 @@ import {
   LiveClients,
   sleep,
   transports,
+  type WsConnection,
 } from '../support/live-clients.js';
 
 let gw: TestGateway;
@@ -105,6 +106,17 @@ describe.each(transports)('key scopes over %s', (transport) => {
     );
   });
 });
+
+/** A subscription on `connection` that is live (its first message arrived): it must outlive a refused neighbour. */
+async function liveBystander(connection: WsConnection) {
+  const bystander = connection.subscribe<EvaluationsMessage>(EVALUATIONS_CHANGED, {
+    context: { targetingKey: 'plugins' },
+    keys: ['scoped'],
+    environment: PROD,
+  });
+  await bystander.nextData();
+  return bystander;
+}
 
 describe('bad keys', () => {
   it('WebSocket: no key closes with 4401, an unknown key with 4403', async () => {
@@ -314,12 +326,7 @@ describe('the same plugin chain over both transports (graphql-armor limits, hidd
 
   it('WebSocket: a typo is refused with an error message for that operation only, suggestions hidden', async () => {
     const connection = clients.ws(gw.adminKey);
-    const bystander = connection.subscribe<EvaluationsMessage>(EVALUATIONS_CHANGED, {
-      context: { targetingKey: 'plugins' },
-      keys: ['scoped'],
-      environment: PROD,
-    });
-    await bystander.nextData();
+    const bystander = await liveBystander(connection);
     const refused = connection.subscribe(typo);
     const end = await refused.ended();
     expect(end.how).toBe('error');
@@ -350,12 +357,7 @@ describe('the same plugin chain over both transports (graphql-armor limits, hidd
     'WebSocket: %s fails that one operation with an error, and the connection and its other subscriptions live on',
     async (_name, query) => {
       const connection = clients.ws(gw.adminKey);
-      const bystander = connection.subscribe<EvaluationsMessage>(EVALUATIONS_CHANGED, {
-        context: { targetingKey: 'plugins' },
-        keys: ['scoped'],
-        environment: PROD,
-      });
-      await bystander.nextData();
+      const bystander = await liveBystander(connection);
       const refused = connection.subscribe(query);
       const end = await refused.ended();
       const closed = await Promise.race([connection.closed, sleep(300).then(() => null)]);

@@ -9,7 +9,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bucketIndex } from '../../src/index.js';
 import { stableKey } from '../../src/graphql/live/stable-key.js';
-import { booleanFlag, PROD, serveAll, STAGING } from '../fixtures/gateway/flags.js';
+import { booleanFlag, followerFlag, PROD, serveAll, STAGING } from '../fixtures/gateway/flags.js';
 import { standardKeys, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { Admin, eventually, LiveClients, transports, valuesOf } from '../support/live-clients.js';
 
@@ -293,17 +293,7 @@ describe.each(transports)('evaluationsChanged over %s', (transport) => {
     const parent = key('parent');
     const child = key('child');
     await proFlag(parent);
-    await admin.createFlag({
-      ...booleanFlag(child),
-      environments: [
-        {
-          environment: PROD,
-          config: serveAll('off', [
-            { id: 'follows', condition: `flag("${parent}") == true`, serve: { variation: 'on' } },
-          ]),
-        },
-      ],
-    });
+    await admin.createFlag(followerFlag(child, parent));
     const onlyChild = await clients.evaluations(transport, keys.evalProd, {
       context: { targetingKey: 'p1', plan: 'pro' },
       keys: [child],

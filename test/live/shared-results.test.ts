@@ -20,7 +20,7 @@ import { isShareable, SHARED_RESULTS } from '../../src/graphql/live/shared-resul
 import { gatewaySchema } from '../../src/graphql/schema-builder.js';
 import { SubscriptionLimits } from '../../src/graphql/live/subscription-limits.js';
 import type { ChangeRecord } from '../../src/store/types.js';
-import { booleanFlag, PROD, serveAll } from '../fixtures/gateway/flags.js';
+import { booleanFlag, followerFlag, PROD } from '../fixtures/gateway/flags.js';
 import { standardKeys, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { Admin, eventually, LiveClients, transports } from '../support/live-clients.js';
 
@@ -66,17 +66,7 @@ type Message = {
 async function family(prefix: string) {
   const [parent, child, other] = [`${prefix}-parent`, `${prefix}-child`, `${prefix}-other`];
   await admin.createFlag(booleanFlag(parent) as unknown as Record<string, unknown>);
-  await admin.createFlag({
-    ...booleanFlag(child),
-    environments: [
-      {
-        environment: PROD,
-        config: serveAll('off', [
-          { id: 'follows', condition: `flag("${parent}") == true`, serve: { variation: 'on' } },
-        ]),
-      },
-    ],
-  });
+  await admin.createFlag(followerFlag(child, parent));
   await admin.createFlag(booleanFlag(other) as unknown as Record<string, unknown>);
   return { parent, child, other };
 }

@@ -8,7 +8,16 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { BOOL, createOfrepFlags, DISABLED, MISSING, NUMBER, OBJECT, STRING } from '../fixtures/gateway/ofrep-flags.js';
+import {
+  BOOL,
+  createOfrepFlags,
+  DISABLED,
+  MISSING,
+  NUMBER,
+  OBJECT,
+  STRING,
+  startRateLimitedGateway,
+} from '../fixtures/gateway/ofrep-flags.js';
 import { repoRoot, standardKeys, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { ensureOfrepVenv, pythonMissing } from './python-venv.js';
 
@@ -104,9 +113,7 @@ describe.skipIf(missing !== null)('Python openfeature-sdk + openfeature-provider
     let secret: string;
 
     beforeAll(async () => {
-      limited = await startTestGateway({ seed: false, env: { VEXIL_OFREP_RATE_LIMIT: '1' } });
-      secret = (await limited.createKey('EVALUATION', 'production')).secret;
-      await createOfrepFlags(limited);
+      ({ gateway: limited, secret } = await startRateLimitedGateway());
     });
 
     afterAll(async () => {

@@ -6,7 +6,16 @@
 import { OFREPProvider } from '@openfeature/ofrep-provider';
 import { type Client, type EvaluationContext, OpenFeature } from '@openfeature/server-sdk';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { BOOL, createOfrepFlags, DISABLED, MISSING, NUMBER, OBJECT, STRING } from '../fixtures/gateway/ofrep-flags.js';
+import {
+  BOOL,
+  createOfrepFlags,
+  DISABLED,
+  MISSING,
+  NUMBER,
+  OBJECT,
+  STRING,
+  startRateLimitedGateway,
+} from '../fixtures/gateway/ofrep-flags.js';
 import { standardKeys, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
@@ -34,9 +43,7 @@ beforeAll(async () => {
   gw = await startTestGateway({ seed: false });
   keys = await standardKeys(gw);
   await createOfrepFlags(gw);
-  limited = await startTestGateway({ seed: false, env: { VEXIL_OFREP_RATE_LIMIT: '1' } });
-  limitedKey = (await limited.createKey('EVALUATION', 'production')).secret;
-  await createOfrepFlags(limited);
+  ({ gateway: limited, secret: limitedKey } = await startRateLimitedGateway());
 });
 
 afterAll(async () => {

@@ -10,7 +10,16 @@ import { type Client, type EvaluationContext, OpenFeature, ProviderEvents } from
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SetFlagEnvironmentDocument, ToggleFlagDocument } from '../../src/client/generated/graphql.js';
 import { PROD, serveAll, STAGING } from '../fixtures/gateway/flags.js';
-import { BOOL, createOfrepFlags, DISABLED, MISSING, NUMBER, OBJECT, STRING } from '../fixtures/gateway/ofrep-flags.js';
+import {
+  BOOL,
+  createOfrepFlags,
+  DISABLED,
+  MISSING,
+  NUMBER,
+  OBJECT,
+  STRING,
+  startRateLimitedGateway,
+} from '../fixtures/gateway/ofrep-flags.js';
 import { dataOf, standardKeys, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
@@ -163,9 +172,7 @@ describe('rate limit', () => {
   let secret: string;
 
   beforeAll(async () => {
-    limited = await startTestGateway({ seed: false, env: { VEXIL_OFREP_RATE_LIMIT: '1' } });
-    secret = (await limited.createKey('EVALUATION', 'production')).secret;
-    await createOfrepFlags(limited);
+    ({ gateway: limited, secret } = await startRateLimitedGateway());
   });
 
   afterAll(async () => {
