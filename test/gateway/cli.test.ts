@@ -14,6 +14,7 @@ import {
 import { printGatewaySchema } from '../../src/graphql/schema-builder.js';
 import { PROD, STAGING } from '../fixtures/gateway/flags.js';
 import {
+  createEvaluationKeyAt,
   codeOf,
   dataOf,
   ensureBuilt,
@@ -182,14 +183,7 @@ describe('vexil serve with VEXIL_BOOTSTRAP_ADMIN_KEY at debug log level', () => 
   beforeAll(async () => {
     dataDir = await tempDir();
     server = await spawnServe({ dataDir, env: { VEXIL_BOOTSTRAP_ADMIN_KEY: bootstrap, LOG_LEVEL: 'debug' } });
-    createdSecret = dataOf(
-      await gqlAt(
-        server.endpoint,
-        CreateApiKeyDocument,
-        { name: 'logged?', kind: 'EVALUATION', environment: PROD },
-        bootstrap,
-      ),
-    ).createApiKey.secret;
+    createdSecret = await createEvaluationKeyAt(server.endpoint, bootstrap, 'logged?', PROD);
     await gqlAt(
       server.endpoint,
       EvaluateDocument,

@@ -8,13 +8,13 @@ import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  CreateApiKeyDocument,
   EvaluateDocument,
   ExplainEvaluationDocument,
   ValidateRuleDocument,
 } from '../../src/client/generated/graphql.js';
 import { PROD } from '../fixtures/gateway/flags.js';
 import {
+  createEvaluationKeyAt,
   dataOf,
   ensureBuilt,
   gqlAt,
@@ -39,14 +39,7 @@ describe('a gateway whose Object.prototype was polluted before and after its rul
       dataDir,
       env: { VEXIL_BOOTSTRAP_ADMIN_KEY: admin, NODE_OPTIONS: `--import=${pollute}` },
     });
-    evalKey = dataOf(
-      await gqlAt(
-        server.endpoint,
-        CreateApiKeyDocument,
-        { name: 'polluted-eval', kind: 'EVALUATION', environment: PROD },
-        admin,
-      ),
-    ).createApiKey.secret;
+    evalKey = await createEvaluationKeyAt(server.endpoint, admin, 'polluted-eval', PROD);
     // Compiles new_checkout's rules (the first evaluation at the latest), then pollutes `email`.
     dataOf(
       await gqlAt(

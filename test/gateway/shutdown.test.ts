@@ -6,10 +6,11 @@
 import { request as httpRequest } from 'node:http';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateApiKeyDocument, EvaluateDocument } from '../../src/client/generated/graphql.js';
+import { EvaluateDocument } from '../../src/client/generated/graphql.js';
 import { openStore } from '../../src/store/open-store.js';
 import { PROD } from '../fixtures/gateway/flags.js';
 import {
+  createEvaluationKeyAt,
   dataOf,
   ensureBuilt,
   gqlAt,
@@ -91,14 +92,7 @@ async function untilRefused(url: string): Promise<string> {
 }
 
 async function evaluationKey(server: ServeProcess, admin: string): Promise<string> {
-  return dataOf(
-    await gqlAt(
-      server.endpoint,
-      CreateApiKeyDocument,
-      { name: 'shutdown-eval', kind: 'EVALUATION', environment: PROD },
-      admin,
-    ),
-  ).createApiKey.secret;
+  return createEvaluationKeyAt(server.endpoint, admin, 'shutdown-eval', PROD);
 }
 
 beforeAll(async () => {

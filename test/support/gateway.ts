@@ -75,6 +75,17 @@ export async function gqlAt<TResult, TVariables>(
   return parseResponse<TResult>(response);
 }
 
+/** Creates an evaluation key through the gateway at `endpoint` with an admin key; returns its secret. */
+export async function createEvaluationKeyAt(
+  endpoint: string,
+  adminKey: string,
+  name: string,
+  environment = 'production',
+): Promise<string> {
+  const result = await gqlAt(endpoint, CreateApiKeyDocument, { name, kind: 'EVALUATION', environment }, adminKey);
+  return dataOf(result).createApiKey.secret;
+}
+
 export async function parseResponse<T>(response: Response): Promise<GqlResult<T>> {
   const text = await response.text();
   let body: { data?: T | null; errors?: GqlError[] } = {};
