@@ -55,8 +55,8 @@ export function createTestEvaluator(source: string | FlagsFile, options: TestEva
     environment,
     evaluate,
     value(flagKey, context) {
-      const result = evaluate(flagKey, context) as EvaluationResult & { errorCode?: string };
-      return result.errorCode ? undefined : result.value;
+      const result = evaluate(flagKey, context);
+      return result.reason === 'ERROR' ? undefined : result.value;
     },
     override(flagKey, variation) {
       if (variation === null) pinned.delete(flagKey);

@@ -5,6 +5,7 @@
 import type { EngineState } from '../../flags/engine.js';
 import type { Environment, Flag, FlagKind, Segment, ValueType } from '../../flags/model.js';
 import { type GatewayTarget, gatewayRequest } from '../gateway-client.js';
+import { type ServeData, toServe } from '../flags/operations.js';
 
 const serveFields = 'variation rollout { bucketBy weights { variation weight } }';
 
@@ -24,11 +25,6 @@ const restQuery = `query VexilCliExportRest {
   environments { key name createdAt }
   segments { key environment name description included excluded condition version createdAt updatedAt }
 }`;
-
-interface ServeData {
-  variation: string | null;
-  rollout: { bucketBy: string | null; weights: Array<{ variation: string; weight: number }> } | null;
-}
 
 interface FlagNode extends Omit<Flag, 'kind' | 'valueType' | 'environments' | 'variations'> {
   kind: string;
@@ -89,15 +85,5 @@ function toFlag(node: FlagNode): Flag {
         },
       ]),
     ),
-  };
-}
-
-function toServe(serve: ServeData): Flag['environments'][string]['defaultServe'] {
-  if (serve.variation) return { variation: serve.variation };
-  return {
-    rollout: {
-      ...(serve.rollout?.bucketBy ? { bucketBy: serve.rollout.bucketBy } : {}),
-      weights: serve.rollout?.weights ?? [],
-    },
   };
 }

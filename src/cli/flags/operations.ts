@@ -1,4 +1,5 @@
 /** The GraphQL operations behind `vexil flags …` (the public API, nothing private). */
+import type { Serve } from '../../flags/model.js';
 
 export const flagSummaryFields = `key name kind owner tags expiresAt archived stale version
   environments { environment on }`;
@@ -63,6 +64,17 @@ export interface FlagData {
   version: number;
   variations?: Array<{ key: string; name: string | null; value: unknown }>;
   environments: FlagEnvironmentData[];
+}
+
+/** A serve as GraphQL answers it (nulls, the default bucketBy filled in) as the model's `Serve`. */
+export function toServe(serve: ServeData): Serve {
+  if (serve.variation) return { variation: serve.variation };
+  return {
+    rollout: {
+      ...(serve.rollout?.bucketBy ? { bucketBy: serve.rollout.bucketBy } : {}),
+      weights: serve.rollout?.weights ?? [],
+    },
+  };
 }
 
 /** `25% on, 75% off` or `on`. */

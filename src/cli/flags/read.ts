@@ -1,10 +1,9 @@
 /** `vexil flags list` and `vexil flags get`: what is there, for people (tables) and scripts (JSON). */
-import { gatewayRequest } from '../gateway-client.js';
+import { CliFailure, gatewayRequest } from '../gateway-client.js';
 import type { CommandContext } from '../main.js';
 import { printRows, renderTable } from '../table.js';
 import { type FlagData, describeServe, getFlagQuery, listFlagsQuery } from './operations.js';
 import { parseCommand, requireGateway, stringOption, tableOrJson } from './options.js';
-import { CliFailure } from '../gateway-client.js';
 
 const pageSize = 500;
 

@@ -10,7 +10,7 @@ import { LineCounter, PositionFinder } from '../../flags-file/positions.js';
 import { parseDocument } from 'yaml';
 import { CliFailure, gatewayRequest, printRecord } from '../gateway-client.js';
 import type { CommandContext } from '../main.js';
-import { type FlagData, type ServeData, getFlagQuery, setFlagEnvironmentMutation } from './operations.js';
+import { type FlagData, getFlagQuery, setFlagEnvironmentMutation, toServe } from './operations.js';
 import { parseCommand, requireGateway, requiredOption, stringOption, tableOrJson } from './options.js';
 import { readInputFile } from '../input-file.js';
 
@@ -46,7 +46,7 @@ export async function setRules(args: string[], context: CommandContext): Promise
     on: rulesFile.on ?? current?.on ?? false,
     offVariation: rulesFile.offVariation ?? current?.offVariation ?? flag.variations?.at(-1)?.key,
     defaultServe: rulesFile.defaultServe ??
-      serveInput(current?.defaultServe) ?? { variation: flag.variations?.at(-1)?.key },
+      (current?.defaultServe && toServe(current.defaultServe)) ?? { variation: flag.variations?.at(-1)?.key },
     rules: rulesFile.rules,
   };
   const { setFlagEnvironment: updated } = await gatewayRequest<{ setFlagEnvironment: FlagData }>(
@@ -95,15 +95,4 @@ function readRulesFile(file: string): RulesFile {
     }
   });
   return body;
-}
-
-function serveInput(serve: ServeData | undefined): unknown {
-  if (!serve) return undefined;
-  if (serve.variation) return { variation: serve.variation };
-  return {
-    rollout: {
-      ...(serve.rollout?.bucketBy ? { bucketBy: serve.rollout.bucketBy } : {}),
-      weights: serve.rollout?.weights ?? [],
-    },
-  };
 }
