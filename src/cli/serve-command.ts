@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { Command } from './main.js';
 
-const usage = `Usage: vexil serve [--port N] [--host H] [--data-dir DIR] [--mongodb-uri URI] [--log-level L] [--dev]
+const usage = `Usage: vexil serve [--port N] [--host H] [--data-dir DIR] [--mongodb-uri URI] [--flags FILE] [--log-level L] [--dev]
 
 Starts the Vexil gateway: a landing page at /, GraphQL at /graphql, /healthz, /readyz, /metrics,
 /playground and /grammar/.
@@ -12,6 +12,8 @@ Configuration (flags override environment variables):
   --host, HOST                      listening address (default 0.0.0.0)
   --mongodb-uri, MONGODB_URI        MongoDB connection string; absent: the embedded store
   --data-dir, VEXIL_DATA_DIR        embedded store directory (default ./.vexil)
+  --flags, VEXIL_FLAGS_FILE         serve this flags file read-only, reloaded on change (API keys
+                                    stay in the data directory)
   VEXIL_BOOTSTRAP_ADMIN_KEY         secret of the first admin key when the store has none
   --log-level, LOG_LEVEL            trace, debug, info (default), warn, error
   --dev, NODE_ENV=development       serve GraphiQL at /graphql
@@ -31,6 +33,7 @@ export const serveCommand: Command = {
           host: { type: 'string' },
           'data-dir': { type: 'string' },
           'mongodb-uri': { type: 'string' },
+          flags: { type: 'string' },
           'log-level': { type: 'string' },
           dev: { type: 'boolean' },
         },
@@ -45,6 +48,7 @@ export const serveCommand: Command = {
       ...(values.host ? { host: values.host } : {}),
       ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
       ...(values['mongodb-uri'] ? { mongodbUri: values['mongodb-uri'] } : {}),
+      ...(values.flags ? { flagsFile: values.flags } : {}),
       ...(values['log-level'] ? { logLevel: values['log-level'] } : {}),
       ...(values.dev ? { dev: true } : {}),
     });

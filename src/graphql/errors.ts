@@ -5,7 +5,7 @@
  */
 import { GraphQLError } from 'graphql';
 import { isValidationError } from '../flags/errors.js';
-import { NotFound, StoreUnavailable, VersionConflict } from '../store/types.js';
+import { NotFound, ReadOnlyStore, StoreUnavailable, VersionConflict } from '../store/types.js';
 
 export const errorCodes = [
   'UNAUTHENTICATED',
@@ -56,6 +56,7 @@ export function toApiError(error: unknown): unknown {
   }
   if (error instanceof NotFound) return apiError('NOT_FOUND', error.message);
   if (error instanceof StoreUnavailable) return apiError('STORE_UNAVAILABLE', error.message);
+  if (error instanceof ReadOnlyStore) return apiError('FORBIDDEN', error.message);
   return error;
 }
 

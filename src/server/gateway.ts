@@ -12,13 +12,16 @@ import type { FlagStore } from '../store/store.js';
 import { bootstrapAdminKey, issueApiKey, seedExampleFlag } from './bootstrap.js';
 import type { GatewayConfig } from './config.js';
 import { createFastLane } from './fast-lane.js';
-import { createHttpServer, type Readiness } from './http.js';
+import { createHttpServer } from './http.js';
 import { createOfrepLane } from './ofrep-lane.js';
 import { createSseLane } from './sse-lane.js';
 import { KeyRegistry } from './key-registry.js';
 import { type Live, createLive } from './live.js';
 import { createLogger, type Logger } from './logger.js';
 import { registerFlagMetrics } from './flag-metrics.js';
+import { isStale, staleSince, startLastKnownGood } from './last-known-good.js';
+import { readinessCheck } from './readiness.js';
+import { registerStoreMetrics } from './store-metrics.js';
 import { annotationsRoute } from './routes/annotations.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { attachWebSocket } from './websocket.js';
@@ -54,6 +57,9 @@ async function openState(config: GatewayConfig, logger: Logger) {
   const store = await openStore({
     mongodbUri: config.mongodbUri,
     dataDir: config.dataDir,
+    flagsFile: config.flagsFile,
+    logger,
+    storeRetryMaxMs: config.storeRetryMaxMs,
     defaultExpiryDays: { release: config.defaultExpiryReleaseDays, experiment: config.defaultExpiryExperimentDays },
   });
   const engine = new FlagEngine();
@@ -71,26 +77,12 @@ async function openState(config: GatewayConfig, logger: Logger) {
   sync.on('error', (error) => logger.error({ err: error }, 'change feed error'));
   await sync.start();
   keys.load(await store.listApiKeys());
+  // Served from a snapshot, the store can take no write: the bootstrap key and the seed wait for next start.
+  if (isStale(store)) return { store, engine, sync, keys };
   await bootstrapAdminKey(store, keys, config.bootstrapAdminKey, logger);
-  if (process.env.VEXIL_SEED !== 'false') await seedExampleFlag(store, logger);
+  // A file-backed gateway serves the file and nothing else.
+  if (process.env.VEXIL_SEED !== 'false' && !config.flagsFile) await seedExampleFlag(store, logger);
   return { store, engine, sync, keys };
-}
-
-function readinessCheck(store: FlagStore, sync: EngineSync, engine: FlagEngine): () => Promise<Readiness> {
-  return async () => {
-    const state = await store
-      .health()
-      .catch((error: Error) => ({ ok: false, store: 'unknown', feedMode: 'unknown', detail: error.message }));
-    return {
-      ready: state.ok && sync.isLoaded,
-      store: state.store,
-      feedMode: state.feedMode,
-      snapshotLoaded: sync.isLoaded,
-      snapshotVersion: engine.version,
-      position: sync.position,
-      ...(state.detail ? { detail: state.detail } : {}),
-    };
-  };
 }
 
 function listen(server: Server, config: GatewayConfig): Promise<number> {
@@ -106,7 +98,13 @@ export async function startGateway(
   logger = createLogger(config.logLevel),
 ): Promise<Gateway> {
   const { store, engine, sync, keys } = await openState(config, logger);
-  const metrics = createMetrics(engine);
+  const metrics = createMetrics(engine, () => staleSince(store));
+  registerStoreMetrics(metrics, store);
+  const lastKnownGood = startLastKnownGood(store, sync, {
+    dataDir: config.dataDir,
+    intervalMs: config.snapshotIntervalMs,
+    logger,
+  });
   registerFlagMetrics(metrics.registry, engine, sync, { maxFlags: config.metricsMaxFlags });
   const live = createLive(engine, sync, keys, metrics, {
     maxPerKey: config.maxSubscriptionsPerKey,
@@ -181,6 +179,7 @@ export async function startGateway(
           { pendingEntries: usageFlush.pendingEntries },
           'usage counts not written at shutdown (the store is unavailable)',
         );
+      await lastKnownGood?.close();
       await sync.close();
       await store.close();
       logger.info('shut down');

@@ -17,7 +17,14 @@ export interface GatewayMetrics {
   subscribers: Gauge<'subscription'>;
 }
 
-export function createMetrics(engine: FlagEngine): GatewayMetrics {
+/**
+ * `staleSince`: while the gateway serves a last-known-good snapshot (store unreachable at start),
+ * when it was taken; `vexil_snapshot_age_seconds` then counts from there, not from the engine's build.
+ */
+export function createMetrics(
+  engine: FlagEngine,
+  staleSince: () => string | undefined = () => undefined,
+): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'vexil_process_' });
   const evaluationTotals = new Map<string, number>();
@@ -46,10 +53,11 @@ export function createMetrics(engine: FlagEngine): GatewayMetrics {
   });
   new Gauge({
     name: 'vexil_snapshot_age_seconds',
-    help: 'Seconds since the snapshot being served was built.',
+    help: 'Seconds since the snapshot being served was built (while the store is unreachable: since the last-known-good snapshot was taken).',
     registers: [registry],
     collect() {
-      this.set((Date.now() - engine.builtAt) / 1000);
+      const taken = staleSince();
+      this.set((Date.now() - (taken === undefined ? engine.builtAt : Date.parse(taken))) / 1000);
     },
   });
   return {

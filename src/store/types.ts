@@ -102,6 +102,15 @@ export class StoreUnavailable extends Error {
   }
 }
 
+/** Raised by a read-only store (`vexil serve --flags`): the write was refused, nothing was written. */
+export class ReadOnlyStore extends Error {
+  readonly code = 'FORBIDDEN';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReadOnlyStore';
+  }
+}
+
 export class NotFound extends Error {
   readonly code = 'NOT_FOUND';
   constructor(readonly ref: DocumentRef) {
@@ -179,9 +188,11 @@ export interface FeedSubscription {
 
 export interface StoreHealth {
   ok: boolean;
-  store: 'embedded' | 'mongodb';
+  store: 'embedded' | 'mongodb' | 'file';
   feedMode: FeedMode;
   detail?: string;
+  /** Set while the state served is a last-known-good snapshot (the store is unreachable): when it was taken. */
+  staleSince?: string;
 }
 
 /** A proposed write, before it is given a position. */
@@ -202,7 +213,7 @@ export interface PendingChange<K extends DocumentKind = DocumentKind> {
  * `FlagStore` (store.ts), so both backends accept exactly the same documents.
  */
 export interface StoreBackend {
-  readonly name: 'embedded' | 'mongodb';
+  readonly name: 'embedded' | 'mongodb' | 'file';
   readonly feedMode: FeedMode;
   /** Creates collections/indexes idempotently and seeds the default environments into an empty store. */
   open(): Promise<void>;

@@ -1,0 +1,134 @@
+/**
+ * `vexil serve --flags flags.yaml` (in-process): the gateway serves the file's flag set, read-only;
+ * an edit of the file (also a rename over it, as editors save) reaches live subscriptions without
+ * reconnecting, a bad edit keeps the last good set served, and every write is FORBIDDEN.
+ */
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codeOf, dataOf, errorOf, startTestGateway, type TestGateway, tempDir } from '../support/gateway.js';
+import { eventually, LiveClients, valuesOf } from '../support/live-clients.js';
+
+function flagsYaml(production: 'on' | 'off', extra = ''): string {
+  return [
+    'version: 1',
+    'environments:',
+    '  - { key: production, name: Production }',
+    'segments: []',
+    'flags:',
+    '  - key: new_checkout',
+    '    name: New checkout',
+    '    description: ""',
+    '    kind: ops',
+    '    valueType: boolean',
+    '    owner: team-checkout',
+    '    tags: []',
+    '    expiresAt: null',
+    '    variations:',
+    '      - { key: "on", value: true }',
+    '      - { key: "off", value: false }',
+    '    environments:',
+    '      production:',
+    '        on: true',
+    '        offVariation: "off"',
+    `        defaultServe: { variation: "${production}" }`,
+    '        rules:',
+    '          - id: beta',
+    `            condition: 'plan == "beta"${extra}'`,
+    '            serve: { variation: "on" }',
+    '',
+  ].join('\n');
+}
+
+const EVALUATE = 'query($context: JSON!) { evaluate(key: "new_checkout", context: $context) { value variation } }';
+
+let gw: TestGateway;
+let file: string;
+let evalKey: string;
+const logged: string[] = [];
+const clients = new LiveClients(() => gw.endpoint);
+
+const evaluate = async (context: object = { targetingKey: 'u1' }) =>
+  dataOf(await gw.gql<{ evaluate: { value: unknown } }, unknown>(EVALUATE, { context }, evalKey)).evaluate.value;
+
+beforeAll(async () => {
+  const dir = await tempDir('vexil-flags-file-');
+  file = join(dir, 'flags.yaml');
+  await writeFile(file, flagsYaml('off'));
+  gw = await startTestGateway({ seed: false, config: { flagsFile: file } });
+  // The gateway's logger is silent under test: listen to what the file backend reports.
+  const logger = gw.gateway.logger;
+  const error = logger.error.bind(logger);
+  logger.error = ((fields: unknown, message?: string) => {
+    logged.push(String(message ?? fields));
+    return error(fields as object, message as string);
+  }) as typeof logger.error;
+  evalKey = (await gw.createKey('EVALUATION', 'production', 'app')).secret;
+});
+
+afterAll(async () => {
+  await clients.closeAll();
+  await gw?.stop();
+});
+
+describe('serving flags from a file', () => {
+  it('serves the flag set of the file', async () => {
+    expect(await evaluate()).toBe(false);
+    expect(await evaluate({ targetingKey: 'u1', plan: 'beta' })).toBe(true);
+  });
+
+  it('pushes an edit of the file to a live subscription, and evaluations answer the new value', async () => {
+    const sub = await clients.evaluations('ws', evalKey, { context: { targetingKey: 'u1' }, keys: ['new_checkout'] });
+    expect(valuesOf((await sub.nextData()).evaluationsChanged)).toEqual({ new_checkout: false });
+    const changes = await clients.flagChanges('sse', gw.adminKey, { keys: ['new_checkout'] });
+    await eventually(() => gw.gateway.live.flagChanges.size === 1, 'the flagChanged subscription to be registered');
+    // As editors save: write a new file, rename it over the old one.
+    await writeFile(`${file}.tmp`, flagsYaml('on'));
+    await rename(`${file}.tmp`, file);
+    const update = (await sub.nextData(15_000)).evaluationsChanged;
+    expect(update.changedKeys).toEqual(['new_checkout']);
+    expect(valuesOf(update)).toEqual({ new_checkout: true });
+    expect(await evaluate()).toBe(true);
+    expect((await changes.nextData(15_000)).flagChanged).toMatchObject({
+      key: 'new_checkout',
+      kind: 'UPDATE',
+      version: 2,
+    });
+    const flag = dataOf(
+      await gw.gql<{ flag: { version: number } }, unknown>('{ flag(key: "new_checkout") { version } }'),
+    );
+    expect(flag.flag.version).toBe(2);
+  });
+
+  it('keeps the last good flag set when the file turns bad, names file:line:col, and recovers', async () => {
+    await writeFile(file, flagsYaml('off', ' and'));
+    await eventually(() => logged.length > 0, 'the bad file to be reported', 15_000);
+    expect(logged[0]).toMatch(
+      /flags\.yaml:24:\d+: flag 'new_checkout': flags\[0\]\.environments\.production\.rules\[0\]\.condition/,
+    );
+    expect(await evaluate()).toBe(true);
+    const ready = (await (await fetch(`${gw.url}/readyz`)).json()) as { ready: boolean; detail: string };
+    expect(ready.ready).toBe(true);
+    expect(ready.detail).toMatch(/refused: .*flags\.yaml:24:/);
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(metrics).toMatch(/^vexil_flags_file_rejected_versions_total 1$/m);
+    await writeFile(file, flagsYaml('off'));
+    await eventually(async () => (await evaluate()) === false, 'the fixed file to be served', 15_000);
+  });
+
+  it('refuses every write with FORBIDDEN, naming the file', async () => {
+    const writes = [
+      'mutation { toggleFlag(key: "new_checkout", environment: "production", on: false) { key } }',
+      'mutation { archiveFlag(key: "new_checkout") { key } }',
+      'mutation { createEnvironment(key: "qa", name: "QA") { key } }',
+    ];
+    for (const write of writes) {
+      const result = await gw.gql(write);
+      expect(codeOf(result)).toBe('FORBIDDEN');
+      expect(errorOf(result).message).toBe(
+        `this gateway serves flags from ${file} (file-backed, read-only): change the file instead`,
+      );
+    }
+    expect(await readFile(file, 'utf8')).toBe(flagsYaml('off'));
+  });
+});
