@@ -91,7 +91,7 @@ describe('serving flags from a file', () => {
     expect(await evaluate()).toBe(true);
     expect((await changes.nextData(15_000)).flagChanged).toMatchObject({
       key: 'new_checkout',
-      kind: 'UPDATE',
+      kind: 'update',
       version: 2,
     });
     const flag = dataOf(
