@@ -6,7 +6,16 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeOf, dataOf, errorOf, startTestGateway, type TestGateway, tempDir } from '../support/gateway.js';
+import {
+  codeOf,
+  dataOf,
+  ensureBuilt,
+  errorOf,
+  startTestGateway,
+  type TestGateway,
+  tempDir,
+  vexil,
+} from '../support/gateway.js';
 import { eventually, LiveClients, valuesOf } from '../support/live-clients.js';
 
 function flagsYaml(production: 'on' | 'off', extra = ''): string {
@@ -131,4 +140,18 @@ describe('serving flags from a file', () => {
     }
     expect(await readFile(file, 'utf8')).toBe(flagsYaml('off'));
   });
+});
+
+describe('vexil serve --flags with a bad file', () => {
+  it('does not start, and names file:line:col in one line on stderr (exit 1)', async () => {
+    await ensureBuilt();
+    const dir = await tempDir('vexil-flags-file-bad-');
+    const bad = join(dir, 'flags.yaml');
+    await writeFile(bad, flagsYaml('off', ' and'));
+    const result = await vexil(['serve', '--flags', bad, '--port', '0'], { VEXIL_DATA_DIR: dir, LOG_LEVEL: 'silent' });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^vexil: .*flags\.yaml:24:\d+: flag 'new_checkout': .*condition: /),
+    ]);
+  }, 120_000);
 });
