@@ -3,7 +3,7 @@
  * an edit of the file (also a rename over it, as editors save) reaches live subscriptions without
  * reconnecting, a bad edit keeps the last good set served, and every write is FORBIDDEN.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -154,4 +154,36 @@ describe('vexil serve --flags with a bad file', () => {
       expect.stringMatching(/^vexil: .*flags\.yaml:24:\d+: flag 'new_checkout': .*condition: /),
     ]);
   }, 120_000);
+});
+
+describe('serving a flags file from a Kubernetes ConfigMap volume', () => {
+  it('sees an update made by swapping the ..data symlink', async () => {
+    // The layout kubelet writes: flags.yaml → ..data/flags.yaml, ..data → a timestamped directory;
+    // an update writes a new directory and renames a new ..data symlink over the old one.
+    const volume = await tempDir('vexil-configmap-');
+    await mkdir(join(volume, '..v1'));
+    await writeFile(join(volume, '..v1', 'flags.yaml'), flagsYaml('off'));
+    await symlink('..v1', join(volume, '..data'));
+    await symlink(join('..data', 'flags.yaml'), join(volume, 'flags.yaml'));
+    const mounted = await startTestGateway({ seed: false, config: { flagsFile: join(volume, 'flags.yaml') } });
+    try {
+      const key = (await mounted.createKey('EVALUATION', 'production', 'app')).secret;
+      const value = async () =>
+        dataOf(
+          await mounted.gql<{ evaluate: { value: unknown } }, unknown>(
+            EVALUATE,
+            { context: { targetingKey: 'u' } },
+            key,
+          ),
+        ).evaluate.value;
+      expect(await value()).toBe(false);
+      await mkdir(join(volume, '..v2'));
+      await writeFile(join(volume, '..v2', 'flags.yaml'), flagsYaml('on'));
+      await symlink('..v2', join(volume, '..data_tmp'));
+      await rename(join(volume, '..data_tmp'), join(volume, '..data'));
+      await eventually(async () => (await value()) === true, 'the new ConfigMap version to be served', 15_000);
+    } finally {
+      await mounted.stop();
+    }
+  });
 });

@@ -38,15 +38,17 @@ export class FlagsFileInvalid extends Error {
   }
 }
 
-async function readState(file: string): Promise<{ state: EngineState } | { problems: string[] }> {
+type Read = { text: string } & ({ state: EngineState } | { problems: string[] });
+
+async function readState(file: string): Promise<Read> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    return { problems: [`${file}: cannot be read: ${(error as Error).message}`] };
+    return { text: '', problems: [`${file}: cannot be read: ${(error as Error).message}`] };
   }
   const parsed = parseFlagsFile(text, file);
-  return parsed.state ? { state: parsed.state } : { problems: parsed.issues.map(formatIssue) };
+  return parsed.state ? { text, state: parsed.state } : { text, problems: parsed.issues.map(formatIssue) };
 }
 
 export class FileBackend extends MemoryBackend {
@@ -59,6 +61,8 @@ export class FileBackend extends MemoryBackend {
   private constructor(
     private readonly fileOptions: FileBackendOptions,
     state: EngineState,
+    /** The text last read: an event for another entry of the directory, or a touch, reads the same. */
+    private lastText: string,
   ) {
     super({
       name: 'file',
@@ -82,7 +86,7 @@ export class FileBackend extends MemoryBackend {
   static async load(options: FileBackendOptions): Promise<FileBackend> {
     const read = await readState(options.file);
     if ('problems' in read) throw new FlagsFileInvalid(read.problems);
-    return new FileBackend(options, read.state);
+    return new FileBackend(options, read.state, read.text);
   }
 
   get file(): string {
@@ -103,6 +107,8 @@ export class FileBackend extends MemoryBackend {
   /** Re-reads the file and serves it if it is good; never throws. */
   async reload(): Promise<void> {
     const read = await readState(this.fileOptions.file);
+    if (read.text === this.lastText && read.text !== '') return;
+    this.lastText = read.text;
     const logger = this.fileOptions.logger;
     if ('problems' in read) {
       const changed = read.problems.join('\n') !== this.problems.join('\n');
