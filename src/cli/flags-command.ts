@@ -24,6 +24,11 @@ Actions:
                                 replace that environment's rules with the file's (a YAML or JSON
                                 list of {id?, description?, condition, serve}; or a mapping with
                                 rules and optionally on, offVariation, defaultServe)
+  targets KEY --environment E   show that environment's individual targets, or change them:
+      --add VARIATION=k1,k2     (repeatable) these keys get VARIATION before any rule
+      --remove k1,k2            (repeatable) these keys are no longer targets
+      --attribute A             for --add: another attribute than targetingKey (development/staging)
+      --file targets.yaml       replace them with the file's list of {variation, values, attribute?}
   refs DIR                      find references to flag keys in source code under DIR
       --fail-on unknown,archived  exit 1 when the code refers to unknown or archived flags
       --report                  send the summary to the gateway (Flag.codeReferences, NO_CODE_REFERENCES)
@@ -56,6 +61,7 @@ const actions: Record<string, () => Promise<Action>> = {
   restore: async () => (args, context) =>
     import('./flags/write.js').then((module) => module.archiveOrRestore('restore', args, context)),
   'set-rules': async () => (await import('./flags/set-rules.js')).setRules,
+  targets: async () => (await import('./flags/targets.js')).setTargets,
   refs: async () => (await import('./flags/refs.js')).findReferences,
   stale: async () => (await import('./flags/stale.js')).staleFlags,
 };

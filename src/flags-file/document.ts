@@ -93,6 +93,16 @@ function environmentEntry(config: FlagEnvironmentConfig): FlagEnvironmentConfig 
       serve: serveEntry(serve),
     })),
     defaultServe: serveEntry(config.defaultServe),
+    // Absent when there are none, so files of flags without targets read as before.
+    ...(config.targets && config.targets.length > 0
+      ? {
+          targets: config.targets.map(({ variation, values, attribute }) => ({
+            variation,
+            values: [...values],
+            ...(attribute !== undefined && attribute !== targetingKeyAttribute ? { attribute } : {}),
+          })),
+        }
+      : {}),
   };
 }
 

@@ -43,11 +43,20 @@ export interface CompiledTargetingRule {
   serve: CompiledServe;
 }
 
+/** The individual targets on one attribute: value → the outcome of its variation (reason TARGET_MATCH). */
+export interface CompiledTargets {
+  readonly attribute: string;
+  readonly path: readonly string[];
+  readonly outcomes: ReadonlyMap<string, Outcome>;
+}
+
 export interface CompiledFlag {
   readonly key: string;
   readonly flag: Flag;
   readonly on: boolean;
   readonly off: Outcome;
+  /** Checked after the kill switch, before the rules; empty when the environment has none. */
+  readonly targets: readonly CompiledTargets[];
   readonly rules: CompiledTargetingRule[];
   readonly defaultServe: CompiledServe;
 }
@@ -64,6 +73,10 @@ function deepFreeze<T>(value: T): T {
 export function unconfiguredEnvironment(flag: Flag): FlagEnvironmentConfig {
   const offVariation = flag.variations.find((variation) => variation.value === false) ?? flag.variations[0]!;
   return { on: false, offVariation: offVariation.key, rules: [], defaultServe: { variation: offVariation.key } };
+}
+
+function noRule(reason: 'DISABLED' | 'TARGET_MATCH'): Served {
+  return { reason, ruleIndex: undefined, ruleId: undefined, inRollout: undefined };
 }
 
 class FlagCompiler {
@@ -142,18 +155,32 @@ class FlagCompiler {
     };
   }
 
+  /** One map per attribute, in the order attributes first appear; a variation's outcome is shared by its values. */
+  targets(): CompiledTargets[] {
+    const byAttribute = new Map<string, Map<string, Outcome>>();
+    const outcomes = new Map<string, Outcome>();
+    for (const target of this.config.targets ?? []) {
+      const attribute = target.attribute ?? targetingKeyAttribute;
+      let map = byAttribute.get(attribute);
+      if (!map) byAttribute.set(attribute, (map = new Map()));
+      let outcome = outcomes.get(target.variation);
+      if (!outcome) {
+        outcome = this.outcome(target.variation, noRule('TARGET_MATCH'));
+        outcomes.set(target.variation, outcome);
+      }
+      for (const value of target.values) map.set(value, outcome);
+    }
+    return [...byAttribute].map(([attribute, map]) => ({ attribute, path: attribute.split('.'), outcomes: map }));
+  }
+
   compile(rules: RuleCompiler): CompiledFlag {
     const options = { salt: this.flag.salt, resolvers: ruleResolvers };
     return {
       key: this.flag.key,
       flag: this.flag,
       on: this.config.on,
-      off: this.outcome(this.config.offVariation, {
-        reason: 'DISABLED',
-        ruleIndex: undefined,
-        ruleId: undefined,
-        inRollout: undefined,
-      }),
+      off: this.outcome(this.config.offVariation, noRule('DISABLED')),
+      targets: this.targets(),
       rules: this.config.rules.map((rule, index) => ({
         rule: compileOrNever(rules, rule.condition, options),
         serve: this.serve(rule.serve, index),
@@ -185,6 +212,20 @@ export function splitBucket(serve: SplitServe, salt: string, context: unknown): 
   let value: unknown = context;
   for (let i = 0; i < serve.bucketBy.length; i++) value = readProperty(value, serve.bucketBy[i]!);
   return bucketIndex(salt, value);
+}
+
+/** The outcome of the first individual target the context's attribute values hit, or undefined. */
+export function targetOutcome(targets: readonly CompiledTargets[], context: unknown): Outcome | undefined {
+  for (let i = 0; i < targets.length; i++) {
+    const { path, outcomes } = targets[i]!;
+    let value: unknown = context;
+    for (let j = 0; j < path.length; j++) value = readProperty(value, path[j]!);
+    if (typeof value === 'string') {
+      const outcome = outcomes.get(value);
+      if (outcome !== undefined) return outcome;
+    }
+  }
+  return undefined;
 }
 
 /** The outcome whose slice contains the bucket. */

@@ -2,10 +2,11 @@
 import type { JsonValue } from './model.js';
 
 /**
- * `TARGETING_MATCH`: a rule matched and serves one variation; `SPLIT`: a percentage rollout picked it;
- * `DEFAULT`: no rule matched; `DISABLED`: the flag is off; `ERROR`: see the error code.
+ * `TARGET_MATCH`: an individual target lists the context; `TARGETING_MATCH`: a rule matched and serves
+ * one variation; `SPLIT`: a percentage rollout picked it; `DEFAULT`: no rule matched; `DISABLED`: the
+ * flag is off; `ERROR`: see the error code.
  */
-export type EvaluationReason = 'TARGETING_MATCH' | 'SPLIT' | 'DEFAULT' | 'DISABLED' | 'ERROR';
+export type EvaluationReason = 'TARGET_MATCH' | 'TARGETING_MATCH' | 'SPLIT' | 'DEFAULT' | 'DISABLED' | 'ERROR';
 
 /**
  * `PARSE_ERROR` is OpenFeature's code for a flag configuration that cannot be parsed. Part of the
@@ -64,9 +65,12 @@ export interface SplitResult extends ServedFields {
   readonly inRollout: boolean;
 }
 
-/** No rule matched (DEFAULT), or the flag is off (DISABLED): no rule, no rollout. */
+/**
+ * No rule matched (DEFAULT), the flag is off (DISABLED), or an individual target lists the context
+ * (TARGET_MATCH): no rule, no rollout.
+ */
 export interface FallbackResult extends ServedFields {
-  readonly reason: 'DEFAULT' | 'DISABLED';
+  readonly reason: 'DEFAULT' | 'DISABLED' | 'TARGET_MATCH';
   readonly ruleIndex: undefined;
   readonly ruleId: undefined;
   readonly inRollout: undefined;

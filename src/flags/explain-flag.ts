@@ -31,6 +31,13 @@ export interface RuleExplanation {
   serve: { variation: string | null; rollout: boolean };
 }
 
+/** The individual target that decided the evaluation (reason TARGET_MATCH): which attribute, which value. */
+export interface TargetExplanation {
+  attribute: string;
+  value: string;
+  variation: string;
+}
+
 export interface FlagExplanation {
   flagKey: string;
   environment: string;
@@ -40,6 +47,8 @@ export interface FlagExplanation {
   /** Index of the rule that matched, or null when the default serve applied (or the flag is off). */
   matchedRuleIndex: number | null;
   rollout: RolloutExplanation | null;
+  /** The individual target the context hit, or null: when set, no rule was reached. */
+  target: TargetExplanation | null;
   result: EvaluationResult;
 }
 
@@ -66,12 +75,26 @@ function rolloutOf(compiled: CompiledFlag, serve: CompiledServe, context: unknow
   };
 }
 
+function targetOf(compiled: CompiledFlag, context: unknown): TargetExplanation | null {
+  if (!compiled.on) return null;
+  // The same walk as targetOutcome, keeping which attribute and value hit.
+  for (const { attribute, path, outcomes } of compiled.targets) {
+    let value: unknown = context;
+    for (const key of path) value = readProperty(value, key);
+    const outcome = typeof value === 'string' ? outcomes.get(value) : undefined;
+    if (outcome !== undefined) return { attribute, value: value as string, variation: outcome.result.variation };
+  }
+  return null;
+}
+
 export function explainFlag(snapshot: EnvironmentSnapshot, compiled: CompiledFlag, context: unknown): FlagExplanation {
   const config = compiled.flag.environments[snapshot.environment];
   const result = snapshot.evaluate(compiled.key, context, { environment: snapshot.environment }, false);
   // An evaluation that failed before targeting (INVALID_CONTEXT, TYPE_MISMATCH) reached no rule;
   // TARGETING_KEY_MISSING comes after a rule matched, from its rollout.
-  const targeted = compiled.on && (result.reason !== 'ERROR' || result.errorCode === 'TARGETING_KEY_MISSING');
+  const target = result.reason === 'ERROR' ? null : targetOf(compiled, context);
+  const targeted =
+    target === null && compiled.on && (result.reason !== 'ERROR' || result.errorCode === 'TARGETING_KEY_MISSING');
   let matchedRuleIndex: number | null = null;
   const rules = compiled.rules.map((entry, index): RuleExplanation => {
     const reached = targeted && matchedRuleIndex === null;
@@ -102,6 +125,7 @@ export function explainFlag(snapshot: EnvironmentSnapshot, compiled: CompiledFla
     rules,
     matchedRuleIndex,
     rollout: serve ? rolloutOf(compiled, serve, context) : null,
+    target,
     result,
   };
 }

@@ -48,6 +48,19 @@ export interface FlagEnvironmentConfig {
   offVariation: string;
   rules: TargetingRule[];
   defaultServe: Serve;
+  /** Individual targets, checked after the kill switch and before any rule. Absent: none. */
+  targets?: Target[];
+}
+
+/**
+ * "These keys always get this variation": the values of one context attribute (the targeting key
+ * unless `attribute` says otherwise, which only development and staging allow) that get `variation`.
+ */
+export interface Target {
+  variation: string;
+  values: string[];
+  /** Attribute path whose value is looked up. @default "targetingKey" */
+  attribute?: string;
 }
 
 export interface Flag {
@@ -98,3 +111,9 @@ export const defaultEnvironments = ['development', 'staging', 'production'] as c
 
 /** The context attribute that identifies the subject of an evaluation (OpenFeature's name). */
 export const targetingKeyAttribute = 'targetingKey';
+
+/** At most this many target values per flag environment, all attributes and variations together. */
+export const maxTargetValues = 10_000;
+
+/** Environments where a target may name a context attribute other than the targeting key (test overrides). */
+export const targetOverrideEnvironments: readonly string[] = ['development', 'staging'];

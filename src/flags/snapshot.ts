@@ -12,6 +12,7 @@ import {
   type Outcome,
   pickSlice,
   splitBucket,
+  targetOutcome,
 } from './compiled-flag.js';
 import { type CompiledSegment, compileSegment, segmentMatches } from './compiled-segment.js';
 import { errorResult, type EvaluateOptions, type EvaluationResult } from './evaluation.js';
@@ -150,6 +151,10 @@ export class EnvironmentSnapshot implements EvaluationScope {
     plain: boolean,
   ): EvaluationResult {
     if (!compiled.on) return this.finish(compiled.off, record);
+    if (compiled.targets.length > 0) {
+      const target = targetOutcome(compiled.targets, context);
+      if (target !== undefined) return this.finish(target, record);
+    }
     const rules = compiled.rules;
     for (let i = 0; i < rules.length; i++) {
       const entry = rules[i]!;

@@ -19,6 +19,7 @@ import {
 import { ruleResolvers } from './resolvers.js';
 import { booleanField, Collector, type Doc, isObject, stringList, text, timestamp } from './validate-fields.js';
 import { serve } from './validate-serve.js';
+import { targets } from './validate-targets.js';
 
 export const flagKeyPattern = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 export const environmentKeyPattern = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -115,6 +116,7 @@ export function validateEnvironmentConfig(
   path: string,
   issues: Collector,
   variationKeys: Set<string>,
+  environment = '',
 ): FlagEnvironmentConfig {
   if (!isObject(raw)) {
     issues.add(path, 'must be an object');
@@ -124,12 +126,15 @@ export function validateEnvironmentConfig(
   const offVariation = text(raw, 'offVariation', issues, `${path}.`);
   if (offVariation && !variationKeys.has(offVariation))
     issues.add(`${path}.offVariation`, `unknown variation '${offVariation}'`);
-  return {
+  const config: FlagEnvironmentConfig = {
     on: raw.on === true,
     offVariation,
     rules: rules(raw.rules, `${path}.rules`, issues, variationKeys),
     defaultServe: serve(raw.defaultServe, `${path}.defaultServe`, issues, variationKeys),
   };
+  const environmentTargets = targets(raw.targets, `${path}.targets`, issues, variationKeys, environment);
+  if (environmentTargets !== undefined && environmentTargets.length > 0) config.targets = environmentTargets;
+  return config;
 }
 
 /** Validates a flag document; throws `ValidationError` listing every problem. */
@@ -163,6 +168,7 @@ export function validateFlag(input: unknown, now = new Date().toISOString()): Fl
           `environments.${environment}`,
           issues,
           variationKeys,
+          environment,
         );
       }
     }

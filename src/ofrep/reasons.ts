@@ -16,6 +16,9 @@ const reasons: Readonly<Record<string, OfrepReason>> = {
   DISABLED: 'DISABLED',
   RULE_MATCH: 'TARGETING_MATCH',
   TARGETING_MATCH: 'TARGETING_MATCH',
+  // OpenFeature has no reason of its own for individual targets: its TARGETING_MATCH covers "a rule or
+  // specific user-targeting"; the metadata says `target: true` (see responses.ts).
+  TARGET_MATCH: 'TARGETING_MATCH',
   SPLIT: 'SPLIT',
   DEFAULT: 'DEFAULT',
   ERROR: 'ERROR',

@@ -10,7 +10,7 @@ const texts = new WeakMap<EvaluationResult, string>();
 
 /**
  * `{key, value, reason, variant, metadata}`, or for an error `{key, errorCode, errorDetails}`.
- * `metadata` carries the rule id only: a flag's version counts changes in every environment, and
+ * `metadata` carries the rule id, or `target: true` for an individual target: a flag's version counts changes in every environment, and
  * putting it here would change a bulk answer's ETag on edits that did not change its evaluations.
  */
 export function evaluationText(result: EvaluationResult): string {
@@ -23,10 +23,15 @@ export function evaluationText(result: EvaluationResult): string {
     value: result.value ?? null,
     reason: ofrepReason(result.reason),
     variant: result.variation ?? undefined,
-    metadata: result.ruleId === undefined ? {} : { ruleId: result.ruleId },
+    metadata: metadataOf(result),
   });
   texts.set(result, text);
   return text;
+}
+
+function metadataOf(result: EvaluationResult): Record<string, string | boolean> {
+  if (result.reason === 'TARGET_MATCH') return { target: true };
+  return result.ruleId === undefined ? {} : { ruleId: result.ruleId };
 }
 
 export interface FailureBody {

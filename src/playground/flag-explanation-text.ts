@@ -41,6 +41,12 @@ export function explainReason(explanation: Explanation, config: FlagEnvironmentC
         ? `${where}: ${rollout.bucketBy} ${shortJson(rollout.bucketValue)} is in bucket ${rollout.bucket}, which falls in the “${result.variation ?? '?'}” slice.`
         : `${where}.`;
     }
+    case 'TARGET_MATCH': {
+      const target = explanation.target;
+      return target
+        ? `${target.attribute} “${target.value}” is an individual target of “${target.variation}”, served before any rule.`
+        : `An individual target serves “${result.variation ?? '?'}”, before any rule.`;
+    }
     case 'DEFAULT':
       return `No rule matched, so the default variation “${result.variation ?? '?'}” is served.`;
     case 'ERROR':

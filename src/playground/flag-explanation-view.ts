@@ -24,6 +24,7 @@ export function renderExplanation(
 ): EditorView[] {
   const views: EditorView[] = [];
   const parts: HTMLElement[] = [summarySection(explanation, config)];
+  if (explanation.target) parts.push(targetSection(explanation.target));
   if (explanation.rollout) parts.push(renderRollout(explanation.rollout));
   parts.push(rulesSection(explanation, config, onEditRule, views));
   target.replaceChildren(...parts);
@@ -68,6 +69,9 @@ function rulesSection(
     { class: 'result-section' },
     h('h3', {}, 'Rules, in order'),
     explanation.on ? null : h('p', { class: 'note' }, 'The flag is off in this environment: rules are not evaluated.'),
+    explanation.target
+      ? h('p', { class: 'note' }, 'An individual target decided, before any rule: rules are not evaluated.')
+      : null,
     h('ol', { class: 'rule-list' }, ...ruleCards, defaultCard(explanation, config)),
   );
 }
@@ -141,7 +145,10 @@ function ruleCard(
 /** What is served when no rule matches, marked as applied when it was. */
 function defaultCard(explanation: Explanation, config: FlagEnvironmentConfig | undefined): HTMLElement {
   const defaultApplies =
-    explanation.on && explanation.matchedRuleIndex === null && explanation.result.reason !== 'ERROR';
+    explanation.on &&
+    !explanation.target &&
+    explanation.matchedRuleIndex === null &&
+    explanation.result.reason !== 'ERROR';
   return h(
     'li',
     {
@@ -161,6 +168,23 @@ function defaultCard(explanation: Explanation, config: FlagEnvironmentConfig | u
       ),
     ),
     h('div', { class: 'rule-foot' }, h('span', { class: 'serve' }, describeServe(config?.defaultServe, null))),
+  );
+}
+
+/** The individual target the context hit: "target: user-1 → B", and the attribute when not the targeting key. */
+function targetSection(target: NonNullable<Explanation['target']>): HTMLElement {
+  return h(
+    'section',
+    { class: 'result-section' },
+    h('h3', {}, 'Individual target'),
+    h(
+      'p',
+      { class: 'target-match', 'data-target-value': target.value },
+      `target: ${target.value} → ${target.variation}`,
+    ),
+    target.attribute === 'targetingKey'
+      ? null
+      : h('p', { class: 'note' }, `Matched on ${target.attribute} (a test override), not on the targeting key.`),
   );
 }
 

@@ -21,11 +21,16 @@ export function initialEnvironmentConfig(flag: Flag, on: boolean): FlagEnvironme
 
 /**
  * The configuration to validate when `given` replaces `current`: `rules` left out (undefined) keep
- * the current rules (none for an unconfigured environment); an explicit `[]` clears them.
+ * the current rules (none for an unconfigured environment), and `targets` the current targets; an
+ * explicit `[]` clears them.
  */
 export function mergeEnvironmentConfig(current: FlagEnvironmentConfig | undefined, given: unknown): unknown {
-  if (!isObject(given) || given.rules !== undefined) return given;
-  return { ...given, rules: current?.rules ?? [] };
+  if (!isObject(given)) return given;
+  const merged = given.rules !== undefined ? given : { ...given, rules: current?.rules ?? [] };
+  // Individual targets likewise: left out, they stay (an edit of the rules must not drop them).
+  return merged.targets !== undefined || current?.targets === undefined
+    ? merged
+    : { ...merged, targets: current.targets };
 }
 
 /** `mergeEnvironmentConfig` for each environment of an update's `environments` object. */

@@ -21,6 +21,10 @@ describe('reasons and error codes', () => {
     expect(ofrepReason('SOMETHING_NEW')).toBe('UNKNOWN');
   });
 
+  it('maps an individual target (TARGET_MATCH) onto OpenFeature’s TARGETING_MATCH, "rule or specific user-targeting"', () => {
+    expect(ofrepReason('TARGET_MATCH')).toBe('TARGETING_MATCH');
+  });
+
   it('keeps OpenFeature’s error codes and gives FLAG_NOT_FOUND 404, every other 400', () => {
     const codes = [
       'FLAG_NOT_FOUND',
@@ -59,6 +63,22 @@ describe('bodies', () => {
       metadata: { ruleId: 'r1' },
     });
     expect(evaluationText(success)).toBe(evaluationText(success));
+  });
+
+  it('writes an individual target as TARGETING_MATCH with metadata target: true', () => {
+    const target: EvaluationResult = Object.freeze({
+      ...success,
+      reason: 'TARGET_MATCH',
+      ruleIndex: undefined,
+      ruleId: undefined,
+    });
+    expect(JSON.parse(evaluationText(target))).toEqual({
+      key: 'f',
+      value: { a: 1 },
+      reason: 'TARGETING_MATCH',
+      variant: 'v',
+      metadata: { target: true },
+    });
   });
 
   it('writes a failure as key, errorCode and errorDetails, and a bulk answer as a flags array', () => {

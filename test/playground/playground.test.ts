@@ -103,6 +103,16 @@ const highlighted = async (page: Page, scope = '#rule-editor') =>
   (await page.locator(`${scope} .cm-trace-highlight`).allInnerTexts()).join('');
 /** Polls until the assertion holds: requests are debounced and the machine may be busy. */
 const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 10_000, interval: 50 });
+async function graphql(query: string, variables: Record<string, unknown>): Promise<unknown> {
+  const response = await fetch(`${gateway.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: unknown; errors?: unknown };
+  expect(body.errors).toBeUndefined();
+  return body.data;
+}
 const verdict = (page: Page) => page.locator('#verdict .verdict-title').innerText();
 
 describe('rule playground', () => {
@@ -285,6 +295,43 @@ describe('rule playground', () => {
     expect(await restored.locator('#flag-select').inputValue()).toBe('new_checkout');
     expect(await restored.locator('#env-select').inputValue()).toBe('production');
     expect([...problemsOf(page), ...problemsOf(restored)]).toEqual([]);
+  });
+
+  it('flag mode shows an individual target: "target: vip-1 → off", served before any rule', async () => {
+    await graphql(
+      `mutation($config: EnvironmentConfigInput!) {
+        setFlagEnvironment(key: "new_checkout", environment: "production", expectedVersion: 1, config: $config) { version }
+      }`,
+      {
+        config: {
+          on: true,
+          offVariation: 'off',
+          defaultServe: { variation: 'off' },
+          targets: [{ variation: 'off', values: ['vip-1', 'vip-2'] }],
+        },
+      },
+    );
+    const page = await open();
+    await page.getByRole('radio', { name: 'Flag' }).check();
+    await page.locator('#api-key').fill(adminKey);
+    await page.locator('#key-form button[type="submit"]').click();
+    await page.locator('#flag-select option[value="new_checkout"]').waitFor({ state: 'attached' });
+    await page.locator('#flag-select').selectOption('new_checkout');
+    await page.locator('#env-select').selectOption('production');
+    // Staff would match rule 1 and get "on": the target decides first.
+    await replaceText(page, '#context-editor', '{"targetingKey":"vip-1","email":"a@company.com"}');
+
+    await eventually(() => page.locator('.reason').getAttribute('data-reason')).toBe('TARGET_MATCH');
+    expect(await page.locator('.target-match').innerText()).toBe('target: vip-1 → off');
+    expect(await verdict(page)).toBe('Serves “off”');
+    expect(await page.locator('.rule-card.rule-matched').count()).toBe(0);
+    expect(await page.locator('.rule-card[data-rule-index="0"]').getAttribute('data-status')).toBe('skipped');
+
+    await replaceText(page, '#context-editor', '{"targetingKey":"someone","email":"a@company.com"}');
+    await eventually(() => page.locator('.reason').getAttribute('data-reason')).toBe('TARGETING_MATCH');
+    expect(await page.locator('.target-match').count()).toBe(0);
+    expect(problemsOf(page)).toEqual([]);
+    await page.close();
   });
 
   it('restores the rule, the context and the mode from a link the page made', async () => {

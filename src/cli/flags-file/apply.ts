@@ -29,7 +29,8 @@ const mutations = {
 const environmentsInput = (environments: Record<string, FlagEnvironmentConfig>) =>
   Object.entries(environments).map(([environment, config]) => ({
     environment,
-    config: { ...config, rules: config.rules },
+    // Given explicitly, so that lists the file left empty are cleared rather than kept.
+    config: { ...config, rules: config.rules, targets: config.targets ?? [] },
   }));
 
 function variablesOf(change: PlannedChange, comment: string): Record<string, unknown> {

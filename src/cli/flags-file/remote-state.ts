@@ -16,7 +16,7 @@ const flagsPageQuery = `query VexilCliExportFlags($after: String) {
     nodes {
       key name description kind valueType owner tags expiresAt archived salt version createdAt updatedAt
       variations { key name description value }
-      environments { environment on offVariation rules { id description condition serve { ${serveFields} } } defaultServe { ${serveFields} } }
+      environments { environment on offVariation rules { id description condition serve { ${serveFields} } } defaultServe { ${serveFields} } targets { variation values attribute } }
     }
   }
 }`;
@@ -41,6 +41,7 @@ interface FlagNode extends Omit<Flag, 'kind' | 'valueType' | 'environments' | 'v
     offVariation: string;
     rules: Array<{ id: string; description: string | null; condition: string; serve: ServeData }>;
     defaultServe: ServeData;
+    targets: Array<{ variation: string; values: string[]; attribute: string }>;
   }>;
 }
 
@@ -70,7 +71,7 @@ function toFlag(node: FlagNode): Flag {
       ...(description ? { description } : {}),
     })),
     environments: Object.fromEntries(
-      node.environments.map(({ environment, on, offVariation, rules, defaultServe }) => [
+      node.environments.map(({ environment, on, offVariation, rules, defaultServe, targets }) => [
         environment,
         {
           on,
@@ -82,6 +83,7 @@ function toFlag(node: FlagNode): Flag {
             serve: toServe(serve),
           })),
           defaultServe: toServe(defaultServe),
+          ...(targets.length > 0 ? { targets } : {}),
         },
       ]),
     ),

@@ -32,6 +32,10 @@ export const EvaluationReasonEnum = builder.enumType('EvaluationReason', {
     ERROR: { description: 'The evaluation failed; see errorCode. The value is the default value passed in.' },
     OFF: { deprecationReason: 'Renamed DISABLED (OpenFeature); never returned.' },
     RULE_MATCH: { deprecationReason: 'Renamed TARGETING_MATCH (OpenFeature); never returned.' },
+    TARGET_MATCH: {
+      description:
+        "An individual target of the environment lists the context's targeting key (or, in development and staging, another attribute); checked before any rule.",
+    },
   } as const,
 });
 

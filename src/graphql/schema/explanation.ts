@@ -1,5 +1,10 @@
 /** `explainEvaluation`: the rule-by-rule account of one flag evaluation (admin and read-only keys). */
-import type { FlagExplanation, RolloutExplanation, RuleExplanation } from '../../flags/explain-flag.js';
+import type {
+  FlagExplanation,
+  RolloutExplanation,
+  RuleExplanation,
+  TargetExplanation,
+} from '../../flags/explain-flag.js';
 import { requireReader } from '../access.js';
 import { builder } from '../builder.js';
 import { apiError } from '../errors.js';
@@ -40,6 +45,17 @@ const RuleTraceRef = builder.objectRef<RuleExplanation>('RuleTrace').implement({
   }),
 });
 
+const TargetTraceRef = builder.objectRef<TargetExplanation>('TargetTrace').implement({
+  description: 'The individual target that decided the evaluation (reason TARGET_MATCH).',
+  fields: (t) => ({
+    attribute: t.exposeString('attribute', {
+      description: 'The context attribute looked up: targetingKey unless a test override names another.',
+    }),
+    value: t.exposeString('value'),
+    variation: t.exposeString('variation'),
+  }),
+});
+
 const ExplanationRef = builder.objectRef<FlagExplanation>('Explanation').implement({
   fields: (t) => ({
     flagKey: t.exposeString('flagKey'),
@@ -49,6 +65,12 @@ const ExplanationRef = builder.objectRef<FlagExplanation>('Explanation').impleme
     matchedRuleIndex: t.exposeInt('matchedRuleIndex', { nullable: true }),
     rules: t.field({ type: [RuleTraceRef], resolve: (explanation) => explanation.rules }),
     rollout: t.field({ type: RolloutTraceRef, nullable: true, resolve: (explanation) => explanation.rollout }),
+    target: t.field({
+      type: TargetTraceRef,
+      nullable: true,
+      description: 'The individual target the context hit; when set, no rule was evaluated.',
+      resolve: (explanation) => explanation.target,
+    }),
     result: t.field({ type: EvaluationRef, resolve: (explanation) => explanation.result }),
   }),
 });

@@ -1,6 +1,7 @@
 /** Input types of the flag mutations, and their conversion into model documents (validated by the store). */
 import { builder } from '../builder.js';
 import { FlagKindEnum, ValueTypeEnum } from './enums.js';
+import { TargetInput } from './target.js';
 
 export const VariationInput = builder.inputType('VariationInput', {
   fields: (t) => ({
@@ -47,6 +48,11 @@ export const EnvironmentConfigInput = builder.inputType('EnvironmentConfigInput'
         'The targeting rules, in order. Omitted (or null): the rules stay as they are (none for an environment not configured yet); [] removes them all.',
     }),
     defaultServe: t.field({ type: ServeInput, required: true }),
+    targets: t.field({
+      type: [TargetInput],
+      description:
+        'Individual targets, checked before the rules. Omitted (or null): the targets stay as they are; [] removes them all.',
+    }),
   }),
 });
 
@@ -131,7 +137,14 @@ export function environmentConfigToDocument(config: Input): Input {
           ),
         }),
     defaultServe: serveToDocument(config.defaultServe as Input),
+    ...targetsToDocument(config.targets as Input[] | null | undefined),
   };
+}
+
+/** `targets` not given stay absent, which the store reads as "keep the current targets". */
+function targetsToDocument(targets: Input[] | null | undefined): Input {
+  if (targets === null || targets === undefined) return {};
+  return { targets: targets.map((target) => present(target)) };
 }
 
 /** A create/update input as a flag document: the environment list becomes an object keyed by environment. */

@@ -1,6 +1,7 @@
 /** Flags: the `Flag` type, its targeting types, `flag`/`flags` queries and the flag mutations. */
 import { flagCursor } from '../../store/paging.js';
 import type { Flag, FlagEnvironmentConfig, Rollout, Serve, TargetingRule, Variation } from '../../flags/model.js';
+import { TargetRef } from './target.js';
 import { actorOf, requireAdmin, requireReader } from '../access.js';
 import { builder } from '../builder.js';
 import { mapErrors } from '../errors.js';
@@ -62,6 +63,11 @@ const FlagEnvironmentRef = builder.objectRef<FlagEnvironmentView>('FlagEnvironme
     offVariation: t.exposeString('offVariation'),
     rules: t.field({ type: [RuleRef], resolve: (config) => config.rules }),
     defaultServe: t.field({ type: ServeRef, resolve: (config) => config.defaultServe }),
+    targets: t.field({
+      type: [TargetRef],
+      description: 'Individual targets, checked after the kill switch and before any rule (reason TARGET_MATCH).',
+      resolve: (config) => config.targets ?? [],
+    }),
   }),
 });
 
