@@ -3,6 +3,7 @@
  * preact-iso's (history API under /console/; the gateway answers index.html for every page path).
  */
 import { LocationProvider, Route, Router } from 'preact-iso';
+import { CreateFlagPage } from './create-flag-page.js';
 import { EnvironmentsPage } from './environments-page.js';
 import { FlagPage } from './flag-page.js';
 import { FlagsPage } from './flags-page.js';
@@ -70,12 +71,13 @@ export function App() {
       <Header />
       {!canWrite.value && (
         <p class="banner" role="note">
-          Read-only key: you can look at everything, but switches and editors are disabled. Sign in with an
-          admin key to make changes.
+          Read-only key: you can look at everything, but switches and editors are disabled. Sign in with an admin key to
+          make changes.
         </p>
       )}
       <Router>
         <Route path={`${base}/`} component={FlagsPage} />
+        <Route path={`${base}/new`} component={CreateFlagPage} />
         <Route path={`${base}/flags/:key`} component={FlagPage} />
         <Route path={`${base}/history`} component={HistoryPage} />
         <Route path={`${base}/segments`} component={SegmentsPage} />

@@ -24,7 +24,10 @@ export interface EditorState {
 export function draftsFor(flag: FlagData, environment: string): { base: Draft; draft: Draft } | null {
   const config = flag.environments.find((e) => e.environment === environment);
   if (!config) return null;
-  const base = toDraft(config, flag.variations.map((v) => v.key));
+  const base = toDraft(
+    config,
+    flag.variations.map((v) => v.key),
+  );
   return { base, draft: base };
 }
 
@@ -107,7 +110,10 @@ export function EnvironmentEditor({ state }: { state: Signal<EditorState | null>
   const reapplyMine = () => {
     if (!conflict.value) return;
     state.value = rebase(state.peek() ?? edited, conflict.value.latest);
-    status.value = { tone: 'ok', text: `Your edit is reapplied on version ${conflict.value.latest.version}. Review it, then save.` };
+    status.value = {
+      tone: 'ok',
+      text: `Your edit is reapplied on version ${conflict.value.latest.version}. Review it, then save.`,
+    };
     conflict.value = null;
   };
 
@@ -115,11 +121,22 @@ export function EnvironmentEditor({ state }: { state: Signal<EditorState | null>
     <section class="environment" aria-labelledby="environment-title">
       <div class="environment-head">
         <h2 id="environment-title">{environment}</h2>
-        <KillSwitch flag={flag.key} environment={environment} on={draft.on} disabled={readOnly} onFlip={(r) => (flipping.value = r)} />
+        <KillSwitch
+          flag={flag.key}
+          environment={environment}
+          on={draft.on}
+          disabled={readOnly}
+          onFlip={(r) => (flipping.value = r)}
+        />
       </div>
       <div class="field">
         <label for="off-variation">Off variation (served while switched off)</label>
-        <select id="off-variation" value={draft.offVariation} disabled={readOnly} onChange={(e) => setDraft({ offVariation: e.currentTarget.value })}>
+        <select
+          id="off-variation"
+          value={draft.offVariation}
+          disabled={readOnly}
+          onChange={(e) => setDraft({ offVariation: e.currentTarget.value })}
+        >
           {variations.map((v) => (
             <option key={v}>{v}</option>
           ))}

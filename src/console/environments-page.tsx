@@ -1,7 +1,11 @@
 /** The environments: a list, and (admin keys) a form to add one. */
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import { CreateEnvironmentDocument, type EnvironmentsQuery, EnvironmentsDocument } from '../client/generated/graphql.js';
+import {
+  CreateEnvironmentDocument,
+  type EnvironmentsQuery,
+  EnvironmentsDocument,
+} from '../client/generated/graphql.js';
 import { call, explain } from './gql.js';
 import { canWrite } from './session.js';
 
@@ -47,7 +51,12 @@ export function EnvironmentsPage() {
         <form class="inline-form" onSubmit={create}>
           <div class="field">
             <label for="environment-key">New environment key</label>
-            <input id="environment-key" required value={newKey.value} onInput={(e) => (newKey.value = e.currentTarget.value)} />
+            <input
+              id="environment-key"
+              required
+              value={newKey.value}
+              onInput={(e) => (newKey.value = e.currentTarget.value)}
+            />
           </div>
           <button type="submit">Add environment</button>
         </form>

@@ -5,7 +5,13 @@ import type { FlagFilters } from './flags-query.js';
 const kinds = ['RELEASE', 'EXPERIMENT', 'OPS', 'PERMISSION'];
 const staleCodes = ['EXPIRED', 'EXPIRING_SOON', 'UNUSED', 'ONE_VARIATION', 'NO_CODE_REFERENCES', 'ARCHIVED_BUT_CALLED'];
 
-function Select(props: { id: string; label: string; value: string; options: Array<[string, string]>; set: (v: string) => void }) {
+function Select(props: {
+  id: string;
+  label: string;
+  value: string;
+  options: Array<[string, string]>;
+  set: (v: string) => void;
+}) {
   return (
     <div class="field">
       <label for={props.id}>{props.label}</label>
@@ -24,11 +30,7 @@ function Text(props: { id: string; label: string; value: string; set: (v: string
   return (
     <div class="field">
       <label for={props.id}>{props.label}</label>
-      <input
-        id={props.id}
-        value={props.value}
-        onInput={(event) => props.set(event.currentTarget.value)}
-      />
+      <input id={props.id} value={props.value} onInput={(event) => props.set(event.currentTarget.value)} />
     </div>
   );
 }
@@ -37,7 +39,7 @@ export function FlagFiltersForm({ filters }: { filters: Signal<FlagFilters> }) {
   const f = filters.value;
   const set = (patch: Partial<FlagFilters>) => void (filters.value = { ...filters.value, ...patch });
   return (
-    <form class="filters" role="search" onSubmit={(event) => event.preventDefault()}>
+    <form class="filters" onSubmit={(event) => event.preventDefault()}>
       <Text id="flag-search" label="Search" value={f.search} set={(search) => set({ search })} />
       <Select
         id="flag-kind"

@@ -55,7 +55,8 @@ export function FlagPage() {
   const load = async (environment: string | null) => {
     try {
       const flag = (await call(FlagDocument, { key })).flag;
-      if (!flag) return void (error.value = `There is no flag '${key}'. It may have been deleted; go back to the flags.`);
+      if (!flag)
+        return void (error.value = `There is no flag '${key}'. It may have been deleted; go back to the flags.`);
       const chosen = pickEnvironment(flag, environment);
       const drafts = chosen ? draftsFor(flag, chosen) : null;
       state.value = drafts && chosen ? { flag, environment: chosen, ...drafts } : null;

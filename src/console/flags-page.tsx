@@ -21,7 +21,11 @@ function Badges({ row }: { row: FlagRow }) {
     <span class="badges">
       {row.archived && <span class="badge">archived</span>}
       {row.staleReasons.map((reason) => (
-        <span key={reason.code} class={`badge ${reason.severity === 'STALE' ? 'badge-stale' : 'badge-warn'}`} title={reason.message}>
+        <span
+          key={reason.code}
+          class={`badge ${reason.severity === 'STALE' ? 'badge-stale' : 'badge-warn'}`}
+          title={reason.message}
+        >
           {reason.code.toLowerCase().replaceAll('_', ' ')}
         </span>
       ))}
@@ -113,7 +117,10 @@ export function FlagsPage() {
   const pageNumber = cursors.value.length;
   return (
     <main>
-      <h1>Flags</h1>
+      <div class="page-head">
+        <h1>Flags</h1>
+        {canWrite.value && <a href={`${base}/new`}>New flag</a>}
+      </div>
       <FlagFiltersForm filters={filters} />
       {error.value && (
         <p class="error" role="alert">

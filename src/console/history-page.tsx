@@ -16,7 +16,11 @@ function EntryView({ entry }: { entry: Entry }) {
     <li class="audit-entry">
       <p>
         <strong>{entry.action}</strong> {entry.kind}{' '}
-        {entry.kind === 'flag' ? <a href={`${base}/flags/${encodeURIComponent(entry.key)}`}>{entry.key}</a> : <code>{entry.key}</code>}
+        {entry.kind === 'flag' ? (
+          <a href={`${base}/flags/${encodeURIComponent(entry.key)}`}>{entry.key}</a>
+        ) : (
+          <code>{entry.key}</code>
+        )}
         {where} · version {entry.version}
       </p>
       <p class="sub">
@@ -41,11 +45,14 @@ export function HistoryPage() {
   const error = useSignal<string | null>(null);
 
   const fetchPage = (after: string | null) =>
-    call(AuditLogDocument, { key: key.peek().trim() || null, first: 25, after }).then((data) => {
-      entries.value = [...(after ? (entries.peek() ?? []) : []), ...data.auditLog.entries];
-      more.value = data.auditLog.hasNextPage ? data.auditLog.endCursor : null;
-      error.value = null;
-    }, (failure) => void (error.value = explain(failure)));
+    call(AuditLogDocument, { key: key.peek().trim() || null, first: 25, after }).then(
+      (data) => {
+        entries.value = [...(after ? (entries.peek() ?? []) : []), ...data.auditLog.entries];
+        more.value = data.auditLog.hasNextPage ? data.auditLog.endCursor : null;
+        error.value = null;
+      },
+      (failure) => void (error.value = explain(failure)),
+    );
   useSignalEffect(() => {
     key.value;
     lastChange.value;
@@ -56,7 +63,7 @@ export function HistoryPage() {
   return (
     <main>
       <h1>History</h1>
-      <form class="filters" role="search" onSubmit={(e) => e.preventDefault()}>
+      <form class="filters" onSubmit={(e) => e.preventDefault()}>
         <div class="field">
           <label for="history-key">Flag, segment or environment key (empty: everything)</label>
           <input id="history-key" value={key.value} onInput={(e) => (key.value = e.currentTarget.value)} />
@@ -67,7 +74,9 @@ export function HistoryPage() {
           {error.value}
         </p>
       )}
-      {entries.value && entries.value.length === 0 && <p class="empty">No changes recorded{key.value ? ` for '${key.value}'` : ''}.</p>}
+      {entries.value && entries.value.length === 0 && (
+        <p class="empty">No changes recorded{key.value ? ` for '${key.value}'` : ''}.</p>
+      )}
       <ol class="audit">
         {(entries.value ?? []).map((entry) => (
           <EntryView key={entry.position} entry={entry} />

@@ -4,7 +4,13 @@
  */
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import { type ApiKeyKind, type ApiKeysQuery, ApiKeysDocument, CreateApiKeyDocument, RevokeApiKeyDocument } from '../client/generated/graphql.js';
+import {
+  type ApiKeyKind,
+  type ApiKeysQuery,
+  ApiKeysDocument,
+  CreateApiKeyDocument,
+  RevokeApiKeyDocument,
+} from '../client/generated/graphql.js';
 import { Dialog } from './dialog.js';
 import { call, explain } from './gql.js';
 import { canWrite } from './session.js';
@@ -46,7 +52,12 @@ function CreateForm({ onCreated }: { onCreated: (secret: string) => void }) {
       {kind.value === 'EVALUATION' && (
         <div class="field">
           <label for="key-environment">Environment</label>
-          <input id="key-environment" required value={environment.value} onInput={(e) => (environment.value = e.currentTarget.value)} />
+          <input
+            id="key-environment"
+            required
+            value={environment.value}
+            onInput={(e) => (environment.value = e.currentTarget.value)}
+          />
         </div>
       )}
       <button type="submit">Create key</button>
@@ -69,7 +80,12 @@ function Secret({ secret }: { secret: string }) {
       <code id="new-secret">{secret}</code>{' '}
       <button
         type="button"
-        onClick={() => navigator.clipboard?.writeText(secret).then(() => (copied.value = true), () => {})}
+        onClick={() =>
+          navigator.clipboard?.writeText(secret).then(
+            () => (copied.value = true),
+            () => {},
+          )
+        }
       >
         {copied.value ? 'Copied' : 'Copy'}
       </button>
@@ -143,7 +159,14 @@ export function KeysPage() {
           </tbody>
         </table>
       </div>
-      {canWrite.value && <CreateForm onCreated={(s) => ((secret.value = s), void load())} />}
+      {canWrite.value && (
+        <CreateForm
+          onCreated={(s) => {
+            secret.value = s;
+            void load();
+          }}
+        />
+      )}
       {revoking.value && (
         <Dialog
           title={`Revoke the key '${revoking.value.name}'?`}

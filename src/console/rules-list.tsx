@@ -69,7 +69,11 @@ export function RulesList({ rules, variations, readOnly, onChange, onProblems }:
               </span>
               <strong>Rule {index + 1}</strong>
               <div class="rule-actions">
-                <button type="button" disabled={readOnly || index === 0} onClick={() => onChange(move(rules, index, index - 1))}>
+                <button
+                  type="button"
+                  disabled={readOnly || index === 0}
+                  onClick={() => onChange(move(rules, index, index - 1))}
+                >
                   Move up<span class="visually-hidden"> rule {index + 1}</span>
                 </button>
                 <button

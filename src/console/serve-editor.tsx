@@ -18,18 +18,32 @@ export function ServeEditor({ id, legend, serve, variations, disabled, onChange 
       <legend>{legend}</legend>
       <div class="radios">
         <label>
-          <input type="radio" name={`${id}-mode`} checked={serve.mode === 'variation'} onChange={() => set({ mode: 'variation' })} />
+          <input
+            type="radio"
+            name={`${id}-mode`}
+            checked={serve.mode === 'variation'}
+            onChange={() => set({ mode: 'variation' })}
+          />
           One variation
         </label>
         <label>
-          <input type="radio" name={`${id}-mode`} checked={serve.mode === 'split'} onChange={() => set({ mode: 'split' })} />
+          <input
+            type="radio"
+            name={`${id}-mode`}
+            checked={serve.mode === 'split'}
+            onChange={() => set({ mode: 'split' })}
+          />
           A split
         </label>
       </div>
       {serve.mode === 'variation' ? (
         <div class="field">
           <label for={`${id}-variation`}>Variation</label>
-          <select id={`${id}-variation`} value={serve.variation} onChange={(e) => set({ variation: e.currentTarget.value })}>
+          <select
+            id={`${id}-variation`}
+            value={serve.variation}
+            onChange={(e) => set({ variation: e.currentTarget.value })}
+          >
             {variations.map((v) => (
               <option key={v} value={v}>
                 {v}
@@ -54,7 +68,11 @@ export function ServeEditor({ id, legend, serve, variations, disabled, onChange 
           ))}
           <div class="field">
             <label for={`${id}-bucket`}>Bucket by</label>
-            <input id={`${id}-bucket`} value={serve.bucketBy} onInput={(e) => set({ bucketBy: e.currentTarget.value })} />
+            <input
+              id={`${id}-bucket`}
+              value={serve.bucketBy}
+              onInput={(e) => set({ bucketBy: e.currentTarget.value })}
+            />
           </div>
           <p id={`${id}-split-problem`} class={problem ? 'error' : 'sub'} role={problem ? 'alert' : undefined}>
             {problem ?? 'The weights add up to 100%.'}

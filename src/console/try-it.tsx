@@ -37,7 +37,12 @@ export function TryIt(props: { flag: string; environment: string; config: Enviro
       <h3 id="try-title">Try it in {props.environment}</h3>
       <form onSubmit={run}>
         <label for="try-context">Evaluation context (JSON)</label>
-        <textarea id="try-context" rows={4} value={context.value} onInput={(e) => (context.value = e.currentTarget.value)} />
+        <textarea
+          id="try-context"
+          rows={4}
+          value={context.value}
+          onInput={(e) => (context.value = e.currentTarget.value)}
+        />
         <button type="submit">Evaluate with trace</button>
       </form>
       {error.value && (

@@ -128,6 +128,29 @@ describe('editing rules', { timeout: 120_000 }, () => {
   });
 });
 
+describe('creating a flag', { timeout: 120_000 }, () => {
+  it('checks the key as it is typed, shows the expiry default of the kind, and creates the flag off everywhere', async () => {
+    const page = await signedIn(context, gateway.url, gateway.adminKey, '/console/new');
+    await page.getByLabel('Key').fill('New Flag');
+    expect(await page.locator('#new-key-problem').textContent()).toMatch(/lower-case letters/);
+    expect(await page.getByRole('button', { name: 'Create flag' }).isDisabled()).toBe(true);
+    await page.getByLabel('Key').fill('new-flag');
+    await page.getByLabel('Kind').selectOption('EXPERIMENT');
+    expect(await page.locator('#new-kind-expiry').textContent()).toContain('90 days');
+    await page.getByLabel('Owner').fill('growth');
+    await screenshots(page, 'create-flag');
+    await page.getByRole('button', { name: 'Create flag' }).click();
+    await page.getByRole('heading', { name: 'new-flag', exact: true }).waitFor();
+    const flag = dataOf(await gateway.gql(FlagDocument, { key: 'new-flag' })).flag!;
+    expect(flag.kind).toBe('EXPERIMENT');
+    expect(flag.owner).toBe('growth');
+    expect(flag.expiresAt).not.toBeNull();
+    expect(flag.environments.length).toBeGreaterThan(0);
+    expect(flag.environments.every((e) => !e.on)).toBe(true);
+    await page.close();
+  });
+});
+
 describe('history and the other pages', { timeout: 120_000 }, () => {
   it('shows the audit log of a flag with a before/after diff, actor and comment', async () => {
     const page = await signedIn(context, gateway.url, gateway.adminKey, '/console/history?key=checkout');
