@@ -1,4 +1,4 @@
-/** The full application: the gateway plus its pages (landing page, grammar reference; the playground and live updates attach here). */
+/** The full application: the gateway plus its pages (landing page, grammar reference, the playground, the console; live updates attach here). */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { GatewayConfig } from './config.js';
@@ -23,6 +23,15 @@ export async function startApp(config: GatewayConfig): Promise<Gateway> {
           prefix: '/playground',
           root: `${packageRoot}dist/playground`,
           immutablePattern: /^assets\//,
+        }),
+      },
+      {
+        prefix: '/console',
+        handle: staticFiles({
+          prefix: '/console',
+          root: `${packageRoot}dist/console`,
+          immutablePattern: /^assets\//,
+          fallback: 'index.html',
         }),
       },
     ],

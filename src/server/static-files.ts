@@ -26,9 +26,14 @@ export interface StaticOptions {
   index?: string;
   /** Cache-Control for files whose names carry a content hash (e.g. `assets/app-3f2a1b.js`). */
   immutablePattern?: RegExp;
+  /**
+   * Served for a path that names no file and has no extension: the client-side routes of a single-page
+   * app (e.g. /console/flags/checkout). A missing asset (with an extension) stays a 404.
+   */
+  fallback?: string;
 }
 
-export function staticFiles({ prefix, root, index = 'index.html', immutablePattern }: StaticOptions) {
+export function staticFiles({ prefix, root, index = 'index.html', immutablePattern, fallback }: StaticOptions) {
   const base = normalize(root + sep);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://local');
@@ -40,9 +45,13 @@ export function staticFiles({ prefix, root, index = 'index.html', immutablePatte
       }
       relative = index;
     }
-    const path = normalize(join(base, relative));
+    let path = normalize(join(base, relative));
     if (!path.startsWith(base)) return notFound(res);
-    const info = await stat(path).catch(() => null);
+    let info = await stat(path).catch(() => null);
+    if (!info?.isFile() && fallback && extname(relative) === '') {
+      path = join(base, fallback);
+      info = await stat(path).catch(() => null);
+    }
     if (!info?.isFile()) return notFound(res);
     const body = await readFile(path);
     const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;

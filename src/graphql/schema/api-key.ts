@@ -1,5 +1,6 @@
 /** API keys: metadata only (the secret is shown once, at creation). */
 import type { ApiKeyRecord } from '../../store/types.js';
+import type { Principal } from '../principal.js';
 import { actorOf, requireAdmin, requireReader } from '../access.js';
 import { builder } from '../builder.js';
 import { apiError, mapErrors } from '../errors.js';
@@ -67,5 +68,29 @@ builder.mutationField('revokeApiKey', (t) =>
       const principal = requireAdmin(context);
       return mapErrors(() => context.services.store.revokeApiKey(String(args.id), { actor: actorOf(principal) }));
     },
+  }),
+);
+
+/**
+ * The calling key itself, so a client (the console) can tell an admin key from a read-only one
+ * without trying a write. Null without a key; never the secret.
+ */
+const ViewerRef = builder.objectRef<Principal>('Viewer').implement({
+  fields: (t) => ({
+    kind: t.field({ type: ApiKeyKindEnum, resolve: (principal) => principal.kind }),
+    name: t.exposeString('name'),
+    environment: t.exposeString('environment', {
+      nullable: true,
+      description: 'For evaluation keys: the one environment they may use.',
+    }),
+  }),
+});
+
+builder.queryField('viewer', (t) =>
+  t.field({
+    type: ViewerRef,
+    nullable: true,
+    description: 'The API key of this request (kind, name, environment); null without one.',
+    resolve: (_root, _args, context) => context.principal ?? null,
   }),
 );
