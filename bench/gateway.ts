@@ -24,6 +24,7 @@
  */
 import { rmSync } from 'node:fs';
 import { ensureBuiltServer } from './lib/built-package.js';
+import { edgeBody, edgeToken, startEdge } from './lib/edge-server.js';
 import {
   connections,
   context,
@@ -79,6 +80,8 @@ async function main(): Promise<void> {
   const bare = await startBareServer(47101);
   const small = await startGateway(47102);
   const large = await startGateway(47103);
+  const edgeBinary = process.env.VEXIL_BENCH_EDGE;
+  const edge = edgeBinary ? await startEdge(edgeBinary, 47104, 20) : null;
   try {
     await createFlags(47102, 20);
     await createFlags(47103, 100);
@@ -87,7 +90,8 @@ async function main(): Promise<void> {
     const evaluateAllQuery = 'query($context: JSON!) { evaluateAll(context: $context) { key value variation reason } }';
     const evaluateQuery =
       'query($context: JSON!) { evaluate(key: "bench-001", context: $context) { value variation reason } }';
-    const body = (query: string, variables = { context }) => JSON.stringify({ query, variables });
+    const body = (query: string, variables: Record<string, unknown> = { context }) =>
+      JSON.stringify({ query, variables });
     let users = 0;
     const newUser = () => {
       const id = `user-${++users}`;
@@ -129,12 +133,35 @@ async function main(): Promise<void> {
         key: smallKey,
       },
       {
+        name: 'evaluateAll (5 of the 20 flags, by keys)',
+        server: small.child,
+        port: 47102,
+        body: body(
+          'query($context: JSON!, $keys: [String!]) { evaluateAll(context: $context, keys: $keys) { key value variation reason } }',
+          { context, keys: ['bench-000', 'bench-001', 'bench-002', 'bench-003', 'bench-004'] },
+        ),
+        key: smallKey,
+      },
+      {
         name: 'evaluateAll (100 flags)',
         server: large.child,
         port: 47103,
         body: body(evaluateAllQuery),
         key: largeKey,
       },
+      ...(edge
+        ? [
+            {
+              name: 'Unleash Edge, frontend API (20 flags, offline)',
+              server: edge,
+              port: 47104,
+              body: edgeBody(),
+              key: null,
+              path: '/api/frontend',
+              headers: { authorization: edgeToken },
+            },
+          ]
+        : []),
     ];
     const rows = await measure(
       only ? targets.filter((target, index) => index === 1 || target.name.includes(only)) : targets,
@@ -149,7 +176,7 @@ async function main(): Promise<void> {
     console.log(table(rows, trivial));
     console.log(JSON.stringify({ benchmark: 'gateway', connections, duration, rounds, results: rows }));
   } finally {
-    for (const child of [bare, small.child, large.child]) child.kill('SIGTERM');
+    for (const child of [bare, small.child, large.child, edge]) child?.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 500));
     for (const dir of [small.dir, large.dir]) rmSync(dir, { recursive: true, force: true });
   }

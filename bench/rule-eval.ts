@@ -105,7 +105,8 @@ for (const testCase of prepared) {
     matches: testCase.matches,
     compiledNs: compiled.median,
     handNs: hand.median,
-    ratio: compiled.median / hand.median,
+    // Median of per-run ratios: runs are interleaved, so a busy phase of the machine slows both sides of a pair alike.
+    ratio: median(compiledSamples!.map((ns, run) => ns / handSamples![run]!)),
     compiledSpreadNs: [compiled.p10, compiled.p90],
     handSpreadNs: [hand.p10, hand.p90],
     coldCompileUs: 0,
@@ -178,10 +179,10 @@ console.log(
 console.log('');
 for (const result of results) console.log(`  ${result.name.padEnd(8)}  ${result.source}`);
 console.log('');
-console.log('Evaluation, ns per evaluation (target: compiled within 2× of hand-written JS)');
+console.log('Evaluation, ns per evaluation (target: compiled within 1.5× of hand-written JS, issue 19)');
 console.log(
   renderTable(
-    ['rule', 'matches', 'compiled', 'hand-written', 'ratio', 'compiled p10–p90', 'hand p10–p90', 'target ≤ 2×'],
+    ['rule', 'matches', 'compiled', 'hand-written', 'ratio', 'compiled p10–p90', 'hand p10–p90', 'target ≤ 1.5×'],
     results.map((result) => [
       result.name,
       `${result.matches}/${contexts.length}`,
@@ -190,7 +191,7 @@ console.log(
       formatRatio(result.ratio),
       spread(result.compiledSpreadNs),
       spread(result.handSpreadNs),
-      verdict(result.ratio <= 2),
+      verdict(result.ratio <= 1.5),
     ]),
     ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
   ),
@@ -223,7 +224,7 @@ console.log(
     cpu,
     contexts: contexts.length,
     runs: RUNS,
-    targets: { maxRatio: 2, coldCompileUs: 50, cacheHitNs: 1000 },
+    targets: { maxRatio: 1.5, coldCompileUs: 50, cacheHitNs: 1000 },
     results: results.map((result) => ({
       ...result,
       compiledNs: round(result.compiledNs),

@@ -54,10 +54,12 @@ export function placement(): string {
 }
 
 /** Starts a server process, on the servers' CPU when pinning. */
-function spawnServer(args: string[], options: Parameters<typeof spawn>[2]): ChildProcess {
-  return pinning
-    ? spawn('taskset', ['-c', pinning.servers, process.execPath, ...args], options)
-    : spawn(process.execPath, args, options);
+export function spawnServer(
+  args: string[],
+  options: Parameters<typeof spawn>[2],
+  program = process.execPath,
+): ChildProcess {
+  return pinning ? spawn('taskset', ['-c', pinning.servers, program, ...args], options) : spawn(program, args, options);
 }
 
 /** A server process's CPU time so far in ms, from /proc/<pid>/stat (utime + stime, in clock ticks of 10 ms). */
@@ -195,6 +197,8 @@ export interface Target {
   key: string | null;
   /** @default '/graphql' (or '/' for a body-less GET) */
   path?: string;
+  /** Extra request headers (a server that takes its key otherwise than as a Bearer token). */
+  headers?: Record<string, string>;
 }
 
 /** `seconds` of load on `target`, after a short unmeasured run (`warmUpSeconds`) so it is measured JIT-warm. */
@@ -210,7 +214,7 @@ export async function load(target: Target, seconds: number, warmUpSeconds = 2): 
 }
 
 function run(
-  { name, port, body, key, path }: Target,
+  { name, port, body, key, path, headers }: Target,
   seconds: number,
 ): Promise<Omit<Figures, 'cpuUsPerRequest'> & { requests: number }> {
   return new Promise((resolve, reject) => {
@@ -220,7 +224,11 @@ function run(
         connections,
         duration: seconds,
         method: body === null ? 'GET' : 'POST',
-        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+          ...headers,
+        },
         ...(typeof body === 'string' ? { body } : {}),
         ...(typeof body === 'function'
           ? { requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, body: body() }) }] }

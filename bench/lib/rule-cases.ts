@@ -139,10 +139,15 @@ export const cases: Case[] = [
     source:
       '(plan == "premium" or accountAgeDays > 30) and country in ["US","CA","GB"] and not (userId in ["u13","u42","u77"])',
     options: {},
+    // As a code generator would ideally emit it (issue 19): direct loads, `===`, `in` lists unrolled.
     hand: `
-      const countries = ["US", "CA", "GB"];
-      const blocked = ["u13", "u42", "u77"];
-      return (ctx) => (ctx.plan === "premium" || ctx.accountAgeDays > 30) && countries.includes(ctx.country) && !blocked.includes(ctx.userId);`,
+      return (ctx) => {
+        const country = ctx.country;
+        const userId = ctx.userId;
+        return (ctx.plan === "premium" || ctx.accountAgeDays > 30) &&
+          (country === "US" || country === "CA" || country === "GB") &&
+          !(userId === "u13" || userId === "u42" || userId === "u77");
+      };`,
   },
   {
     name: 'endsWith',

@@ -73,6 +73,8 @@ export class RuleCompiler {
   /** Small numbers standing for resolver sets, to deduplicate a batch by (resolvers, salt, source). */
   private readonly resolverIds = new WeakMap<RuleResolvers, number>();
   private nextResolverId = 1;
+  /** The rules of the batch `withBatch` is running, by `batchId`; null outside one. */
+  private pinned: Map<string, CompiledRule> | null = null;
 
   /** @param cacheSize how many compiled rules to keep. @default 10000 @param templateCacheSize how many rule shapes. @default 5000 */
   constructor({
@@ -88,7 +90,7 @@ export class RuleCompiler {
   }
 
   compile(source: string, options: CompileOptions = {}): CompiledRule {
-    const cached = this.lookup(source, options);
+    const cached = this.lookup(source, options) ?? this.pinned?.get(this.batchId(source, options));
     if (cached) return cached;
     const prepared = this.prepare(source, options);
     if (prepared instanceof RuleError) throw prepared;
@@ -112,7 +114,7 @@ export class RuleCompiler {
     requests.forEach(({ source, options = {} }, index) => {
       const cached = this.lookup(source, options);
       if (cached) return void (results[index] = cached);
-      const id = `${this.resolverId(options.resolvers)}\u0000${options.salt ?? ''}\u0000${source}`;
+      const id = this.batchId(source, options);
       const existing = pending.get(id);
       if (existing) return void existing.indexes.push(index);
       const prepared = this.prepare(source, options, fresh);
@@ -126,6 +128,32 @@ export class RuleCompiler {
       for (const index of indexes) results[index] = compiled;
     }
     return results as Array<CompiledRule | RuleError>;
+  }
+
+  /**
+   * Compiles `requests` in one batch (`compileMany`) and keeps their rules at hand for `compile` while
+   * `use` runs, however many they are. Without this, a batch larger than the cache evicts its own first
+   * rules before their callers ask for them, and each of those asks evicts the next rule to be asked
+   * for: a snapshot of 100,000 flags compiled every rule again, one by one.
+   */
+  withBatch<T>(requests: ReadonlyArray<{ source: string; options?: CompileOptions }>, use: () => T): T {
+    const results = this.compileMany(requests);
+    const pinned = new Map<string, CompiledRule>();
+    requests.forEach(({ source, options = {} }, index) => {
+      const result = results[index];
+      if (!(result instanceof RuleError)) pinned.set(this.batchId(source, options), result!);
+    });
+    this.pinned = pinned;
+    try {
+      return use();
+    } finally {
+      this.pinned = null;
+    }
+  }
+
+  /** What identifies a compiled rule: its resolver set, salt and source. */
+  private batchId(source: string, options: CompileOptions): string {
+    return `${this.resolverId(options.resolvers)}\u0000${options.salt ?? ''}\u0000${source}`;
   }
 
   /**

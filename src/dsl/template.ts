@@ -6,6 +6,7 @@
 import type { IToken } from 'chevrotain';
 import type { LiteralValue } from './ast.js';
 import type { GeneratedTemplate } from './template-source.js';
+import { internalize } from './internalize.js';
 import { decodeStringLiteral } from './string-literal.js';
 import { StringLiteral } from './tokens.js';
 import type { Evaluator } from './factory.js';
@@ -47,7 +48,7 @@ export class RuleTemplate {
       if (token.tokenType === StringLiteral) {
         const decoded = decodeStringLiteral(token.image);
         if (decoded.error) return null;
-        params.push(decoded.value);
+        params.push(internalize(decoded.value));
       } else {
         const value = Number(token.image);
         if (!Number.isFinite(value)) return null;

@@ -148,21 +148,23 @@ export class FlagEngine {
   }
 
   private rebuild(environments: string[], incremental: boolean): void {
-    this.precompile(environments, incremental);
     const next = new Map(incremental ? this.snapshots : []);
-    const flags = [...this.flags.values()];
-    for (const environment of environments) {
-      if (!this.environments.has(environment)) {
-        next.delete(environment);
-        continue;
+    // Every condition the rebuild needs, compiled in one batch and at hand however many there are.
+    this.rules.withBatch(this.conditionsToCompile(environments, incremental), () => {
+      const flags = [...this.flags.values()];
+      for (const environment of environments) {
+        if (!this.environments.has(environment)) {
+          next.delete(environment);
+          continue;
+        }
+        const segments = [...(this.segments.get(environment)?.values() ?? [])];
+        const previous = incremental ? this.snapshots.get(environment) : undefined;
+        next.set(
+          environment,
+          EnvironmentSnapshot.build({ environment, flags, segments }, previous, this.rules, this.usage),
+        );
       }
-      const segments = [...(this.segments.get(environment)?.values() ?? [])];
-      const previous = incremental ? this.snapshots.get(environment) : undefined;
-      next.set(
-        environment,
-        EnvironmentSnapshot.build({ environment, flags, segments }, previous, this.rules, this.usage),
-      );
-    }
+    });
     // The swap: one assignment, so no evaluation ever sees some environments updated and others not.
     this.snapshots = next;
     this.snapshotVersion++;
@@ -170,10 +172,13 @@ export class FlagEngine {
   }
 
   /**
-   * Compiles every condition the rebuild will need in one batch (one script per few hundred rules
-   * instead of one per rule), so building a snapshot of thousands of flags stays fast.
+   * Every condition the rebuild will compile, for one batch (one script per few hundred rules instead
+   * of one per rule), so building a snapshot of thousands of flags stays fast.
    */
-  private precompile(environments: string[], incremental: boolean): void {
+  private conditionsToCompile(
+    environments: string[],
+    incremental: boolean,
+  ): Array<{ source: string; options: CompileOptions }> {
     const requests: Array<{ source: string; options: CompileOptions }> = [];
     for (const environment of environments) {
       const previous = incremental ? this.snapshots.get(environment) : undefined;
@@ -188,7 +193,7 @@ export class FlagEngine {
           requests.push({ source: segment.condition, options: {} });
       }
     }
-    if (requests.length > 1) this.rules.compileMany(requests);
+    return requests;
   }
 
   private touchedBy(changes: readonly EngineChange[], before: ReadonlyMap<string, EnvironmentSnapshot>): TouchedFlags {

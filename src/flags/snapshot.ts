@@ -3,8 +3,8 @@
  * The engine swaps whole snapshots, so an evaluation always sees one consistent state.
  * This is the hot path: no I/O, no clock, and no allocation for successful evaluations.
  */
-import type { RuleCompiler } from '../dsl/index.js';
-import { isPlainObject } from '../dsl/values.js';
+import { bucketIndex, type RuleCompiler } from '../dsl/index.js';
+import { isPlainObject, readProperty } from '../dsl/values.js';
 import {
   type CompiledFlag,
   type CompiledServe,
@@ -20,9 +20,24 @@ import type { Flag, JsonValue, Segment } from './model.js';
 import type { EvaluationScope } from './resolvers.js';
 import type { UsageRecorder } from './usage.js';
 
+const objectPrototype: object = Object.prototype;
+
 /** Prerequisite chains deeper than this are treated as broken (validation rejects cycles; this is the backstop). */
 const maxPrerequisiteDepth = 16;
 let prerequisiteDepth = 0;
+
+/**
+ * Own property `key` of a plain object. A plain object's prototype is Object.prototype or null, so a
+ * value found under a name Object.prototype lacks is the object's own: one load and one load from a
+ * known map, where `readProperty`'s prototype and `hasOwn` checks are calls V8 does not inline at the
+ * many-shaped sites contexts make. Names Object.prototype has (or was polluted with) take the full check.
+ */
+function ownValue(context: Record<string, unknown>, key: string): unknown {
+  const value = context[key];
+  return value === undefined || (objectPrototype as Record<string, unknown>)[key] === undefined
+    ? value
+    : readProperty(context, key);
+}
 
 function matchesValueType(value: JsonValue, valueType: Flag['valueType']): boolean {
   return valueType === 'json' || typeof value === valueType;
@@ -84,7 +99,7 @@ export class EnvironmentSnapshot implements EvaluationScope {
 
   /** Evaluates every active flag (or the given keys) for one context. */
   evaluateAll(context: unknown, keys?: readonly string[]): EvaluationResult[] {
-    if (keys) return keys.map((key) => this.evaluate(key, context, { environment: this.environment }));
+    if (keys) return this.evaluateKeys(context, keys);
     const results: EvaluationResult[] = new Array(this.activeFlags.length);
     if (!isPlainObject(context)) {
       for (let i = 0; i < results.length; i++)
@@ -99,6 +114,24 @@ export class EnvironmentSnapshot implements EvaluationScope {
     }
     for (let i = 0; i < results.length; i++)
       results[i] = this.run(this.activeFlags[i]!, context, undefined, true, true);
+    return results;
+  }
+
+  /**
+   * `evaluate` of each key, checking the context once rather than per key, so asking for a few flags
+   * by key never costs more than asking for all of them.
+   */
+  private evaluateKeys(context: unknown, keys: readonly string[]): EvaluationResult[] {
+    const results: EvaluationResult[] = new Array(keys.length);
+    const plain = isPlainObject(context);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const compiled = this.flags.get(key);
+      results[i] =
+        compiled === undefined || compiled.flag.archived || !plain
+          ? this.evaluate(key, context, { environment: this.environment })
+          : this.run(compiled, context, undefined, true, true);
+    }
     return results;
   }
 
@@ -159,9 +192,9 @@ export class EnvironmentSnapshot implements EvaluationScope {
     for (let i = 0; i < rules.length; i++) {
       const entry = rules[i]!;
       if (entry.rule.evaluate(context, this, plain))
-        return this.serve(compiled, entry.serve, context, defaultValue, record);
+        return this.serve(compiled, entry.serve, context, defaultValue, record, plain);
     }
-    return this.serve(compiled, compiled.defaultServe, context, defaultValue, record);
+    return this.serve(compiled, compiled.defaultServe, context, defaultValue, record, plain);
   }
 
   private serve(
@@ -170,9 +203,13 @@ export class EnvironmentSnapshot implements EvaluationScope {
     context: unknown,
     defaultValue: JsonValue | undefined,
     record: boolean,
+    plain: boolean,
   ): EvaluationResult {
     if (serve.kind === 'fixed') return this.finish(serve.outcome, record);
-    const bucket = splitBucket(serve, compiled.flag.salt, context);
+    const bucket =
+      plain && serve.bucketBy.length === 1
+        ? bucketIndex(compiled.flag.salt, ownValue(context as Record<string, unknown>, serve.bucketBy[0]!))
+        : splitBucket(serve, compiled.flag.salt, context);
     if (bucket < 0) {
       const attribute = serve.bucketBy.join('.');
       return errorResult(
