@@ -1,4 +1,5 @@
 /** Gateway configuration: environment variables, overridden by CLI flags, with documented defaults. */
+import { type WebhookSettings, webhookSettings } from './webhooks/settings.js';
 
 export interface GatewayConfig {
   /** `PORT`. @default 4000 */
@@ -37,6 +38,8 @@ export interface GatewayConfig {
   defaultExpiryReleaseDays: number;
   /** `VEXIL_DEFAULT_EXPIRY_EXPERIMENT`: days until an experiment flag created without `expiresAt` expires. @default 90 */
   defaultExpiryExperimentDays: number;
+  /** `VEXIL_WEBHOOK_*`: the webhook dispatcher (webhooks/settings.ts). */
+  webhooks: WebhookSettings;
 }
 
 function integer(value: string | undefined, fallback: number, name: string): number {
@@ -74,6 +77,7 @@ export function configFromEnvironment(
     ofrepRateLimit: integer(env.VEXIL_OFREP_RATE_LIMIT, 0, 'VEXIL_OFREP_RATE_LIMIT'),
     defaultExpiryReleaseDays: integer(env.VEXIL_DEFAULT_EXPIRY_RELEASE, 40, 'VEXIL_DEFAULT_EXPIRY_RELEASE'),
     defaultExpiryExperimentDays: integer(env.VEXIL_DEFAULT_EXPIRY_EXPERIMENT, 90, 'VEXIL_DEFAULT_EXPIRY_EXPERIMENT'),
+    webhooks: webhookSettings(env),
     ...overrides,
   };
 }
