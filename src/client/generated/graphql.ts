@@ -124,7 +124,7 @@ export type UpdateFlagInput = {
   description?: string | null | undefined;
   /** Environments to replace; the others are kept. An environment given without rules keeps its rules. */
   environments?: Array<FlagEnvironmentInput> | null | undefined;
-  /** ISO-8601; a new expiry must be in the future (VALIDATION on field expiresAt otherwise). Resending the current one is allowed. Extending an expiry is audited like every update: say why in the comment. */
+  /** ISO-8601; a new expiry must be in the future (VALIDATION on field expiresAt otherwise). Resending the current one is allowed. Extending an expiry (a later one, or null where there was one) needs a non-empty comment saying why (VALIDATION on field comment otherwise). */
   expiresAt?: string | null | undefined;
   kind?: FlagKind | null | undefined;
   name?: string | null | undefined;
