@@ -1,4 +1,5 @@
 /** Gateway configuration: environment variables, overridden by CLI flags, with documented defaults. */
+import { type WebhookSettings, webhookSettings } from './webhooks/settings.js';
 
 export interface GatewayConfig {
   /** `PORT`. @default 4000 */
@@ -43,6 +44,8 @@ export interface GatewayConfig {
   snapshotIntervalMs: number;
   /** `VEXIL_STORE_RETRY_MAX_MS`: longest wait between reconnection attempts while serving the snapshot. @default 30000 */
   storeRetryMaxMs: number;
+  /** `VEXIL_WEBHOOK_*`: the webhook dispatcher (webhooks/settings.ts). */
+  webhooks: WebhookSettings;
 }
 
 function integer(value: string | undefined, fallback: number, name: string): number {
@@ -83,6 +86,7 @@ export function configFromEnvironment(
     flagsFile: env.VEXIL_FLAGS_FILE || undefined,
     snapshotIntervalMs: integer(env.VEXIL_SNAPSHOT_INTERVAL_MS, 5000, 'VEXIL_SNAPSHOT_INTERVAL_MS'),
     storeRetryMaxMs: integer(env.VEXIL_STORE_RETRY_MAX_MS, 30_000, 'VEXIL_STORE_RETRY_MAX_MS'),
+    webhooks: webhookSettings(env),
     ...overrides,
   };
 }

@@ -26,6 +26,7 @@ import { annotationsRoute } from './routes/annotations.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { attachWebSocket } from './websocket.js';
 import { createGatewayYoga, type GatewayYoga } from './yoga.js';
+import { WebhookDispatcher } from './webhooks/dispatcher.js';
 
 export { issueApiKey } from './bootstrap.js';
 
@@ -43,6 +44,8 @@ export interface Gateway {
   metrics: GatewayMetrics;
   server: Server;
   logger: Logger;
+  /** Sends webhook deliveries; null when `VEXIL_WEBHOOKS=false`. */
+  webhooks: WebhookDispatcher | null;
   /** Stops accepting, finishes in-flight requests, closes subscriptions, flushes usage, closes the store. */
   close(): Promise<void>;
 }
@@ -83,6 +86,17 @@ async function openState(config: GatewayConfig, logger: Logger) {
   // A file-backed gateway serves the file and nothing else.
   if (process.env.VEXIL_SEED !== 'false' && !config.flagsFile) await seedExampleFlag(store, logger);
   return { store, engine, sync, keys };
+}
+
+function startWebhooks(store: FlagStore, config: GatewayConfig, logger: Logger): WebhookDispatcher | null {
+  const { enabled, ...settings } = config.webhooks;
+  if (!enabled) return null;
+  const dispatcher = new WebhookDispatcher(store.webhooks, {
+    ...settings,
+    onError: (error) => logger.warn({ err: error }, 'webhook dispatch failed; retrying on the next round'),
+  });
+  dispatcher.start();
+  return dispatcher;
 }
 
 function listen(server: Server, config: GatewayConfig): Promise<number> {
@@ -154,6 +168,7 @@ export async function startGateway(
       logger.warn({ droppedEntries }, 'usage entries dropped: too many kept while the store is unavailable'),
   });
 
+  const webhooks = startWebhooks(store, config, logger);
   const port = await listen(server, config);
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   const health = await store.health();
@@ -174,6 +189,7 @@ export async function startGateway(
       await stopped;
       clearTimeout(grace);
       await usageFlush.stop();
+      await webhooks?.stop();
       if (usageFlush.pendingEntries > 0)
         logger.error(
           { pendingEntries: usageFlush.pendingEntries },
@@ -185,5 +201,5 @@ export async function startGateway(
       logger.info('shut down');
     })());
 
-  return { url, port, store, engine, sync, keys, live, yoga, services, metrics, server, logger, close };
+  return { url, port, store, engine, sync, keys, live, yoga, services, metrics, server, logger, webhooks, close };
 }

@@ -13,7 +13,7 @@ import { type ChangeAction, type ChangeRecord, VersionConflict, type WriteMeta }
 import { requireEnvironment, requireFlag, type WriteContext } from './write-context.js';
 import { retryOnConflict } from './write-retry.js';
 import { withDefaultExpiry } from './validation/default-expiry.js';
-import { checkExpirySet } from './validation/expiry.js';
+import { checkExpiryExtension, checkExpirySet } from './validation/expiry.js';
 import { checkMeta, checkVersion, invalid, isObject, plain, requireObject } from './validation/input.js';
 
 /** Creates a flag; a release or experiment flag without `expiresAt` gets its kind's default expiry. */
@@ -59,6 +59,7 @@ export async function updateFlag(
     now,
   );
   checkExpirySet(flag, current, now);
+  checkExpiryExtension(flag, current, meta?.comment);
   return writeFlag(context, flag, expectedVersion, 'update', meta);
 }
 

@@ -29,6 +29,7 @@ import { type DefaultExpiryDays, defaultExpiryDays } from './validation/default-
 import { type EnvironmentInput, validateEnvironmentInput } from './validation/environment-input.js';
 import { checkMeta } from './validation/input.js';
 import type { WriteContext } from './write-context.js';
+import { WebhookStore } from './webhooks/webhook-store.js';
 
 export { initialEnvironmentConfig } from './environment-config.js';
 export type { ApiKeyInput } from './validation/api-key-input.js';
@@ -51,12 +52,15 @@ export class FlagStore extends StoreReads {
   private readonly clock: () => Date;
   private readonly context: WriteContext;
   private readonly notFoundUsage: NotFoundUsageFilter;
+  /** Webhooks and their deliveries (webhooks/). */
+  readonly webhooks: WebhookStore;
 
   constructor(backend: StoreBackend, options: FlagStoreOptions = {}) {
     super(backend);
     const clock = options.now ?? (() => new Date());
     this.clock = clock;
     this.notFoundUsage = new NotFoundUsageFilter(backend);
+    this.webhooks = new WebhookStore(backend, () => clock().toISOString());
     this.context = {
       backend,
       maxRetries: options.maxRetries ?? 20,

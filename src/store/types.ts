@@ -10,6 +10,7 @@ import type { Environment, Flag, Segment } from '../flags/model.js';
 import type { UsageEntry } from '../flags/usage.js';
 import type { CodeReferenceReport } from './code-references.js';
 import type { UsageBucket, UsageFilter } from './usage-series.js';
+import type { WebhookPersistence } from './webhooks/model.js';
 
 export type DocumentKind = 'environment' | 'flag' | 'segment' | 'apiKey';
 
@@ -251,4 +252,6 @@ export interface StoreBackend {
   saveCodeReferences(report: CodeReferenceReport): Promise<boolean>;
   /** The latest report of every repository. */
   readCodeReferences(): Promise<CodeReferenceReport[]>;
+  /** Webhooks and their delivery outbox (webhooks/model.ts); a backend without it refuses webhooks. */
+  readonly webhooks?: WebhookPersistence;
 }

@@ -138,8 +138,14 @@ describe('expiresAt in the past', () => {
     expect(created).toMatchObject({ expiresAt: FUTURE, stale: false });
     const later = '2100-06-01T00:00:00.000Z';
     expect(
-      dataOf(await gw.gql(UpdateFlagDocument, { key: 'later', input: { expiresAt: later }, expectedVersion: 1 }))
-        .updateFlag.expiresAt,
+      dataOf(
+        await gw.gql(UpdateFlagDocument, {
+          key: 'later',
+          input: { expiresAt: later },
+          expectedVersion: 1,
+          comment: 'an extension needs a reason',
+        }),
+      ).updateFlag.expiresAt,
     ).toBe(later);
   });
 });

@@ -93,7 +93,7 @@ export const UpdateFlagInput = builder.inputType('UpdateFlagInput', {
     owner: t.string(),
     expiresAt: t.string({
       description:
-        'ISO-8601; a new expiry must be in the future (VALIDATION on field expiresAt otherwise). Resending the current one is allowed. Extending an expiry is audited like every update: say why in the comment.',
+        'ISO-8601; a new expiry must be in the future (VALIDATION on field expiresAt otherwise). Resending the current one is allowed. Extending an expiry (a later one, or null where there was one) needs a non-empty comment saying why (VALIDATION on field comment otherwise).',
     }),
     environments: t.field({
       type: [FlagEnvironmentInput],

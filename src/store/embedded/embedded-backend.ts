@@ -48,6 +48,8 @@ import { discardState, type OpenState, openState } from './open-state.js';
 import { type EmbeddedBackendOptions, maxChangeRecordsOf } from './options.js';
 import { listFlagPage, readSnapshot } from './queries.js';
 import { mergeUsage, readCodeReferences, readUsage, readUsageBuckets, saveCodeReferences } from './statistics.js';
+import { EmbeddedWebhooks } from '../webhooks/embedded-webhooks.js';
+import type { WebhookPersistence } from '../webhooks/model.js';
 
 export type { EmbeddedBackendOptions } from './options.js';
 
@@ -58,6 +60,7 @@ export class EmbeddedBackend implements StoreBackend {
   readonly maxChangeRecords: number | null;
   private state: OpenState | null = null;
   private opening: Promise<void> | null = null;
+  readonly webhooks: WebhookPersistence = new EmbeddedWebhooks(() => this.open_);
 
   constructor(options: EmbeddedBackendOptions) {
     this.dataDir = resolve(options.dataDir);

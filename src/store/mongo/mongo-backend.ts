@@ -54,6 +54,7 @@ import { mergeUsage, readUsage, readUsageBuckets } from './usage.js';
 import { seedEnvironments } from './seed-environments.js';
 import { SubscriptionSet } from './subscription-set.js';
 import { checkAgainstStore } from './validate-change.js';
+import { MongoWebhooks } from '../webhooks/mongo-webhooks.js';
 
 export class MongoBackend implements StoreBackend {
   readonly name = 'mongodb' as const;
@@ -68,6 +69,7 @@ export class MongoBackend implements StoreBackend {
   private opening: Promise<void> | null = null;
   private readonly retention: RetentionSchedule;
   private readonly subscriptions = new SubscriptionSet();
+  readonly webhooks = new MongoWebhooks(() => this.db);
 
   constructor(options: MongoBackendOptions) {
     this.options = resolveOptions(options);

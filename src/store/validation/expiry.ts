@@ -12,3 +12,18 @@ export function checkExpirySet(flag: Flag, previous: Flag | null, now: string): 
   if (flag.expiresAt <= now)
     throw invalid('expiresAt', `must be in the future (it is ${flag.expiresAt}, now is ${now})`);
 }
+
+/**
+ * Extending an expiry (a later `expiresAt`, or none where there was one) is the moment a team decides
+ * to keep a flag longer: the audit log must say why, so it needs a non-empty comment.
+ */
+export function checkExpiryExtension(flag: Flag, previous: Flag, comment: string | null | undefined): void {
+  if (previous.expiresAt === null) return;
+  const extended = flag.expiresAt === null || flag.expiresAt > previous.expiresAt;
+  if (!extended || (typeof comment === 'string' && comment.trim() !== '')) return;
+  const to = flag.expiresAt === null ? 'never' : flag.expiresAt;
+  throw invalid(
+    'comment',
+    `Extending the expiry of '${flag.key}' (from ${previous.expiresAt} to ${to}) needs a comment saying why.`,
+  );
+}
