@@ -19,6 +19,7 @@ import {
 import { ruleResolvers } from './resolvers.js';
 import { booleanField, Collector, type Doc, isObject, stringList, text, timestamp } from './validate-fields.js';
 import { serve } from './validate-serve.js';
+import { validateRolloutPlan } from './validate-rollout.js';
 
 export const flagKeyPattern = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 export const environmentKeyPattern = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -106,6 +107,9 @@ function rules(raw: unknown, path: string, issues: Collector, variationKeys: Set
     };
     if (entry.description !== undefined && entry.description !== null)
       rule.description = text(entry, 'description', issues, `${rulePath}.`, '', 2000);
+    if (entry.enabled !== undefined && entry.enabled !== null && typeof entry.enabled !== 'boolean')
+      issues.add(`${rulePath}.enabled`, 'must be true or false');
+    if (entry.enabled === false) rule.enabled = false;
     return rule;
   });
 }
@@ -124,12 +128,15 @@ export function validateEnvironmentConfig(
   const offVariation = text(raw, 'offVariation', issues, `${path}.`);
   if (offVariation && !variationKeys.has(offVariation))
     issues.add(`${path}.offVariation`, `unknown variation '${offVariation}'`);
-  return {
+  const config: FlagEnvironmentConfig = {
     on: raw.on === true,
     offVariation,
     rules: rules(raw.rules, `${path}.rules`, issues, variationKeys),
     defaultServe: serve(raw.defaultServe, `${path}.defaultServe`, issues, variationKeys),
   };
+  if (raw.rollout !== undefined && raw.rollout !== null)
+    config.rollout = validateRolloutPlan(raw.rollout, `${path}.rollout`, issues, { ...config, variationKeys });
+  return config;
 }
 
 /** Validates a flag document; throws `ValidationError` listing every problem. */
