@@ -37,6 +37,12 @@ export interface GatewayConfig {
   defaultExpiryReleaseDays: number;
   /** `VEXIL_DEFAULT_EXPIRY_EXPERIMENT`: days until an experiment flag created without `expiresAt` expires. @default 90 */
   defaultExpiryExperimentDays: number;
+  /** `VEXIL_PROMETHEUS_URL`: the Prometheus that rollout guards query; absent: a guarded stage never advances by itself. */
+  prometheusUrl: string | undefined;
+  /** `VEXIL_ROLLOUT_INTERVAL_MS`: how often the rollout scheduler looks at running plans, 0 for never. @default 10000 */
+  rolloutIntervalMs: number;
+  /** `VEXIL_ROLLOUT_GUARD_INTERVAL_MS`: how often a guard is checked during a stage's hold. @default 60000 */
+  rolloutGuardIntervalMs: number;
 }
 
 function integer(value: string | undefined, fallback: number, name: string): number {
@@ -74,6 +80,9 @@ export function configFromEnvironment(
     ofrepRateLimit: integer(env.VEXIL_OFREP_RATE_LIMIT, 0, 'VEXIL_OFREP_RATE_LIMIT'),
     defaultExpiryReleaseDays: integer(env.VEXIL_DEFAULT_EXPIRY_RELEASE, 40, 'VEXIL_DEFAULT_EXPIRY_RELEASE'),
     defaultExpiryExperimentDays: integer(env.VEXIL_DEFAULT_EXPIRY_EXPERIMENT, 90, 'VEXIL_DEFAULT_EXPIRY_EXPERIMENT'),
+    prometheusUrl: env.VEXIL_PROMETHEUS_URL || undefined,
+    rolloutIntervalMs: integer(env.VEXIL_ROLLOUT_INTERVAL_MS, 10_000, 'VEXIL_ROLLOUT_INTERVAL_MS'),
+    rolloutGuardIntervalMs: integer(env.VEXIL_ROLLOUT_GUARD_INTERVAL_MS, 60_000, 'VEXIL_ROLLOUT_GUARD_INTERVAL_MS'),
     ...overrides,
   };
 }

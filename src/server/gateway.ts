@@ -21,6 +21,7 @@ import { createLogger, type Logger } from './logger.js';
 import { registerFlagMetrics } from './flag-metrics.js';
 import { annotationsRoute } from './routes/annotations.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
+import { startRolloutScheduler } from './rollout/start-scheduler.js';
 import { attachWebSocket } from './websocket.js';
 import { createGatewayYoga, type GatewayYoga } from './yoga.js';
 
@@ -156,6 +157,8 @@ export async function startGateway(
       logger.warn({ droppedEntries }, 'usage entries dropped: too many kept while the store is unavailable'),
   });
 
+  const rollouts = startRolloutScheduler(config, store, engine, logger);
+
   const port = await listen(server, config);
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   const health = await store.health();
@@ -175,6 +178,7 @@ export async function startGateway(
       grace.unref();
       await stopped;
       clearTimeout(grace);
+      await rollouts?.stop();
       await usageFlush.stop();
       if (usageFlush.pendingEntries > 0)
         logger.error(

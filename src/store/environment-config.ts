@@ -21,11 +21,15 @@ export function initialEnvironmentConfig(flag: Flag, on: boolean): FlagEnvironme
 
 /**
  * The configuration to validate when `given` replaces `current`: `rules` left out (undefined) keep
- * the current rules (none for an unconfigured environment); an explicit `[]` clears them.
+ * the current rules (none for an unconfigured environment); an explicit `[]` clears them. The same
+ * holds for the rollout plan: left out, it stays; null removes it.
  */
 export function mergeEnvironmentConfig(current: FlagEnvironmentConfig | undefined, given: unknown): unknown {
-  if (!isObject(given) || given.rules !== undefined) return given;
-  return { ...given, rules: current?.rules ?? [] };
+  if (!isObject(given)) return given;
+  // A configuration written without `rollout` keeps the environment's plan (null removes it).
+  const rollout = given.rollout === undefined && current?.rollout ? { rollout: current.rollout } : {};
+  if (given.rules !== undefined) return { ...given, ...rollout };
+  return { ...given, rules: current?.rules ?? [], ...rollout };
 }
 
 /** `mergeEnvironmentConfig` for each environment of an update's `environments` object. */

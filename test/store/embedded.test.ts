@@ -19,6 +19,7 @@ import { FlagStore } from '../../src/store/store.js';
 import { type ChangeRecord, type FeedEvent, StoreUnavailable } from '../../src/store/types.js';
 import { defineStoreContract, flagInput } from './contract.js';
 import { defineHygieneContract } from './hygiene-contract.js';
+import { defineRolloutContract } from './rollout-contract.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const childScript = fileURLToPath(new URL('./crash-writer.ts', import.meta.url));
@@ -50,6 +51,7 @@ const embeddedFactory = async (options?: { maxChangeRecords?: number }) => {
 
 defineStoreContract('embedded', embeddedFactory);
 defineHygieneContract('embedded', embeddedFactory);
+defineRolloutContract('embedded', embeddedFactory);
 
 /** A child process running test/store/crash-writer.ts, with its stdout split into lines. */
 class Child {

@@ -16,6 +16,7 @@ import { collectionNames, type MongoBackend } from '../../src/store/mongo/index.
 import { StoreUnavailable, type ChangeRecord } from '../../src/store/types.js';
 import { defineStoreContract, type ContractFactory } from './contract.js';
 import { defineHygieneContract } from './hygiene-contract.js';
+import { defineRolloutContract } from './rollout-contract.js';
 import { Collector, createFlag, deferred, MongoTestbed, rejection, sleep, updateFlag } from './mongo-helpers.js';
 
 const external = Boolean(process.env.MONGODB_URI);
@@ -37,6 +38,7 @@ function contractFactory(feedMode: 'auto' | 'polling'): ContractFactory {
 defineStoreContract('mongodb (change streams)', contractFactory('auto'));
 defineStoreContract('mongodb (polling)', contractFactory('polling'));
 defineHygieneContract('mongodb', contractFactory('auto'));
+defineRolloutContract('mongodb', contractFactory('auto'));
 
 /** Raw view of a store's database, bypassing the backend. */
 function raw(backend: MongoBackend) {
