@@ -34,6 +34,7 @@ export const RuleInput = builder.inputType('RuleInput', {
     description: t.string(),
     condition: t.string({ required: true }),
     serve: t.field({ type: ServeInput, required: true }),
+    enabled: t.boolean({ description: 'False: the rule never matches until switched on. Defaults to true.' }),
   }),
 });
 
@@ -127,6 +128,7 @@ export function environmentConfigToDocument(config: Input): Input {
               description: rule.description,
               condition: rule.condition,
               serve: serveToDocument(rule.serve as Input),
+              enabled: rule.enabled,
             }),
           ),
         }),

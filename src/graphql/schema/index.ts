@@ -12,3 +12,4 @@ import './subscriptions.js';
 import './stale.js';
 import './flag-usage.js';
 import './code-references.js';
+import './rollout.js';
