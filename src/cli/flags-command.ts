@@ -24,6 +24,11 @@ Actions:
                                 replace that environment's rules with the file's (a YAML or JSON
                                 list of {id?, description?, condition, serve}; or a mapping with
                                 rules and optionally on, offVariation, defaultServe)
+  rollout ACTION KEY --environment E
+                                the environment's rollout plan; ACTION is show, set (--file
+                                plan.yaml: stages of percentage or weights, hold 1h/4h/1d, guard
+                                {query, max}), start, pause, resume, advance (now), or rollback
+                                (--to previous (default) or zero)
   refs DIR                      find references to flag keys in source code under DIR
       --fail-on unknown,archived  exit 1 when the code refers to unknown or archived flags
       --report                  send the summary to the gateway (Flag.codeReferences, NO_CODE_REFERENCES)
@@ -56,6 +61,7 @@ const actions: Record<string, () => Promise<Action>> = {
   restore: async () => (args, context) =>
     import('./flags/write.js').then((module) => module.archiveOrRestore('restore', args, context)),
   'set-rules': async () => (await import('./flags/set-rules.js')).setRules,
+  rollout: async () => (await import('./flags/rollout.js')).rollout,
   refs: async () => (await import('./flags/refs.js')).findReferences,
   stale: async () => (await import('./flags/stale.js')).staleFlags,
 };
