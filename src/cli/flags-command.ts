@@ -29,6 +29,11 @@ Actions:
       --remove k1,k2            (repeatable) these keys are no longer targets
       --attribute A             for --add: another attribute than targetingKey (development/staging)
       --file targets.yaml       replace them with the file's list of {variation, values, attribute?}
+  rollout ACTION KEY --environment E
+                                the environment's rollout plan; ACTION is show, set (--file
+                                plan.yaml: stages of percentage or weights, hold 1h/4h/1d, guard
+                                {query, max}), start, pause, resume, advance (now), or rollback
+                                (--to previous (default) or zero)
   refs DIR                      find references to flag keys in source code under DIR
       --fail-on unknown,archived  exit 1 when the code refers to unknown or archived flags
       --report                  send the summary to the gateway (Flag.codeReferences, NO_CODE_REFERENCES)
@@ -62,6 +67,7 @@ const actions: Record<string, () => Promise<Action>> = {
     import('./flags/write.js').then((module) => module.archiveOrRestore('restore', args, context)),
   'set-rules': async () => (await import('./flags/set-rules.js')).setRules,
   targets: async () => (await import('./flags/targets.js')).setTargets,
+  rollout: async () => (await import('./flags/rollout.js')).rollout,
   refs: async () => (await import('./flags/refs.js')).findReferences,
   stale: async () => (await import('./flags/stale.js')).staleFlags,
 };

@@ -13,6 +13,7 @@ import {
   type Serve,
   targetingKeyAttribute,
 } from '../flags/model.js';
+import type { RolloutPlan } from '../flags/rollout-plan.js';
 
 export const flagsFileVersion = 1;
 
@@ -86,11 +87,12 @@ function environmentEntry(config: FlagEnvironmentConfig): FlagEnvironmentConfig 
   return {
     on: config.on,
     offVariation: config.offVariation,
-    rules: config.rules.map(({ id, description, condition, serve }) => ({
+    rules: config.rules.map(({ id, description, condition, serve, enabled }) => ({
       id,
       ...(description !== undefined ? { description } : {}),
       condition,
       serve: serveEntry(serve),
+      ...(enabled === false ? { enabled } : {}),
     })),
     defaultServe: serveEntry(config.defaultServe),
     // Absent when there are none, so files of flags without targets read as before.
@@ -103,7 +105,25 @@ function environmentEntry(config: FlagEnvironmentConfig): FlagEnvironmentConfig 
           })),
         }
       : {}),
+    ...(config.rollout ? { rollout: planEntry(config.rollout) } : {}),
   };
+}
+
+/**
+ * A rollout plan as people write it: target, stages and breach action. Where the plan stands
+ * (state, stage, times, guard checks) is the server's, like versions, and stays out of the file.
+ */
+function planEntry(plan: RolloutPlan): RolloutPlan {
+  return {
+    ...(plan.ruleId !== null ? { ruleId: plan.ruleId } : {}),
+    onGuardBreach: plan.onGuardBreach,
+    stages: plan.stages.map(({ weights, holdSeconds, enableRules, guard }) => ({
+      weights: weights.map(({ variation, weight }) => ({ variation, weight })),
+      holdSeconds,
+      ...(enableRules ? { enableRules: [...enableRules] } : {}),
+      ...(guard ? { guard: { query: guard.query, max: guard.max } } : {}),
+    })),
+  } as RolloutPlan;
 }
 
 function serveEntry(serve: Serve): Serve {

@@ -182,7 +182,9 @@ class FlagCompiler {
       off: this.outcome(this.config.offVariation, noRule('DISABLED')),
       targets: this.targets(),
       rules: this.config.rules.map((rule, index) => ({
-        rule: compileOrNever(rules, rule.condition, options),
+        // A switched-off rule (a rollout stage not reached yet) compiles to one that never matches,
+        // keeping rule indexes, explain and statistics aligned with the stored rules.
+        rule: compileOrNever(rules, rule.enabled === false ? 'false' : rule.condition, options),
         serve: this.serve(rule.serve, index),
       })),
       defaultServe: this.serve(this.config.defaultServe, undefined),

@@ -1,4 +1,5 @@
 /** The flag model: flags, their per-environment targeting, segments and environments. Pure data. */
+import type { RolloutPlan } from './rollout-plan.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -40,6 +41,8 @@ export interface TargetingRule {
   /** A rule-language expression. */
   condition: string;
   serve: Serve;
+  /** `false`: the rule never matches (a rollout plan's stage switches it on). @default true */
+  enabled?: boolean;
 }
 
 export interface FlagEnvironmentConfig {
@@ -48,6 +51,8 @@ export interface FlagEnvironmentConfig {
   offVariation: string;
   rules: TargetingRule[];
   defaultServe: Serve;
+  /** A progressive-delivery plan for one of this environment's weighted serves (rollout-plan.ts). */
+  rollout?: RolloutPlan;
   /** Individual targets, checked after the kill switch and before any rule. Absent: none. */
   targets?: Target[];
 }

@@ -20,6 +20,7 @@ import { ruleResolvers } from './resolvers.js';
 import { booleanField, Collector, type Doc, isObject, stringList, text, timestamp } from './validate-fields.js';
 import { serve } from './validate-serve.js';
 import { targets } from './validate-targets.js';
+import { validateRolloutPlan } from './validate-rollout.js';
 
 export const flagKeyPattern = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 export const environmentKeyPattern = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -107,6 +108,9 @@ function rules(raw: unknown, path: string, issues: Collector, variationKeys: Set
     };
     if (entry.description !== undefined && entry.description !== null)
       rule.description = text(entry, 'description', issues, `${rulePath}.`, '', 2000);
+    if (entry.enabled !== undefined && entry.enabled !== null && typeof entry.enabled !== 'boolean')
+      issues.add(`${rulePath}.enabled`, 'must be true or false');
+    if (entry.enabled === false) rule.enabled = false;
     return rule;
   });
 }
@@ -134,6 +138,8 @@ export function validateEnvironmentConfig(
   };
   const environmentTargets = targets(raw.targets, `${path}.targets`, issues, variationKeys, environment);
   if (environmentTargets !== undefined && environmentTargets.length > 0) config.targets = environmentTargets;
+  if (raw.rollout !== undefined && raw.rollout !== null)
+    config.rollout = validateRolloutPlan(raw.rollout, `${path}.rollout`, issues, { ...config, variationKeys });
   return config;
 }
 

@@ -46,6 +46,12 @@ export interface GatewayConfig {
   storeRetryMaxMs: number;
   /** `VEXIL_WEBHOOK_*`: the webhook dispatcher (webhooks/settings.ts). */
   webhooks: WebhookSettings;
+  /** `VEXIL_PROMETHEUS_URL`: the Prometheus that rollout guards query; absent: a guarded stage never advances by itself. */
+  prometheusUrl: string | undefined;
+  /** `VEXIL_ROLLOUT_INTERVAL_MS`: how often the rollout scheduler looks at running plans, 0 for never. @default 10000 */
+  rolloutIntervalMs: number;
+  /** `VEXIL_ROLLOUT_GUARD_INTERVAL_MS`: how often a guard is checked during a stage's hold. @default 60000 */
+  rolloutGuardIntervalMs: number;
 }
 
 function integer(value: string | undefined, fallback: number, name: string): number {
@@ -87,6 +93,9 @@ export function configFromEnvironment(
     snapshotIntervalMs: integer(env.VEXIL_SNAPSHOT_INTERVAL_MS, 5000, 'VEXIL_SNAPSHOT_INTERVAL_MS'),
     storeRetryMaxMs: integer(env.VEXIL_STORE_RETRY_MAX_MS, 30_000, 'VEXIL_STORE_RETRY_MAX_MS'),
     webhooks: webhookSettings(env),
+    prometheusUrl: env.VEXIL_PROMETHEUS_URL || undefined,
+    rolloutIntervalMs: integer(env.VEXIL_ROLLOUT_INTERVAL_MS, 10_000, 'VEXIL_ROLLOUT_INTERVAL_MS'),
+    rolloutGuardIntervalMs: integer(env.VEXIL_ROLLOUT_GUARD_INTERVAL_MS, 60_000, 'VEXIL_ROLLOUT_GUARD_INTERVAL_MS'),
     ...overrides,
   };
 }

@@ -24,6 +24,7 @@ import { readinessCheck } from './readiness.js';
 import { registerStoreMetrics } from './store-metrics.js';
 import { annotationsRoute } from './routes/annotations.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
+import { startRolloutScheduler } from './rollout/start-scheduler.js';
 import { attachWebSocket } from './websocket.js';
 import { createGatewayYoga, type GatewayYoga } from './yoga.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
@@ -169,6 +170,8 @@ export async function startGateway(
   });
 
   const webhooks = startWebhooks(store, config, logger);
+  const rollouts = startRolloutScheduler(config, store, engine, logger);
+
   const port = await listen(server, config);
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   const health = await store.health();
@@ -188,6 +191,7 @@ export async function startGateway(
       grace.unref();
       await stopped;
       clearTimeout(grace);
+      await rollouts?.stop();
       await usageFlush.stop();
       await webhooks?.stop();
       if (usageFlush.pendingEntries > 0)

@@ -22,15 +22,17 @@ export function initialEnvironmentConfig(flag: Flag, on: boolean): FlagEnvironme
 /**
  * The configuration to validate when `given` replaces `current`: `rules` left out (undefined) keep
  * the current rules (none for an unconfigured environment), and `targets` the current targets; an
- * explicit `[]` clears them.
+ * explicit `[]` clears them. The same holds for the rollout plan: left out, it stays; null removes it.
  */
 export function mergeEnvironmentConfig(current: FlagEnvironmentConfig | undefined, given: unknown): unknown {
   if (!isObject(given)) return given;
-  const merged = given.rules !== undefined ? given : { ...given, rules: current?.rules ?? [] };
-  // Individual targets likewise: left out, they stay (an edit of the rules must not drop them).
-  return merged.targets !== undefined || current?.targets === undefined
-    ? merged
-    : { ...merged, targets: current.targets };
+  const withRules = given.rules !== undefined ? given : { ...given, rules: current?.rules ?? [] };
+  // Individual targets and the rollout plan likewise: left out, they stay (an edit of the rules must not drop them).
+  const withTargets =
+    withRules.targets !== undefined || current?.targets === undefined
+      ? withRules
+      : { ...withRules, targets: current.targets };
+  return withTargets.rollout === undefined && current?.rollout ? { ...withTargets, rollout: current.rollout } : withTargets;
 }
 
 /** `mergeEnvironmentConfig` for each environment of an update's `environments` object. */

@@ -6,6 +6,7 @@
  */
 import type { Flag } from '../flags/model.js';
 import { checkFlagReferences } from '../flags/references.js';
+import { pauseOnKill } from '../flags/rollout-steps.js';
 import { validateFlag } from '../flags/validate.js';
 import { initialEnvironmentConfig, mergeEnvironmentConfig, mergeEnvironments } from './environment-config.js';
 import { dependentsOf, loadFlagWorld } from './references.js';
@@ -111,7 +112,7 @@ export async function toggleFlag(
       ...current,
       environments: {
         ...current.environments,
-        [environment]: config ? { ...config, on } : initialEnvironmentConfig(current, on),
+        [environment]: config ? pauseOnKill({ ...config, on }, on) : initialEnvironmentConfig(current, on),
       },
     };
   };
@@ -166,7 +167,7 @@ export async function deleteFlag(
 }
 
 /** The stored flag, which must be at `expectedVersion`. */
-async function currentAt(context: WriteContext, key: string, expectedVersion: number): Promise<Flag> {
+export async function currentAt(context: WriteContext, key: string, expectedVersion: number): Promise<Flag> {
   const current = await requireFlag(context.backend, key);
   if (current.version !== expectedVersion)
     throw new VersionConflict({ kind: 'flag', key }, expectedVersion, current.version);
@@ -201,7 +202,7 @@ async function modifyFlag(
   return conditional ? attempt() : retryOnConflict(context.maxRetries, attempt);
 }
 
-async function writeFlag(
+export async function writeFlag(
   context: WriteContext,
   candidate: Flag,
   expectedVersion: number,

@@ -17,6 +17,7 @@ import {
   toggleFlag,
   updateFlag,
 } from './flag-writes.js';
+import { RolloutWrites } from './rollout-writes.js';
 import { createSegment, deleteSegment, updateSegment } from './segment-writes.js';
 import { StoreReads } from './store-reads.js';
 import type { ApiKeyRecord, ChangeRecord, FeedMode, StoreBackend, StoreHealth, WriteMeta } from './types.js';
@@ -54,6 +55,8 @@ export class FlagStore extends StoreReads {
   private readonly notFoundUsage: NotFoundUsageFilter;
   /** Webhooks and their deliveries (webhooks/). */
   readonly webhooks: WebhookStore;
+  /** Rollout plans: set, delete and step them (rollout-writes.ts). */
+  readonly rollouts: RolloutWrites;
 
   constructor(backend: StoreBackend, options: FlagStoreOptions = {}) {
     super(backend);
@@ -67,6 +70,7 @@ export class FlagStore extends StoreReads {
       now: () => clock().toISOString(),
       defaultExpiryDays: options.defaultExpiryDays ?? defaultExpiryDays,
     };
+    this.rollouts = new RolloutWrites(this.context);
   }
 
   /** Opens the backend (creating indexes, seeding the default environments) and returns the store. */

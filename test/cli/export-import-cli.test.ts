@@ -42,10 +42,18 @@ describe('vexil export and import', () => {
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.stdout).toMatch(/\+ flag new_checkout/);
     expect(imported.stdout).toMatch(/- flag old_banner \(archive\)/);
+    expect(imported.stdout).toMatch(/~ flag ring_release: environments\.production\.rollout/);
     const exported = await cliAgainst(source)('export', []);
     expect(exported.code, exported.stderr).toBe(0);
     const fromSource = parseFlagsFile(exported.stdout, 'export.yaml');
     expect(fromSource.issues).toEqual([]);
+    // The rollout plan (its definition, not where it stands) and the switched-off ring rule came along.
+    const ring = fromSource.state!.flags.find((flag) => flag.key === 'ring_release')!.environments.production!;
+    expect(ring.rollout).toMatchObject({
+      onGuardBreach: 'ROLLBACK',
+      stages: [{ enableRules: ['beta-ring'] }, { guard: { max: 0.5 } }, {}],
+    });
+    expect(ring.rules.map((rule) => rule.enabled !== false)).toEqual([true, false]);
     // Environments exist already (import creates missing ones but does not rename them).
     const withoutEnvironmentNames = ({ environments, ...rest }: ReturnType<typeof toFlagsFile>) => ({
       ...rest,

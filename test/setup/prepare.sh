@@ -3,6 +3,7 @@
 # so the README's two commands are enough on a fresh machine. Idempotent and silent when all is
 # there; one line per prerequisite it has to fetch; one line and exit 1 when one cannot be had.
 #   - Debian's chromium, for the browser tests (browser downloads are blocked on these machines);
+#   - Debian's prometheus, for the rollout guard tests (a real Prometheus on loopback);
 #   - Java 17 and Maven, then the mongo-java-server launcher jar for the MongoDB store tests;
 #   - a current dist/ (the tests start the built server as a process).
 set -euo pipefail
@@ -31,6 +32,12 @@ chromium=${CHROMIUM_PATH:-/usr/bin/chromium}
 if [[ ! -x $chromium ]]; then
   [[ -n ${CHROMIUM_PATH:-} ]] && fail "CHROMIUM_PATH=$CHROMIUM_PATH is not an executable"
   apt_install "the browser tests (playground, console)" chromium
+fi
+
+prometheus=${PROMETHEUS_PATH:-/usr/bin/prometheus}
+if [[ ! -x $prometheus ]]; then
+  [[ -n ${PROMETHEUS_PATH:-} ]] && fail "PROMETHEUS_PATH=$PROMETHEUS_PATH is not an executable"
+  apt_install "the rollout guard tests (a real Prometheus)" prometheus
 fi
 
 if [[ -z ${MONGODB_URI:-} ]]; then

@@ -20,6 +20,7 @@ import { type ChangeRecord, type FeedEvent, StoreUnavailable } from '../../src/s
 import { defineStoreContract, flagInput } from './contract.js';
 import { defineHygieneContract } from './hygiene-contract.js';
 import { defineTargetsContract } from './targets-contract.js';
+import { defineRolloutContract } from './rollout-contract.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const childScript = fileURLToPath(new URL('./crash-writer.ts', import.meta.url));
@@ -52,6 +53,7 @@ const embeddedFactory = async (options?: { maxChangeRecords?: number }) => {
 defineStoreContract('embedded', embeddedFactory);
 defineHygieneContract('embedded', embeddedFactory);
 defineTargetsContract('embedded', embeddedFactory);
+defineRolloutContract('embedded', embeddedFactory);
 
 /** A child process running test/store/crash-writer.ts, with its stdout split into lines. */
 class Child {

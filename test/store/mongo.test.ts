@@ -17,6 +17,7 @@ import { StoreUnavailable, type ChangeRecord } from '../../src/store/types.js';
 import { defineStoreContract, type ContractFactory } from './contract.js';
 import { defineHygieneContract } from './hygiene-contract.js';
 import { defineTargetsContract } from './targets-contract.js';
+import { defineRolloutContract } from './rollout-contract.js';
 import { Collector, createFlag, deferred, MongoTestbed, rejection, sleep, updateFlag } from './mongo-helpers.js';
 
 const external = Boolean(process.env.MONGODB_URI);
@@ -39,6 +40,7 @@ defineStoreContract('mongodb (change streams)', contractFactory('auto'));
 defineStoreContract('mongodb (polling)', contractFactory('polling'));
 defineHygieneContract('mongodb', contractFactory('auto'));
 defineTargetsContract('mongodb', contractFactory('auto'));
+defineRolloutContract('mongodb', contractFactory('auto'));
 
 /** Raw view of a store's database, bypassing the backend. */
 function raw(backend: MongoBackend) {

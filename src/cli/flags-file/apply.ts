@@ -24,13 +24,18 @@ const mutations = {
     'mutation($key: String!, $expectedVersion: Int, $comment: String) { archiveFlag(key: $key, expectedVersion: $expectedVersion, comment: $comment) { version } }',
   'restore-flag':
     'mutation($key: String!, $expectedVersion: Int, $comment: String) { restoreFlag(key: $key, expectedVersion: $expectedVersion, comment: $comment) { version } }',
+  'set-rollout': `mutation($key: String!, $environment: String!, $expectedVersion: Int!, $plan: RolloutPlanInput!, $comment: String) {
+    setRolloutPlan(key: $key, environment: $environment, expectedVersion: $expectedVersion, plan: $plan, comment: $comment) { version } }`,
+  'delete-rollout': `mutation($key: String!, $environment: String!, $expectedVersion: Int!, $comment: String) {
+    deleteRolloutPlan(key: $key, environment: $environment, expectedVersion: $expectedVersion, comment: $comment) { version } }`,
 } as const;
 
+// A plan is not part of EnvironmentConfigInput: it is written by its own change (set-rollout).
 const environmentsInput = (environments: Record<string, FlagEnvironmentConfig>) =>
   Object.entries(environments).map(([environment, config]) => ({
     environment,
     // Given explicitly, so that lists the file left empty are cleared rather than kept.
-    config: { ...config, rules: config.rules, targets: config.targets ?? [] },
+    config: (({ rollout: _plan, ...rest }) => ({ ...rest, targets: rest.targets ?? [] }))(config),
   }));
 
 function variablesOf(change: PlannedChange, comment: string): Record<string, unknown> {
@@ -82,6 +87,10 @@ function variablesOf(change: PlannedChange, comment: string): Record<string, unk
     case 'archive-flag':
     case 'restore-flag':
       return { key: change.key, expectedVersion: change.version, comment };
+    case 'set-rollout': {
+      const target = { key: change.key, environment: change.environment, expectedVersion: change.version, comment };
+      return change.plan === null ? target : { ...target, plan: change.plan };
+    }
   }
 }
 
@@ -93,7 +102,8 @@ export async function applyPlan(
   onApplied: (change: PlannedChange) => void,
 ): Promise<void> {
   for (const change of changes) {
-    await gatewayRequest(target, mutations[change.kind], variablesOf(change, comment));
+    const mutation = change.kind === 'set-rollout' && change.plan === null ? 'delete-rollout' : change.kind;
+    await gatewayRequest(target, mutations[mutation], variablesOf(change, comment));
     onApplied(change);
   }
 }

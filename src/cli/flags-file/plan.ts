@@ -13,7 +13,9 @@ export type PlannedChange =
   | { kind: 'create-segment' | 'update-segment'; id: string; segment: SegmentEntry; version: number; fields: string[] }
   | { kind: 'delete-segment'; id: string; segment: Segment }
   | { kind: 'create-flag' | 'update-flag'; key: string; flag: FlagEntry; version: number; fields: string[] }
-  | { kind: 'archive-flag' | 'restore-flag'; key: string; version: number };
+  | { kind: 'archive-flag' | 'restore-flag'; key: string; version: number }
+  /** A plan is written by its own mutation after the flag's write (`plan` null: remove it). */
+  | { kind: 'set-rollout'; key: string; environment: string; plan: unknown | null; version: number };
 
 export interface ImportPlan {
   changes: PlannedChange[];
@@ -108,7 +110,7 @@ function planFlags(
     const version = existing.get(flag.key)?.version ?? 0;
     const { archived: wantArchived = false, ...body } = entry;
     const beforeBody = before ? (({ archived: _archived, ...rest }) => rest)(before) : undefined;
-    const fields = beforeBody ? changedFields(beforeBody, body) : [];
+    const fields = beforeBody ? changedFields(withoutPlans(beforeBody), withoutPlans(body)) : [];
     if (fields.includes('salt') || fields.includes('valueType'))
       refusals.push(
         `flag '${flag.key}': ${fields.includes('salt') ? 'salt' : 'valueType'} cannot change (it would reassign users); create a new flag instead`,
@@ -123,6 +125,8 @@ function planFlags(
     if (!before) changes.push({ kind: 'create-flag', key: flag.key, flag: entry, version: next++, fields: [] });
     else if (fields.length > 0)
       changes.push({ kind: 'update-flag', key: flag.key, flag: entry, version: next++, fields });
+    for (const [environment, plan] of changedPlans(before, entry))
+      changes.push({ kind: 'set-rollout', key: flag.key, environment, plan, version: next++ });
     if (wantArchived && !archivedBefore) removals.push({ kind: 'archive-flag', key: flag.key, version: next });
   }
   if (prune)
@@ -138,6 +142,23 @@ function planFlags(
     ...segmentDeletes,
     ...removals,
   );
+}
+
+type Body = Omit<FlagEntry, 'archived'>;
+
+function withoutPlans(body: Body): Body {
+  const environments = Object.entries(body.environments).map(([key, { rollout: _plan, ...config }]) => [key, config]);
+  return { ...body, environments: Object.fromEntries(environments) };
+}
+
+/** The environments whose plan (as the file writes it) differs, with the plan wanted (null: none). */
+function changedPlans(before: FlagEntry | undefined, wanted: FlagEntry): Array<[string, unknown | null]> {
+  const environments = new Set([...Object.keys(before?.environments ?? {}), ...Object.keys(wanted.environments)]);
+  return [...environments].flatMap((environment): Array<[string, unknown | null]> => {
+    const plan = wanted.environments[environment]?.rollout ?? null;
+    if (!wanted.environments[environment] || same(before?.environments[environment]?.rollout ?? null, plan)) return [];
+    return [[environment, plan]];
+  });
 }
 
 /** Flags ordered so that each comes after the flags its rules use as prerequisites. */
@@ -176,5 +197,7 @@ export function describeChange(change: PlannedChange): string {
       return `- flag ${change.key} (archive)`;
     case 'restore-flag':
       return `+ flag ${change.key} (restore)`;
+    case 'set-rollout':
+      return `~ flag ${change.key}: environments.${change.environment}.rollout${change.plan ? '' : ' (remove)'}`;
   }
 }

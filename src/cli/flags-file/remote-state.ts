@@ -3,7 +3,8 @@
  * so that export and import work on exactly what `toFlagsFile` and `parseFlagsFile` use.
  */
 import type { EngineState } from '../../flags/engine.js';
-import type { Environment, Flag, FlagKind, Segment, ValueType } from '../../flags/model.js';
+import type { Environment, Flag, FlagKind, Segment, ValueType, Weight } from '../../flags/model.js';
+import type { RolloutGuard, RolloutPlan } from '../../flags/rollout-plan.js';
 import { type GatewayTarget, gatewayRequest } from '../gateway-client.js';
 import { type ServeData, toServe } from '../flags/operations.js';
 
@@ -16,7 +17,8 @@ const flagsPageQuery = `query VexilCliExportFlags($after: String) {
     nodes {
       key name description kind valueType owner tags expiresAt archived salt version createdAt updatedAt
       variations { key name description value }
-      environments { environment on offVariation rules { id description condition serve { ${serveFields} } } defaultServe { ${serveFields} } targets { variation values attribute } }
+      environments { environment on offVariation rules { id description condition enabled serve { ${serveFields} } } defaultServe { ${serveFields} } targets { variation values attribute }
+        rollout { ruleId onGuardBreach state currentStage stages { weights { variation weight } holdSeconds enableRules guard { query max } } } }
     }
   }
 }`;
@@ -39,10 +41,19 @@ interface FlagNode extends Omit<Flag, 'kind' | 'valueType' | 'environments' | 'v
     environment: string;
     on: boolean;
     offVariation: string;
-    rules: Array<{ id: string; description: string | null; condition: string; serve: ServeData }>;
+    rules: Array<{ id: string; description: string | null; condition: string; enabled: boolean; serve: ServeData }>;
     defaultServe: ServeData;
     targets: Array<{ variation: string; values: string[]; attribute: string }>;
+    rollout: PlanNode | null;
   }>;
+}
+
+interface PlanNode {
+  ruleId: string | null;
+  onGuardBreach: RolloutPlan['onGuardBreach'];
+  state: RolloutPlan['state'];
+  currentStage: number | null;
+  stages: Array<{ weights: Weight[]; holdSeconds: number; enableRules: string[]; guard: RolloutGuard | null }>;
 }
 
 export async function readRemoteState(target: GatewayTarget): Promise<EngineState> {
@@ -71,21 +82,41 @@ function toFlag(node: FlagNode): Flag {
       ...(description ? { description } : {}),
     })),
     environments: Object.fromEntries(
-      node.environments.map(({ environment, on, offVariation, rules, defaultServe, targets }) => [
+      node.environments.map(({ environment, on, offVariation, rules, defaultServe, targets, rollout }) => [
         environment,
         {
           on,
           offVariation,
-          rules: rules.map(({ id, description, condition, serve }) => ({
+          rules: rules.map(({ id, description, condition, serve, enabled }) => ({
             id,
             ...(description ? { description } : {}),
             condition,
             serve: toServe(serve),
+            ...(enabled === false ? { enabled } : {}),
           })),
           defaultServe: toServe(defaultServe),
           ...(targets.length > 0 ? { targets } : {}),
+          ...(rollout ? { rollout: toPlan(rollout) } : {}),
         },
       ]),
     ),
+  };
+}
+
+function toPlan(node: PlanNode): RolloutPlan {
+  return {
+    ruleId: node.ruleId,
+    onGuardBreach: node.onGuardBreach,
+    state: node.state,
+    currentStage: node.currentStage ?? -1,
+    stageEnteredAt: null,
+    baseline: null,
+    lastGuardCheck: null,
+    stages: node.stages.map(({ weights, holdSeconds, enableRules, guard }) => ({
+      weights,
+      holdSeconds,
+      ...(enableRules.length > 0 ? { enableRules } : {}),
+      ...(guard ? { guard } : {}),
+    })),
   };
 }

@@ -35,6 +35,7 @@ export const RuleInput = builder.inputType('RuleInput', {
     description: t.string(),
     condition: t.string({ required: true }),
     serve: t.field({ type: ServeInput, required: true }),
+    enabled: t.boolean({ description: 'False: the rule never matches until switched on. Defaults to true.' }),
   }),
 });
 
@@ -133,6 +134,7 @@ export function environmentConfigToDocument(config: Input): Input {
               description: rule.description,
               condition: rule.condition,
               serve: serveToDocument(rule.serve as Input),
+              enabled: rule.enabled,
             }),
           ),
         }),

@@ -23,7 +23,7 @@ const VariationRef = builder.objectRef<Variation>('Variation').implement({
   }),
 });
 
-const WeightRef = builder.objectRef<{ variation: string; weight: number }>('Weight').implement({
+export const WeightRef = builder.objectRef<{ variation: string; weight: number }>('Weight').implement({
   fields: (t) => ({
     variation: t.exposeString('variation'),
     weight: t.exposeInt('weight', { description: 'Thousandths of a percent.' }),
@@ -51,12 +51,16 @@ const RuleRef = builder.objectRef<TargetingRule>('Rule').implement({
     description: t.string({ nullable: true, resolve: (rule) => rule.description ?? null }),
     condition: t.exposeString('condition'),
     serve: t.field({ type: ServeRef, resolve: (rule) => rule.serve }),
+    enabled: t.boolean({
+      description: 'False: the rule never matches (a rollout plan switches it on at one of its stages).',
+      resolve: (rule) => rule.enabled !== false,
+    }),
   }),
 });
 
-type FlagEnvironmentView = FlagEnvironmentConfig & { environment: string };
+export type FlagEnvironmentView = FlagEnvironmentConfig & { environment: string };
 
-const FlagEnvironmentRef = builder.objectRef<FlagEnvironmentView>('FlagEnvironment').implement({
+export const FlagEnvironmentRef = builder.objectRef<FlagEnvironmentView>('FlagEnvironment').implement({
   fields: (t) => ({
     environment: t.exposeString('environment'),
     on: t.exposeBoolean('on'),
@@ -174,7 +178,7 @@ builder.queryField('flags', (t) =>
 );
 
 /** Runs a flag write as the calling admin, then waits until this instance's engine serves it. */
-async function writeFlag(
+export async function writeFlag(
   context: Parameters<typeof requireAdmin>[0],
   comment: string | null | undefined,
   write: (meta: { actor: string; comment?: string }) => Promise<Flag>,

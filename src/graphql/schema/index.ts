@@ -13,3 +13,4 @@ import './stale.js';
 import './flag-usage.js';
 import './code-references.js';
 import './webhook.js';
+import './rollout.js';
