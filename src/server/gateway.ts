@@ -19,6 +19,7 @@ import { KeyRegistry } from './key-registry.js';
 import { type Live, createLive } from './live.js';
 import { createLogger, type Logger } from './logger.js';
 import { registerFlagMetrics } from './flag-metrics.js';
+import { flagSetRoute } from './routes/flag-set.js';
 import { annotationsRoute } from './routes/annotations.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { attachWebSocket } from './websocket.js';
@@ -141,7 +142,7 @@ export async function startGateway(
     metrics,
     readiness: readinessCheck(store, sync, engine),
     maxBodyBytes: config.maxBodyBytes,
-    routes: [annotationsRoute({ store, keys }), ...(extensions.routes ?? [])],
+    routes: [annotationsRoute({ store, keys }), flagSetRoute({ engine, keys }), ...(extensions.routes ?? [])],
   });
   const websocket = attachWebSocket(server, yoga, keys, logger);
 

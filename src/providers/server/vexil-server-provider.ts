@@ -3,6 +3,9 @@
  * contexts, so the provider keeps one `evaluationsChanged` subscription per distinct context it has
  * been asked about (up to `maxContexts`, the least recently used closed first): the first evaluation
  * of a context waits for its bulk load, every later one is answered from memory.
+ *
+ * With a server key (`vxl_srv_…`) it evaluates locally instead (local-flag-set.ts): one download of
+ * the environment's flag set, the gateway's own engine in-process, any number of contexts.
  */
 import {
   type EvaluationContext,
@@ -15,10 +18,13 @@ import { contextKey } from '../shared/context-key.js';
 import { errorResolution, type FlagType } from '../shared/evaluation-cache.js';
 import { type LiveListener, LiveEvaluations, type LiveOptions } from '../shared/live-evaluations.js';
 import { listenerFor } from '../shared/provider-events.js';
+import { LocalFlagSet } from './local-flag-set.js';
 
 export interface VexilServerProviderOptions extends LiveOptions {
-  /** Distinct contexts kept subscribed at once. @default 100 */
+  /** Distinct contexts kept subscribed at once (remote evaluation). @default 100 */
   maxContexts?: number;
+  /** Evaluate in-process from the environment's flag set; needs a server key. @default apiKey starts with `vxl_srv_` */
+  local?: boolean;
 }
 
 interface Session {
@@ -34,16 +40,21 @@ export class VexilServerProvider implements Provider {
   private readonly sessions = new Map<string, Session>();
   private readonly down = new Set<Session>();
   private readonly emit: LiveListener;
+  private readonly local: LocalFlagSet | null;
 
   constructor(private readonly options: VexilServerProviderOptions) {
     this.emit = listenerFor(this.events as never);
+    const local = options.local ?? options.apiKey.startsWith('vxl_srv_');
+    this.local = local ? new LocalFlagSet(options, this.emit) : null;
   }
 
   async initialize(context: EvaluationContext = {}): Promise<void> {
-    await this.session(context).started;
+    if (this.local) await this.local.start();
+    else await this.session(context).started;
   }
 
   async onClose(): Promise<void> {
+    this.local?.close();
     for (const session of this.sessions.values()) session.live.close();
     this.sessions.clear();
   }
@@ -70,6 +81,7 @@ export class VexilServerProvider implements Provider {
     context: EvaluationContext,
     type: FlagType,
   ): Promise<ResolutionDetails<T>> {
+    if (this.local) return this.local.resolve(key, defaultValue, context, type);
     const session = this.session(context);
     if (!session.settled) await session.started.catch(() => {});
     const { live } = session;

@@ -16,6 +16,8 @@ export interface SubscriptionHandlers<T> {
   next(result: { data?: T | null; errors?: GraphqlError[] }): void;
   /** The stream ended: `error` when it failed or was refused, none when the server completed it. */
   end(error?: unknown): void;
+  /** The gateway accepted the subscription (its response headers arrived). */
+  open?(): void;
 }
 
 export interface SseRequest {
@@ -45,7 +47,7 @@ export function subscribeOverSse<T>(request: SseRequest, handlers: SubscriptionH
     ended = true;
     handlers.end(error);
   };
-  void read(request, abort.signal, handlers.next, end).then(
+  void read(request, abort.signal, handlers, end).then(
     () => end(new Error('the stream closed')),
     (error: unknown) => end(error),
   );
@@ -58,7 +60,7 @@ export function subscribeOverSse<T>(request: SseRequest, handlers: SubscriptionH
 async function read<T>(
   request: SseRequest,
   signal: AbortSignal,
-  next: SubscriptionHandlers<T>['next'],
+  { next, open }: SubscriptionHandlers<T>,
   end: (error?: unknown) => void,
 ): Promise<void> {
   const response = await request.fetch(request.endpoint, {
@@ -69,6 +71,7 @@ async function read<T>(
   });
   if (!response.ok || !response.body || !response.headers.get('content-type')?.includes('text/event-stream'))
     throw new SubscriptionRefused(response.status, await errorsOf(response));
+  open?.();
   const decoder = new TextDecoder();
   let buffer = '';
   const reader = response.body.getReader();
