@@ -18,6 +18,7 @@ import { PROD } from '../fixtures/flags/flags.js';
 import { richState } from '../fixtures/flags/rich-state.js';
 import { cliAgainst } from '../support/cli.js';
 import { codeOf, dataOf, ensureBuilt, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { freePort } from '../support/live-clients.js';
 import { until } from './support.js';
 
 vi.mock('graphql', async () => (await import('node:module')).createRequire(import.meta.url)('graphql'));
@@ -201,6 +202,42 @@ describe('the server provider with a SERVER key (local evaluation)', () => {
     expect(changes[0]!.keys).toEqual(['search_timeout_ms']);
     expect(changes[0]!.at - acknowledged).toBeLessThan(1000);
     expect((await provider.resolveNumberEvaluation('search_timeout_ms', 0, context)).reason).not.toBe('DISABLED');
+    await provider.onClose();
+  });
+});
+
+describe('bootstrap documents', () => {
+  it('vexil bootstrap downloads the flag set (server key) or the bulk evaluation of --context (evaluation key)', async () => {
+    const flagSetRun = await cliAgainst(gw)('bootstrap', [], server);
+    expect(flagSetRun.code, flagSetRun.stderr).toBe(0);
+    expect(JSON.parse(flagSetRun.stdout)).toMatchObject({ environment: PROD, flags: expect.any(Array) });
+    const bulk = await cliAgainst(gw)('bootstrap', ['--context', '{"targetingKey":"u1","plan":"beta"}'], evaluation);
+    expect(bulk.code, bulk.stderr).toBe(0);
+    const flags = JSON.parse(bulk.stdout).flags as Array<{ key: string; value: unknown }>;
+    expect(flags.find((flag) => flag.key === 'new_checkout')).toMatchObject({ value: true, reason: 'TARGETING_MATCH' });
+    const refused = await cliAgainst(gw)('bootstrap', [], gw.adminKey);
+    expect(refused.code).toBe(1);
+    const bad = await cliAgainst(gw)('bootstrap', ['--context', '[1]'], evaluation);
+    expect(bad.code).toBe(2);
+  });
+
+  it('let local evaluation serve a downloaded flag set (reason CACHED) while no gateway answers', async () => {
+    const bootstrap = await (await flagSet(server)).json();
+    const port = await freePort();
+    const provider = new VexilServerProvider({
+      url: `http://127.0.0.1:${port}`,
+      apiKey: server,
+      bootstrap,
+      errorAfterMs: 60_000,
+    });
+    await provider.initialize();
+    const context = { targetingKey: 'u1', plan: 'beta' };
+    expect(await provider.resolveBooleanEvaluation('new_checkout', false, context)).toMatchObject({
+      value: true,
+      reason: 'CACHED',
+      variant: 'on',
+    });
+    expect(await provider.resolveNumberEvaluation('search_timeout_ms', 0, context)).toMatchObject({ value: 800 });
     await provider.onClose();
   });
 });

@@ -10,6 +10,7 @@ import { FlagEngine } from '../../flags/engine.js';
 import type { EvaluationResult } from '../../flags/evaluation.js';
 import { engineStateOf, type FlagSetDocument } from '../../flags/flag-set.js';
 import { Backoff } from '../shared/backoff.js';
+import { isFlagSet } from '../shared/bootstrap-document.js';
 import { errorResolution, type FlagType } from '../shared/evaluation-cache.js';
 import type { LiveListener, LiveOptions } from '../shared/live-evaluations.js';
 import { subscribeOverSse } from '../shared/sse-subscription.js';
@@ -32,6 +33,8 @@ export class LocalFlagSet {
   private etag: string | null = null;
   private versions = new Map<string, number>();
   private stale = false;
+  /** Whether a set came from the gateway (else only the bootstrap's, served as CACHED). */
+  private loadedLive = false;
   private down = false;
   private closed = false;
   private unsubscribe: (() => void) | null = null;
@@ -45,11 +48,24 @@ export class LocalFlagSet {
   ) {
     this.backoff = new Backoff(options.backoff);
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    const { bootstrap } = options;
+    if (bootstrap && !isFlagSet(bootstrap))
+      throw new TypeError('local evaluation is bootstrapped by a flag set (vexil bootstrap with a server key)');
+    if (bootstrap) this.load(bootstrap);
   }
 
-  /** Loads the set and opens the change stream; rejects when the gateway cannot be reached or refuses the key. */
+  /**
+   * Loads the set and opens the change stream; rejects when the gateway cannot be reached or refuses
+   * the key, unless a bootstrap flag set is there to serve (STALE) until it can.
+   */
   async start(): Promise<void> {
-    await this.refetch();
+    try {
+      await this.refetch();
+    } catch (error) {
+      if (!this.options.bootstrap) throw error;
+      this.dropped((error as Error).message);
+      return;
+    }
     this.subscribe();
   }
 
@@ -65,7 +81,8 @@ export class LocalFlagSet {
     if (result.errorCode) return errorResolution(defaultValue, result.errorCode, result.errorMessage);
     if (typeOf(result.value) !== type)
       return errorResolution(defaultValue, 'TYPE_MISMATCH', `flag '${key}' is ${typeOf(result.value)}, not ${type}`);
-    if (this.stale) return { ...this.resolutionOf(result), reason: 'STALE' } as ResolutionDetails<T>;
+    if (this.stale || !this.loadedLive)
+      return { ...this.resolutionOf(result), reason: this.loadedLive ? 'STALE' : 'CACHED' } as ResolutionDetails<T>;
     return this.resolutionOf(result) as ResolutionDetails<T>;
   }
 
@@ -99,6 +116,7 @@ export class LocalFlagSet {
       }
       this.etag = response.headers.get('etag');
       this.load((await response.json()) as FlagSetDocument);
+      this.loadedLive = true;
     };
     const next = this.refetching.catch(() => {}).then(run);
     this.refetching = next;

@@ -2,7 +2,9 @@
  * Bootstrap documents: evaluations a client embeds as defaults, served before (or without) the first
  * load. Accepted shapes: the OFREP bulk response (`POST /ofrep/v1/evaluate/flags`, what
  * `vexil bootstrap` prints), and GraphQL `evaluateAll` results (`{ evaluations: [...] }` or the list).
+ * A flag set (`GET /sdk/v1/flag-set`, `vexil bootstrap` with a server key) bootstraps local evaluation.
  */
+import type { FlagSetDocument } from '../../flags/flag-set.js';
 import type { RemoteEvaluation } from './evaluation-cache.js';
 
 /** One flag of an OFREP bulk response. */
@@ -19,7 +21,13 @@ interface OfrepFlag {
 export type BootstrapDocument =
   | { flags: readonly OfrepFlag[] }
   | { evaluations: readonly RemoteEvaluation[] }
-  | readonly RemoteEvaluation[];
+  | readonly RemoteEvaluation[]
+  | FlagSetDocument;
+
+/** Whether a bootstrap document is a flag set (for local evaluation) rather than evaluations. */
+export function isFlagSet(document: BootstrapDocument): document is FlagSetDocument {
+  return !Array.isArray(document) && 'segments' in (document as object) && 'environment' in (document as object);
+}
 
 function fromOfrep(flag: OfrepFlag): RemoteEvaluation {
   return {
@@ -35,6 +43,8 @@ function fromOfrep(flag: OfrepFlag): RemoteEvaluation {
 
 /** The evaluations of a bootstrap document; throws a TypeError naming what is wrong with one that is not. */
 export function bootstrapEvaluations(document: BootstrapDocument): RemoteEvaluation[] {
+  if (isFlagSet(document))
+    throw new TypeError('a flag set bootstraps local evaluation only: the server provider with a server key');
   const list: readonly unknown[] | undefined = Array.isArray(document)
     ? document
     : 'flags' in (document as object)
