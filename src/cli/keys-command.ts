@@ -13,9 +13,10 @@ import {
   printRecord,
   reportFailures,
 } from './gateway-client.js';
+import { type ApiKeyKind, isEnvironmentBound } from '../store/types.js';
 import type { Command } from './main.js';
 
-const usage = `Usage: vexil keys create --kind admin|evaluation|read-only --name NAME [--environment ENV]
+const usage = `Usage: vexil keys create --kind admin|evaluation|read-only|server --name NAME [--environment ENV]
                          [--url URL --key ADMIN_KEY] [--format json|table]
 
 Prints {"id", "name", "kind", "environment", "secret"} (as JSON by default). The secret is shown only
@@ -30,11 +31,11 @@ VEXIL_DATA_DIR (default ./.vexil), which must exist and must not be open in a ru
 use --url). Exit codes: 0 created, 1 refused by the gateway, 2 usage, input or connection error.
 `;
 
-const kinds = new Set(['admin', 'evaluation', 'read-only']);
+const kinds = new Set(['admin', 'evaluation', 'read-only', 'server']);
 
 export interface KeyRequest {
   name: string;
-  kind: 'admin' | 'evaluation' | 'read-only';
+  kind: ApiKeyKind;
   environment: string | null;
 }
 
@@ -85,12 +86,12 @@ export const keysCommand: Command = {
       return context.usageError((error as Error).message);
     }
     if (!values.kind || !kinds.has(values.kind))
-      return context.usageError('--kind must be admin, evaluation or read-only');
+      return context.usageError('--kind must be admin, evaluation, read-only or server');
     if (!values.name) return context.usageError('--name is required');
-    if (values.kind === 'evaluation' && !values.environment)
-      return context.usageError('evaluation keys need --environment');
-    if (values.kind !== 'evaluation' && values.environment)
-      return context.usageError('only evaluation keys are bound to an environment');
+    if (isEnvironmentBound(values.kind as ApiKeyKind) && !values.environment)
+      return context.usageError(`${values.kind} keys need --environment`);
+    if (!isEnvironmentBound(values.kind as ApiKeyKind) && values.environment)
+      return context.usageError('only evaluation and server keys are bound to an environment');
     const request: KeyRequest = {
       name: values.name,
       kind: values.kind as KeyRequest['kind'],

@@ -67,6 +67,13 @@ const commandTable: ReadonlyMap<string, CommandEntry> = new Map<string, CommandE
     },
   ],
   [
+    'bootstrap',
+    {
+      summary: 'download a bootstrap document (evaluations or flag set) for the providers',
+      load: async () => (await import('./bootstrap-command.js')).bootstrapCommand,
+    },
+  ],
+  [
     'export',
     {
       summary: 'write the flag set as a YAML or JSON flags file',

@@ -121,6 +121,15 @@ export class FlagEngine {
     return this.segments.get(environment)?.get(key);
   }
 
+  /** The segments of one environment (for its flag set, flag-set.ts). */
+  segmentsIn(environment: string): IterableIterator<Segment> {
+    return (this.segments.get(environment) ?? new Map<string, Segment>()).values();
+  }
+
+  environment(key: string): Environment | undefined {
+    return this.environments.get(key);
+  }
+
   private segmentsOf(environment: string): Map<string, Segment> {
     let segments = this.segments.get(environment);
     if (!segments) this.segments.set(environment, (segments = new Map()));

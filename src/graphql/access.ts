@@ -1,7 +1,8 @@
 /**
  * Scope checks, called by every field that needs one. Evaluation keys may evaluate (and subscribe to
- * evaluations) in their own environment and nothing else; read-only keys may run every query; admin
- * keys may do everything.
+ * evaluations) in their own environment and nothing else; server keys likewise, and may also follow
+ * `flagChanged` (their flag set itself is served by GET /sdk/v1/flag-set); read-only keys may run every
+ * query; admin keys may do everything.
  */
 import type { Principal } from './principal.js';
 import type { GatewayContext } from './context.js';
@@ -16,7 +17,15 @@ export function requireKey(context: GatewayContext): Principal {
 export function requireReader(context: GatewayContext): Principal {
   const principal = requireKey(context);
   if (principal.kind === 'evaluation') throw apiError('FORBIDDEN', 'evaluation keys may only evaluate flags');
+  if (principal.kind === 'server')
+    throw apiError('FORBIDDEN', 'server keys may only evaluate, download their flag set and follow flagChanged');
   return principal;
+}
+
+/** Readers, and server keys (which keep their local flag set current from `flagChanged`). */
+export function requireReaderOrServer(context: GatewayContext): Principal {
+  const principal = requireKey(context);
+  return principal.kind === 'server' ? principal : requireReader(context);
 }
 
 export function requireAdmin(context: GatewayContext): Principal {
@@ -32,7 +41,7 @@ export function requireAdmin(context: GatewayContext): Principal {
  */
 export function evaluationEnvironment(context: GatewayContext, requested: string | null | undefined): string {
   const principal = requireKey(context);
-  if (principal.kind === 'evaluation') {
+  if (principal.kind === 'evaluation' || principal.kind === 'server') {
     if (requested && requested !== principal.environment)
       throw apiError('FORBIDDEN', `this key may only evaluate in '${principal.environment}'`);
     return principal.environment!;

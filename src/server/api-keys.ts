@@ -10,7 +10,12 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ApiKeyKind } from '../store/types.js';
 
-const prefixes: Record<ApiKeyKind, string> = { evaluation: 'vxl_eval_', admin: 'vxl_admin_', 'read-only': 'vxl_ro_' };
+const prefixes: Record<ApiKeyKind, string> = {
+  evaluation: 'vxl_eval_',
+  admin: 'vxl_admin_',
+  'read-only': 'vxl_ro_',
+  server: 'vxl_srv_',
+};
 const defaultPepper = 'vexil/api-key/v1';
 
 export function generateSecret(kind: ApiKeyKind): string {

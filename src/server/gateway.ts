@@ -22,6 +22,7 @@ import { registerFlagMetrics } from './flag-metrics.js';
 import { isStale, staleSince, startLastKnownGood } from './last-known-good.js';
 import { readinessCheck } from './readiness.js';
 import { registerStoreMetrics } from './store-metrics.js';
+import { flagSetRoute } from './routes/flag-set.js';
 import { annotationsRoute } from './routes/annotations.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { startRolloutScheduler } from './rollout/start-scheduler.js';
@@ -154,7 +155,7 @@ export async function startGateway(
     metrics,
     readiness: readinessCheck(store, sync, engine),
     maxBodyBytes: config.maxBodyBytes,
-    routes: [annotationsRoute({ store, keys }), ...(extensions.routes ?? [])],
+    routes: [annotationsRoute({ store, keys }), flagSetRoute({ engine, keys }), ...(extensions.routes ?? [])],
   });
   const websocket = attachWebSocket(server, yoga, keys, logger);
 

@@ -17,7 +17,16 @@ export type DocumentKind = 'environment' | 'flag' | 'segment' | 'apiKey';
 /** What a change did, as shown in the audit log and in `flagChanged` events. */
 export type ChangeAction = 'create' | 'update' | 'delete' | 'archive' | 'restore' | 'toggle' | 'revoke';
 
-export type ApiKeyKind = 'evaluation' | 'admin' | 'read-only';
+/**
+ * `server` keys (`vxl_srv_`) are for back ends evaluating in-process: bound to one environment like
+ * evaluation keys, they may also download that environment's flag set and follow `flagChanged`.
+ */
+export type ApiKeyKind = 'evaluation' | 'admin' | 'read-only' | 'server';
+
+/** Kinds bound to exactly one environment. */
+export function isEnvironmentBound(kind: ApiKeyKind): boolean {
+  return kind === 'evaluation' || kind === 'server';
+}
 
 /** An API key as stored: metadata and a hash of the secret, never the secret itself. */
 export interface ApiKeyRecord {

@@ -47,6 +47,16 @@ describe('the layers of src/', () => {
     expect(upward).toEqual([]);
   });
 
+  it('leave the OpenFeature providers a client: they import only the engine (dsl, flags), never store or server', () => {
+    const providers = join(src, 'providers');
+    const reaching = sourceFiles(providers).flatMap((file) =>
+      importsOf(file)
+        .filter((target) => !target.startsWith(providers) && (layerOf(target) ?? Infinity) > layers.indexOf('flags'))
+        .map((target) => `${relative(src, file)} → ${relative(src, target)}`),
+    );
+    expect(reaching).toEqual([]);
+  });
+
   it('are found by the check (it reads real imports)', () => {
     const graphqlImports = sourceFiles(join(src, 'graphql')).flatMap(importsOf);
     expect(graphqlImports.some((target) => layerOf(target) === layers.indexOf('store'))).toBe(true);

@@ -119,7 +119,7 @@ export function codeOf(result: GqlResult<unknown>): string | undefined {
 // ----------------------------------------------------------------------------------------------------
 // in-process gateway
 
-export type KeyKind = 'ADMIN' | 'READ_ONLY' | 'EVALUATION';
+export type KeyKind = 'ADMIN' | 'READ_ONLY' | 'EVALUATION' | 'SERVER';
 
 export interface TestGateway {
   gateway: Gateway;

@@ -7,7 +7,9 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 export type ApiKeyKind =
   | 'ADMIN'
   | 'EVALUATION'
-  | 'READ_ONLY';
+  | 'READ_ONLY'
+  /** Evaluates in-process: may download its environment's flag set. */
+  | 'SERVER';
 
 /** The references to one flag found in the repository. Flags without references are left out of the report: a flag missing from it has none. */
 export type CodeReferenceFlagInput = {

@@ -1,5 +1,5 @@
 /** API keys: metadata only (the secret is shown once, at creation). */
-import type { ApiKeyRecord } from '../../store/types.js';
+import { type ApiKeyRecord, isEnvironmentBound } from '../../store/types.js';
 import type { Principal } from '../principal.js';
 import { actorOf, requireAdmin, requireReader } from '../access.js';
 import { builder } from '../builder.js';
@@ -45,10 +45,12 @@ builder.mutationField('createApiKey', (t) =>
     },
     resolve: (_root, args, context) => {
       const principal = requireAdmin(context);
-      if (args.kind === 'evaluation' && !args.environment)
-        throw apiError('VALIDATION', 'evaluation keys need an environment', { field: 'environment' });
-      if (args.kind !== 'evaluation' && args.environment)
-        throw apiError('VALIDATION', 'only evaluation keys are bound to an environment', { field: 'environment' });
+      if (isEnvironmentBound(args.kind) && !args.environment)
+        throw apiError('VALIDATION', `${args.kind} keys need an environment`, { field: 'environment' });
+      if (!isEnvironmentBound(args.kind) && args.environment)
+        throw apiError('VALIDATION', 'only evaluation and server keys are bound to an environment', {
+          field: 'environment',
+        });
       return mapErrors(async () => {
         const { secret, record } = await context.services.createApiKey(
           { name: args.name, kind: args.kind, environment: args.environment ?? null },

@@ -56,5 +56,6 @@ export const ApiKeyKindEnum = builder.enumType('ApiKeyKind', {
     EVALUATION: { value: 'evaluation' },
     ADMIN: { value: 'admin' },
     READ_ONLY: { value: 'read-only' },
+    SERVER: { value: 'server', description: "Evaluates in-process: may download its environment's flag set." },
   } as const,
 });

@@ -1,6 +1,6 @@
 /** Live updates: `evaluationsChanged` (evaluation keys; admin keys naming an environment) and `flagChanged` (admin, read-only). */
 import type { Principal } from '../principal.js';
-import { evaluationEnvironment, requireKey, requireReader } from '../access.js';
+import { evaluationEnvironment, requireKey, requireReaderOrServer } from '../access.js';
 import { builder } from '../builder.js';
 import type { GatewayContext } from '../context.js';
 import { apiError } from '../errors.js';
@@ -83,11 +83,14 @@ builder.subscriptionField('flagChanged', (t) =>
     type: FlagChangeRef,
     args: { keys: t.arg.stringList(), environment: t.arg.string() },
     subscribe: (_root, args, context) => {
-      const principal = requireReader(context);
+      const principal = requireReaderOrServer(context);
+      // A server key hears about flags and its own environment's segments only.
+      const environment =
+        principal.kind === 'server' ? evaluationEnvironment(context, args.environment) : args.environment;
       return context.services.live.flagChanges.subscribe(
         identity(principal, context),
         args.keys ?? null,
-        args.environment ?? null,
+        environment ?? null,
       );
     },
     resolve: (payload) => unwrap(payload as FlagChange | EndWithError),

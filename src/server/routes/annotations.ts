@@ -77,9 +77,9 @@ export function annotationsRoute({ store, keys }: { store: FlagStore; keys: KeyR
       }
       if (!principal)
         return sendJson(res, 401, { error: 'send an admin or read-only key: Authorization: Bearer <secret>' });
-      if (principal.kind === 'evaluation')
+      if (principal.kind === 'evaluation' || principal.kind === 'server')
         return sendJson(res, 403, {
-          error: 'annotations need an admin or read-only key; evaluation keys only evaluate',
+          error: `annotations need an admin or read-only key; ${principal.kind} keys only evaluate`,
         });
       try {
         sendJson(res, 200, await annotations(store, url.searchParams));

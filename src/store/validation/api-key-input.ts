@@ -1,12 +1,12 @@
 /** Validation of `createApiKey` input: only the known fields are kept (a secret passed along is dropped). */
 import { ValidationError, type ValidationIssue } from '../../flags/errors.js';
-import type { ApiKeyKind, ApiKeyRecord } from '../types.js';
+import { type ApiKeyKind, type ApiKeyRecord, isEnvironmentBound } from '../types.js';
 import { requireObject } from './input.js';
 
 /** Input of `createApiKey`: the stored record minus what the store fills in. Never the secret itself. */
 export type ApiKeyInput = Omit<ApiKeyRecord, 'version' | 'createdAt' | 'revokedAt'>;
 
-const apiKeyKinds: readonly ApiKeyKind[] = ['evaluation', 'admin', 'read-only'];
+const apiKeyKinds: readonly ApiKeyKind[] = ['evaluation', 'admin', 'read-only', 'server'];
 const apiKeyIdPattern = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** The checked input, or a ValidationError listing every wrong field. */
@@ -26,7 +26,8 @@ export function validateApiKeyInput(record: unknown): ApiKeyInput {
   if (typeof prefix !== 'string' || prefix.length > 32)
     add('prefix', 'must be a string of at most 32 characters (the first characters of the secret)');
   if (environment !== null && typeof environment !== 'string') add('environment', 'must be an environment key or null');
-  if (kind === 'evaluation' && environment === null) add('environment', 'is required for evaluation keys');
+  if (apiKeyKinds.includes(kind as ApiKeyKind) && isEnvironmentBound(kind as ApiKeyKind) && environment === null)
+    add('environment', `is required for ${kind as string} keys`);
   if (issues.length > 0) throw new ValidationError(issues);
   return {
     id: id as string,
