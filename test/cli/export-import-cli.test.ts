@@ -69,7 +69,8 @@ describe('vexil export and import', () => {
     const again = await cliAgainst(target)('export', ['--format', 'json']);
     expect(JSON.parse(again.stdout)).toEqual(JSON.parse(await readFile(copy, 'utf8')));
     expect((await cliAgainst(target)('import', [copy])).stdout).toMatch(/nothing to change/);
-  });
+    // Six CLI processes, each a Node start-up and a round of mutations: generous for a loaded machine.
+  }, 120_000);
 
   it('write nothing for a file with a bad rule, naming the file, flag, line and column', async () => {
     const text = richFile().replace('condition: plan == "beta"', 'condition: plan == "beta" and');

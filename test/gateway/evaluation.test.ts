@@ -234,7 +234,7 @@ describe('the reasons of the previous release', () => {
         .filter((value) => !value.isDeprecated)
         .map((value) => value.name)
         .sort(),
-    ).toEqual(['DEFAULT', 'DISABLED', 'ERROR', 'SPLIT', 'TARGETING_MATCH']);
+    ).toEqual(['DEFAULT', 'DISABLED', 'ERROR', 'SPLIT', 'TARGETING_MATCH', 'TARGET_MATCH']);
     expect(values.find((value) => value.name === 'OFF')).toMatchObject({
       isDeprecated: true,
       deprecationReason: expect.stringContaining('DISABLED'),

@@ -67,11 +67,8 @@ export const FlagEnvironmentRef = builder.objectRef<FlagEnvironmentView>('FlagEn
     offVariation: t.exposeString('offVariation'),
     rules: t.field({ type: [RuleRef], resolve: (config) => config.rules }),
     defaultServe: t.field({ type: ServeRef, resolve: (config) => config.defaultServe }),
-    targets: t.field({
-      type: [TargetRef],
-      description: 'Individual targets, checked after the kill switch and before any rule (reason TARGET_MATCH).',
-      resolve: (config) => config.targets ?? [],
-    }),
+    // Individual targets: checked after the kill switch, before any rule (see the Target type).
+    targets: t.field({ type: [TargetRef], resolve: (config) => config.targets ?? [] }),
   }),
 });
 

@@ -3,7 +3,8 @@ import { type Target, targetingKeyAttribute } from '../../flags/model.js';
 import { builder } from '../builder.js';
 
 export const TargetRef = builder.objectRef<Target>('Target').implement({
-  description: 'Values of one context attribute that always get one variation.',
+  description:
+    'Values of one context attribute that always get one variation: checked after the kill switch and before any rule (reason TARGET_MATCH).',
   fields: (t) => ({
     variation: t.exposeString('variation'),
     values: t.exposeStringList('values'),
