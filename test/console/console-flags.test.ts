@@ -78,7 +78,9 @@ describe('signing in', { timeout: 120_000 }, () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     const alert = page.getByRole('alert');
     await expect.poll(() => alert.count(), { timeout: 20_000 }).toBe(1);
-    expect(await alert.textContent()).toMatch(/evaluation key: the console needs an admin key .* or a read-only key/);
+    expect(await alert.textContent()).toMatch(
+      /may only evaluate flags \(an evaluation key\): the console needs an admin key .* or a read-only key/,
+    );
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
     await screenshots(page, 'sign-in');
     await page.close();

@@ -11,6 +11,7 @@ import {
   EnvironmentsDocument,
   EvaluateDocument,
   RevokeApiKeyDocument,
+  ViewerDocument,
 } from '../../src/client/generated/graphql.js';
 import { PROD } from '../fixtures/gateway/flags.js';
 import { codeOf, dataOf, errorOf, gqlAt, startTestGateway, type TestGateway } from '../support/gateway.js';
@@ -195,5 +196,19 @@ describe('revokeApiKey', () => {
     const other = await create('ADMIN', undefined, 'self-revoking');
     dataOf(await gw.gql(RevokeApiKeyDocument, { id: other.apiKey.id }, other.secret));
     expect(codeOf(await gw.gql(EnvironmentsDocument, undefined, other.secret))).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('viewer', () => {
+  it('tells admin and read-only callers the kind and name of their own key, and refuses the others', async () => {
+    expect(dataOf(await gw.gql(ViewerDocument, {})).viewer.kind).toBe('ADMIN');
+    const readOnly = await create('READ_ONLY', undefined, 'console-viewer');
+    expect(dataOf(await gw.gql(ViewerDocument, {}, readOnly.secret)).viewer).toEqual({
+      kind: 'READ_ONLY',
+      name: 'console-viewer',
+    });
+    const evaluation = await create('EVALUATION', PROD, 'viewer-eval');
+    expect(codeOf(await gw.gql(ViewerDocument, {}, evaluation.secret))).toBe('FORBIDDEN');
+    expect(codeOf(await gw.gql(ViewerDocument, {}, null))).toBe('UNAUTHENTICATED');
   });
 });

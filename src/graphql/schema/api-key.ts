@@ -75,24 +75,20 @@ builder.mutationField('revokeApiKey', (t) =>
 
 /**
  * The calling key itself, so a client (the console) can tell an admin key from a read-only one
- * without trying a write. Null without a key; never the secret.
+ * without trying a write; never the secret. Readers only: an evaluation key reaches nothing but
+ * evaluation (test/gateway/introspection-scope.test.ts), so it gets FORBIDDEN here too.
  */
 const ViewerRef = builder.objectRef<Principal>('Viewer').implement({
   fields: (t) => ({
     kind: t.field({ type: ApiKeyKindEnum, resolve: (principal) => principal.kind }),
     name: t.exposeString('name'),
-    environment: t.exposeString('environment', {
-      nullable: true,
-      description: 'For evaluation keys: the one environment they may use.',
-    }),
   }),
 });
 
 builder.queryField('viewer', (t) =>
   t.field({
     type: ViewerRef,
-    nullable: true,
-    description: 'The API key of this request (kind, name, environment); null without one.',
-    resolve: (_root, _args, context) => context.principal ?? null,
+    description: 'The API key of this request (admin and read-only keys): kind, name.',
+    resolve: (_root, _args, context) => requireReader(context),
   }),
 );
