@@ -38,6 +38,8 @@ export interface GatewayConfig {
   defaultExpiryReleaseDays: number;
   /** `VEXIL_DEFAULT_EXPIRY_EXPERIMENT`: days until an experiment flag created without `expiresAt` expires. @default 90 */
   defaultExpiryExperimentDays: number;
+  /** `VEXIL_SEED`: create the example flag `new_checkout` on an empty store. @default true */
+  seedExample: boolean;
   /** `VEXIL_FLAGS_FILE` or `--flags`: serve this flags file, read-only and reloaded on change; absent → a store. */
   flagsFile: string | undefined;
   /** `VEXIL_SNAPSHOT_INTERVAL_MS`: least time between two writes of the last-known-good snapshot (MongoDB store). @default 5000 */
@@ -89,6 +91,7 @@ export function configFromEnvironment(
     ofrepRateLimit: integer(env.VEXIL_OFREP_RATE_LIMIT, 0, 'VEXIL_OFREP_RATE_LIMIT'),
     defaultExpiryReleaseDays: integer(env.VEXIL_DEFAULT_EXPIRY_RELEASE, 40, 'VEXIL_DEFAULT_EXPIRY_RELEASE'),
     defaultExpiryExperimentDays: integer(env.VEXIL_DEFAULT_EXPIRY_EXPERIMENT, 90, 'VEXIL_DEFAULT_EXPIRY_EXPERIMENT'),
+    seedExample: env.VEXIL_SEED !== 'false',
     flagsFile: env.VEXIL_FLAGS_FILE || undefined,
     snapshotIntervalMs: integer(env.VEXIL_SNAPSHOT_INTERVAL_MS, 5000, 'VEXIL_SNAPSHOT_INTERVAL_MS'),
     storeRetryMaxMs: integer(env.VEXIL_STORE_RETRY_MAX_MS, 30_000, 'VEXIL_STORE_RETRY_MAX_MS'),

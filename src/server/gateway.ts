@@ -86,7 +86,7 @@ async function openState(config: GatewayConfig, logger: Logger) {
   if (isStale(store)) return { store, engine, sync, keys };
   await bootstrapAdminKey(store, keys, config.bootstrapAdminKey, logger);
   // A file-backed gateway serves the file and nothing else.
-  if (process.env.VEXIL_SEED !== 'false' && !config.flagsFile) await seedExampleFlag(store, logger);
+  if (config.seedExample && !config.flagsFile) await seedExampleFlag(store, logger);
   return { store, engine, sync, keys };
 }
 

@@ -192,21 +192,15 @@ export async function startTestGateway(options: StartOptions = {}): Promise<Test
     dataDir,
     bootstrapAdminKey: adminKey,
     logLevel: 'silent',
+    seedExample: options.seed !== false,
     ...options.config,
   });
-  // The gateway reads VEXIL_SEED from process.env while it starts; each test file runs in its own worker.
-  const previousSeed = process.env.VEXIL_SEED;
-  if (options.seed === false) process.env.VEXIL_SEED = 'false';
-  else delete process.env.VEXIL_SEED;
   let gateway: Gateway;
   try {
     gateway = await startApp(config);
   } catch (error) {
     if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     throw error;
-  } finally {
-    if (previousSeed === undefined) delete process.env.VEXIL_SEED;
-    else process.env.VEXIL_SEED = previousSeed;
   }
   const endpoint = `${gateway.url}/graphql`;
   const test: TestGateway = {
