@@ -96,7 +96,11 @@ describe.each(paradigms)('the Vexil %s provider when the gateway goes away', (pa
         }),
       );
       await until(
-        () => client.events.slice(seenBefore).some((event) => event.type === 'PROVIDER_CONFIGURATION_CHANGED'),
+        () => {
+          // READY comes once every subscription is back (the server provider has one per context).
+          const types = client.events.slice(seenBefore).map((event) => event.type);
+          return types.includes('PROVIDER_CONFIGURATION_CHANGED') && types.includes('PROVIDER_READY');
+        },
         'the resynchronisation',
         20_000,
       );
