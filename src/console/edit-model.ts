@@ -22,6 +22,8 @@ export interface DraftRule {
   id: string | null;
   description: string;
   condition: string;
+  /** False for a rule a rollout plan switches on at a later stage: kept as it is on save. */
+  enabled: boolean;
   serve: DraftServe;
 }
 
@@ -55,6 +57,7 @@ export function toDraft(config: EnvironmentConfig, variations: string[]): Draft 
       id: rule.id,
       description: rule.description ?? '',
       condition: rule.condition,
+      enabled: rule.enabled,
       serve: draftServe(rule.serve, variations),
     })),
     defaultServe: draftServe(config.defaultServe, variations),
@@ -91,13 +94,16 @@ export function toInput(draft: Draft): EnvironmentConfigInput {
       ...(rule.id ? { id: rule.id } : {}),
       condition: rule.condition,
       ...(rule.description.trim() ? { description: rule.description.trim() } : {}),
+      ...(rule.enabled ? {} : { enabled: false }),
       serve: serveInput(rule.serve),
     })),
   };
 }
 
 /** The draft's fields that differ from `base` (compared as they would be sent). */
-export function changedFields(base: Draft, draft: Draft): Array<keyof EnvironmentConfigInput> {
+type EditedField = 'on' | 'offVariation' | 'rules' | 'defaultServe';
+
+export function changedFields(base: Draft, draft: Draft): EditedField[] {
   const a = toInput(base);
   const b = toInput(draft);
   return (['on', 'offVariation', 'rules', 'defaultServe'] as const).filter(

@@ -34,6 +34,7 @@ export function RulesList({ rules, variations, readOnly, onChange, onProblems }:
         id: null,
         description: '',
         condition: '',
+        enabled: true,
         serve: { mode: 'variation', variation: variations[0] ?? '', weights: {}, bucketBy: 'targetingKey' },
       },
     ]);

@@ -32,7 +32,9 @@ export function mergeEnvironmentConfig(current: FlagEnvironmentConfig | undefine
     withRules.targets !== undefined || current?.targets === undefined
       ? withRules
       : { ...withRules, targets: current.targets };
-  return withTargets.rollout === undefined && current?.rollout ? { ...withTargets, rollout: current.rollout } : withTargets;
+  return withTargets.rollout === undefined && current?.rollout
+    ? { ...withTargets, rollout: current.rollout }
+    : withTargets;
 }
 
 /** `mergeEnvironmentConfig` for each environment of an update's `environments` object. */
