@@ -82,10 +82,11 @@ describe('a gateway started with its store down', () => {
       'the snapshot to hold the flag and the keys',
       15_000,
     );
+    // Read after the stop: shutdown flushes one last snapshot, which is the one the next start uses.
+    await first.stop({ keepDataDir: true });
     const snapshot = JSON.parse(await readFile(snapshotFile, 'utf8')) as Record<string, unknown>;
     expect(snapshot).toMatchObject({ format: 'vexil-last-known-good', version: 1, store: 'mongodb' });
     expect(JSON.stringify(snapshot)).not.toContain(evalKey); // key hashes only
-    await first.stop({ keepDataDir: true });
 
     // 2. The store changes while no gateway watches (the snapshot does not know), then goes down.
     const store = await openStore({ mongodbUri: mongo.uri });

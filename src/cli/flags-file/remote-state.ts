@@ -10,9 +10,10 @@ import { type ServeData, toServe } from '../flags/operations.js';
 
 const serveFields = 'variation rollout { bucketBy weights { variation weight } }';
 
-// 50 a page keeps the query under the gateway's cost limit (each flag's rules and serves count).
+// 30 a page keeps the query under the gateway's cost limit (each flag's rules, serves, targets and
+// rollout stages count; 50 came to 21,000 of the 20,000 allowed).
 const flagsPageQuery = `query VexilCliExportFlags($after: String) {
-  flags(first: 50, after: $after) {
+  flags(first: 30, after: $after) {
     pageInfo { hasNextPage endCursor }
     nodes {
       key name description kind valueType owner tags expiresAt archived salt version createdAt updatedAt
