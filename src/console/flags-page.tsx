@@ -64,6 +64,11 @@ function Row(props: { row: FlagRow; environments: string[]; onFlip: (r: ToggleRe
           </td>
         );
       })}
+      <td class="col-meta" data-label="evaluations, 7 days">
+        <span title={row.usage.lastEvaluatedAt ? `last evaluated ${row.usage.lastEvaluatedAt}` : 'never evaluated'}>
+          {row.usage.total.toLocaleString('en')}
+        </span>
+      </td>
     </tr>
   );
 }
@@ -94,10 +99,12 @@ export function FlagsPage() {
   useSignalEffect(() => {
     const current = filters.value;
     const after = cursors.value[cursors.value.length - 1] ?? null;
+    const usageEnvironment = environments.value.at(-1);
     reload.value;
+    if (usageEnvironment === undefined) return; // the environments first: their last one's usage is shown
     let stale = false;
     const timer = setTimeout(() => {
-      fetchFlagPage(current, after).then(
+      fetchFlagPage(current, after, usageEnvironment).then(
         (flags) => {
           if (stale) return;
           page.value = { rows: flags.nodes, total: flags.totalCount, next: flags.pageInfo.endCursor };
@@ -152,6 +159,9 @@ export function FlagsPage() {
                     {e}
                   </th>
                 ))}
+                <th scope="col" class="col-meta">
+                  Evaluations, 7 days ({environments.value.at(-1)})
+                </th>
               </tr>
             </thead>
             <tbody>

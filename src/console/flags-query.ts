@@ -31,10 +31,12 @@ export const emptyFilters: FlagFilters = {
 
 export const pageSize = 50;
 
-export async function fetchFlagPage(filters: FlagFilters, after: string | null) {
+/** @param usageEnvironment whose evaluations of the last 7 days the table shows (the last environment: production) */
+export async function fetchFlagPage(filters: FlagFilters, after: string | null, usageEnvironment: string) {
   const data = await call(ConsoleFlagsDocument, {
     first: pageSize,
     after,
+    usageEnvironment,
     search: filters.search.trim() || null,
     kind: filters.kind || null,
     tag: filters.tag.trim() || null,

@@ -18,7 +18,7 @@ let problems: string[];
 
 beforeAll(async () => {
   ensureConsoleBuilt();
-  gateway = await startTestGateway({ seed: false });
+  gateway = await startTestGateway({ seed: false, config: { usageFlushMs: 200 } });
   keys = await standardKeys(gateway);
   await seedFlags(
     gateway,
@@ -102,6 +102,27 @@ describe('the kill switch', { timeout: 120_000 }, () => {
     expect(await productionValue('flag-0737')).toBe(false);
     const production = page.getByRole('switch', { name: 'flag-0737 in production' });
     await expect.poll(() => production.getAttribute('aria-checked'), { timeout: 20_000 }).toBe('false');
+    await page.close();
+  });
+
+  it("shows each flag's evaluations of the last 7 days in production", async () => {
+    // flag-0737 was evaluated twice in production by the test above; wait for the usage flush.
+    const usageQuery = '{ flag(key: "flag-0737") { usage(environment: "production", window: 7) { total } } }';
+    await expect
+      .poll(
+        async () =>
+          dataOf(await gateway.gql<{ flag: { usage: { total: number } } }, never>(usageQuery, undefined, keys.admin))
+            .flag.usage.total,
+        { timeout: 20_000 },
+      )
+      .toBe(2);
+    const page = await signedIn(context, gateway.url, keys.admin);
+    await expect
+      .poll(() => page.getByRole('columnheader', { name: 'Evaluations, 7 days (production)' }).count())
+      .toBe(1);
+    await search(page, 'flag-0737');
+    const cell = page.locator('table.flags tbody tr td[data-label="evaluations, 7 days"]');
+    await expect.poll(() => cell.textContent(), { timeout: 20_000 }).toBe('2');
     await page.close();
   });
 
