@@ -81,8 +81,9 @@ async function main(): Promise<void> {
   const small = await startGateway(47102);
   const large = await startGateway(47103);
   const edgeBinary = process.env.VEXIL_BENCH_EDGE;
-  const edge = edgeBinary ? await startEdge(edgeBinary, 47104, 20) : null;
+  let edge: Awaited<ReturnType<typeof startEdge>> | null = null;
   try {
+    if (edgeBinary) edge = await startEdge(edgeBinary, 47104, 20);
     await createFlags(47102, 20);
     await createFlags(47103, 100);
     const smallKey = await evaluationKey(47102);

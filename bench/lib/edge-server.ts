@@ -18,6 +18,12 @@ import { context, spawnServer } from './gateway-servers.js';
 /** The offline token Edge accepts on its frontend API: project `*`, environment `production`. */
 export const edgeToken = '*:production.vexil-bench-frontend-token';
 
+/**
+ * Edge 20 refuses to start offline without at least one client token, even when frontend tokens are
+ * given ("No tokens provided"); this one is never used, it only satisfies that check.
+ */
+const edgeClientToken = '*:production.vexil-bench-client-token';
+
 const constraint = (contextName: string, operator: string, values: string[]) =>
   values.length === 1 && operator !== 'IN'
     ? { contextName, operator, value: values[0], values: [], caseInsensitive: false, inverted: false }
@@ -75,6 +81,8 @@ export async function startEdge(binary: string, port: number, count: number): Pr
       bootstrap,
       '--frontend-tokens',
       edgeToken,
+      '--client-tokens',
+      edgeClientToken,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } },
     binary,

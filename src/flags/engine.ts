@@ -6,7 +6,6 @@ import { type CompileOptions, RuleCompiler } from '../dsl/index.js';
 import { errorResult, type EvaluateOptions, type EvaluationResult } from './evaluation.js';
 import { explainFlag, type FlagExplanation } from './explain-flag.js';
 import type { Environment, Flag, Segment } from './model.js';
-import { ruleResolvers } from './resolvers.js';
 import { EnvironmentSnapshot } from './snapshot.js';
 import { UsageRecorder } from './usage.js';
 
@@ -191,12 +190,7 @@ export class FlagEngine {
     const requests: Array<{ source: string; options: CompileOptions }> = [];
     for (const environment of environments) {
       const previous = incremental ? this.snapshots.get(environment) : undefined;
-      for (const flag of this.flags.values()) {
-        if (previous?.flags.get(flag.key)?.flag === flag) continue;
-        const options = { salt: flag.salt, resolvers: ruleResolvers };
-        for (const rule of flag.environments[environment]?.rules ?? [])
-          requests.push({ source: rule.condition, options });
-      }
+      // Flags are compiled on first evaluation (lazy-flag.ts), outside any batch: only segments here.
       for (const segment of this.segments.get(environment)?.values() ?? []) {
         if (segment.condition && previous?.segments.get(segment.key)?.segment !== segment)
           requests.push({ source: segment.condition, options: {} });
@@ -227,7 +221,10 @@ export class FlagEngine {
 function flagsUsingSegment(snapshot: EnvironmentSnapshot | undefined, segmentKey: string): string[] {
   if (!snapshot) return [];
   return [...snapshot.flags.values()]
-    .filter((compiled) => compiled.rules.some((entry) => entry.rule.segments.includes(segmentKey)))
+    .filter(
+      (compiled) =>
+        compiled.mayCall('segment') && compiled.rules.some((entry) => entry.rule.segments.includes(segmentKey)),
+    )
     .map((compiled) => compiled.key);
 }
 
@@ -235,6 +232,7 @@ function flagsUsingSegment(snapshot: EnvironmentSnapshot | undefined, segmentKey
 function withDependents(snapshot: EnvironmentSnapshot, keys: Set<string>): Set<string> {
   const dependents = new Map<string, string[]>();
   for (const compiled of snapshot.flags.values()) {
+    if (!compiled.mayCall('flag')) continue;
     for (const entry of compiled.rules) {
       for (const prerequisite of entry.rule.flags) {
         const list = dependents.get(prerequisite) ?? [];

@@ -5,18 +5,11 @@
  */
 import { bucketIndex, type RuleCompiler } from '../dsl/index.js';
 import { isPlainObject, readProperty } from '../dsl/values.js';
-import {
-  type CompiledFlag,
-  type CompiledServe,
-  compileFlag,
-  type Outcome,
-  pickSlice,
-  splitBucket,
-  targetOutcome,
-} from './compiled-flag.js';
+import { type CompiledServe, type Outcome, pickSlice, splitBucket, targetOutcome } from './compiled-flag.js';
 import { type CompiledSegment, compileSegment, segmentMatches } from './compiled-segment.js';
 import { errorResult, type EvaluateOptions, type EvaluationResult } from './evaluation.js';
 import type { Flag, JsonValue, Segment } from './model.js';
+import { LazyCompiledFlag } from './lazy-flag.js';
 import type { EvaluationScope } from './resolvers.js';
 import type { UsageRecorder } from './usage.js';
 
@@ -45,11 +38,11 @@ function matchesValueType(value: JsonValue, valueType: Flag['valueType']): boole
 
 export class EnvironmentSnapshot implements EvaluationScope {
   /** Non-archived flags sorted by key, the order of `evaluateAll`. */
-  readonly activeFlags: readonly CompiledFlag[];
+  readonly activeFlags: readonly LazyCompiledFlag[];
 
   constructor(
     readonly environment: string,
-    readonly flags: ReadonlyMap<string, CompiledFlag>,
+    readonly flags: ReadonlyMap<string, LazyCompiledFlag>,
     readonly segments: ReadonlyMap<string, CompiledSegment>,
     private readonly usage: UsageRecorder,
   ) {
@@ -159,12 +152,12 @@ export class EnvironmentSnapshot implements EvaluationScope {
     rules: RuleCompiler,
     usage: UsageRecorder,
   ): EnvironmentSnapshot {
-    const flags = new Map<string, CompiledFlag>();
+    const flags = new Map<string, LazyCompiledFlag>();
     for (const flag of input.flags) {
       const old = previous?.flags.get(flag.key);
       flags.set(
         flag.key,
-        old !== undefined && old.flag === flag ? old : compileFlag(flag, input.environment, rules, usage),
+        old !== undefined && old.flag === flag ? old : new LazyCompiledFlag(flag, input.environment, rules, usage),
       );
     }
     const segments = new Map<string, CompiledSegment>();
@@ -177,7 +170,7 @@ export class EnvironmentSnapshot implements EvaluationScope {
 
   /** @param plain whether `isPlainObject(context)` holds: checked once here, so no rule checks again. */
   private run(
-    compiled: CompiledFlag,
+    compiled: LazyCompiledFlag,
     context: unknown,
     defaultValue: JsonValue | undefined,
     record: boolean,
@@ -198,7 +191,7 @@ export class EnvironmentSnapshot implements EvaluationScope {
   }
 
   private serve(
-    compiled: CompiledFlag,
+    compiled: LazyCompiledFlag,
     serve: CompiledServe,
     context: unknown,
     defaultValue: JsonValue | undefined,
