@@ -15,6 +15,8 @@
  * BENCH_STORES (default "embedded,mongodb"), BENCH_SEED ("bulk": on MongoDB, the usage history of all
  * but the last 3 hours is inserted straight through the driver (bench/lib/usage-bulk-seed.ts) and only
  * those 3 flushes run and are measured; the same documents, minutes instead of a quarter of an hour).
+ * mongo-java-server's default heap (512 MB) does not hold 10,000 flags × 24 hours of buckets (~1.4M
+ * documents; it drops the connection): give it more, e.g. MONGO_TEST_SERVER_JAVA_OPTS="-Xmx3g".
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
