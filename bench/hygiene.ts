@@ -12,7 +12,11 @@
  *
  * The clock is injected, so the flushes land in distinct hours without waiting.
  * Options (environment): BENCH_FLAGS (default 10000), BENCH_HOURS (flushes, default 24),
- * BENCH_STORES (default "embedded,mongodb").
+ * BENCH_STORES (default "embedded,mongodb"), BENCH_SEED ("bulk": on MongoDB, the usage history of all
+ * but the last 3 hours is inserted straight through the driver (bench/lib/usage-bulk-seed.ts) and only
+ * those 3 flushes run and are measured; the same documents, minutes instead of a quarter of an hour).
+ * mongo-java-server's default heap (512 MB) does not hold 10,000 flags × 24 hours of buckets (~1.4M
+ * documents; it drops the connection): give it more, e.g. MONGO_TEST_SERVER_JAVA_OPTS="-Xmx3g".
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,12 +26,14 @@ import { EmbeddedBackend, FlagStore, type StoreBackend } from '../dist/store/ind
 import { MongoBackend } from '../dist/store/mongo/index.js';
 import { startMongoTestServer } from '../test/support/mongo-java-server.js';
 import { flagDocument, ms, nearestRank } from './lib/store-fixtures.js';
+import { bulkSeedUsage } from './lib/usage-bulk-seed.js';
 
 type UsageEntry = Parameters<FlagStore['mergeUsage']>[0][number];
 
 const flagCount = Number(process.env.BENCH_FLAGS ?? 10_000);
 const hours = Number(process.env.BENCH_HOURS ?? 24);
 const stores = (process.env.BENCH_STORES ?? 'embedded,mongodb').split(',');
+const bulkSeed = process.env.BENCH_SEED === 'bulk';
 const environments = ['development', 'staging', 'production'];
 const start = Date.parse('2026-03-01T00:00:00.000Z');
 const hourMs = 3600 * 1000;
@@ -74,7 +80,13 @@ async function timed<T>(body: () => Promise<T>): Promise<{ value: T; ms: number 
   return { value, ms: performance.now() - t0 };
 }
 
-async function measure(name: string, backend: StoreBackend): Promise<void> {
+/** Where bulk seeding writes (MongoDB only). */
+interface BulkTarget {
+  uri: string;
+  database: string;
+}
+
+async function measure(name: string, backend: StoreBackend, bulk?: BulkTarget): Promise<void> {
   let now = start;
   const store = await FlagStore.open(backend, { now: () => new Date(now) });
   try {
@@ -83,14 +95,22 @@ async function measure(name: string, backend: StoreBackend): Promise<void> {
     console.log(`\n${name}: ${flagCount} flags seeded in ${(seeding.ms / 1000).toFixed(1)} s`);
     const flushes: number[] = [];
     let entries = 0;
-    for (let hour = 0; hour < hours; hour++) {
+    const seededHours = bulk ? Math.max(0, hours - 3) : 0;
+    if (bulk) {
+      const history = Array.from({ length: seededHours }, (_, hour) =>
+        flushOf(keys, new Date(start + hour * hourMs + 30 * 60 * 1000).toISOString()),
+      );
+      const seeded = await timed(() => bulkSeedUsage(bulk.uri, bulk.database, history));
+      console.log(`  usage of ${seededHours} hours bulk-inserted in ${(seeded.ms / 1000).toFixed(1)} s`);
+    }
+    for (let hour = seededHours; hour < hours; hour++) {
       now = start + hour * hourMs + 30 * 60 * 1000;
       const batch = flushOf(keys, new Date(now).toISOString());
       entries = batch.length;
       flushes.push((await timed(() => store.mergeUsage(batch))).ms);
     }
     console.log(
-      `  usage flush (${entries} entries, ${hours} hours): p50 ${ms(nearestRank(flushes, 50))}, max ${ms(Math.max(...flushes))}`,
+      `  usage flush (${entries} entries, ${hours - seededHours} hours measured): p50 ${ms(nearestRank(flushes, 50))}, max ${ms(Math.max(...flushes))}`,
     );
     const usageReads: number[] = [];
     for (let i = 0; i < 50; i++) {
@@ -173,9 +193,11 @@ if (stores.includes('embedded')) {
 if (stores.includes('mongodb')) {
   const server = await startMongoTestServer();
   try {
+    const database = `bench_hygiene_${Date.now()}`;
     await measure(
       `mongodb (${process.env.MONGODB_URI ? 'MONGODB_URI' : 'mongo-java-server'})`,
-      new MongoBackend({ uri: server.uri, database: `bench_hygiene_${Date.now()}`, logger: { info() {}, warn() {} } }),
+      new MongoBackend({ uri: server.uri, database, logger: { info() {}, warn() {} } }),
+      bulkSeed ? { uri: server.uri, database } : undefined,
     );
   } finally {
     await server.close();

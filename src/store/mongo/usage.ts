@@ -37,6 +37,8 @@ export async function mergeUsage(collections: StoreCollections, entries: readonl
 function lostUpserts(error: unknown): number[] | null {
   if (!(error instanceof MongoBulkWriteError)) return null;
   const failures = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+  // No write error at all (a refused batch, a write-concern error): nothing to retry, the flush failed.
+  if (failures.length === 0) return null;
   return failures.every((failure) => failure.code === 11000) ? failures.map((failure) => failure.index) : null;
 }
 
@@ -85,9 +87,14 @@ function flagFilter(filter: UsageFilter): Filter<UsageDoc> {
   };
 }
 
+const totalFields = { _id: 0, environment: 1, flagKey: 1, variation: 1, count: 1, lastEvaluatedAt: 1 } as const;
+
 export async function readUsage(collections: StoreCollections, filter: UsageFilter = {}): Promise<UsageStat[]> {
-  // `hour: null` also matches totals written before buckets existed (no `hour` field).
-  const docs = await collections.usage.find({ ...flagFilter(filter), hour: null }).toArray();
+  // `hour: null` also matches totals written before buckets existed (no `hour` field). Only the fields
+  // the totals need: the stale report reads every total (tens of thousands of documents) at once.
+  const docs = await collections.usage
+    .find({ ...flagFilter(filter), hour: null }, { projection: totalFields })
+    .toArray();
   return docs.map(({ environment, flagKey, variation, count, lastEvaluatedAt }) => ({
     environment,
     flagKey,

@@ -147,12 +147,21 @@ function oneVariation(flag: Flag, { now, thresholds, environment }: StaleInput):
   });
 }
 
+// A report judges every flag against the same reports: one set of referenced keys per report list,
+// instead of a scan of every report entry for each flag (10,000 flags × 10,000 entries otherwise).
+const referencedKeys = new WeakMap<readonly CodeReferenceReport[], ReadonlySet<string>>();
+
+function referencedKeysOf(codeReferences: readonly CodeReferenceReport[]): ReadonlySet<string> {
+  let keys = referencedKeys.get(codeReferences);
+  if (keys === undefined) {
+    keys = new Set(codeReferences.flatMap((report) => report.flags.map((entry) => entry.key)));
+    referencedKeys.set(codeReferences, keys);
+  }
+  return keys;
+}
+
 function noCodeReferences(flag: Flag, { codeReferences }: StaleInput): StaleReason[] {
-  if (
-    codeReferences.length === 0 ||
-    codeReferences.some((report) => report.flags.some((entry) => entry.key === flag.key))
-  )
-    return [];
+  if (codeReferences.length === 0 || referencedKeysOf(codeReferences).has(flag.key)) return [];
   const repositories = codeReferences.map((report) => report.repository).sort();
   const scannedAt = codeReferences.reduce((max, report) => (report.scannedAt > max ? report.scannedAt : max), '');
   // A flag created after the latest scan could not have been found by it.
