@@ -11,13 +11,16 @@ import {
   compileFlag,
   type Outcome,
   pickSlice,
-  splitBucket,
+  sliceIndex,
+  splitValue,
   targetOutcome,
 } from './compiled-flag.js';
+import { stickyOutcome } from './sticky-split.js';
 import { type CompiledSegment, compileSegment, segmentMatches } from './compiled-segment.js';
 import { errorResult, type EvaluateOptions, type EvaluationResult } from './evaluation.js';
 import type { Flag, JsonValue, Segment } from './model.js';
 import type { EvaluationScope } from './resolvers.js';
+import type { StickyAssignments } from './sticky-assignments.js';
 import type { UsageRecorder } from './usage.js';
 
 const objectPrototype: object = Object.prototype;
@@ -158,13 +161,14 @@ export class EnvironmentSnapshot implements EvaluationScope {
     previous: EnvironmentSnapshot | undefined,
     rules: RuleCompiler,
     usage: UsageRecorder,
+    sticky?: StickyAssignments,
   ): EnvironmentSnapshot {
     const flags = new Map<string, CompiledFlag>();
     for (const flag of input.flags) {
       const old = previous?.flags.get(flag.key);
       flags.set(
         flag.key,
-        old !== undefined && old.flag === flag ? old : compileFlag(flag, input.environment, rules, usage),
+        old !== undefined && old.flag === flag ? old : compileFlag(flag, input.environment, rules, usage, sticky),
       );
     }
     const segments = new Map<string, CompiledSegment>();
@@ -206,10 +210,11 @@ export class EnvironmentSnapshot implements EvaluationScope {
     plain: boolean,
   ): EvaluationResult {
     if (serve.kind === 'fixed') return this.finish(serve.outcome, record);
-    const bucket =
+    const value =
       plain && serve.bucketBy.length === 1
-        ? bucketIndex(compiled.flag.salt, ownValue(context as Record<string, unknown>, serve.bucketBy[0]!))
-        : splitBucket(serve, compiled.flag.salt, context);
+        ? ownValue(context as Record<string, unknown>, serve.bucketBy[0]!)
+        : splitValue(serve, context);
+    const bucket = bucketIndex(compiled.flag.salt, value);
     if (bucket < 0) {
       const attribute = serve.bucketBy.join('.');
       return errorResult(
@@ -219,6 +224,12 @@ export class EnvironmentSnapshot implements EvaluationScope {
         defaultValue,
         compiled.flag.version,
       );
+    }
+    if (serve.sticky !== undefined) {
+      // Only counted evaluations record: an explanation or a preview must not assign anyone.
+      const key = typeof value === 'string' ? value : String(value);
+      const outcome = stickyOutcome(serve.sticky, key, sliceIndex(serve, bucket), record);
+      if (outcome !== undefined) return this.finish(outcome, record);
     }
     return this.finish(pickSlice(serve, bucket), record);
   }
