@@ -97,7 +97,7 @@ export function toInput(draft: Draft): EnvironmentConfigInput {
 }
 
 /** The draft's fields that differ from `base` (compared as they would be sent). */
-export function changedFields(base: Draft, draft: Draft): Array<keyof EnvironmentConfigInput> {
+export function changedFields(base: Draft, draft: Draft): Array<keyof Draft & keyof EnvironmentConfigInput> {
   const a = toInput(base);
   const b = toInput(draft);
   return (['on', 'offVariation', 'rules', 'defaultServe'] as const).filter(
