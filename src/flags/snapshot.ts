@@ -15,7 +15,7 @@ import {
   splitValue,
   targetOutcome,
 } from './compiled-flag.js';
-import { stickyOutcome } from './sticky-split.js';
+import { stickyAssign, stickyHit } from './sticky-split.js';
 import { type CompiledSegment, compileSegment, segmentMatches } from './compiled-segment.js';
 import { errorResult, type EvaluateOptions, type EvaluationResult } from './evaluation.js';
 import type { Flag, JsonValue, Segment } from './model.js';
@@ -214,6 +214,20 @@ export class EnvironmentSnapshot implements EvaluationScope {
       plain && serve.bucketBy.length === 1
         ? ownValue(context as Record<string, unknown>, serve.bucketBy[0]!)
         : splitValue(serve, context);
+    const sticky = serve.sticky;
+    // Only string and number values bucket (bucketIndex is -1 for anything else), so only they are looked up.
+    const key =
+      sticky === undefined
+        ? undefined
+        : typeof value === 'string'
+          ? value
+          : typeof value === 'number'
+            ? String(value)
+            : undefined;
+    if (sticky !== undefined && key !== undefined) {
+      const hit = stickyHit(sticky, key);
+      if (hit !== undefined) return this.finish(hit, record);
+    }
     const bucket = bucketIndex(compiled.flag.salt, value);
     if (bucket < 0) {
       const attribute = serve.bucketBy.join('.');
@@ -225,12 +239,9 @@ export class EnvironmentSnapshot implements EvaluationScope {
         compiled.flag.version,
       );
     }
-    if (serve.sticky !== undefined) {
-      // Only counted evaluations record: an explanation or a preview must not assign anyone.
-      const key = typeof value === 'string' ? value : String(value);
-      const outcome = stickyOutcome(serve.sticky, key, sliceIndex(serve, bucket), record);
-      if (outcome !== undefined) return this.finish(outcome, record);
-    }
+    // Only counted evaluations record: an explanation, a preview or a prerequisite must not assign anyone.
+    if (sticky !== undefined && key !== undefined && record)
+      return this.finish(stickyAssign(sticky, key, sliceIndex(serve, bucket)), record);
     return this.finish(pickSlice(serve, bucket), record);
   }
 

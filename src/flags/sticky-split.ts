@@ -42,15 +42,19 @@ function served(split: StickySplit, entry: StickyEntry): Outcome | undefined {
 }
 
 /**
- * The outcome for `key` bucketed into weight `index`: its recorded assignment, else `index`'s variation,
- * recorded now unless the table is full. Undefined when a recorded variation was removed from the flag,
- * or when `assign` is false (an explanation, a preview or a prerequisite reads without recording): the
- * caller serves the bucket's outcome.
+ * The outcome of `key`'s recorded assignment, or undefined when it has none (or its variation was
+ * removed from the flag). Looked up before bucketing, so a hit costs a map lookup and no hash.
  */
-export function stickyOutcome(split: StickySplit, key: string, index: number, assign: boolean): Outcome | undefined {
+export function stickyHit(split: StickySplit, key: string): Outcome | undefined {
   const entry = split.table.entries.get(key);
-  if (entry !== undefined) return served(split, entry);
-  if (!assign) return undefined;
-  if (split.table.full) return split.unrecorded[index];
-  return served(split, split.table.assign(key, split.variations[index]!));
+  return entry === undefined ? undefined : served(split, entry);
+}
+
+/**
+ * The outcome for a key without an assignment, bucketed into weight `index`: its variation, recorded
+ * now (written behind) unless the table is full, when it is the usual outcome marked `sticky: false`.
+ */
+export function stickyAssign(split: StickySplit, key: string, index: number): Outcome {
+  if (split.table.full) return split.unrecorded[index]!;
+  return served(split, split.table.assign(key, split.variations[index]!))!;
 }
