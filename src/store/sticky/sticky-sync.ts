@@ -30,7 +30,8 @@ export class StickySync {
 
   /** Loads every stored assignment (call after the engine has loaded the flags), then keeps in step. */
   async start(): Promise<void> {
-    await this.learn();
+    // A store that is down at start must not keep the gateway down: the first round loads them instead.
+    await this.learn().catch((error: unknown) => this.options.onError?.(error));
     this.assignments.onPending = () => this.scheduleFlush();
     this.timer = setInterval(() => this.round(), this.options.pollMs ?? 1000);
     this.timer.unref();
