@@ -8,6 +8,8 @@ import { readProperty } from '../dsl/values.js';
 import type { ServedResult } from './evaluation.js';
 import { type Flag, type FlagEnvironmentConfig, type JsonValue, type Serve, targetingKeyAttribute } from './model.js';
 import { ruleResolvers } from './resolvers.js';
+import { type StickySplit, stickySplit } from './sticky-split.js';
+import type { StickyAssignments } from './sticky-assignments.js';
 import type { UsageRecorder } from './usage.js';
 
 export interface Outcome {
@@ -34,6 +36,8 @@ export interface SplitServe {
   bounds: Int32Array;
   outcomes: Outcome[];
   ruleIndex: number | undefined;
+  /** Set when the flag environment is sticky: its recorded assignments (sticky-split.ts). */
+  sticky: StickySplit | undefined;
 }
 
 export type CompiledServe = FixedServe | SplitServe;
@@ -88,7 +92,13 @@ class FlagCompiler {
     private readonly environment: string,
     private readonly config: FlagEnvironmentConfig,
     private readonly usage: UsageRecorder,
+    private readonly sticky: StickyAssignments | undefined,
   ) {}
+
+  /** Whether a variation is one of the flag's (a recorded one may have been removed since). */
+  hasVariation(key: string): boolean {
+    return this.flag.variations.some((variation) => variation.key === key);
+  }
 
   private variation(key: string): { value: JsonValue; slot: number } {
     let entry = this.variations.get(key);
@@ -104,8 +114,13 @@ class FlagCompiler {
     return entry;
   }
 
-  /** The frozen result of serving a variation for the given reason. */
-  outcome(variationKey: string, served: Served): Outcome {
+  /** The frozen result of serving a variation for the given reason (for a sticky split, with `sticky`). */
+  outcome(
+    variationKey: string,
+    served: Served,
+    sticky: boolean | undefined = undefined,
+    stickyAssignedAt: string | undefined = undefined,
+  ): Outcome {
     const variation = this.variation(variationKey);
     // Every field in one order (`served` always lists its four in the same order): one hidden class.
     const result: ServedResult = {
@@ -116,7 +131,9 @@ class FlagCompiler {
       errorCode: undefined,
       errorMessage: undefined,
       flagVersion: this.flag.version,
-    };
+      sticky,
+      stickyAssignedAt,
+    } as ServedResult;
     return { result: Object.freeze(result), slot: variation.slot };
   }
 
@@ -139,19 +156,25 @@ class FlagCompiler {
       upper += weight.weight;
       bounds[index] = upper;
     });
+    const served = (variation: string): Served => ({
+      reason: 'SPLIT',
+      ruleIndex,
+      ruleId: ruleIndex === undefined ? undefined : this.ruleId(ruleIndex),
+      inRollout: variation !== this.config.offVariation,
+    });
     return {
       kind: 'split',
       bucketBy: (rollout.bucketBy ?? targetingKeyAttribute).split('.'),
       bounds,
-      outcomes: rollout.weights.map((weight) =>
-        this.outcome(weight.variation, {
-          reason: 'SPLIT',
-          ruleIndex,
-          ruleId: ruleIndex === undefined ? undefined : this.ruleId(ruleIndex),
-          inRollout: weight.variation !== this.config.offVariation,
-        }),
-      ),
+      outcomes: rollout.weights.map((weight) => this.outcome(weight.variation, served(weight.variation))),
       ruleIndex,
+      sticky:
+        this.config.sticky && this.sticky
+          ? stickySplit(this.sticky.table(this.environment, this.flag.key), rollout.weights, {
+              outcome: (variation, sticky, at) =>
+                this.hasVariation(variation) ? this.outcome(variation, served(variation), sticky, at) : undefined,
+            })
+          : undefined,
     };
   }
 
@@ -174,6 +197,8 @@ class FlagCompiler {
   }
 
   compile(rules: RuleCompiler): CompiledFlag {
+    if (this.config.sticky && this.sticky)
+      this.sticky.table(this.environment, this.flag.key).resetTo(this.config.stickyResetAt);
     const options = { salt: this.flag.salt, resolvers: ruleResolvers };
     return {
       key: this.flag.key,
@@ -204,16 +229,27 @@ function compileOrNever(rules: RuleCompiler, condition: string, options: Compile
   }
 }
 
-export function compileFlag(flag: Flag, environment: string, rules: RuleCompiler, usage: UsageRecorder): CompiledFlag {
+export function compileFlag(
+  flag: Flag,
+  environment: string,
+  rules: RuleCompiler,
+  usage: UsageRecorder,
+  sticky?: StickyAssignments,
+): CompiledFlag {
   const config = flag.environments[environment] ?? unconfiguredEnvironment(flag);
-  return new FlagCompiler(flag, environment, config, usage).compile(rules);
+  return new FlagCompiler(flag, environment, config, usage, sticky).compile(rules);
+}
+
+/** The value a split buckets by, read from the context. */
+export function splitValue(serve: SplitServe, context: unknown): unknown {
+  let value: unknown = context;
+  for (let i = 0; i < serve.bucketBy.length; i++) value = readProperty(value, serve.bucketBy[i]!);
+  return value;
 }
 
 /** The bucket (0-99,999) of a split for this context, or -1 when the bucketing attribute is missing. */
 export function splitBucket(serve: SplitServe, salt: string, context: unknown): number {
-  let value: unknown = context;
-  for (let i = 0; i < serve.bucketBy.length; i++) value = readProperty(value, serve.bucketBy[i]!);
-  return bucketIndex(salt, value);
+  return bucketIndex(salt, splitValue(serve, context));
 }
 
 /** The outcome of the first individual target the context's attribute values hit, or undefined. */
@@ -230,9 +266,14 @@ export function targetOutcome(targets: readonly CompiledTargets[], context: unkn
   return undefined;
 }
 
+/** The index of the weight whose slice contains the bucket. */
+export function sliceIndex(serve: SplitServe, bucket: number): number {
+  const { bounds } = serve;
+  for (let i = 0; i < bounds.length; i++) if (bucket < bounds[i]!) return i;
+  return bounds.length - 1;
+}
+
 /** The outcome whose slice contains the bucket. */
 export function pickSlice(serve: SplitServe, bucket: number): Outcome {
-  const { bounds, outcomes } = serve;
-  for (let i = 0; i < bounds.length; i++) if (bucket < bounds[i]!) return outcomes[i]!;
-  return outcomes[outcomes.length - 1]!;
+  return serve.outcomes[sliceIndex(serve, bucket)]!;
 }

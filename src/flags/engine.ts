@@ -7,6 +7,7 @@ import { errorResult, type EvaluateOptions, type EvaluationResult } from './eval
 import { explainFlag, type FlagExplanation } from './explain-flag.js';
 import type { Environment, Flag, Segment } from './model.js';
 import { EnvironmentSnapshot } from './snapshot.js';
+import { StickyAssignments } from './sticky-assignments.js';
 import { UsageRecorder } from './usage.js';
 
 export type EngineChange =
@@ -26,10 +27,14 @@ export type TouchedFlags = Map<string, Set<string>>;
 export interface EngineOptions {
   /** Size of the compiled-rule cache; hold every rule of every environment. @default 100000 */
   ruleCacheSize?: number;
+  /** Sticky assignments kept per flag environment (`VEXIL_STICKY_MAX_PER_FLAG`). @default 100000 */
+  stickyMaxPerFlag?: number;
 }
 
 export class FlagEngine {
   readonly usage = new UsageRecorder();
+  /** Sticky assignments the snapshots read; the store feeds and drains them (store/sticky/). */
+  readonly sticky: StickyAssignments;
   private readonly rules: RuleCompiler;
   private environments = new Map<string, Environment>();
   private flags = new Map<string, Flag>();
@@ -39,8 +44,9 @@ export class FlagEngine {
   private snapshotVersion = 0;
   private snapshotBuiltAt = Date.now();
 
-  constructor({ ruleCacheSize = 100_000 }: EngineOptions = {}) {
+  constructor({ ruleCacheSize = 100_000, stickyMaxPerFlag }: EngineOptions = {}) {
     this.rules = new RuleCompiler({ cacheSize: ruleCacheSize });
+    this.sticky = new StickyAssignments({ maxPerFlag: stickyMaxPerFlag });
   }
 
   /** Monotonic version of the current snapshots; bumped by every load or applied change. */
@@ -139,6 +145,8 @@ export class FlagEngine {
     if (change.kind === 'flag') {
       if (change.flag) this.flags.set(change.key, change.flag);
       else this.flags.delete(change.key);
+      // An archived (or deleted) flag's experiment is over: its assignments go (the store drops its own).
+      if (!change.flag || change.flag.archived) this.sticky.drop(change.key);
       for (const environment of this.environments.keys()) affected.add(environment);
     } else if (change.kind === 'segment') {
       if (change.segment) this.segmentsOf(change.environment).set(change.key, change.segment);
@@ -169,7 +177,7 @@ export class FlagEngine {
         const previous = incremental ? this.snapshots.get(environment) : undefined;
         next.set(
           environment,
-          EnvironmentSnapshot.build({ environment, flags, segments }, previous, this.rules, this.usage),
+          EnvironmentSnapshot.build({ environment, flags, segments }, previous, this.rules, this.usage, this.sticky),
         );
       }
     });

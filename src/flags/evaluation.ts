@@ -40,6 +40,14 @@ interface ResultFields {
   readonly errorMessage: string | undefined;
   /** Version of the flag evaluated; null when the flag was not found. */
   readonly flagVersion: number | null;
+  /**
+   * For SPLIT of a sticky flag environment: true when the variation is the key's recorded assignment,
+   * false when the key could not be recorded (the flag environment holds `VEXIL_STICKY_MAX_PER_FLAG`
+   * assignments) and was bucketed as usual. Undefined otherwise.
+   */
+  readonly sticky: boolean | undefined;
+  /** When `sticky` is true: when the assignment was recorded (ISO 8601). */
+  readonly stickyAssignedAt: string | undefined;
 }
 
 /** Fields of a successful result: a variation of a flag that exists. */
@@ -57,6 +65,8 @@ export interface TargetingMatchResult extends ServedFields {
   readonly ruleIndex: number;
   readonly ruleId: string;
   readonly inRollout: undefined;
+  readonly sticky: undefined;
+  readonly stickyAssignedAt: undefined;
 }
 
 /** A percentage rollout picked the variation: a matching rule's (with its index) or the default serve's. */
@@ -74,6 +84,8 @@ export interface FallbackResult extends ServedFields {
   readonly ruleIndex: undefined;
   readonly ruleId: undefined;
   readonly inRollout: undefined;
+  readonly sticky: undefined;
+  readonly stickyAssignedAt: undefined;
 }
 
 /** The evaluation failed: an error code and message, the caller's default as value, no variation. */
@@ -83,6 +95,8 @@ export interface ErrorResult extends ResultFields {
   readonly ruleIndex: undefined;
   readonly ruleId: undefined;
   readonly inRollout: undefined;
+  readonly sticky: undefined;
+  readonly stickyAssignedAt: undefined;
   readonly errorCode: EvaluationErrorCode;
   readonly errorMessage: string;
 }
@@ -121,5 +135,7 @@ export function errorResult(
     errorCode,
     errorMessage,
     flagVersion,
+    sticky: undefined,
+    stickyAssignedAt: undefined,
   };
 }

@@ -15,6 +15,7 @@ import {
   type Outcome,
 } from './compiled-flag.js';
 import type { Flag } from './model.js';
+import type { StickyAssignments } from './sticky-assignments.js';
 import type { UsageRecorder } from './usage.js';
 
 export class LazyCompiledFlag implements CompiledFlag {
@@ -27,13 +28,14 @@ export class LazyCompiledFlag implements CompiledFlag {
     private readonly environment: string,
     private readonly compiler: RuleCompiler,
     private readonly usage: UsageRecorder,
+    private readonly sticky?: StickyAssignments,
   ) {
     this.key = flag.key;
     this.on = flag.environments[environment]?.on ?? false;
   }
 
   private get full(): CompiledFlag {
-    return (this.compiled ??= compileFlag(this.flag, this.environment, this.compiler, this.usage));
+    return (this.compiled ??= compileFlag(this.flag, this.environment, this.compiler, this.usage, this.sticky));
   }
 
   get off(): Outcome {

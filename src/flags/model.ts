@@ -55,6 +55,13 @@ export interface FlagEnvironmentConfig {
   rollout?: RolloutPlan;
   /** Individual targets, checked after the kill switch and before any rule. Absent: none. */
   targets?: Target[];
+  /**
+   * Experiment flags only: the first variation a bucketing key gets from a split is recorded and served
+   * again after the weights change, until `resetStickyAssignments` (sticky-assignments.ts). @default false
+   */
+  sticky?: boolean;
+  /** When the sticky assignments were last reset: assignments recorded before it are dropped. */
+  stickyResetAt?: string;
 }
 
 /**
@@ -122,3 +129,6 @@ export const maxTargetValues = 10_000;
 
 /** Environments where a target may name a context attribute other than the targeting key (test overrides). */
 export const targetOverrideEnvironments: readonly string[] = ['development', 'staging'];
+
+/** At most this many sticky assignments per flag environment unless `VEXIL_STICKY_MAX_PER_FLAG` says otherwise. */
+export const defaultStickyMaxPerFlag = 100_000;

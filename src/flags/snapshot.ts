@@ -5,12 +5,21 @@
  */
 import { bucketIndex, type RuleCompiler } from '../dsl/index.js';
 import { isPlainObject, readProperty } from '../dsl/values.js';
-import { type CompiledServe, type Outcome, pickSlice, splitBucket, targetOutcome } from './compiled-flag.js';
+import {
+  type CompiledServe,
+  type Outcome,
+  pickSlice,
+  sliceIndex,
+  splitValue,
+  targetOutcome,
+} from './compiled-flag.js';
+import { stickyAssign, stickyHit } from './sticky-split.js';
 import { type CompiledSegment, compileSegment, segmentMatches } from './compiled-segment.js';
 import { errorResult, type EvaluateOptions, type EvaluationResult } from './evaluation.js';
 import type { Flag, JsonValue, Segment } from './model.js';
 import { LazyCompiledFlag } from './lazy-flag.js';
 import type { EvaluationScope } from './resolvers.js';
+import type { StickyAssignments } from './sticky-assignments.js';
 import type { UsageRecorder } from './usage.js';
 
 const objectPrototype: object = Object.prototype;
@@ -151,13 +160,14 @@ export class EnvironmentSnapshot implements EvaluationScope {
     previous: EnvironmentSnapshot | undefined,
     rules: RuleCompiler,
     usage: UsageRecorder,
+    sticky?: StickyAssignments,
   ): EnvironmentSnapshot {
     const flags = new Map<string, LazyCompiledFlag>();
     for (const flag of input.flags) {
       const old = previous?.flags.get(flag.key);
       flags.set(
         flag.key,
-        old !== undefined && old.flag === flag ? old : new LazyCompiledFlag(flag, input.environment, rules, usage),
+        old !== undefined && old.flag === flag ? old : new LazyCompiledFlag(flag, input.environment, rules, usage, sticky),
       );
     }
     const segments = new Map<string, CompiledSegment>();
@@ -199,10 +209,25 @@ export class EnvironmentSnapshot implements EvaluationScope {
     plain: boolean,
   ): EvaluationResult {
     if (serve.kind === 'fixed') return this.finish(serve.outcome, record);
-    const bucket =
+    const value =
       plain && serve.bucketBy.length === 1
-        ? bucketIndex(compiled.flag.salt, ownValue(context as Record<string, unknown>, serve.bucketBy[0]!))
-        : splitBucket(serve, compiled.flag.salt, context);
+        ? ownValue(context as Record<string, unknown>, serve.bucketBy[0]!)
+        : splitValue(serve, context);
+    const sticky = serve.sticky;
+    // Only string and number values bucket (bucketIndex is -1 for anything else), so only they are looked up.
+    const key =
+      sticky === undefined
+        ? undefined
+        : typeof value === 'string'
+          ? value
+          : typeof value === 'number'
+            ? String(value)
+            : undefined;
+    if (sticky !== undefined && key !== undefined) {
+      const hit = stickyHit(sticky, key);
+      if (hit !== undefined) return this.finish(hit, record);
+    }
+    const bucket = bucketIndex(compiled.flag.salt, value);
     if (bucket < 0) {
       const attribute = serve.bucketBy.join('.');
       return errorResult(
@@ -213,6 +238,9 @@ export class EnvironmentSnapshot implements EvaluationScope {
         compiled.flag.version,
       );
     }
+    // Only counted evaluations record: an explanation, a preview or a prerequisite must not assign anyone.
+    if (sticky !== undefined && key !== undefined && record)
+      return this.finish(stickyAssign(sticky, key, sliceIndex(serve, bucket)), record);
     return this.finish(pickSlice(serve, bucket), record);
   }
 

@@ -115,12 +115,29 @@ function rules(raw: unknown, path: string, issues: Collector, variationKeys: Set
   });
 }
 
+/** `sticky` (experiment flags only) and the time of its last reset. */
+function stickiness(
+  raw: Record<string, unknown>,
+  config: FlagEnvironmentConfig,
+  path: string,
+  issues: Collector,
+  kind: Flag['kind'],
+): void {
+  if (raw.sticky !== undefined && raw.sticky !== null && typeof raw.sticky !== 'boolean')
+    issues.add(`${path}.sticky`, 'must be true or false');
+  else if (raw.sticky === true && kind !== 'experiment')
+    issues.add(`${path}.sticky`, `only experiment flags can be sticky (this is a ${kind} flag)`);
+  else if (raw.sticky === true) config.sticky = true;
+  if (typeof raw.stickyResetAt === 'string') config.stickyResetAt = raw.stickyResetAt;
+}
+
 export function validateEnvironmentConfig(
   raw: unknown,
   path: string,
   issues: Collector,
   variationKeys: Set<string>,
   environment = '',
+  kind: Flag['kind'] = 'experiment',
 ): FlagEnvironmentConfig {
   if (!isObject(raw)) {
     issues.add(path, 'must be an object');
@@ -140,6 +157,7 @@ export function validateEnvironmentConfig(
   if (environmentTargets !== undefined && environmentTargets.length > 0) config.targets = environmentTargets;
   if (raw.rollout !== undefined && raw.rollout !== null)
     config.rollout = validateRolloutPlan(raw.rollout, `${path}.rollout`, issues, { ...config, variationKeys });
+  stickiness(raw, config, path, issues, kind);
   return config;
 }
 
@@ -175,6 +193,7 @@ export function validateFlag(input: unknown, now = new Date().toISOString()): Fl
           issues,
           variationKeys,
           environment,
+          kind,
         );
       }
     }

@@ -31,7 +31,11 @@ export function evaluationText(result: EvaluationResult): string {
 
 function metadataOf(result: EvaluationResult): Record<string, string | boolean> {
   if (result.reason === 'TARGET_MATCH') return { target: true };
-  return result.ruleId === undefined ? {} : { ruleId: result.ruleId };
+  const metadata: Record<string, string | boolean> = result.ruleId === undefined ? {} : { ruleId: result.ruleId };
+  // A sticky experiment's split says whether the key's recorded assignment was served, and since when.
+  if (result.sticky !== undefined) metadata.sticky = result.sticky;
+  if (result.stickyAssignedAt !== undefined) metadata.stickyAssignedAt = result.stickyAssignedAt;
+  return metadata;
 }
 
 export interface FailureBody {

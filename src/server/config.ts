@@ -20,6 +20,8 @@ export interface GatewayConfig {
   maxBodyBytes: number;
   /** `VEXIL_USAGE_FLUSH_MS`: how often usage counters are merged into the store. @default 10000 */
   usageFlushMs: number;
+  /** `VEXIL_STICKY_MAX_PER_FLAG`: sticky assignments kept per flag environment. @default 100000 */
+  stickyMaxPerFlag: number;
   /** `VEXIL_SHUTDOWN_GRACE_MS`: how long in-flight requests may take to finish on shutdown. @default 10000 */
   shutdownGraceMs: number;
   /** `VEXIL_FAST_LANE=false` turns off the direct path for JSON POST queries (see server/fast-lane.ts). @default true */
@@ -78,6 +80,7 @@ export function configFromEnvironment(
     dev: env.NODE_ENV === 'development',
     maxBodyBytes: integer(env.VEXIL_MAX_BODY_BYTES, 1024 * 1024, 'VEXIL_MAX_BODY_BYTES'),
     usageFlushMs: integer(env.VEXIL_USAGE_FLUSH_MS, 10_000, 'VEXIL_USAGE_FLUSH_MS'),
+    stickyMaxPerFlag: integer(env.VEXIL_STICKY_MAX_PER_FLAG, 100_000, 'VEXIL_STICKY_MAX_PER_FLAG'),
     shutdownGraceMs: integer(env.VEXIL_SHUTDOWN_GRACE_MS, 10_000, 'VEXIL_SHUTDOWN_GRACE_MS'),
     fastLane: env.VEXIL_FAST_LANE !== 'false',
     evaluationPlan: env.VEXIL_EVALUATION_PLAN !== 'false',

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { FlagEngine } from '../flags/engine.js';
 import type { GatewayServices } from '../graphql/context.js';
 import { EngineSync } from '../store/engine-sync.js';
+import { StickySync } from '../store/sticky/sticky-sync.js';
 import { openStore } from '../store/open-store.js';
 import type { FlagStore } from '../store/store.js';
 import { bootstrapAdminKey, issueApiKey, seedExampleFlag } from './bootstrap.js';
@@ -67,7 +68,7 @@ async function openState(config: GatewayConfig, logger: Logger) {
     storeRetryMaxMs: config.storeRetryMaxMs,
     defaultExpiryDays: { release: config.defaultExpiryReleaseDays, experiment: config.defaultExpiryExperimentDays },
   });
-  const engine = new FlagEngine();
+  const engine = new FlagEngine({ stickyMaxPerFlag: config.stickyMaxPerFlag });
   const sync = new EngineSync(store, engine);
   const keys = new KeyRegistry();
   sync.on('change', (record) => keys.apply(record));
@@ -82,12 +83,24 @@ async function openState(config: GatewayConfig, logger: Logger) {
   sync.on('error', (error) => logger.error({ err: error }, 'change feed error'));
   await sync.start();
   keys.load(await store.listApiKeys());
+  const sticky = await startSticky(store, engine, logger);
   // Served from a snapshot, the store can take no write: the bootstrap key and the seed wait for next start.
-  if (isStale(store)) return { store, engine, sync, keys };
+  if (isStale(store)) return { store, engine, sync, keys, sticky };
   await bootstrapAdminKey(store, keys, config.bootstrapAdminKey, logger);
   // A file-backed gateway serves the file and nothing else.
   if (config.seedExample && !config.flagsFile) await seedExampleFlag(store, logger);
-  return { store, engine, sync, keys };
+  return { store, engine, sync, keys, sticky };
+}
+
+/** Loads the stored sticky assignments and keeps them in step; null for a store that keeps none. */
+async function startSticky(store: FlagStore, engine: FlagEngine, logger: Logger): Promise<StickySync | null> {
+  const persistence = store.backend.sticky;
+  if (!persistence) return null;
+  const sticky = new StickySync(persistence, engine.sticky, {
+    onError: (error) => logger.warn({ err: error }, 'sticky assignments not synchronised; retrying on the next round'),
+  });
+  await sticky.start();
+  return sticky;
 }
 
 function startWebhooks(store: FlagStore, config: GatewayConfig, logger: Logger): WebhookDispatcher | null {
@@ -113,7 +126,7 @@ export async function startGateway(
   extensions: GatewayExtensions = {},
   logger = createLogger(config.logLevel),
 ): Promise<Gateway> {
-  const { store, engine, sync, keys } = await openState(config, logger);
+  const { store, engine, sync, keys, sticky } = await openState(config, logger);
   const metrics = createMetrics(engine, () => staleSince(store));
   registerStoreMetrics(metrics, store);
   const lastKnownGood = startLastKnownGood(store, sync, {
@@ -195,6 +208,7 @@ export async function startGateway(
       await rollouts?.stop();
       await usageFlush.stop();
       await webhooks?.stop();
+      await sticky?.stop();
       if (usageFlush.pendingEntries > 0)
         logger.error(
           { pendingEntries: usageFlush.pendingEntries },

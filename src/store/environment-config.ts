@@ -32,9 +32,14 @@ export function mergeEnvironmentConfig(current: FlagEnvironmentConfig | undefine
     withRules.targets !== undefined || current?.targets === undefined
       ? withRules
       : { ...withRules, targets: current.targets };
-  return withTargets.rollout === undefined && current?.rollout
-    ? { ...withTargets, rollout: current.rollout }
-    : withTargets;
+  const withRollout =
+    withTargets.rollout === undefined && current?.rollout ? { ...withTargets, rollout: current.rollout } : withTargets;
+  // Stickiness likewise, and the time of the last reset always stays (only resetStickyAssignments moves it).
+  return {
+    ...withRollout,
+    ...(withRollout.sticky === undefined && current?.sticky ? { sticky: true } : {}),
+    ...(current?.stickyResetAt ? { stickyResetAt: current.stickyResetAt } : {}),
+  };
 }
 
 /** `mergeEnvironmentConfig` for each environment of an update's `environments` object. */

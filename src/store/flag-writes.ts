@@ -175,7 +175,7 @@ export async function currentAt(context: WriteContext, key: string, expectedVers
 }
 
 /** Read-modify-write of a flag: conditional with `expectedVersion`, else retried on conflicts. */
-async function modifyFlag(
+export async function modifyFlag(
   context: WriteContext,
   key: string,
   expectedVersion: number | undefined | null,

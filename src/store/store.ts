@@ -20,6 +20,7 @@ import {
 import { RolloutWrites } from './rollout-writes.js';
 import { createSegment, deleteSegment, updateSegment } from './segment-writes.js';
 import { StoreReads } from './store-reads.js';
+import { resetStickyAssignments } from './sticky/reset.js';
 import type { ApiKeyRecord, ChangeRecord, FeedMode, StoreBackend, StoreHealth, WriteMeta } from './types.js';
 import { type CodeReferenceReport, validateCodeReferenceReport } from './code-references.js';
 import { NotFoundUsageFilter } from './not-found-usage.js';
@@ -145,8 +146,21 @@ export class FlagStore extends StoreReads {
     return toggleFlag(this.context, key, environment, on, expectedVersion, meta);
   }
 
+  /** Archives a flag; its experiment is over, so its sticky assignments are dropped. */
   async archiveFlag(key: string, expectedVersion: number | undefined, meta: WriteMeta): Promise<Flag> {
-    return archiveFlag(this.context, key, expectedVersion, meta);
+    const flag = await archiveFlag(this.context, key, expectedVersion, meta);
+    await this.backend.sticky?.remove(key);
+    return flag;
+  }
+
+  /** Forgets the sticky assignments of a flag environment (sticky/reset.ts). */
+  async resetStickyAssignments(
+    key: string,
+    environment: string,
+    expectedVersion: number | undefined,
+    meta: WriteMeta,
+  ): Promise<Flag> {
+    return resetStickyAssignments(this.context, key, environment, expectedVersion, meta);
   }
 
   async restoreFlag(key: string, expectedVersion: number | undefined, meta: WriteMeta): Promise<Flag> {

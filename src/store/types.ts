@@ -6,6 +6,7 @@
  * of the document's new version. A write is conditional on the document's expected version and either
  * commits whole (document, audit, feed) or not at all.
  */
+import type { StickyPersistence } from './sticky/model.js';
 import type { Environment, Flag, Segment } from '../flags/model.js';
 import type { UsageEntry } from '../flags/usage.js';
 import type { CodeReferenceReport } from './code-references.js';
@@ -263,4 +264,6 @@ export interface StoreBackend {
   readCodeReferences(): Promise<CodeReferenceReport[]>;
   /** Webhooks and their delivery outbox (webhooks/model.ts); a backend without it refuses webhooks. */
   readonly webhooks?: WebhookPersistence;
+  /** Sticky assignments of experiments (sticky/model.ts); without it they live in memory only. */
+  readonly sticky?: StickyPersistence;
 }

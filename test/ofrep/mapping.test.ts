@@ -51,6 +51,8 @@ const success: EvaluationResult = Object.freeze({
   errorCode: undefined,
   errorMessage: undefined,
   flagVersion: 3,
+  sticky: undefined,
+  stickyAssignedAt: undefined,
 });
 
 describe('bodies', () => {

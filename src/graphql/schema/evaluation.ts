@@ -28,6 +28,8 @@ export const evaluationFields = {
   errorCode: (result: EvaluationResult) => result.errorCode ?? null,
   errorMessage: (result: EvaluationResult) => result.errorMessage ?? null,
   flagVersion: (result: EvaluationResult) => result.flagVersion,
+  sticky: (result: EvaluationResult) => result.sticky ?? null,
+  stickyAssignedAt: (result: EvaluationResult) => result.stickyAssignedAt ?? null,
 } satisfies Record<string, (result: EvaluationResult) => unknown>;
 
 export const EvaluationRef = builder.objectRef<EvaluationResult>('Evaluation').implement({
@@ -43,6 +45,17 @@ export const EvaluationRef = builder.objectRef<EvaluationResult>('Evaluation').i
     errorCode: t.field({ type: EvaluationErrorCodeEnum, nullable: true, resolve: evaluationFields.errorCode }),
     errorMessage: t.string({ nullable: true, resolve: evaluationFields.errorMessage }),
     flagVersion: t.int({ nullable: true, resolve: evaluationFields.flagVersion }),
+    sticky: t.boolean({
+      nullable: true,
+      description:
+        'For SPLIT of a sticky experiment: true when this is the key’s recorded assignment; false when the flag environment holds VEXIL_STICKY_MAX_PER_FLAG assignments, so the key was bucketed as usual and not recorded.',
+      resolve: evaluationFields.sticky,
+    }),
+    stickyAssignedAt: t.string({
+      nullable: true,
+      description: 'When `sticky` is true: when the assignment was recorded (ISO 8601).',
+      resolve: evaluationFields.stickyAssignedAt,
+    }),
   }),
 });
 

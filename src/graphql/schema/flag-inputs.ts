@@ -54,6 +54,10 @@ export const EnvironmentConfigInput = builder.inputType('EnvironmentConfigInput'
       description:
         'Individual targets, checked before the rules. Omitted (or null): the targets stay as they are; [] removes them all.',
     }),
+    sticky: t.boolean({
+      description:
+        'Experiment flags only: record the first variation each key gets and keep serving it. Omitted (or null): stays as it is.',
+    }),
   }),
 });
 
@@ -140,6 +144,7 @@ export function environmentConfigToDocument(config: Input): Input {
         }),
     defaultServe: serveToDocument(config.defaultServe as Input),
     ...targetsToDocument(config.targets as Input[] | null | undefined),
+    ...(config.sticky === null || config.sticky === undefined ? {} : { sticky: config.sticky }),
   };
 }
 

@@ -14,3 +14,4 @@ import './flag-usage.js';
 import './code-references.js';
 import './webhook.js';
 import './rollout.js';
+import './sticky.js';

@@ -49,6 +49,8 @@ import { type EmbeddedBackendOptions, maxChangeRecordsOf } from './options.js';
 import { listFlagPage, readSnapshot } from './queries.js';
 import { mergeUsage, readCodeReferences, readUsage, readUsageBuckets, saveCodeReferences } from './statistics.js';
 import { EmbeddedWebhooks } from '../webhooks/embedded-webhooks.js';
+import { EmbeddedSticky } from '../sticky/embedded-sticky.js';
+import type { StickyPersistence } from '../sticky/model.js';
 import type { WebhookPersistence } from '../webhooks/model.js';
 
 export type { EmbeddedBackendOptions } from './options.js';
@@ -61,6 +63,7 @@ export class EmbeddedBackend implements StoreBackend {
   private state: OpenState | null = null;
   private opening: Promise<void> | null = null;
   readonly webhooks: WebhookPersistence = new EmbeddedWebhooks(() => this.open_);
+  readonly sticky: StickyPersistence = new EmbeddedSticky(() => this.open_);
 
   constructor(options: EmbeddedBackendOptions) {
     this.dataDir = resolve(options.dataDir);

@@ -55,6 +55,7 @@ import { seedEnvironments } from './seed-environments.js';
 import { SubscriptionSet } from './subscription-set.js';
 import { checkAgainstStore } from './validate-change.js';
 import { MongoWebhooks } from '../webhooks/mongo-webhooks.js';
+import { MongoSticky } from '../sticky/mongo-sticky.js';
 
 export class MongoBackend implements StoreBackend {
   readonly name = 'mongodb' as const;
@@ -70,6 +71,7 @@ export class MongoBackend implements StoreBackend {
   private readonly retention: RetentionSchedule;
   private readonly subscriptions = new SubscriptionSet();
   readonly webhooks = new MongoWebhooks(() => this.db);
+  readonly sticky = new MongoSticky(() => this.db);
 
   constructor(options: MongoBackendOptions) {
     this.options = resolveOptions(options);
