@@ -106,6 +106,8 @@ function environmentEntry(config: FlagEnvironmentConfig): FlagEnvironmentConfig 
         }
       : {}),
     ...(config.rollout ? { rollout: planEntry(config.rollout) } : {}),
+    // Where the experiment stands (its last reset) is the gateway's, like versions; the setting travels.
+    ...(config.sticky ? { sticky: true } : {}),
   };
 }
 

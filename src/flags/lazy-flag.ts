@@ -32,6 +32,9 @@ export class LazyCompiledFlag implements CompiledFlag {
   ) {
     this.key = flag.key;
     this.on = flag.environments[environment]?.on ?? false;
+    // A sticky experiment compiles now: compiling moves its assignment table to the flag's last reset,
+    // which must happen before the assignments loaded from the store are learned (few flags are sticky).
+    if (sticky !== undefined && flag.environments[environment]?.sticky) void this.full;
   }
 
   private get full(): CompiledFlag {

@@ -5,14 +5,7 @@
  */
 import { bucketIndex, type RuleCompiler } from '../dsl/index.js';
 import { isPlainObject, readProperty } from '../dsl/values.js';
-import {
-  type CompiledServe,
-  type Outcome,
-  pickSlice,
-  sliceIndex,
-  splitValue,
-  targetOutcome,
-} from './compiled-flag.js';
+import { type CompiledServe, type Outcome, pickSlice, sliceIndex, splitValue, targetOutcome } from './compiled-flag.js';
 import { stickyAssign, stickyHit } from './sticky-split.js';
 import { type CompiledSegment, compileSegment, segmentMatches } from './compiled-segment.js';
 import { errorResult, type EvaluateOptions, type EvaluationResult } from './evaluation.js';
@@ -167,7 +160,9 @@ export class EnvironmentSnapshot implements EvaluationScope {
       const old = previous?.flags.get(flag.key);
       flags.set(
         flag.key,
-        old !== undefined && old.flag === flag ? old : new LazyCompiledFlag(flag, input.environment, rules, usage, sticky),
+        old !== undefined && old.flag === flag
+          ? old
+          : new LazyCompiledFlag(flag, input.environment, rules, usage, sticky),
       );
     }
     const segments = new Map<string, CompiledSegment>();

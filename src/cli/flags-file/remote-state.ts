@@ -18,7 +18,7 @@ const flagsPageQuery = `query VexilCliExportFlags($after: String) {
     nodes {
       key name description kind valueType owner tags expiresAt archived salt version createdAt updatedAt
       variations { key name description value }
-      environments { environment on offVariation rules { id description condition enabled serve { ${serveFields} } } defaultServe { ${serveFields} } targets { variation values attribute }
+      environments { environment on offVariation rules { id description condition enabled serve { ${serveFields} } } defaultServe { ${serveFields} } targets { variation values attribute } sticky
         rollout { ruleId onGuardBreach state currentStage stages { weights { variation weight } holdSeconds enableRules guard { query max } } } }
     }
   }
@@ -46,6 +46,7 @@ interface FlagNode extends Omit<Flag, 'kind' | 'valueType' | 'environments' | 'v
     defaultServe: ServeData;
     targets: Array<{ variation: string; values: string[]; attribute: string }>;
     rollout: PlanNode | null;
+    sticky: boolean;
   }>;
 }
 
@@ -83,7 +84,7 @@ function toFlag(node: FlagNode): Flag {
       ...(description ? { description } : {}),
     })),
     environments: Object.fromEntries(
-      node.environments.map(({ environment, on, offVariation, rules, defaultServe, targets, rollout }) => [
+      node.environments.map(({ environment, on, offVariation, rules, defaultServe, targets, rollout, sticky }) => [
         environment,
         {
           on,
@@ -98,6 +99,7 @@ function toFlag(node: FlagNode): Flag {
           defaultServe: toServe(defaultServe),
           ...(targets.length > 0 ? { targets } : {}),
           ...(rollout ? { rollout: toPlan(rollout) } : {}),
+          ...(sticky ? { sticky } : {}),
         },
       ]),
     ),
