@@ -123,11 +123,18 @@ export class StickyAssignments {
     if (this.pending.length === 1) this.onPending?.();
   }
 
-  /** The assignments queued since the last drain, to be written. */
+  /**
+   * The assignments queued since the last drain, to be written — but not those recorded before their
+   * flag environment's last reset: written after the reset deleted the stored ones, such a record would
+   * take the key's unique slot from the assignment made after the reset.
+   */
   drain(): StickyAssignment[] {
     const drained = this.pending;
     this.pending = [];
-    return drained;
+    return drained.filter((assignment) => {
+      const resetAt = this.tables.get(`${assignment.environment}\u0000${assignment.flag}`)?.resetAt;
+      return resetAt === undefined || assignment.assignedAt >= resetAt;
+    });
   }
 
   /** Number of assignments held for a flag environment. */

@@ -60,6 +60,7 @@ describe.skipIf(Boolean(process.env.MONGODB_URI))('usage flushes on MongoDB acro
     const gw = await startTestGateway({ adminKey, config: { mongodbUri: mongo.uri, usageFlushMs: 100 } });
     try {
       const evalKey = (await gw.createKey('EVALUATION', PROD)).secret;
+      await vi.waitFor(() => expect(gw.gateway.keys.authenticate(evalKey)).not.toBeNull(), { timeout: 15_000 });
       await evaluate(gw, evalKey, 5);
       expect(
         await eventually(
@@ -96,6 +97,8 @@ describe.skipIf(Boolean(process.env.MONGODB_URI))('usage flushes on MongoDB acro
     const gw = await startTestGateway({ adminKey, config: { mongodbUri: mongo.uri, usageFlushMs: 3_600_000 } });
     const before = await storedCount(gw.gateway.store);
     const evalKey = (await gw.createKey('EVALUATION', PROD)).secret;
+    // The new key reaches the gateway's registry through the change feed.
+    await vi.waitFor(() => expect(gw.gateway.keys.authenticate(evalKey)).not.toBeNull(), { timeout: 15_000 });
     await evaluate(gw, evalKey, 4);
     await mongo.stop();
     const closed = gw.stop();
