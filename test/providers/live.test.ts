@@ -151,11 +151,17 @@ describe.each(paradigms)('the Vexil %s provider when the gateway goes away', (pa
         'the first load',
         20_000,
       );
-      expect(await client.details('number', NUMBER, 0)).toMatchObject({
-        value: 1.5,
-        variant: 'low',
-        reason: 'DEFAULT',
-      });
+      // The provider may connect while the flags are still being created: the number flag's own
+      // change follows the first load then.
+      await vi.waitFor(
+        async () =>
+          expect(await client.details('number', NUMBER, 0)).toMatchObject({
+            value: 1.5,
+            variant: 'low',
+            reason: 'DEFAULT',
+          }),
+        { timeout: 20_000, interval: 50 },
+      );
     } finally {
       await client.close();
       await late.stop();
