@@ -562,8 +562,8 @@ console.log(
         spread(seedEngineNs),
         formatDuration(seedEngineCpuNs),
         formatRatio(seedRatio),
-        '≤ 3.00×',
-        verdict(seedRatio <= 3),
+        '≤ 2.00×',
+        verdict(seedRatio <= 2),
       ],
       [
         'hand-written',

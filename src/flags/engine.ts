@@ -41,6 +41,8 @@ export class FlagEngine {
   private segments = new Map<string, Map<string, Segment>>();
   /** Replaced as a whole on every change: readers holding the old map keep a consistent view. */
   private snapshots: ReadonlyMap<string, EnvironmentSnapshot> = new Map();
+  private lastEnvironment: string | undefined = undefined;
+  private lastSnapshot: EnvironmentSnapshot | undefined = undefined;
   private snapshotVersion = 0;
   private snapshotBuiltAt = Date.now();
 
@@ -77,7 +79,7 @@ export class FlagEngine {
   }
 
   evaluate(flagKey: string, context: unknown, options: EvaluateOptions): EvaluationResult {
-    const snapshot = this.snapshots.get(options.environment);
+    const snapshot = this.snapshotOf(options.environment);
     if (snapshot === undefined)
       return errorResult(
         flagKey,
@@ -90,7 +92,7 @@ export class FlagEngine {
   }
 
   evaluateAll(context: unknown, options: { environment: string; keys?: readonly string[] }): EvaluationResult[] {
-    const snapshot = this.snapshots.get(options.environment);
+    const snapshot = this.snapshotOf(options.environment);
     if (snapshot === undefined)
       return (options.keys ?? []).map((key) =>
         errorResult(key, 'GENERAL', `unknown environment '${options.environment}'`, undefined, null),
@@ -104,6 +106,18 @@ export class FlagEngine {
     const compiled = snapshot?.flags.get(flagKey);
     if (!snapshot || !compiled) return null;
     return explainFlag(snapshot, compiled, context);
+  }
+
+  /**
+   * The snapshot of `environment`, remembering the last one asked for: a gateway serves few environments,
+   * and comparing a string with the remembered name (usually the same string) is cheaper than a map lookup.
+   */
+  private snapshotOf(environment: string): EnvironmentSnapshot | undefined {
+    if (environment === this.lastEnvironment) return this.lastSnapshot;
+    const snapshot = this.snapshots.get(environment);
+    this.lastEnvironment = environment;
+    this.lastSnapshot = snapshot;
+    return snapshot;
   }
 
   snapshot(environment: string): EnvironmentSnapshot | undefined {
@@ -183,6 +197,7 @@ export class FlagEngine {
     });
     // The swap: one assignment, so no evaluation ever sees some environments updated and others not.
     this.snapshots = next;
+    this.lastEnvironment = undefined;
     this.snapshotVersion++;
     this.snapshotBuiltAt = Date.now();
   }

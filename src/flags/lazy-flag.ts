@@ -37,7 +37,8 @@ export class LazyCompiledFlag implements CompiledFlag {
     if (sticky !== undefined && flag.environments[environment]?.sticky) void this.full;
   }
 
-  private get full(): CompiledFlag {
+  /** The compiled flag; the hot path reads it once per evaluation rather than through each getter. */
+  get full(): CompiledFlag {
     return (this.compiled ??= compileFlag(this.flag, this.environment, this.compiler, this.usage, this.sticky));
   }
 

@@ -5,7 +5,15 @@
  */
 import { bucketIndex, type RuleCompiler } from '../dsl/index.js';
 import { isPlainObject, readProperty } from '../dsl/values.js';
-import { type CompiledServe, type Outcome, pickSlice, sliceIndex, splitValue, targetOutcome } from './compiled-flag.js';
+import {
+  type CompiledFlag,
+  type CompiledServe,
+  type Outcome,
+  pickSlice,
+  sliceIndex,
+  splitValue,
+  targetOutcome,
+} from './compiled-flag.js';
 import { stickyAssign, stickyHit } from './sticky-split.js';
 import { type CompiledSegment, compileSegment, segmentMatches } from './compiled-segment.js';
 import { errorResult, type EvaluateOptions, type EvaluationResult } from './evaluation.js';
@@ -175,12 +183,13 @@ export class EnvironmentSnapshot implements EvaluationScope {
 
   /** @param plain whether `isPlainObject(context)` holds: checked once here, so no rule checks again. */
   private run(
-    compiled: LazyCompiledFlag,
+    lazy: LazyCompiledFlag,
     context: unknown,
     defaultValue: JsonValue | undefined,
     record: boolean,
     plain: boolean,
   ): EvaluationResult {
+    const compiled = lazy.full;
     if (!compiled.on) return this.finish(compiled.off, record);
     if (compiled.targets.length > 0) {
       const target = targetOutcome(compiled.targets, context);
@@ -196,7 +205,7 @@ export class EnvironmentSnapshot implements EvaluationScope {
   }
 
   private serve(
-    compiled: LazyCompiledFlag,
+    compiled: CompiledFlag,
     serve: CompiledServe,
     context: unknown,
     defaultValue: JsonValue | undefined,

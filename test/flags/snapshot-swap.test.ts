@@ -170,4 +170,16 @@ describe('atomic snapshot swap', () => {
     expect(engine.evaluate('x', { tier: 9 }, { environment: PROD })).toMatchObject({ value: 'b-5', flagVersion: 5 });
     expect(engine.evaluate('x', {}, { environment: 'staging' }).errorCode).toBe('GENERAL');
   });
+
+  it('serves an environment created after it was asked for while unknown (the last environment looked up is remembered)', () => {
+    const engine = engineWith([flag('f')]);
+    expect(engine.evaluate('f', {}, { environment: 'qa' }).errorCode).toBe('GENERAL');
+    engine.apply([
+      { kind: 'environment', key: 'qa', environment: { key: 'qa', name: 'QA', createdAt: '2025-01-01T00:00:00.000Z' } },
+    ]);
+    expect(engine.evaluate('f', {}, { environment: 'qa' })).toMatchObject({ key: 'f', reason: 'DISABLED' });
+    expect(engine.evaluate('f', {}, { environment: PROD }).errorCode).toBeUndefined();
+    engine.apply([{ kind: 'flag', key: 'f', flag: null }]);
+    expect(engine.evaluate('f', {}, { environment: PROD }).errorCode).toBe('FLAG_NOT_FOUND');
+  });
 });
