@@ -9,8 +9,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FlagStore } from '../../store/store.js';
 import { type ChangeRecord, environmentOf } from '../../store/types.js';
 import type { KeyRegistry } from '../key-registry.js';
-import { principalFromHeader } from '../request/authenticate.js';
 import { sendJson } from '../respond.js';
+import { admitKeyedGet } from './keyed-get.js';
 
 export interface Annotation {
   time: number;
@@ -63,20 +63,15 @@ export function annotationsRoute({ store, keys }: { store: FlagStore; keys: KeyR
   return {
     prefix: '/annotations',
     async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-      const url = new URL(req.url ?? '/', 'http://gateway');
-      if (url.pathname !== '/annotations') return sendJson(res, 404, { error: 'not found' });
-      if (req.method !== 'GET') {
-        res.setHeader('allow', 'GET');
-        return sendJson(res, 405, { error: 'method not allowed' });
-      }
-      let principal;
-      try {
-        principal = principalFromHeader(req.headers.authorization, keys);
-      } catch {
-        return sendJson(res, 401, { error: 'unknown or revoked API key' });
-      }
-      if (!principal)
-        return sendJson(res, 401, { error: 'send an admin or read-only key: Authorization: Bearer <secret>' });
+      const admitted = admitKeyedGet(
+        req,
+        res,
+        '/annotations',
+        keys,
+        'send an admin or read-only key: Authorization: Bearer <secret>',
+      );
+      if (!admitted) return;
+      const { url, principal } = admitted;
       if (principal.kind === 'evaluation' || principal.kind === 'server')
         return sendJson(res, 403, {
           error: `annotations need an admin or read-only key; ${principal.kind} keys only evaluate`,

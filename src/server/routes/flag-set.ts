@@ -9,8 +9,8 @@ import type { FlagEngine } from '../../flags/engine.js';
 import { flagSetOf } from '../../flags/flag-set.js';
 import { etagOf, matchesIfNoneMatch } from '../../ofrep/etag.js';
 import type { KeyRegistry } from '../key-registry.js';
-import { principalFromHeader } from '../request/authenticate.js';
 import { sendBody, sendJson } from '../respond.js';
+import { admitKeyedGet } from './keyed-get.js';
 
 export const flagSetPath = '/sdk/v1/flag-set';
 
@@ -18,19 +18,9 @@ export function flagSetRoute({ engine, keys }: { engine: FlagEngine; keys: KeyRe
   return {
     prefix: flagSetPath,
     async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-      const url = new URL(req.url ?? '/', 'http://gateway');
-      if (url.pathname !== flagSetPath) return sendJson(res, 404, { error: 'not found' });
-      if (req.method !== 'GET') {
-        res.setHeader('allow', 'GET');
-        return sendJson(res, 405, { error: 'method not allowed' });
-      }
-      let principal;
-      try {
-        principal = principalFromHeader(req.headers.authorization, keys);
-      } catch {
-        return sendJson(res, 401, { error: 'unknown or revoked API key' });
-      }
-      if (!principal) return sendJson(res, 401, { error: 'send a server key: Authorization: Bearer <secret>' });
+      const admitted = admitKeyedGet(req, res, flagSetPath, keys, 'send a server key: Authorization: Bearer <secret>');
+      if (!admitted) return;
+      const { principal } = admitted;
       if (principal.kind !== 'server' || principal.environment === null)
         return sendJson(res, 403, {
           error: `the flag set needs a server key; ${principal.kind} keys cannot read rules`,
