@@ -38,13 +38,16 @@ export async function loadBuiltPackage<T>(benchmark: string, sourceFolders: read
   return (await import(entry)) as T;
 }
 
-/** Sources under src/ (but the playground, which vite builds) whose dist/ output is missing or older. */
+/** Folders under src/ that vite builds, not tsc (tsconfig.json excludes them). */
+const bundledFolders = new Set(['playground', 'console']);
+
+/** Sources under src/ (but the bundled folders) whose dist/ output is missing or older. */
 function staleSources(directory = join(root, 'src'), relative = ''): string[] {
   const stale: string[] = [];
   for (const entry of readdirSync(directory, { withFileTypes: true })) {
     const path = join(directory, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name !== 'playground') stale.push(...staleSources(path, join(relative, entry.name)));
+      if (!bundledFolders.has(entry.name)) stale.push(...staleSources(path, join(relative, entry.name)));
     } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
       const output = statSync(join(root, 'dist', relative, entry.name.replace(/\.ts$/, '.js')), {
         throwIfNoEntry: false,

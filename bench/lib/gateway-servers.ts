@@ -108,10 +108,37 @@ export async function startGateway(port: number): Promise<{ child: ChildProcess;
   return { child, dir };
 }
 
-export function startBareServer(port: number): Promise<ChildProcess> {
-  const code = `require('node:http').createServer((req, res) => { const body = '{"data":{"ok":true}}'; res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }); res.end(body); }).listen(${port}, '127.0.0.1', () => console.log('listening'));`;
+/**
+ * A bare node:http server, the ceiling of this machine, as the issue measures it: it reads the request
+ * body and answers `answer` (a small JSON unless given). With `parse`, it also parses the body as JSON
+ * first: with the gateway's own response bytes, that is what any Node server must do for the request.
+ */
+export function startBareServer(
+  port: number,
+  { answer = '{"data":{"ok":true}}', parse = false } = {},
+): Promise<ChildProcess> {
+  const code = `const answer = Buffer.from(${JSON.stringify(answer)});
+require('node:http').createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (chunk) => chunks.push(chunk));
+  req.on('end', () => {
+    if (${parse}) JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': answer.length });
+    res.end(answer);
+  });
+}).listen(${port}, '127.0.0.1', () => console.log('listening'));`;
   const child = spawnServer(['-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
   return waitForLine(child, /listening/).then(() => child);
+}
+
+/** The response body of a POST to the gateway, as bytes would go out (to give a bare server the same answer). */
+export async function responseText(port: number, body: string, key: string): Promise<string> {
+  const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body,
+  });
+  return response.text();
 }
 
 async function graphql(

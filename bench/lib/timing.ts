@@ -64,6 +64,12 @@ export interface RunOptions {
   runs: number;
   /** Minimum duration of one run, in ns (the repetition count is calibrated to it). */
   runNs: number;
+  /**
+   * A full collection before each run, so one candidate's garbage is not collected in another's time.
+   * Off for work that allocates nothing on a large heap, where the collection's concurrent sweeping
+   * would run during the next run instead. @default true
+   */
+  collectBetweenRuns?: boolean;
 }
 
 export interface Runs {
@@ -80,7 +86,7 @@ export interface Runs {
 export function compareRuns(
   candidates: Array<(count: number) => number>,
   unitsPerCount: number,
-  { runs, runNs }: RunOptions,
+  { runs, runNs, collectBetweenRuns = true }: RunOptions,
 ): Runs {
   for (let i = 0; i < 3; i++) for (const candidate of candidates) calibrate(candidate, runNs / 4); // warm-up
   const count = Math.max(...candidates.map((candidate) => calibrate(candidate, runNs)));
@@ -88,7 +94,7 @@ export function compareRuns(
   for (let run = 0; run < runs; run++) {
     const order = run % 2 === 0 ? candidates.map((_, i) => i) : candidates.map((_, i) => candidates.length - 1 - i);
     for (const i of order) {
-      gc?.();
+      if (collectBetweenRuns) gc?.();
       samples.wall[i]!.push(elapsedNs(() => candidates[i]!(count)) / (count * unitsPerCount));
       samples.cpu[i]!.push(lastCpu / (count * unitsPerCount));
     }

@@ -12,3 +12,4 @@ export type { Explanation, ExplainNode } from './explain.js';
 export type { CompileOptions, RuleResolvers } from './options.js';
 export { limits as ruleLimits } from './options.js';
 export { bucket, bucketIndex, hashSaltedText } from './functions/bucket.js';
+export { internalize } from './internalize.js';
