@@ -147,12 +147,10 @@ async function graphql(
   variables: Record<string, unknown>,
   key = adminKey,
 ): Promise<unknown> {
-  const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: unknown; errors?: unknown };
+  const body = JSON.parse(await responseText(port, JSON.stringify({ query, variables }), key)) as {
+    data?: unknown;
+    errors?: unknown;
+  };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
 }

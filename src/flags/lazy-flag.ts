@@ -5,7 +5,7 @@
  * an environment compiles it. From then on evaluation reads the compiled fields, allocation-free.
  * Conditions were validated when written, so compiling late reports nothing new.
  */
-import type { RuleCompiler } from '../dsl/index.js';
+import { internalize, type RuleCompiler } from '../dsl/index.js';
 import {
   type CompiledFlag,
   type CompiledServe,
@@ -19,6 +19,12 @@ import type { StickyAssignments } from './sticky-assignments.js';
 import type { UsageRecorder } from './usage.js';
 
 export class LazyCompiledFlag implements CompiledFlag {
+  /**
+   * V8's interned copy of the name (dsl/internalize.ts), which snapshots key their flag maps by: names
+   * the store decodes are fresh strings, unlike the literals and parsed JSON callers ask with, so each
+   * lookup compared characters along its hash chain; at 100,000 flags `evaluate` cost 1.9x its time at
+   * 1,000 (bench/flag-count.ts). Interned once per compiled flag, so a rebuild reusing it does not again.
+   */
   readonly key: string;
   readonly on: boolean;
   private compiled: CompiledFlag | undefined = undefined;
@@ -30,7 +36,7 @@ export class LazyCompiledFlag implements CompiledFlag {
     private readonly usage: UsageRecorder,
     private readonly sticky?: StickyAssignments,
   ) {
-    this.key = flag.key;
+    this.key = internalize(flag.key);
     this.on = flag.environments[environment]?.on ?? false;
     // A sticky experiment compiles now: compiling moves its assignment table to the flag's last reset,
     // which must happen before the assignments loaded from the store are learned (few flags are sticky).

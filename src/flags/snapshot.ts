@@ -3,7 +3,7 @@
  * The engine swaps whole snapshots, so an evaluation always sees one consistent state.
  * This is the hot path: no I/O, no clock, and no allocation for successful evaluations.
  */
-import { bucketIndex, internalize, type RuleCompiler } from '../dsl/index.js';
+import { bucketIndex, type RuleCompiler } from '../dsl/index.js';
 import { isPlainObject, readProperty } from '../dsl/values.js';
 import {
   type CompiledFlag,
@@ -166,15 +166,11 @@ export class EnvironmentSnapshot implements EvaluationScope {
     const flags = new Map<string, LazyCompiledFlag>();
     for (const flag of input.flags) {
       const old = previous?.flags.get(flag.key);
-      // Keyed by V8's interned copy of the name (dsl/internalize.ts): names the store decodes are fresh
-      // strings, unlike the literals and parsed JSON callers ask with, so each lookup compared characters
-      // along its hash chain; at 100,000 flags `evaluate` cost 1.9x its time at 1,000 (bench/flag-count.ts).
-      flags.set(
-        internalize(flag.key),
+      const compiled =
         old !== undefined && old.flag === flag
           ? old
-          : new LazyCompiledFlag(flag, input.environment, rules, usage, sticky),
-      );
+          : new LazyCompiledFlag(flag, input.environment, rules, usage, sticky);
+      flags.set(compiled.key, compiled);
     }
     const segments = new Map<string, CompiledSegment>();
     for (const segment of input.segments) {
