@@ -4,6 +4,8 @@
  *     machine, as issue 19 sets it), sent the very requests `evaluateAll (20 flags)` is,
  *   - a bare node:http server that also parses that body and answers the gateway's own response bytes
  *     (what any Node server must do for this request: the gateway's part is what lies above it),
+ *     and the same server writing its responses together at the end of each poll phase, as the gateway
+ *     does (src/server/respond.ts),
  *   - the gateway's trivial query `{ __typename }` (the cost of GraphQL over HTTP itself),
  *   - `evaluate` of one flag, and `evaluateAll` for one context over 20 and over 100 flags,
  *   - the same evaluations over OFREP (`POST /ofrep/v1/evaluate/flags/{key}` and the bulk endpoint).
@@ -85,6 +87,7 @@ async function main(): Promise<void> {
   pinLoadGenerator();
   const bare = await startBareServer(47101);
   let sameBytes: Awaited<ReturnType<typeof startBareServer>> | null = null;
+  let sameBytesTogether: Awaited<ReturnType<typeof startBareServer>> | null = null;
   const small = await startGateway(47102);
   const large = await startGateway(47103);
   const edgeBinary = process.env.VEXIL_BENCH_EDGE;
@@ -100,10 +103,9 @@ async function main(): Promise<void> {
       'query($context: JSON!) { evaluate(key: "bench-001", context: $context) { value variation reason } }';
     const body = (query: string, variables: Record<string, unknown> = { context }) =>
       JSON.stringify({ query, variables });
-    sameBytes = await startBareServer(47105, {
-      answer: await responseText(47102, body(evaluateAllQuery), smallKey),
-      parse: true,
-    });
+    const evaluateAllBytes = await responseText(47102, body(evaluateAllQuery), smallKey);
+    sameBytes = await startBareServer(47105, { answer: evaluateAllBytes, parse: true });
+    sameBytesTogether = await startBareServer(47106, { answer: evaluateAllBytes, parse: true, coalesce: true });
     let users = 0;
     const newUser = () => {
       const id = `user-${++users}`;
@@ -122,6 +124,13 @@ async function main(): Promise<void> {
         name: "bare node:http (parses the body, evaluateAll(20)'s bytes)",
         server: sameBytes,
         port: 47105,
+        body: body(evaluateAllQuery),
+        key: null,
+      },
+      {
+        name: 'bare node:http (the same, responses written together)',
+        server: sameBytesTogether,
+        port: 47106,
         body: body(evaluateAllQuery),
         key: null,
       },
@@ -203,7 +212,7 @@ async function main(): Promise<void> {
     console.log(table(rows, trivial));
     console.log(JSON.stringify({ benchmark: 'gateway', connections, duration, rounds, results: rows }));
   } finally {
-    for (const child of [bare, sameBytes, small.child, large.child, edge]) child?.kill('SIGTERM');
+    for (const child of [bare, sameBytes, sameBytesTogether, small.child, large.child, edge]) child?.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 500));
     for (const dir of [small.dir, large.dir]) rmSync(dir, { recursive: true, force: true });
   }

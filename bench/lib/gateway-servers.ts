@@ -112,19 +112,24 @@ export async function startGateway(port: number): Promise<{ child: ChildProcess;
  * A bare node:http server, the ceiling of this machine, as the issue measures it: it reads the request
  * body and answers `answer` (a small JSON unless given). With `parse`, it also parses the body as JSON
  * first: with the gateway's own response bytes, that is what any Node server must do for the request.
+ * With `coalesce`, it writes its responses together at the end of each poll phase, as the gateway does
+ * (src/server/respond.ts): the same technique without a gateway around it.
  */
 export function startBareServer(
   port: number,
-  { answer = '{"data":{"ok":true}}', parse = false } = {},
+  { answer = '{"data":{"ok":true}}', parse = false, coalesce = false } = {},
 ): Promise<ChildProcess> {
   const code = `const answer = Buffer.from(${JSON.stringify(answer)});
+let queued = [];
+const flush = () => { const batch = queued; queued = []; for (const res of batch) res.end(answer); };
 require('node:http').createServer((req, res) => {
   const chunks = [];
   req.on('data', (chunk) => chunks.push(chunk));
   req.on('end', () => {
     if (${parse}) JSON.parse(Buffer.concat(chunks).toString('utf8'));
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': answer.length });
-    res.end(answer);
+    if (!${coalesce}) return res.end(answer);
+    if (queued.push(res) === 1) setImmediate(flush);
   });
 }).listen(${port}, '127.0.0.1', () => console.log('listening'));`;
   const child = spawnServer(['-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });

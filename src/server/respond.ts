@@ -1,13 +1,57 @@
-/** Whole responses with a known length, shared by the HTTP front and the lanes. */
+/**
+ * Whole responses with a known length, shared by the HTTP front and the lanes.
+ *
+ * They go out together, once the event loop has served every request that was ready, rather than each
+ * as soon as it is written (as Netty's FlushConsolidationHandler does). Every response written to a
+ * client that is waiting makes the kernel wake that client, and on a virtual machine a wake-up across
+ * CPUs costs the sender more than the rest of the syscall: bench/gateway.ts measured a bare node:http
+ * server at 30.5k req/s writing each response at once and 44.5k writing them together (31.6 → 21.4 µs
+ * of server CPU per request). When one response reaches a client, the client is awake for the others.
+ * A lone request waits for nothing (the flush runs right after the poll phase that read it); a burst
+ * is flushed every `maxQueued` responses, which bounds how long the first of them waits.
+ */
 import type { ServerResponse } from 'node:http';
+
+interface Queued {
+  res: ServerResponse;
+  status: number;
+  contentType: string;
+  body: string | Buffer;
+}
+
+const maxQueued = 64;
+let queued: Queued[] = [];
+let flushScheduled = false;
+
+function writeNow({ res, status, contentType, body }: Queued): void {
+  // The client went away, or something answered meanwhile (an error path): nothing more to send.
+  if (res.headersSent || res.destroyed) return;
+  try {
+    res.writeHead(status, {
+      'content-type': contentType,
+      'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length,
+    });
+    res.end(body);
+  } catch (error) {
+    res.destroy(error as Error);
+  }
+}
+
+function flush(): void {
+  flushScheduled = false;
+  const batch = queued;
+  queued = [];
+  for (const response of batch) writeNow(response);
+}
 
 /** Sends a complete body (text, or bytes already encoded) with its Content-Length. */
 export function sendBody(res: ServerResponse, status: number, contentType: string, body: string | Buffer): void {
-  res.writeHead(status, {
-    'content-type': contentType,
-    'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length,
-  });
-  res.end(body);
+  queued.push({ res, status, contentType, body });
+  if (queued.length >= maxQueued) flush();
+  else if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flush);
+  }
 }
 
 /** Sends a value as JSON. The server's own answers (health, limits, errors outside GraphQL) are never cached. */
