@@ -10,6 +10,8 @@ import { bulkText } from './responses.js';
 export interface BulkAnswer {
   readonly results: readonly EvaluationResult[];
   readonly body: string;
+  /** `body` in UTF-8, encoded once rather than on every send of the same answer. */
+  readonly bytes: Buffer;
   readonly etag: string;
 }
 
@@ -26,7 +28,7 @@ export class BulkAnswers {
     const last = this.last.get(environment);
     if (last !== undefined && sameResults(last.results, results)) return last;
     const body = bulkText(results);
-    const answer: BulkAnswer = { results, body, etag: etagOf(body) };
+    const answer: BulkAnswer = { results, body, bytes: Buffer.from(body), etag: etagOf(body) };
     this.last.set(environment, answer);
     return answer;
   }

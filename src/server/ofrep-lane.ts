@@ -57,7 +57,7 @@ export interface OfrepLane {
 function send(res: ServerResponse, status: number, body: unknown): void {
   for (const [name, value] of corsEntries) res.setHeader(name, value);
   res.setHeader('cache-control', 'no-store');
-  sendBody(res, status, json, typeof body === 'string' ? body : JSON.stringify(body));
+  sendBody(res, status, json, typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body));
 }
 
 /** The secret of `Authorization: Bearer …`, else of `X-API-Key` (the spec's two schemes). */
@@ -152,9 +152,9 @@ export function createOfrepLane({
     context: Record<string, unknown>,
     environment: string,
   ): void {
-    const { body, etag } = answers.answer(environment, engine.evaluateAll(context, { environment }));
+    const { bytes, etag } = answers.answer(environment, engine.evaluateAll(context, { environment }));
     res.setHeader('etag', etag);
-    if (!matchesIfNoneMatch(req.headers['if-none-match'], etag)) return send(res, 200, body);
+    if (!matchesIfNoneMatch(req.headers['if-none-match'], etag)) return send(res, 200, bytes);
     for (const [name, value] of corsEntries) res.setHeader(name, value);
     res.writeHead(304);
     res.end();

@@ -116,6 +116,7 @@ describe('bulk answers', () => {
     const answers = new BulkAnswers();
     const first = answers.answer('production', [success]);
     expect(answers.answer('production', [success])).toBe(first);
+    expect(first.bytes.equals(Buffer.from(first.body, 'utf8'))).toBe(true);
     const changed = answers.answer('production', [{ ...success, value: { a: 2 } }]);
     expect(changed.etag).not.toBe(first.etag);
     expect(answers.answer('staging', [success]).etag).toBe(first.etag);
