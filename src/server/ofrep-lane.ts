@@ -54,10 +54,12 @@ export interface OfrepLane {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  for (const [name, value] of corsEntries) res.setHeader(name, value);
-  res.setHeader('cache-control', 'no-store');
-  sendBody(res, status, json, typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body));
+/** What every OFREP answer carries, as sendBody takes headers. */
+const answerHeaders: readonly string[] = [...corsEntries.flat(), 'cache-control', 'no-store'];
+
+function send(res: ServerResponse, status: number, body: unknown, etag?: string): void {
+  const text = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+  sendBody(res, status, json, text, etag === undefined ? answerHeaders : [...answerHeaders, 'etag', etag]);
 }
 
 /** The secret of `Authorization: Bearer …`, else of `X-API-Key` (the spec's two schemes). */
@@ -153,8 +155,8 @@ export function createOfrepLane({
     environment: string,
   ): void {
     const { bytes, etag } = answers.answer(environment, engine.evaluateAll(context, { environment }));
+    if (!matchesIfNoneMatch(req.headers['if-none-match'], etag)) return send(res, 200, bytes, etag);
     res.setHeader('etag', etag);
-    if (!matchesIfNoneMatch(req.headers['if-none-match'], etag)) return send(res, 200, bytes);
     for (const [name, value] of corsEntries) res.setHeader(name, value);
     res.writeHead(304);
     res.end();

@@ -59,6 +59,27 @@ describe('coalesced whole responses', () => {
     expect(await response.json()).toEqual({ error: 'method not allowed' });
   });
 
+  it('sends the headers given with the body, after any set before it', async () => {
+    const url = await serve((req, res) => {
+      if (req.url === '/limited') res.setHeader('retry-after', '3');
+      sendBody(res, req.url === '/limited' ? 429 : 200, 'application/json; charset=utf-8', Buffer.from('{}'), [
+        'access-control-allow-origin',
+        '*',
+        'etag',
+        '"abc"',
+      ]);
+    });
+    for (const path of ['/plain', '/limited']) {
+      const response = await fetch(`${url}${path}`);
+      expect(response.headers.get('access-control-allow-origin')).toBe('*');
+      expect(response.headers.get('etag')).toBe('"abc"');
+      expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(response.headers.get('content-length')).toBe('2');
+      expect(response.headers.get('retry-after')).toBe(path === '/limited' ? '3' : null);
+      expect(await response.text()).toBe('{}');
+    }
+  });
+
   it('flushes a burst every 64 responses, without waiting for the loop', async () => {
     const held: ServerResponse[] = [];
     const sentAfterEach: boolean[] = [];

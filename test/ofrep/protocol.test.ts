@@ -215,6 +215,8 @@ describe('bulk evaluation', () => {
     const first = await bulk();
     const etag = first.headers.get('etag')!;
     expect(etag).toMatch(/^"[\w-]+"$/);
+    expect(first.headers.get('cache-control')).toBe('no-store');
+    expect(first.headers.get('access-control-allow-origin')).toBe('*');
     const again = await bulk({ headers: { 'if-none-match': etag } });
     expect(again.status).toBe(304);
     expect(again.text).toBe('');
