@@ -141,8 +141,9 @@ describe('the kill switch', { timeout: 120_000 }, () => {
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
     expect(await productionValue('flag-0042')).toBe(true);
-    // Focus is back on the switch: Space opens the dialog again, the comment field has focus, Enter confirms.
-    expect(await production.evaluate((el) => el === document.activeElement)).toBe(true);
+    // Focus is back on the switch (restored once the dialog has closed): Space opens the dialog again,
+    // the comment field has focus, Enter confirms.
+    await expect.poll(() => production.evaluate((el) => el === document.activeElement)).toBe(true);
     await page.keyboard.press('Space');
     await expect.poll(() => page.getByRole('dialog').count()).toBe(1);
     await page.keyboard.type('INC-124');
