@@ -31,7 +31,8 @@ const corsHeaders = {
   'access-control-allow-origin': '*',
   'access-control-expose-headers': 'ETag, Retry-After',
 };
-const corsEntries = Object.entries(corsHeaders);
+/** The CORS headers as name, value pairs, the form writeHead and sendBody take. */
+const corsPairs: readonly string[] = Object.entries(corsHeaders).flat();
 const preflightHeaders = {
   ...corsHeaders,
   'access-control-allow-methods': 'POST, OPTIONS',
@@ -55,7 +56,7 @@ export interface OfrepLane {
 }
 
 /** What every OFREP answer carries, as sendBody takes headers. */
-const answerHeaders: readonly string[] = [...corsEntries.flat(), 'cache-control', 'no-store'];
+const answerHeaders: readonly string[] = [...corsPairs, 'cache-control', 'no-store'];
 
 function send(res: ServerResponse, status: number, body: unknown, etag?: string): void {
   const text = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
@@ -156,9 +157,7 @@ export function createOfrepLane({
   ): void {
     const { bytes, etag } = answers.answer(environment, engine.evaluateAll(context, { environment }));
     if (!matchesIfNoneMatch(req.headers['if-none-match'], etag)) return send(res, 200, bytes, etag);
-    res.setHeader('etag', etag);
-    for (const [name, value] of corsEntries) res.setHeader(name, value);
-    res.writeHead(304);
+    res.writeHead(304, [...corsPairs, 'etag', etag]);
     res.end();
   }
 

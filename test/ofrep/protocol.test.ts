@@ -221,6 +221,7 @@ describe('bulk evaluation', () => {
     expect(again.status).toBe(304);
     expect(again.text).toBe('');
     expect(again.headers.get('etag')).toBe(etag);
+    expect(again.headers.get('access-control-expose-headers')).toContain('ETag');
     expect((await bulk({ headers: { 'if-none-match': `"other", W/${etag}` } })).status).toBe(304);
   });
 
