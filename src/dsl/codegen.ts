@@ -105,6 +105,11 @@ export class Generator {
     return `${binding}(${args})`;
   }
 
+  /** Whether the code reads the context (through `root`, which the prologue declares). */
+  get readsContext(): boolean {
+    return this.readsRoot;
+  }
+
   /** Code that the evaluator runs first: the context as rules read it (see property-read.ts). */
   get prologue(): string[] {
     return this.readsRoot ? [this.bind(rootDeclaration())] : [];

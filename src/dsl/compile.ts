@@ -15,6 +15,7 @@ import { literalSlots } from './literal-slots.js';
 import { type Diagnostic, RuleError } from './diagnostics.js';
 import { buildFactories } from './factory.js';
 import type { CompileOptions, RuleResolvers } from './options.js';
+import { type RuleChain, RuleChains } from './rule-chain.js';
 import { type Shape, shapeOf } from './shape.js';
 import { RuleTemplate } from './template.js';
 import { ruleLexer } from './tokens.js';
@@ -75,6 +76,7 @@ export class RuleCompiler {
   private nextResolverId = 1;
   /** The rules of the batch `withBatch` is running, by `batchId`; null outside one. */
   private pinned: Map<string, CompiledRule> | null = null;
+  private readonly chains: RuleChains;
 
   /** @param cacheSize how many compiled rules to keep. @default 10000 @param templateCacheSize how many rule shapes. @default 5000 */
   constructor({
@@ -87,6 +89,7 @@ export class RuleCompiler {
       maxSize: templateCacheSize,
       sizeCalculation: (variants) => variants.length,
     });
+    this.chains = new RuleChains(templateCacheSize);
   }
 
   compile(source: string, options: CompileOptions = {}): CompiledRule {
@@ -205,6 +208,11 @@ export class RuleCompiler {
     this.cache.set(source, next);
   }
 
+  /** The rules as one function answering which of them matches first (rule-chain.ts). */
+  chain(rules: readonly CompiledRule[]): RuleChain {
+    return this.chains.chain(rules);
+  }
+
   check(source: string, options: CompileOptions = {}): RuleCheck {
     const analysis = analyse(source, options);
     return Array.isArray(analysis) ? { ok: false, diagnostics: analysis } : { ok: true, diagnostics: [] };
@@ -220,8 +228,14 @@ export class RuleCompiler {
     return this.cache.calculatedSize;
   }
 
+  /** Number of rule-chain templates held: distinct sequences of rule templates chained so far. */
+  get chainTemplateCount(): number {
+    return this.chains.size;
+  }
+
   clear(): void {
     this.cache.clear();
+    this.chains.clear();
   }
 }
 

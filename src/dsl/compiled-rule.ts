@@ -56,8 +56,9 @@ export class TemplatedRule implements CompiledRule {
 
   constructor(
     readonly source: string,
-    private readonly options: CompileOptions,
-    private readonly prepared: PreparedRule,
+    /** Read by rule chains (rule-chain.ts), which inline the rule's template with its literals. */
+    readonly options: CompileOptions,
+    readonly prepared: PreparedRule,
   ) {
     const { template, params, constants } = prepared;
     if (!template.factory) buildFactories([template]);

@@ -7,6 +7,7 @@ export {
   type CompiledRule,
   type RuleCheck,
 } from './compile.js';
+export type { RuleChain } from './rule-chain.js';
 export { RuleError, isRuleError, type Diagnostic } from './diagnostics.js';
 export type { Explanation, ExplainNode } from './explain.js';
 export type { CompileOptions, RuleResolvers } from './options.js';

@@ -63,13 +63,19 @@ export interface ReadCode {
   bindings: string[];
 }
 
-/** Code of the evaluator's first statement when the rule reads the context: sets `root`. */
-export function rootDeclaration(): ReadCode {
+/** Code of the value of `root`: the context when the caller vouched for it or it is plain, else empty. */
+export function rootValueCode(): ReadCode {
   const { isPlainObject, emptyObject } = readBindings;
   return {
-    code: `const ${rootVariable} = plain === true || ${isPlainObject}(ctx) ? ctx : ${emptyObject};`,
+    code: `plain === true || ${isPlainObject}(ctx) ? ctx : ${emptyObject}`,
     bindings: [isPlainObject, emptyObject],
   };
+}
+
+/** Code of the evaluator's first statement when the rule reads the context: sets `root`. */
+export function rootDeclaration(): ReadCode {
+  const { code, bindings } = rootValueCode();
+  return { code: `const ${rootVariable} = ${code};`, bindings };
 }
 
 /** Code reading own property `key` of the context (`root`, a plain object). `value` is a temporary. */

@@ -19,6 +19,15 @@ export interface GeneratedTemplate {
   flagSlots: number[];
   /** The evaluator body, for showing the code to people (see `renderTemplate`). */
   evaluatorSource: string;
+  /**
+   * The parts a rule chain (rule-chain.ts) inlines: the condition, true exactly when the rule matches,
+   * over `root`, `ctx`, `scope`, the parameters `p…`, the constants `k…` and the temporaries `t0…`.
+   */
+  condition: string;
+  paramCount: number;
+  temporaryCount: number;
+  /** Whether the condition reads `root`, the context as rules read it (property-read.ts). */
+  readsContext: boolean;
 }
 
 function declarations(prefix: string, source: string, count: number): string[] {
@@ -63,5 +72,9 @@ export function generateTemplate(root: Expr, slots: ReadonlyMap<LiteralNode, num
     segmentSlots: generator.segmentSlots,
     flagSlots: generator.flagSlots,
     evaluatorSource,
+    condition: body,
+    paramCount: slots.size,
+    temporaryCount: generator.temporaryCount,
+    readsContext: generator.readsContext,
   };
 }

@@ -13,7 +13,11 @@ import type { Evaluator } from './factory.js';
 
 export type RuleFactory = (rt: Record<string, unknown>, p: readonly LiteralValue[], k: readonly unknown[]) => Evaluator;
 
+let nextTemplateId = 0;
+
 export class RuleTemplate {
+  /** Identifies the template in rule chains' cache keys (rule-chain.ts). */
+  readonly id = nextTemplateId++;
   /** Built in batches (one script per many templates; see factory.ts), so null until then. */
   factory: RuleFactory | null = null;
   private readonly pathLiteralSet: ReadonlySet<number>;

@@ -2,7 +2,7 @@
  * A flag compiled for one environment: conditions compiled to functions, and every possible successful
  * result precomputed as a frozen object with its usage counter slot. Evaluating then allocates nothing.
  */
-import type { CompiledRule, CompileOptions, RuleCompiler } from '../dsl/index.js';
+import type { CompiledRule, CompileOptions, RuleChain, RuleCompiler } from '../dsl/index.js';
 import { bucketIndex } from '../dsl/index.js';
 import { readProperty } from '../dsl/values.js';
 import type { ServedResult } from './evaluation.js';
@@ -62,6 +62,8 @@ export interface CompiledFlag {
   /** Checked after the kill switch, before the rules; empty when the environment has none. */
   readonly targets: readonly CompiledTargets[];
   readonly rules: CompiledTargetingRule[];
+  /** The index in `rules` of the first rule the context matches, or -1: the rules as one function. */
+  readonly firstMatch: RuleChain;
   readonly defaultServe: CompiledServe;
 }
 
@@ -200,18 +202,20 @@ class FlagCompiler {
     if (this.config.sticky && this.sticky)
       this.sticky.table(this.environment, this.flag.key).resetTo(this.config.stickyResetAt);
     const options = { salt: this.flag.salt, resolvers: ruleResolvers };
+    const targetingRules = this.config.rules.map((rule, index) => ({
+      // A switched-off rule (a rollout stage not reached yet) compiles to one that never matches,
+      // keeping rule indexes, explain and statistics aligned with the stored rules.
+      rule: compileOrNever(rules, rule.enabled === false ? 'false' : rule.condition, options),
+      serve: this.serve(rule.serve, index),
+    }));
     return {
       key: this.flag.key,
       flag: this.flag,
       on: this.config.on,
       off: this.outcome(this.config.offVariation, noRule('DISABLED')),
       targets: this.targets(),
-      rules: this.config.rules.map((rule, index) => ({
-        // A switched-off rule (a rollout stage not reached yet) compiles to one that never matches,
-        // keeping rule indexes, explain and statistics aligned with the stored rules.
-        rule: compileOrNever(rules, rule.enabled === false ? 'false' : rule.condition, options),
-        serve: this.serve(rule.serve, index),
-      })),
+      rules: targetingRules,
+      firstMatch: rules.chain(targetingRules.map((entry) => entry.rule)),
       defaultServe: this.serve(this.config.defaultServe, undefined),
     };
   }

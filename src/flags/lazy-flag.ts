@@ -5,7 +5,7 @@
  * an environment compiles it. From then on evaluation reads the compiled fields, allocation-free.
  * Conditions were validated when written, so compiling late reports nothing new.
  */
-import { internalize, type RuleCompiler } from '../dsl/index.js';
+import { internalize, type RuleChain, type RuleCompiler } from '../dsl/index.js';
 import {
   type CompiledFlag,
   type CompiledServe,
@@ -58,6 +58,10 @@ export class LazyCompiledFlag implements CompiledFlag {
 
   get rules(): CompiledTargetingRule[] {
     return this.full.rules;
+  }
+
+  get firstMatch(): RuleChain {
+    return this.full.firstMatch;
   }
 
   get defaultServe(): CompiledServe {

@@ -194,13 +194,9 @@ export class EnvironmentSnapshot implements EvaluationScope {
       const target = targetOutcome(compiled.targets, context);
       if (target !== undefined) return this.finish(target, record);
     }
-    const rules = compiled.rules;
-    for (let i = 0; i < rules.length; i++) {
-      const entry = rules[i]!;
-      if (entry.rule.evaluate(context, this, plain))
-        return this.serve(compiled, entry.serve, context, defaultValue, record, plain);
-    }
-    return this.serve(compiled, compiled.defaultServe, context, defaultValue, record, plain);
+    const index = compiled.firstMatch(context, this, plain);
+    const serve = index < 0 ? compiled.defaultServe : compiled.rules[index]!.serve;
+    return this.serve(compiled, serve, context, defaultValue, record, plain);
   }
 
   private serve(

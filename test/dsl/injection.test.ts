@@ -5,7 +5,7 @@
  * and process.exit is never called.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { checkRule, compileRule, RuleError } from '../../src/index.js';
+import { checkRule, compileRule, RuleCompiler, RuleError } from '../../src/index.js';
 
 const R = String.raw;
 const canary = '__vexilPwned';
@@ -65,6 +65,18 @@ describe('hostile text inside string literals', () => {
     expect(rule.evaluate({ attrs: { [value]: true } })).toBe(true);
     expect(rule.evaluate({ attrs: {} })).toBe(false);
     expect(rule.attributes).toEqual([`attrs[${JSON.stringify(value)}]`]);
+  });
+
+  it.each(hostileStrings)('keeps %j as data when rules holding it are chained into one function', (value) => {
+    const compiler = new RuleCompiler();
+    const chain = compiler.chain([
+      compiler.compile(`attrs[${literal(value)}] == true`),
+      compiler.compile(`x in [${literal(value)}, "b"] and x startsWith ${literal(value)}`),
+      compiler.compile(`x == ${literal(value)}`),
+    ]);
+    expect(chain({ attrs: { [value]: true } })).toBe(0);
+    expect(chain({ x: value })).toBe(1);
+    expect(chain({ x: 'other' })).toBe(-1);
   });
 
   it.each(hostileStrings)('keeps %j as data in a bucket salt, a segment name and a flag key', (value) => {

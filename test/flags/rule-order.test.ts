@@ -56,6 +56,18 @@ describe('rule order', () => {
     });
   });
 
+  it('goes on to the next rule when one cannot read the context (a throwing getter), in every API', () => {
+    const context = Object.defineProperty({ country: 'FR', beta: true }, 'plan', {
+      enumerable: true,
+      get() {
+        throw new Error('a getter that throws');
+      },
+    });
+    expect(evaluate(context)).toMatchObject({ value: 'green', ruleIndex: 1, ruleId: 'france' });
+    expect(engine.evaluateAll(context, { environment: PROD })[0]).toMatchObject({ ruleIndex: 1 });
+    expect(engine.evaluateAll(context, { environment: PROD, keys: ['colour'] })[0]).toMatchObject({ ruleIndex: 1 });
+  });
+
   it('keeps the stable rule id when the rule moves to another index', () => {
     const moved = engineWith([colours([rule('x == 1', 'v2', 'first'), ...rules])]);
     expect(moved.evaluate('colour', { plan: 'premium' }, { environment: PROD })).toMatchObject({
