@@ -26,10 +26,14 @@
  * set NODE_ENV to override. BENCH_PROFILE_DIR=<dir> writes a V8 CPU profile of each gateway there;
  * BENCH_ONLY=<text> measures only the targets whose name contains it (the first bare server and the
  * trivial query are kept as references), e.g. to profile one of them alone.
+ *
+ * `keys` against all 20 is then measured apart, in BENCH_KEY_PAIRS (default 8) pairs of
+ * BENCH_KEY_PAIR_SECONDS (default 3) runs (see `compareKeys`); BENCH_KEY_PAIRS=0 skips it.
  */
 import { rmSync } from 'node:fs';
 import { ensureBuiltServer } from './lib/built-package.js';
 import { edgeBody, edgeToken, startEdge } from './lib/edge-server.js';
+import { median } from './lib/stats.js';
 import {
   connections,
   context,
@@ -47,8 +51,13 @@ import {
 
 const duration = Number(process.env.BENCH_SECONDS ?? 8);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
+/** Pairs of short runs for `keys` against all 20 (see `compareKeys`); 0 skips the comparison. */
+const keyPairs = Number(process.env.BENCH_KEY_PAIRS ?? 8);
+const keyPairSeconds = Number(process.env.BENCH_KEY_PAIR_SECONDS ?? 3);
 /** The reference of the `vs trivial` column: the cost of GraphQL over HTTP itself. */
 const trivialName = 'gateway { __typename }';
+const allName = 'evaluateAll (20 flags)';
+const keysName = 'evaluateAll (5 of the 20 flags, by keys)';
 
 /** Every target `rounds` times, in turn; per target, the round with the median rate. */
 async function measure(targets: Target[]): Promise<Figures[]> {
@@ -58,6 +67,56 @@ async function measure(targets: Target[]): Promise<Figures[]> {
   return results.map(
     (figures) => figures.sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor(figures.length / 2)]!,
   );
+}
+
+/**
+ * `keys` (5 flags) against all 20, the issue's "never slower": the two differ by about a microsecond
+ * in 30 (15 evaluations saved, a longer body parsed), less than one run differs from the next on a
+ * shared machine, so a row of the table each cannot tell them apart. Here they run in pairs of short
+ * runs on the same gateway, in alternating order, and each pair gives a ratio of server CPU per
+ * request: a slow phase of the machine slows both runs of a pair alike, and the median of the
+ * ratios is the verdict.
+ */
+async function compareKeys(all: Target, byKeys: Target): Promise<string> {
+  const ratios: number[] = [];
+  const cpu: { all: number[]; keys: number[] } = { all: [], keys: [] };
+  for (let pair = 0; pair < keyPairs; pair++) {
+    const order = pair % 2 === 0 ? [all, byKeys] : [byKeys, all];
+    const [first, second] = [await load(order[0]!, keyPairSeconds, 1), await load(order[1]!, keyPairSeconds, 1)];
+    const [a, k] = order[0] === all ? [first, second] : [second, first];
+    if (a.cpuUsPerRequest === null || k.cpuUsPerRequest === null) return 'keys vs all 20: needs /proc (Linux)';
+    cpu.all.push(a.cpuUsPerRequest);
+    cpu.keys.push(k.cpuUsPerRequest);
+    ratios.push(k.cpuUsPerRequest / a.cpuUsPerRequest);
+  }
+  const ratio = median(ratios);
+  const slower = ratios.filter((pairRatio) => pairRatio > 1).length;
+  const significant = signTestThreshold(ratios.length);
+  const verdict =
+    ratio <= 1
+      ? 'ok (faster)'
+      : slower < significant
+        ? `ok (no difference this run can tell: ${slower} of ${ratios.length} pairs slower, ${significant} would be)`
+        : `MISS (slower in ${slower} of ${ratios.length} pairs)`;
+  return [
+    `keys (5 of 20) vs all 20, ${keyPairs} pairs of ${keyPairSeconds} s runs in alternating order, server CPU per request:`,
+    `  all 20 ${median(cpu.all).toFixed(1)} µs, by keys ${median(cpu.keys).toFixed(1)} µs; median ratio ${ratio.toFixed(3)} (pairs ${ratios.map((r) => r.toFixed(2)).join(' ')})`,
+    `  target: by keys never slower: ${verdict}`,
+  ].join('\n');
+}
+
+/**
+ * The fewest of `pairs` pairs that must come out slower for "slower" to be more than chance: a
+ * one-sided sign test at 5% (if the two cost the same, each pair is a coin toss).
+ */
+function signTestThreshold(pairs: number): number {
+  const choose = (n: number, k: number): number => (k === 0 ? 1 : (choose(n, k - 1) * (n - k + 1)) / k);
+  let tail = 0;
+  for (let k = pairs; k >= 0; k--) {
+    tail += choose(pairs, k) / 2 ** pairs;
+    if (tail > 0.05) return k + 1;
+  }
+  return pairs + 1;
 }
 
 function table(rows: Figures[], reference: Figures): string {
@@ -142,7 +201,7 @@ async function main(): Promise<void> {
         key: smallKey,
       },
       { name: 'evaluate (1 flag)', server: small.child, port: 47102, body: body(evaluateQuery), key: smallKey },
-      { name: 'evaluateAll (20 flags)', server: small.child, port: 47102, body: body(evaluateAllQuery), key: smallKey },
+      { name: allName, server: small.child, port: 47102, body: body(evaluateAllQuery), key: smallKey },
       {
         name: 'OFREP single (1 flag)',
         server: small.child,
@@ -167,7 +226,7 @@ async function main(): Promise<void> {
         key: smallKey,
       },
       {
-        name: 'evaluateAll (5 of the 20 flags, by keys)',
+        name: keysName,
         server: small.child,
         port: 47102,
         body: body(
@@ -210,6 +269,9 @@ async function main(): Promise<void> {
       'target (issue 19): evaluateAll(20) >= 65% of bare node:http, p99 < 10 ms; by keys never slower than all 20; OFREP bulk in the same range\n',
     );
     console.log(table(rows, trivial));
+    const all = targets.find((target) => target.name === allName)!;
+    const byKeys = targets.find((target) => target.name === keysName)!;
+    if (keyPairs > 0 && (!only || keysName.includes(only))) console.log(`\n${await compareKeys(all, byKeys)}`);
     console.log(JSON.stringify({ benchmark: 'gateway', connections, duration, rounds, results: rows }));
   } finally {
     for (const child of [bare, sameBytes, sameBytesTogether, small.child, large.child, edge]) child?.kill('SIGTERM');

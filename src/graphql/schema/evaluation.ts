@@ -85,7 +85,8 @@ export function prepareEvaluateAll(args: EvaluateAllArgs, context: GatewayContex
   const environment = evaluationEnvironment(context, args.environment);
   const checked = checkContext(args.context);
   const keys = args.keys ?? undefined;
-  return () => context.services.engine.evaluateAll(checked, { environment, ...(keys ? { keys } : {}) });
+  const options = keys ? { environment, keys } : { environment };
+  return () => context.services.engine.evaluateAll(checked, options);
 }
 
 builder.queryField('evaluate', (t) =>
