@@ -58,6 +58,9 @@ const keyPairSeconds = Number(process.env.BENCH_KEY_PAIR_SECONDS ?? 3);
 const trivialName = 'gateway { __typename }';
 const allName = 'evaluateAll (20 flags)';
 const keysName = 'evaluateAll (5 of the 20 flags, by keys)';
+const ofrepBulkName = 'OFREP bulk (20 flags)';
+const targetShareOfBare = 0.65;
+const targetP99Ms = 10;
 
 /** Every target `rounds` times, in turn; per target, the round with the median rate. */
 async function measure(targets: Target[]): Promise<Figures[]> {
@@ -117,6 +120,19 @@ function signTestThreshold(pairs: number): number {
     if (tail > 0.05) return k + 1;
   }
   return pairs + 1;
+}
+
+/** The issue's throughput targets, from the table: evaluateAll(20) and OFREP bulk against bare node:http. */
+function verdicts(rows: Figures[]): string {
+  const bare = rows[0]!;
+  return rows
+    .filter((row) => row.name === allName || row.name === ofrepBulkName)
+    .map((row) => {
+      const share = row.requestsPerSecond / bare.requestsPerSecond;
+      const ok = share >= targetShareOfBare && row.p99Ms < targetP99Ms;
+      return `${row.name}: ${(share * 100).toFixed(0)}% of bare node:http, p99 ${row.p99Ms} ms (target >= ${targetShareOfBare * 100}%, p99 < ${targetP99Ms} ms): ${ok ? 'ok' : 'MISS'}`;
+    })
+    .join('\n');
 }
 
 function table(rows: Figures[], reference: Figures): string {
@@ -211,7 +227,7 @@ async function main(): Promise<void> {
         path: '/ofrep/v1/evaluate/flags/bench-001',
       },
       {
-        name: 'OFREP bulk (20 flags)',
+        name: ofrepBulkName,
         server: small.child,
         port: 47102,
         body: JSON.stringify({ context }),
@@ -269,6 +285,7 @@ async function main(): Promise<void> {
       'target (issue 19): evaluateAll(20) >= 65% of bare node:http, p99 < 10 ms; by keys never slower than all 20; OFREP bulk in the same range\n',
     );
     console.log(table(rows, trivial));
+    console.log(`\n${verdicts(rows)}`);
     const all = targets.find((target) => target.name === allName)!;
     const byKeys = targets.find((target) => target.name === keysName)!;
     if (keyPairs > 0 && (!only || keysName.includes(only))) console.log(`\n${await compareKeys(all, byKeys)}`);
