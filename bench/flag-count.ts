@@ -12,8 +12,9 @@
  * open and the engine alive; `evaluate` is timed on one fixed flag over 1,000 contexts (median of runs,
  * bench/lib/timing.ts), in runs interleaved with the same flag in an engine of the population's first
  * 1,000 flags built in the same process: their ratio is the verdict, since one process can be up to 2×
- * faster than the next whatever the count (see measureCount). Flags come from bench/lib/flag-population.ts: rules of realistic variety,
- * literals of their own per flag, shapes shared as in real flag sets.
+ * faster than the next whatever the count (see measureCount). Flags come from
+ * bench/lib/flag-population.ts: rules of realistic variety, literals of their own per flag, shapes
+ * shared as in real flag sets.
  *
  * Targets (issue 19): 100,000 flags load in under 10 s and under 2 GB RSS; `evaluate` unaffected by the
  * flag count.

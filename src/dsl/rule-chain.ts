@@ -18,6 +18,7 @@ import { TemplatedRule } from './compiled-rule.js';
 import { runtimeOf } from './factory.js';
 import { rootValueCode, rootVariable } from './property-read.js';
 import type { RuleTemplate } from './template.js';
+import { declarations } from './template-source.js';
 
 /** The index of the first rule that matches the context, or -1. Never throws. `plain` as for rules. */
 export type RuleChain = (context: unknown, scope?: unknown, plain?: boolean) => number;
@@ -43,14 +44,6 @@ function ruleByRule(rules: readonly CompiledRule[]): RuleChain {
   };
 }
 
-/** `const r2p0 = P[2][0], …;`: rule `index`'s parameters (`P`) or constants (`K`) as closure constants. */
-function closureConstants(index: number, kind: 'p' | 'k', count: number): string[] {
-  if (count === 0) return [];
-  const source = kind === 'p' ? 'P' : 'K';
-  const names = Array.from({ length: count }, (_, i) => `r${index}${kind}${i} = ${source}[${index}][${i}]`);
-  return [`  const ${names.join(', ')};`];
-}
-
 /** Inside rule `index`'s block, its own names (`p0`, `k0`, …) for the chain's closure constants. */
 function localAliases(index: number, template: RuleTemplate): string {
   const { paramCount } = template.generated;
@@ -62,7 +55,7 @@ function localAliases(index: number, template: RuleTemplate): string {
 }
 
 /** The source of a chain template's factory: `function (rt, P, K, fallback) { …; return function chain… }`. */
-export function chainFactorySource(templates: readonly RuleTemplate[]): string {
+function chainFactorySource(templates: readonly RuleTemplate[]): string {
   const bindings = new Set<string>();
   for (const template of templates) for (const binding of template.generated.bindings) bindings.add(binding);
   const readsContext = templates.some((template) => template.generated.readsContext);
@@ -74,8 +67,9 @@ export function chainFactorySource(templates: readonly RuleTemplate[]): string {
     'function (rt, P, K, fallback) {',
     ...(bindings.size > 0 ? [`  const { ${[...bindings].join(', ')} } = rt;`] : []),
     ...templates.flatMap((template, index) => [
-      ...closureConstants(index, 'p', template.generated.paramCount),
-      ...closureConstants(index, 'k', template.generated.recipes.length),
+      // Rule `index`'s parameters and constants: `const r2p0 = P[2][0], …;`.
+      ...declarations(`r${index}p`, `P[${index}]`, template.generated.paramCount),
+      ...declarations(`r${index}k`, `K[${index}]`, template.generated.recipes.length),
     ]),
     '  return function chain(ctx, scope, plain) {',
     ...(locals.length > 0 ? [`    let ${locals.join(', ')};`] : []),

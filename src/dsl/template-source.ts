@@ -30,7 +30,8 @@ export interface GeneratedTemplate {
   readsContext: boolean;
 }
 
-function declarations(prefix: string, source: string, count: number): string[] {
+/** `  const p0 = p[0], p1 = p[1];`: `count` closure constants named `prefix…`, read from the array `source`. */
+export function declarations(prefix: string, source: string, count: number): string[] {
   return count === 0
     ? []
     : [`  const ${Array.from({ length: count }, (_, i) => `${prefix}${i} = ${source}[${i}]`).join(', ')};`];
